@@ -1,0 +1,61 @@
+/**
+ * Renders page specs through Eleventy's programmatic API, entirely in memory (`toJSON`): no output
+ * directory, no disk writes. Used in-process for targeted rebuilds and inside each worker of the
+ * render pool for full builds.
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Eleventy } from '@11ty/eleventy';
+import { RenderError } from '../errors.js';
+import type { PageSpec, SiteModel } from './site-model.js';
+
+/** The Eleventy input directory (templates live in the repository's `site/`). */
+export const SITE_DIR = fileURLToPath(new URL('../../../site/', import.meta.url));
+
+/** What every page needs besides its own spec. */
+export interface RenderContext {
+  site: SiteModel['site'];
+  /** URL of the content-hashed stylesheet. */
+  css: string;
+}
+
+/** One rendered output. */
+export interface RenderedPage {
+  url: string;
+  key: string;
+  body: Buffer;
+  /** sha256 of `body`, hex. */
+  hash: string;
+}
+
+export const sha256 = (body: Buffer | string) => createHash('sha256').update(body).digest('hex');
+
+/**
+ * Renders the given pages. Fails with RenderError naming the page when Eleventy throws or when a
+ * page produced no output.
+ */
+export async function renderPages(pages: readonly PageSpec[], context: RenderContext): Promise<RenderedPage[]> {
+  if (pages.length === 0) return [];
+  const eleventy = new Eleventy(SITE_DIR, undefined, {
+    quietMode: true,
+    config(config) {
+      config.setTemplateFormats(['njk']);
+      config.ignores.add('assets/**');
+      config.addGlobalData('restatic', { ...context, pages });
+    },
+  });
+  let results;
+  try {
+    results = await eleventy.toJSON();
+  } catch (error) {
+    const first = pages[0]!.url;
+    throw new RenderError(`Eleventy failed rendering ${pages.length} page(s) starting at ${first}: ${(error as Error).message}`, { cause: error });
+  }
+  const byUrl = new Map(results.map((r) => [r.url, r.content]));
+  return pages.map((spec) => {
+    const content = byUrl.get(spec.url);
+    if (content === undefined) throw new RenderError(`Expected Eleventy to render ${spec.url} (${spec.layout}), but it produced no output`);
+    const body = Buffer.from(content, 'utf8');
+    return { url: spec.url, key: spec.key, body, hash: sha256(body) };
+  });
+}

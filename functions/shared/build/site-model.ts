@@ -1,0 +1,222 @@
+/**
+ * Content snapshot + catalog → the site: a flat list of page specs (URL, layout, data) each with the
+ * entities and skus it read (`deps`), which the dependency index of targeted rebuilds is made of.
+ */
+import type { Product } from '../catalog/product.js';
+import { renderRichText, type RichTextContext } from '../content/rich-text.js';
+import type { ContentSnapshot } from '../content/snapshot.js';
+import type { ContentEntity, RichNode } from '../content/types.js';
+import { isSlug, toSlug } from '../slug.js';
+import { cardView, productPageData, productUrl, type CardView } from './product-view.js';
+
+export type PageLayout = 'home' | 'category' | 'product' | 'page' | 'blog' | 'post' | 'notFound' | 'sitemap' | 'sitemapIndex' | 'robots';
+
+export interface PageSpec {
+  url: string;
+  /** Bucket key of the output (`products/x/index.html`). */
+  key: string;
+  layout: PageLayout;
+  title: string;
+  data: Record<string, unknown>;
+  /** What the page read: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `settings`, `urlset`. */
+  deps: string[];
+}
+
+export interface SiteConfig {
+  baseUrl: string;
+  /** Currencies in display order; the first is the listing currency. */
+  currencies: string[];
+  listingPageSize: number;
+  /** Clock for sale windows (injected: builds are reproducible). */
+  now: Date;
+}
+
+export interface ModelWarning {
+  subject: string;
+  field: string;
+  message: string;
+}
+
+export interface SiteModel {
+  site: { name: string; baseUrl: string; lang: string; nav: Array<{ title: string; url: string }> };
+  pages: PageSpec[];
+  warnings: ModelWarning[];
+}
+
+/** Top-level path segments owned by the pipeline; a CMS page may not take them. */
+export const RESERVED_SLUGS = new Set(['products', 'categories', 'blog', 'assets', 'feeds', 'pdf', 'sitemaps', 'sitemap-xml', 'robots-txt', '404', '_restatic', '_hooks', '_local', '_status']);
+const SITEMAP_CHUNK = 40_000;
+
+export const keyForUrl = (url: string) => (url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1));
+
+/** Builds the whole site model. Pure: same inputs, same model. */
+export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig): SiteModel {
+  const warnings: ModelWarning[] = [];
+  const pages: PageSpec[] = [];
+  const warn = (subject: string, field: string, message: string) => warnings.push({ subject, field, message });
+  const title = (e: ContentEntity) => String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
+
+  // Entry id → URL, with CMS slugs normalised and checked for collisions and reserved sections.
+  const urls = new Map<string, string>();
+  const section = (type: string, prefix: string, reserved: boolean) => {
+    const taken = new Set<string>();
+    for (const entry of content.ofType(type)) {
+      const raw = content.field<string>(entry, 'slug');
+      const slug = typeof raw === 'string' ? toSlug(raw) : '';
+      if (!slug) { warn(`entry ${entry.sys.id}`, 'slug', `expected a slug of letters and digits, got ${JSON.stringify(raw)}; entry skipped`); continue; }
+      if (typeof raw === 'string' && !isSlug(raw)) warn(`entry ${entry.sys.id}`, 'slug', `slug ${JSON.stringify(raw)} normalised to "${slug}"`);
+      if (reserved && RESERVED_SLUGS.has(slug)) { warn(`entry ${entry.sys.id}`, 'slug', `"${slug}" is reserved for the pipeline; entry skipped`); continue; }
+      if (taken.has(slug)) { warn(`entry ${entry.sys.id}`, 'slug', `"${slug}" is already used by another ${type}; entry skipped`); continue; }
+      taken.add(slug);
+      urls.set(entry.sys.id, `${prefix}${slug}/`);
+    }
+  };
+  section('category', '/categories/', false);
+  section('page', '/', true);
+  section('blogPost', '/blog/', false);
+
+  const richText = (doc: unknown, deps: Set<string>): string => {
+    const ctx: RichTextContext = {
+      entry: (id) => content.entries.get(id),
+      asset: (id) => content.assets.get(id),
+      urlOf: (e) => urls.get(e.sys.id),
+      titleOf: title,
+      field: (e, name) => content.field(e, name),
+      track: (kind, id) => deps.add(`${kind}:${id}`),
+    };
+    return renderRichText(doc as RichNode | undefined, ctx);
+  };
+  const add = (url: string, layout: PageLayout, pageTitle: string, data: Record<string, unknown>, deps: Iterable<string>) =>
+    pages.push({ url, key: keyForUrl(url), layout, title: pageTitle, data, deps: [...new Set(deps)].sort() });
+
+  // Site settings and navigation: every HTML page depends on them ("settings").
+  const settings = content.ofType('siteSettings')[0];
+  const siteName = (settings && content.field<string>(settings, 'siteName')) || 'Restatic store';
+  const nav: SiteModel['site']['nav'] = [];
+  for (const ref of (settings && content.field<Array<{ sys: { id: string } }>>(settings, 'navigation')) || []) {
+    const target = content.entries.get(ref?.sys?.id);
+    const url = target && urls.get(target.sys.id);
+    if (target && url) nav.push({ title: title(target), url });
+  }
+
+  // Catalog: unique slugs (an explicit slug wins over one derived from the title), categories.
+  const categoriesBySlug = new Map<string, ContentEntity>();
+  for (const c of content.ofType('category')) if (urls.has(c.sys.id)) categoriesBySlug.set(urls.get(c.sys.id)!.split('/')[2]!, c);
+  const products = [...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  const slugs = new Set<string>();
+  for (const p of products) {
+    if (slugs.has(p.slug)) {
+      const unique = `${p.slug}-${toSlug(p.sku)}`;
+      warn(`product ${p.sku}`, 'slug', `slug "${p.slug}" is taken by another product; using "${unique}"`);
+      p.slug = unique;
+    }
+    slugs.add(p.slug);
+  }
+  const stories = new Map<string, ContentEntity>();
+  for (const s of content.ofType('productContent')) {
+    const sku = content.field<string>(s, 'sku');
+    if (typeof sku === 'string') stories.set(sku, s);
+  }
+  const cards = new Map<string, CardView>(products.map((p) => [p.sku, cardView(p, config.currencies, config.now)]));
+  const groups = new Map<string, Product[]>();
+  for (const p of products) if (p.itemGroupId) groups.set(p.itemGroupId, [...(groups.get(p.itemGroupId) ?? []), p]);
+
+  for (const p of products) {
+    const deps = new Set([`sku:${p.sku}`]);
+    const category = p.category ? categoriesBySlug.get(p.category) : undefined;
+    if (p.category && !category) warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
+    if (category) deps.add(`entry:${category.sys.id}`);
+    const story = stories.get(p.sku);
+    deps.add(`story:${p.sku}`);
+    if (story) deps.add(`entry:${story.sys.id}`);
+    const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
+      deps.add(`sku:${v.sku}`);
+      return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
+    });
+    add(productUrl(p), 'product', p.title, {
+      ...productPageData(p, config.baseUrl, config.currencies, config.now, category && title(category)),
+      category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
+      variants,
+      storyHtml: story ? richText(content.field(story, 'story'), deps) : '',
+    }, deps);
+  }
+
+  // Category listings, 24 per page; order by title then sku, which no price or stock change alters.
+  for (const [slug, category] of categoriesBySlug) {
+    const members = products.filter((p) => p.category === slug).sort((a, b) => a.title.localeCompare(b.title, 'en') || (a.sku < b.sku ? -1 : 1));
+    const pageCount = Math.max(1, Math.ceil(members.length / config.listingPageSize));
+    const baseUrl = urls.get(category.sys.id)!;
+    const descriptionDeps = new Set<string>();
+    const descriptionHtml = richText(content.field(category, 'description'), descriptionDeps);
+    for (let n = 1; n <= pageCount; n++) {
+      const slice = members.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
+      const pageUrl = (k: number) => (k === 1 ? baseUrl : `${baseUrl}page/${k}/`);
+      add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, {
+        category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
+        products: slice.map((p) => cards.get(p.sku)!),
+        pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
+      }, [`entry:${category.sys.id}`, `listing:${slug}`, ...descriptionDeps, ...slice.map((p) => `sku:${p.sku}`)]);
+    }
+  }
+
+  for (const page of content.ofType('page')) {
+    const url = urls.get(page.sys.id);
+    if (!url) continue;
+    const deps = new Set([`entry:${page.sys.id}`]);
+    add(url, 'page', title(page), { bodyHtml: richText(content.field(page, 'body'), deps) }, deps);
+  }
+
+  const posts = content.ofType('blogPost').filter((p) => urls.has(p.sys.id)).map((post) => {
+    const deps = new Set([`entry:${post.sys.id}`]);
+    const authorRef = content.field<{ sys: { id: string } }>(post, 'author');
+    const author = authorRef?.sys?.id ? content.entries.get(authorRef.sys.id) : undefined;
+    if (authorRef?.sys?.id) deps.add(`entry:${authorRef.sys.id}`);
+    const heroRef = content.field<{ sys: { id: string } }>(post, 'heroImage');
+    const heroHtml = heroRef?.sys?.id ? richText({ nodeType: 'document', data: {}, content: [{ nodeType: 'embedded-asset-block', data: { target: heroRef }, content: [] }] }, deps) : '';
+    const date = content.field<string>(post, 'publishDate');
+    const publishDate = typeof date === 'string' && !Number.isNaN(Date.parse(date)) ? date.slice(0, 10) : '';
+    return { entry: post, url: urls.get(post.sys.id)!, title: title(post), publishDate, author: author ? { name: String(content.field(author, 'name') ?? ''), bio: String(content.field(author, 'bio') ?? '') } : null, heroHtml, deps };
+  }).sort((a, b) => b.publishDate.localeCompare(a.publishDate) || a.url.localeCompare(b.url));
+  for (const post of posts) {
+    const bodyHtml = richText(content.field(post.entry, 'body'), post.deps);
+    add(post.url, 'post', post.title, { publishDate: post.publishDate, author: post.author, heroHtml: post.heroHtml, bodyHtml }, post.deps);
+  }
+  const summaries = posts.map((p) => ({ url: p.url, title: p.title, publishDate: p.publishDate, author: p.author?.name ?? '' }));
+  add('/blog/', 'blog', 'Journal', { posts: summaries }, ['urlset:blog', ...posts.flatMap((p) => [`entry:${p.entry.sys.id}`, ...[...p.deps].filter((d) => d.startsWith('entry:author'))])]);
+
+  // Home: intro, featured products (by sku from site settings), categories, latest posts.
+  const homeDeps = new Set<string>(['urlset:blog', 'urlset:categories']);
+  const featured = ((settings && content.field<string[]>(settings, 'featuredSkus')) || []).filter((s) => cards.has(s));
+  featured.forEach((s) => homeDeps.add(`sku:${s}`));
+  add('/', 'home', siteName, {
+    introHtml: settings ? richText(content.field(settings, 'homeIntro'), homeDeps) : '',
+    featured: featured.map((s) => cards.get(s)!),
+    categories: [...categoriesBySlug.values()].map((c) => ({ title: title(c), url: urls.get(c.sys.id)! })),
+    posts: summaries.slice(0, 3),
+  }, homeDeps);
+
+  add('/404.html', 'notFound', 'Page not found', {}, []);
+  addSitemaps(pages, config.baseUrl, add);
+  add('/robots.txt', 'robots', 'robots.txt', { sitemap: `${config.baseUrl.replace(/\/$/, '')}/sitemap.xml` }, []);
+
+  // Every page shares the layout (site name, navigation): a settings change rebuilds everything.
+  for (const page of pages) if (page.layout !== 'sitemap' && page.layout !== 'sitemapIndex' && page.layout !== 'robots') page.deps.push('settings');
+  return { site: { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav }, pages, warnings };
+}
+
+function addSitemaps(pages: PageSpec[], baseUrl: string, add: (url: string, layout: PageLayout, t: string, d: Record<string, unknown>, deps: string[]) => void): void {
+  const base = baseUrl.replace(/\/$/, '');
+  const locations = pages.filter((p) => p.layout !== 'notFound' && p.url.endsWith('/')).map((p) => `${base}${p.url}`).sort();
+  // One file holds up to 50,000 URLs (sitemaps.org); beyond a chunk, write an index of chunks.
+  if (locations.length <= SITEMAP_CHUNK) {
+    add('/sitemap.xml', 'sitemap', 'sitemap', { urls: locations }, ['urlset']);
+    return;
+  }
+  const chunks: string[] = [];
+  for (let i = 0; i * SITEMAP_CHUNK < locations.length; i++) {
+    const url = `/sitemaps/sitemap-${i + 1}.xml`;
+    add(url, 'sitemap', 'sitemap', { urls: locations.slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, ['urlset']);
+    chunks.push(`${base}${url}`);
+  }
+  add('/sitemap.xml', 'sitemapIndex', 'sitemap index', { sitemaps: chunks }, ['urlset']);
+}

@@ -1,0 +1,220 @@
+/**
+ * The product item of CONTRACTS §4 and its validation. Validation returns a normalised copy:
+ * control characters stripped from text, slug normalised (never trusted as given), defaults filled.
+ */
+import { ValidationError } from '../errors.js';
+import { chooseSlug } from '../slug.js';
+
+export const AVAILABILITIES = ['in_stock', 'out_of_stock', 'preorder', 'backorder'] as const;
+export const CONDITIONS = ['new', 'refurbished', 'used'] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
+export type Condition = (typeof CONDITIONS)[number];
+/** Minor units per ISO 4217 currency code, e.g. `{ USD: 12999 }`. */
+export type Money = Record<string, number>;
+
+export interface Product {
+  sku: string;
+  slug: string;
+  title: string;
+  description: string;
+  brand?: string;
+  gtin?: string;
+  mpn?: string;
+  identifierExists?: boolean;
+  price: Money;
+  salePrice?: Money;
+  saleStart?: string;
+  saleEnd?: string;
+  availability: Availability;
+  availabilityDate?: string;
+  stock?: number;
+  condition: Condition;
+  category?: string;
+  images: string[];
+  googleProductCategory?: string;
+  productType?: string;
+  itemGroupId?: string;
+  color?: string;
+  size?: string;
+  shippingWeightGrams?: number;
+  updatedAt?: string;
+}
+
+const SKU_PATTERN = /^[A-Za-z0-9._-]{1,50}$/;
+const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+// C0/C1 controls except tab and newline, plus lone surrogates and non-characters: they break XML,
+// PDFs and terminals, and no editor means them.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const MAX_TEXT = { title: 500, description: 20000, short: 200 } as const;
+
+/** Removes characters no one can mean in catalog text (see CONTROL_CHARS). */
+export function stripControlChars(text: string): string {
+  return text.replace(CONTROL_CHARS, '');
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const json = JSON.stringify(value);
+  return `${json && json.length > 60 ? `${json.slice(0, 57)}...` : json} (${Array.isArray(value) ? 'array' : typeof value})`;
+}
+
+class Checker {
+  constructor(
+    private readonly item: Record<string, unknown>,
+    private readonly subject: string,
+  ) {}
+
+  fail(field: string, expected: string, value: unknown): never {
+    throw new ValidationError(field, `expected \`${field}\` to be ${expected}, got ${describe(value)}`, this.subject);
+  }
+
+  text(field: string, required: true, max?: number): string;
+  text(field: string, required: false, max?: number): string | undefined;
+  text(field: string, required: boolean, max: number = MAX_TEXT.short): string | undefined {
+    const value = this.item[field];
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'a non-empty string', value);
+      return undefined;
+    }
+    if (typeof value !== 'string') this.fail(field, 'a string', value);
+    const clean = stripControlChars(value).trim();
+    if (clean.length === 0) {
+      if (required) this.fail(field, 'a non-empty string', value);
+      return undefined;
+    }
+    if ([...clean].length > max) this.fail(field, `at most ${max} characters`, `${clean.slice(0, 20)}… (${clean.length} chars)`);
+    return clean;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], fallback?: T): T {
+    const value = this.item[field];
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.fail(field, `one of ${allowed.join(' | ')}`, value);
+    }
+    return value as T;
+  }
+
+  date(field: string): string | undefined {
+    const value = this.item[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(Date.parse(value))) {
+      this.fail(field, 'an ISO 8601 date-time such as 2026-11-27T00:00:00Z', value);
+    }
+    return value;
+  }
+
+  integer(field: string, min: number): number | undefined {
+    const value = this.item[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) this.fail(field, `an integer ≥ ${min}`, value);
+    return value;
+  }
+
+  money(field: string, required: boolean): Money | undefined {
+    const value = this.item[field];
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'an object of minor units per currency, e.g. {"USD":12999}', value);
+      return undefined;
+    }
+    if (typeof value !== 'object' || Array.isArray(value)) this.fail(field, 'an object of minor units per currency, e.g. {"USD":12999}', value);
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (required && entries.length === 0) this.fail(field, 'at least one currency', value);
+    const money: Money = {};
+    for (const [currency, amount] of entries) {
+      if (!CURRENCY_PATTERN.test(currency)) this.fail(`${field}.${currency}`, 'keyed by an ISO 4217 code such as USD', currency);
+      if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0) {
+        this.fail(`${field}.${currency}`, 'a non-negative integer amount in minor units', amount);
+      }
+      money[currency] = amount;
+    }
+    return money;
+  }
+}
+
+/** Whether an image reference is safe to put in `src`: https/http URL or a site-relative path. */
+export function isSafeImageUrl(url: string): boolean {
+  if (url.startsWith('/') && !url.startsWith('//')) return !/(^|\/)\.\.(\/|$)/.test(url) && !/[\s"'<>\\]/.test(url);
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && !/[\s"'<>\\]/.test(url);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates one raw item (from DynamoDB, a request body or the generator) against CONTRACTS §4.
+ *
+ * @throws ValidationError naming the field, e.g. `expected \`price.USD\` to be a non-negative integer…`
+ */
+export function validateProduct(raw: unknown): Product {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ValidationError('(item)', `expected a product object, got ${describe(raw)}`);
+  }
+  const item = raw as Record<string, unknown>;
+  const skuValue = item.sku;
+  if (typeof skuValue !== 'string' || !SKU_PATTERN.test(skuValue)) {
+    throw new ValidationError('sku', `expected \`sku\` to be 1–50 characters of [A-Za-z0-9._-], got ${describe(skuValue)}`);
+  }
+  // Explicit type: TS only narrows after never-returning calls through annotated references.
+  const c: Checker = new Checker(item, `product ${skuValue}`);
+  const title = c.text('title', true, MAX_TEXT.title);
+  const slugInput = c.text('slug', false);
+  const product: Product = {
+    sku: skuValue,
+    slug: chooseSlug(slugInput, title, skuValue),
+    title,
+    description: c.text('description', true, MAX_TEXT.description),
+    price: c.money('price', true)!,
+    availability: c.oneOf('availability', AVAILABILITIES),
+    condition: c.oneOf('condition', CONDITIONS, 'new'),
+    images: [],
+  };
+  const images: unknown = item.images ?? [];
+  if (!Array.isArray(images)) c.fail('images', 'an array of URLs', images);
+  (images as unknown[]).forEach((url, i) => {
+    if (typeof url !== 'string' || !isSafeImageUrl(url)) c.fail(`images[${i}]`, 'an http(s) URL or a site-relative path', url);
+    product.images.push(url);
+  });
+  const optionalText = ['brand', 'gtin', 'mpn', 'category', 'googleProductCategory', 'productType', 'itemGroupId', 'color', 'size'] as const;
+  for (const field of optionalText) {
+    const raw = item[field];
+    const value = typeof raw === 'number' && field === 'googleProductCategory' ? String(raw) : c.text(field, false);
+    if (value !== undefined) product[field] = value;
+  }
+  if (product.gtin !== undefined && !/^\d{8,14}$/.test(product.gtin.replace(/[\s-]/g, ''))) c.fail('gtin', '8 to 14 digits', item.gtin);
+  if (product.category !== undefined) product.category = chooseSlug(product.category, '', '');
+  if (item.identifierExists !== undefined) {
+    const value = item.identifierExists;
+    if (typeof value !== 'boolean') c.fail('identifierExists', 'a boolean', value);
+    product.identifierExists = value;
+  }
+  const salePrice = c.money('salePrice', false);
+  if (salePrice) product.salePrice = salePrice;
+  for (const field of ['saleStart', 'saleEnd', 'availabilityDate', 'updatedAt'] as const) {
+    const value = c.date(field);
+    if (value !== undefined) product[field] = value;
+  }
+  if (product.saleStart && product.saleEnd && Date.parse(product.saleStart) > Date.parse(product.saleEnd)) {
+    c.fail('saleEnd', `a date after saleStart (${product.saleStart})`, product.saleEnd);
+  }
+  const stock = c.integer('stock', 0);
+  if (stock !== undefined) product.stock = stock;
+  const weight = c.integer('shippingWeightGrams', 0);
+  if (weight !== undefined) product.shippingWeightGrams = weight;
+  return product;
+}
+
+/**
+ * The sale price in a currency when a sale is on at `now` (inside its optional window and below
+ * the regular price), else `undefined`.
+ */
+export function activeSalePrice(product: Product, currency: string, now: Date): number | undefined {
+  const sale = product.salePrice?.[currency];
+  const price = product.price[currency];
+  if (sale === undefined || price === undefined || sale >= price) return undefined;
+  if (product.saleStart && Date.parse(product.saleStart) > now.getTime()) return undefined;
+  if (product.saleEnd && Date.parse(product.saleEnd) < now.getTime()) return undefined;
+  return sale;
+}

@@ -1,0 +1,93 @@
+/**
+ * Ports: the small interfaces the cores depend on. Each has one adapter per technology in
+ * `./adapters/` (S3, DynamoDB, Contentful, CloudFront, the local edge). Cores receive these as
+ * arguments and never import `@aws-sdk/*` or read `process.env` themselves.
+ */
+import type { Product } from './catalog/product.js';
+import type { ContentEntity, DeletedEntity } from './content/types.js';
+
+/** Metadata stored with an object; the edge serves these headers back verbatim. */
+export interface ObjectMeta {
+  contentType: string;
+  cacheControl: string;
+  /** Extra user metadata (`x-amz-meta-*`). */
+  metadata?: Record<string, string>;
+}
+
+/** An object as read back from the store. */
+export interface StoredObject extends ObjectMeta {
+  body: Buffer;
+  etag: string;
+}
+
+/** The site bucket (S3). Keys never start with `/`. */
+export interface ObjectStore {
+  put(key: string, body: Buffer | string, meta: ObjectMeta): Promise<void>;
+  /** `undefined` when the key does not exist. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Deletes many keys; missing keys are not an error. */
+  deleteMany(keys: readonly string[]): Promise<void>;
+  /** Lists keys under a prefix (used only for diagnostics and migrations, never on the publish path). */
+  list(prefix: string): AsyncIterable<string>;
+}
+
+/** The CDN in front of the bucket (CloudFront, or the local edge server). */
+export interface Cdn {
+  /**
+   * Requests invalidation of the given paths (each starts with `/`, may end in `*`).
+   * Returns the id of the request; never waits for it to complete.
+   */
+  invalidate(paths: readonly string[], callerReference: string): Promise<string>;
+}
+
+/** A set of content changes from Contentful: everything (initial) or a delta since a token. */
+export interface ContentDelta {
+  /** True when `entries`/`assets` are the whole space, not a delta. */
+  full: boolean;
+  entries: ContentEntity[];
+  assets: ContentEntity[];
+  deletedEntries: DeletedEntity[];
+  deletedAssets: DeletedEntity[];
+  /** Token to pass to the next `sync` call to receive only what changed since this one. */
+  nextToken: string;
+}
+
+/** Editorial content (Contentful Delivery API via the Sync API, or a bundled export file). */
+export interface ContentSource {
+  /** Without a token: the whole space. With one: what changed since. */
+  sync(token?: string): Promise<ContentDelta>;
+}
+
+/** A product read from the table that failed validation (it is skipped, not fatal). */
+export interface RejectedProduct {
+  sku: string;
+  field: string;
+  message: string;
+}
+
+/** The product catalog (DynamoDB `products` table). */
+export interface Catalog {
+  /** Reads every product (parallel scan); invalid items are returned separately, never thrown. */
+  scanAll(options?: { onProgress?: (count: number) => void }): Promise<{ products: Product[]; rejected: RejectedProduct[] }>;
+  get(sku: string): Promise<Product | undefined>;
+  /** Validates and writes one product; throws ValidationError naming the field. Returns the stored item. */
+  put(item: unknown): Promise<Product>;
+  /** Writes many already-validated products (seeding). */
+  putMany(products: readonly Product[], options?: { onProgress?: (count: number) => void }): Promise<void>;
+  delete(sku: string): Promise<Product | undefined>;
+  /** Cheap emptiness check (seeding decides on it). */
+  isEmpty(): Promise<boolean>;
+}
+
+/** A durable queue of messages (SQS in AWS; a journal file locally). */
+export interface Queue<T> {
+  send(messages: readonly T[]): Promise<void>;
+}
+
+/** Structured logger; Powertools' Logger satisfies it. */
+export interface Logger {
+  debug(message: string, ...extra: object[]): void;
+  info(message: string, ...extra: object[]): void;
+  warn(message: string, ...extra: object[]): void;
+  error(message: string, ...extra: object[]): void;
+}

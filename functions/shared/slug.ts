@@ -1,0 +1,53 @@
+/**
+ * URL slugs. Every slug that becomes part of a bucket key passes through `toSlug`, so no CMS or
+ * catalog value can escape its URL section (`../../x`, `a/b`, `%2e%2e`, control characters).
+ */
+
+const MAX_SLUG_LENGTH = 100;
+
+/**
+ * Normalises any string to a lowercase ASCII slug of `[a-z0-9-]`: percent-escapes are decoded,
+ * accents folded (é → e, ß → ss), every other run of characters becomes one `-`.
+ * Returns `''` when nothing usable is left (e.g. `..`, or a title in a non-Latin script).
+ *
+ * @example toSlug('Trail Runner 2 — Black, 42') === 'trail-runner-2-black-42'
+ * @example toSlug('../../etc/passwd') === 'etc-passwd'
+ */
+export function toSlug(input: string): string {
+  let text = input;
+  // Decode percent-escapes (repeatedly, to undo double encoding) so `%2e%2e` cannot hide a `..`.
+  for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(text); i++) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      break;
+    }
+  }
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ß/g, 'ss')
+    .replace(/[æ]/gi, 'ae')
+    .replace(/[ø]/gi, 'o')
+    .replace(/[œ]/gi, 'oe')
+    .replace(/[đ]/gi, 'd')
+    .replace(/[ł]/gi, 'l')
+    .toLowerCase();
+  const slug = folded
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug.length > MAX_SLUG_LENGTH ? slug.slice(0, MAX_SLUG_LENGTH).replace(/-+$/, '') : slug;
+}
+
+/** Whether a string is already a valid slug (what `toSlug` would return unchanged). */
+export function isSlug(value: string): boolean {
+  return value.length > 0 && value.length <= MAX_SLUG_LENGTH && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(value);
+}
+
+/**
+ * Picks a slug for a record: its explicit slug if usable, else the slugified title, else a
+ * fallback (e.g. the sku), so titles in scripts without an ASCII folding still get a URL.
+ */
+export function chooseSlug(explicit: string | undefined, title: string, fallback: string): string {
+  return (explicit !== undefined ? toSlug(explicit) : '') || toSlug(title) || toSlug(fallback) || 'item';
+}
