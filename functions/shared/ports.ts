@@ -4,7 +4,7 @@
  * arguments and never import `@aws-sdk/*` or read `process.env` themselves.
  */
 import type { Product } from './catalog/product.js';
-import type { ContentEntity, DeletedEntity } from './content/types.js';
+import type { ContentEntity, DeletedEntity, LocaleDef } from './content/types.js';
 
 /** Metadata stored with an object; the edge serves these headers back verbatim. */
 export interface ObjectMeta {
@@ -56,6 +56,15 @@ export interface ContentDelta {
 export interface ContentSource {
   /** Without a token: the whole space. With one: what changed since. */
   sync(token?: string): Promise<ContentDelta>;
+  /** The space's locales (default first in importance: the one with `default: true`). */
+  locales(): Promise<LocaleDef[]>;
+}
+
+/** Progress of long work, shown as a CLI progress bar locally and as log lines in Lambda. */
+export interface Progress {
+  start(label: string, total: number): void;
+  advance(count: number): void;
+  stop(): void;
 }
 
 /** A product read from the table that failed validation (it is skipped, not fatal). */

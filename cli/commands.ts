@@ -1,0 +1,107 @@
+/** The CLI commands, each wiring adapters to a core and printing a one-line summary. */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createCloudFrontCdn } from '../functions/shared/adapters/cloudfront-cdn.js';
+import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
+import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
+import { createS3ObjectStore } from '../functions/shared/adapters/s3-object-store.js';
+import { fullBuild, type FullBuildDeps, type FullBuildResult } from '../functions/shared/build/full-build.js';
+import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
+import { ConfigError } from '../functions/shared/errors.js';
+import type { JsonLogger } from '../functions/shared/logger.js';
+import type { LocalConfig } from '../local/config.js';
+import { EdgeServer } from '../local/edge-server.js';
+import { seedDemoCatalog } from '../local/seed.js';
+import { startLocalStack, startServices } from '../local/stack.js';
+import { createProgress } from './progress.js';
+
+function summary(result: FullBuildResult): string {
+  return `built ${result.pages} pages from ${result.products} products: ${result.uploaded.length} uploaded, ${result.unchanged} unchanged, ` +
+    `${result.deleted.length} deleted, ${result.invalidation?.paths.length ?? 0} path(s) invalidated, ${result.rejected.length} product(s) skipped, ` +
+    `${(result.timings.total / 1000).toFixed(1)} s`;
+}
+
+export async function runStart(config: LocalConfig, logger: JsonLogger): Promise<number> {
+  const stack = await startLocalStack(config, { logger, progress: createProgress() });
+  logger.info('first build', { summary: summary(stack.firstBuild) });
+  process.stdout.write(`restatic ready at ${stack.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info('shutting down', { signal });
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await stack.close();
+  return 0;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigError(name, 'is required with --target aws');
+  return value;
+}
+
+export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws'): Promise<number> {
+  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: 24, now: new Date() };
+  const renderer = createWorkerPoolRenderer();
+  const progress = createProgress();
+  if (target === 'aws') {
+    const token = required('CONTENTFUL_DELIVERY_TOKEN');
+    const deps: FullBuildDeps = {
+      content: createContentfulSyncSource({ space: config.spaceId, environment: config.environment, accessToken: token }),
+      catalog: createDynamoDbCatalog({ table: required('RESTATIC_TABLE'), client: new DynamoDBClient({}) }),
+      store: createS3ObjectStore({ bucket: required('RESTATIC_BUCKET'), client: new S3Client({}) }),
+      cdn: createCloudFrontCdn({ distributionId: required('RESTATIC_DISTRIBUTION_ID'), client: new CloudFrontClient({}) }),
+      logger, renderer, progress,
+    };
+    process.stdout.write(`${summary(await fullBuild(deps, { site, demoImages: false }))}\n`);
+    return 0;
+  }
+  const services = await startServices(config);
+  try {
+    const result = await fullBuild(
+      { content: services.content, catalog: services.catalog, store: services.store, cdn: createLocalEdgeCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
+      { site, demoImages: !config.deliveryToken },
+    );
+    process.stdout.write(`${summary(result)}\n`);
+    return 0;
+  } finally {
+    await services.servers.close();
+  }
+}
+
+export async function runSeed(config: LocalConfig, logger: JsonLogger, count: number | undefined, force: boolean): Promise<number> {
+  if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) throw new ConfigError('--count', `expected a non-negative integer, got ${count}`);
+  const services = await startServices(config);
+  try {
+    if (!force && !(await services.catalog.isEmpty())) {
+      process.stdout.write('products table is not empty; nothing seeded (use --force to write the demo catalog anyway)\n');
+      return 0;
+    }
+    const written = await seedDemoCatalog(services.catalog, count ?? config.demoProducts, createProgress());
+    logger.info('seeded', { products: written });
+    process.stdout.write(`seeded ${written} demo products\n`);
+    return 0;
+  } finally {
+    await services.servers.close();
+  }
+}
+
+export async function runServe(config: LocalConfig, logger: JsonLogger): Promise<number> {
+  const services = await startServices(config);
+  const edge = new EdgeServer({ store: services.store, logger });
+  const url = await edge.listen(config.port);
+  process.stdout.write(`restatic ready at ${url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await edge.close();
+  await services.servers.close();
+  return 0;
+}
+

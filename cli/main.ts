@@ -1,0 +1,58 @@
+/**
+ * `restatic <command>`: start (the local stack), build (full build + publish), seed, serve.
+ * Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, RestaticError } from '../functions/shared/errors.js';
+import { createJsonLogger } from '../functions/shared/logger.js';
+import { readLocalConfig } from '../local/config.js';
+import { runBuild, runSeed, runServe, runStart } from './commands.js';
+
+const USAGE = `Usage: restatic <command> [options]
+
+Commands:
+  start               run the whole pipeline locally (embedded S3 + DynamoDB, build, edge server)
+  build [--target aws] full build and publish (local data dir by default; aws: RESTATIC_BUCKET,
+                      RESTATIC_TABLE, RESTATIC_DISTRIBUTION_ID and the usual AWS credentials)
+  seed [--count N] [--force]
+                      write the demo catalog into the products table (only when empty unless --force)
+  serve               serve what is published, without building
+
+Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  let config;
+  try {
+    config = readLocalConfig();
+  } catch (error) {
+    process.stderr.write(`restatic: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const logger = createJsonLogger({ service: `restatic-${command}`, level: config.logLevel });
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: { target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    switch (command) {
+      case 'start': return await runStart(config, logger);
+      case 'build': return await runBuild(config, logger, values.target === 'aws' ? 'aws' : 'local');
+      case 'seed': return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
+      case 'serve': return await runServe(config, logger);
+      default:
+        process.stderr.write(`restatic: unknown command "${command}"\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    const usage = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    logger.error(`${command} failed`, { error });
+    process.stderr.write(`restatic ${command}: ${error instanceof RestaticError || usage ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
+    return usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,27 @@
+/** Static assets: the stylesheet (content-hashed name) and, for the demo store, generated images. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { allDemoImages } from '../demo/images.js';
+import type { PublishItem } from '../publish/publisher.js';
+import { SITE_DIR, sha256 } from './render.js';
+
+export interface SiteAssets {
+  items: PublishItem[];
+  /** URL of the stylesheet, e.g. `/assets/style-1a2b3c4d5e.css`. */
+  css: string;
+}
+
+/** Reads and hashes the site's assets; `demoImages` adds the demo catalog's SVGs. */
+export function loadSiteAssets(options: { demoImages: boolean }): SiteAssets {
+  const css = readFileSync(join(SITE_DIR, 'assets', 'style.css'));
+  const cssHash = sha256(css);
+  const cssKey = `assets/style-${cssHash.slice(0, 10)}.css`;
+  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }];
+  if (options.demoImages) {
+    for (const image of allDemoImages()) {
+      const body = Buffer.from(image.body);
+      items.push({ key: image.key, body, hash: sha256(body) });
+    }
+  }
+  return { items, css: `/${cssKey}` };
+}

@@ -1,0 +1,47 @@
+/**
+ * The manifest: every live object key → content hash, type and cache policy. It lives in the bucket
+ * (`_restatic/manifest.json.gz`), so the next run — another process, another Lambda — knows what is
+ * live without a per-object HEAD or a full-bucket LIST.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ObjectStoreError } from '../errors.js';
+import type { ObjectStore } from '../ports.js';
+
+export const MANIFEST_KEY = '_restatic/manifest.json.gz';
+
+export interface ManifestEntry {
+  /** sha256 of the bytes, hex. */
+  hash: string;
+  contentType: string;
+  cacheControl: string;
+  size: number;
+  /** For assets no longer produced: when they stopped being produced (ISO). Deleted after a grace period. */
+  retiredAt?: string;
+}
+
+export interface Manifest {
+  format: 1;
+  /** Increments on every successful publish. */
+  generation: number;
+  publishedAt: string;
+  entries: Record<string, ManifestEntry>;
+}
+
+export const emptyManifest = (): Manifest => ({ format: 1, generation: 0, publishedAt: new Date(0).toISOString(), entries: {} });
+
+/** Reads the live manifest; an absent one is an empty site. A corrupt one is an error (never guess). */
+export async function readManifest(store: ObjectStore): Promise<Manifest> {
+  const object = await store.get(MANIFEST_KEY);
+  if (!object) return emptyManifest();
+  try {
+    const manifest = JSON.parse(gunzipSync(object.body).toString('utf8')) as Manifest;
+    if (manifest.format !== 1 || typeof manifest.entries !== 'object') throw new Error(`unknown format ${String(manifest.format)}`);
+    return manifest;
+  } catch (error) {
+    throw new ObjectStoreError(`Expected ${MANIFEST_KEY} to be a gzipped Restatic manifest (format 1): ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
+  await store.put(MANIFEST_KEY, gzipSync(JSON.stringify(manifest)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+}

@@ -1,0 +1,141 @@
+/**
+ * Publishes outputs to the bucket against the live manifest: uploads only objects whose hash
+ * changed (bounded concurrency, retries), deletes what is no longer produced, requests one
+ * invalidation for exactly the changed paths, and writes the new manifest last, so a crash at any
+ * point leaves the next run able to converge (it re-uploads what the old manifest does not know).
+ */
+import PQueue from 'p-queue';
+import type { Cdn, Logger, ObjectMeta, ObjectStore } from '../ports.js';
+import { withRetry } from '../retry.js';
+import { isHashedAsset, metaForKey } from './headers.js';
+import { planInvalidation, type PlannerOptions } from './invalidation.js';
+import { writeManifest, type Manifest } from './manifest.js';
+
+/** Hashed assets a build stopped producing stay this long: cached HTML may still reference them. */
+export const ASSET_GRACE_MS = 7 * 24 * 3600 * 1000;
+
+export interface PublishItem {
+  key: string;
+  body: Buffer;
+  /** sha256 hex of `body`. */
+  hash: string;
+  meta?: ObjectMeta;
+}
+
+export interface PublishDeps {
+  store: ObjectStore;
+  cdn: Cdn;
+  logger: Logger;
+  /** Parallel uploads. @default 32 */
+  concurrency?: number;
+  planner?: PlannerOptions;
+}
+
+export interface PublishResult {
+  uploaded: string[];
+  unchanged: number;
+  deleted: string[];
+  bytesUploaded: number;
+  invalidation?: { id: string; paths: string[] };
+  manifest: Manifest;
+}
+
+export class Publisher {
+  readonly #deps: PublishDeps;
+  readonly #previous: Manifest;
+  readonly #next: Manifest;
+  readonly #seen = new Set<string>();
+  readonly #queue: PQueue;
+  readonly #uploaded: string[] = [];
+  readonly #deleted: string[] = [];
+  #unchanged = 0;
+  #bytes = 0;
+
+  constructor(deps: PublishDeps, previous: Manifest, private readonly now: Date = new Date()) {
+    this.#deps = deps;
+    this.#previous = previous;
+    this.#next = { format: 1, generation: previous.generation + 1, publishedAt: now.toISOString(), entries: { ...previous.entries } };
+    this.#queue = new PQueue({ concurrency: deps.concurrency ?? 32 });
+  }
+
+  /** Keys uploaded so far. */
+  get uploadedCount(): number {
+    return this.#uploaded.length;
+  }
+
+  /**
+   * Uploads the items whose bytes differ from the live manifest and resolves when they are all
+   * stored. Await it before adding pages that reference these items (assets before HTML).
+   */
+  async add(items: readonly PublishItem[]): Promise<void> {
+    const uploads: Array<Promise<unknown>> = [];
+    for (const item of items) {
+      this.#seen.add(item.key);
+      const live = this.#previous.entries[item.key];
+      const meta = item.meta ?? metaForKey(item.key);
+      if (live && live.hash === item.hash && live.contentType === meta.contentType && live.cacheControl === meta.cacheControl && !live.retiredAt) {
+        this.#unchanged++;
+        continue;
+      }
+      uploads.push(this.#queue.add(async () => {
+        await withRetry(() => this.#deps.store.put(item.key, item.body, { ...meta, metadata: { ...meta.metadata, sha256: item.hash } }), {
+          onRetry: (error, attempt) => this.#deps.logger.warn('upload retry', { key: item.key, attempt, error: String(error) }),
+        });
+        this.#next.entries[item.key] = { hash: item.hash, contentType: meta.contentType, cacheControl: meta.cacheControl, size: item.body.length };
+        this.#uploaded.push(item.key);
+        this.#bytes += item.body.length;
+      }));
+    }
+    await Promise.all(uploads);
+  }
+
+  /** Marks keys for deletion (unpublished entries, removed products). */
+  remove(keys: Iterable<string>): void {
+    for (const key of keys) {
+      this.#seen.delete(key);
+      if (this.#next.entries[key]) this.#deleted.push(key);
+    }
+  }
+
+  /**
+   * Finishes the run. With `prune`, every live key not added in this run is deleted (hashed assets
+   * are retired first and deleted after ASSET_GRACE_MS). Then one invalidation, then the manifest.
+   */
+  async finish(options: { prune: boolean }): Promise<PublishResult> {
+    await this.#queue.onIdle();
+    if (options.prune) {
+      for (const [key, entry] of Object.entries(this.#next.entries)) {
+        if (this.#seen.has(key)) continue;
+        if (isHashedAsset(key)) {
+          const retiredAt = entry.retiredAt ?? this.now.toISOString();
+          if (this.now.getTime() - Date.parse(retiredAt) < ASSET_GRACE_MS) {
+            this.#next.entries[key] = { ...entry, retiredAt };
+            continue;
+          }
+        }
+        this.#deleted.push(key);
+      }
+    }
+    const deleted = [...new Set(this.#deleted)].sort();
+    if (deleted.length) {
+      await withRetry(() => this.#deps.store.deleteMany(deleted));
+      for (const key of deleted) delete this.#next.entries[key];
+    }
+    const plan = planInvalidation([...this.#uploaded, ...deleted], `generation-${this.#next.generation}`, this.#deps.planner);
+    let invalidation: PublishResult['invalidation'];
+    if (plan) {
+      const id = await withRetry(() => this.#deps.cdn.invalidate(plan.paths, plan.callerReference), { retries: 5, baseMs: 500 });
+      invalidation = { id, paths: plan.paths };
+    }
+    // Nothing changed: leave the live manifest alone (no write, generation unchanged).
+    if (this.#uploaded.length === 0 && deleted.length === 0 && !this.#retirementsChanged()) {
+      return { uploaded: [], unchanged: this.#unchanged, deleted: [], bytesUploaded: 0, manifest: this.#previous };
+    }
+    await withRetry(() => writeManifest(this.#deps.store, this.#next));
+    return { uploaded: [...this.#uploaded].sort(), unchanged: this.#unchanged, deleted, bytesUploaded: this.#bytes, ...(invalidation ? { invalidation } : {}), manifest: this.#next };
+  }
+
+  #retirementsChanged(): boolean {
+    return Object.entries(this.#next.entries).some(([key, entry]) => entry.retiredAt !== this.#previous.entries[key]?.retiredAt);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The embedded AWS stand-ins of the local stack, speaking the real protocols: s3rver (S3 REST) and
+ * dynalite (DynamoDB JSON API, LevelDB on disk). Both keep their data under the data directory,
+ * so a second `npm start` finds the site and catalog where the first left them.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
+
+const require = createRequire(import.meta.url);
+
+export interface EmbeddedServers {
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  s3: S3Client;
+  dynamo: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+/** DynamoDB client settings for a local DynamoDB-compatible endpoint. */
+export function dynamoCompatibleConfig(endpoint: string) {
+  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
+
+/**
+ * Starts both servers on free loopback ports (or the given ones), creates the bucket and the
+ * products table if missing, and returns ready SDK clients.
+ */
+export async function startEmbeddedServers(options: { dataDir: string; bucket: string; table: string; s3Port?: number; dynamoPort?: number }): Promise<EmbeddedServers> {
+  const s3Dir = join(options.dataDir, 's3');
+  const dynamoDir = join(options.dataDir, 'dynamodb');
+  mkdirSync(s3Dir, { recursive: true });
+  mkdirSync(dynamoDir, { recursive: true });
+
+  const S3rver = require('s3rver') as new (options: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+  const s3rver = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, directory: s3Dir, silent: true, configureBuckets: [{ name: options.bucket }] });
+  const s3Address = await s3rver.run();
+
+  const dynalite = require('dynalite') as (options: object) => import('node:http').Server;
+  const dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    dynamoServer.once('error', reject);
+    dynamoServer.listen(options.dynamoPort ?? 0, '127.0.0.1', () => resolve());
+  });
+  const dynamoAddress = dynamoServer.address() as AddressInfo;
+
+  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoAddress.port}`;
+  const s3 = new S3Client(s3CompatibleConfig(s3Endpoint));
+  const dynamo = new DynamoDBClient(dynamoCompatibleConfig(dynamoEndpoint));
+  await ensureProductsTable(dynamo, options.table);
+
+  return {
+    s3Endpoint, dynamoEndpoint, s3, dynamo,
+    async close() {
+      s3.destroy();
+      dynamo.destroy();
+      await s3rver.close();
+      // dynalite keeps LevelDB open until its server closes; close idle keep-alive sockets too.
+      (dynamoServer as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+    },
+  };
+}
+
+/** Creates the `products` table (partition key `sku`, NEW_AND_OLD_IMAGES stream) unless it exists. */
+export async function ensureProductsTable(dynamo: DynamoDBClient, table: string): Promise<void> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: table }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await dynamo.send(new CreateTableCommand({
+    TableName: table,
+    AttributeDefinitions: [{ AttributeName: 'sku', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  }));
+}
