@@ -4,12 +4,7 @@
 import { register } from 'tsx/esm/api';
 
 // The AWS SDK warns about Node 20 on every start; the Lambda runtime is nodejs22.x anyway.
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
-const originalEmit = process.emitWarning;
-process.emitWarning = (warning, ...rest) => {
-  if (String(warning?.name ?? rest[0]?.type ?? rest[0] ?? '').includes('NodeVersionSupportWarning') || String(warning).includes('AWS SDK for JavaScript (v3)')) return;
-  return originalEmit.call(process, warning, ...rest);
-};
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

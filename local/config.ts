@@ -42,7 +42,8 @@ function text(env: NodeJS.ProcessEnv, name: string, fallback: string, pattern: R
 
 /** Reads the configuration; throws ConfigError naming the first bad variable. */
 export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LocalConfig {
-  const port = integer(env, 'PORT', 8080, 1, 65535);
+  // 0 asks the OS for a free port (tests, parallel stacks).
+  const port = integer(env, 'PORT', 8080, 0, 65535);
   const siteUrl = text(env, 'SITE_URL', `http://127.0.0.1:${port}`, /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http(s) URL such as https://shop.example.com');
   const currencies = text(env, 'RESTATIC_CURRENCIES', 'USD,EUR', /^[A-Z]{3}(,[A-Z]{3})*$/, 'ISO 4217 codes separated by commas, e.g. USD,EUR').split(',');
   return {

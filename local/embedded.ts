@@ -82,4 +82,11 @@ export async function ensureProductsTable(dynamo: DynamoDBClient, table: string)
     BillingMode: 'PAY_PER_REQUEST',
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   }));
+  // A CREATING table answers "not found" to reads (as in DynamoDB): wait until it is ACTIVE.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`DynamoDB table ${table} did not become ACTIVE`);
 }

@@ -77,7 +77,15 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     throw error;
   }
   const edge = new EdgeServer({ store: services.store, logger });
-  const edgeUrl = `http://127.0.0.1:${config.port}`;
+  // Listen before the first build: `/_status` answers from the start, and with PORT=0 the real
+  // port is known before the Cdn adapter needs it.
+  let edgeUrl: string;
+  try {
+    edgeUrl = await edge.listen(config.port);
+  } catch (error) {
+    await services.servers.close();
+    throw error;
+  }
   const cdn = createLocalEdgeCdn(edgeUrl);
   const renderer = options.renderer ?? createWorkerPoolRenderer();
 
@@ -106,17 +114,6 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
       status.save(record);
     }
   };
-
-  let firstBuild: FullBuildResult;
-  try {
-    const first = await build({ kind: 'full-build', reason: 'start' }, randomUUID(), options.progress);
-    if (!first.result) throw new Error(`The first build failed: ${first.record.errors.join('; ')}`);
-    firstBuild = first.result;
-    await edge.listen(config.port);
-  } catch (error) {
-    await services.servers.close();
-    throw error;
-  }
 
   // Catalog changes: coalesce bursts into one rebuild; a change during a build triggers one more.
   let pending: Array<{ source: ChangeSource; correlationId: string }> = [];
@@ -165,6 +162,17 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     if (removed) schedule({ kind: 'catalog', sku: params.sku!, sequenceNumber, eventName: 'REMOVE' }, correlationId);
     return { status: 202, body: { accepted: true, sku: params.sku, existed: Boolean(removed), sequenceNumber, correlationId } };
   });
+
+  let firstBuild: FullBuildResult;
+  try {
+    const first = await build({ kind: 'full-build', reason: 'start' }, randomUUID(), options.progress);
+    if (!first.result) throw new Error(`The first build failed: ${first.record.errors.join('; ')}`);
+    firstBuild = first.result;
+  } catch (error) {
+    await edge.close();
+    await services.servers.close();
+    throw error;
+  }
 
   return {
     url: edgeUrl, status, edge, services, firstBuild,

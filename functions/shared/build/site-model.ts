@@ -175,14 +175,14 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     const heroHtml = heroRef?.sys?.id ? richText({ nodeType: 'document', data: {}, content: [{ nodeType: 'embedded-asset-block', data: { target: heroRef }, content: [] }] }, deps) : '';
     const date = content.field<string>(post, 'publishDate');
     const publishDate = typeof date === 'string' && !Number.isNaN(Date.parse(date)) ? date.slice(0, 10) : '';
-    return { entry: post, url: urls.get(post.sys.id)!, title: title(post), publishDate, author: author ? { name: String(content.field(author, 'name') ?? ''), bio: String(content.field(author, 'bio') ?? '') } : null, heroHtml, deps };
+    return { entry: post, url: urls.get(post.sys.id)!, title: title(post), publishDate, authorId: author?.sys.id, author: author ? { name: String(content.field(author, 'name') ?? ''), bio: String(content.field(author, 'bio') ?? '') } : null, heroHtml, deps };
   }).sort((a, b) => b.publishDate.localeCompare(a.publishDate) || a.url.localeCompare(b.url));
   for (const post of posts) {
     const bodyHtml = richText(content.field(post.entry, 'body'), post.deps);
     add(post.url, 'post', post.title, { publishDate: post.publishDate, author: post.author, heroHtml: post.heroHtml, bodyHtml }, post.deps);
   }
   const summaries = posts.map((p) => ({ url: p.url, title: p.title, publishDate: p.publishDate, author: p.author?.name ?? '' }));
-  add('/blog/', 'blog', 'Journal', { posts: summaries }, ['urlset:blog', ...posts.flatMap((p) => [`entry:${p.entry.sys.id}`, ...[...p.deps].filter((d) => d.startsWith('entry:author'))])]);
+  add('/blog/', 'blog', 'Journal', { posts: summaries }, ['urlset:blog', ...posts.flatMap((p) => [`entry:${p.entry.sys.id}`, ...(p.authorId ? [`entry:${p.authorId}`] : [])])]);
 
   // Home: intro, featured products (by sku from site settings), categories, latest posts.
   const homeDeps = new Set<string>(['urlset:blog', 'urlset:categories']);

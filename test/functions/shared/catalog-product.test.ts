@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { activeSalePrice, validateProduct } from '../../../functions/shared/catalog/product.js';
+import { ValidationError } from '../../../functions/shared/errors.js';
+import { HOSTILE, product, productItem } from '../../fixtures/products.js';
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.field;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('validateProduct', () => {
+  it('accepts the CONTRACTS §4 example and derives the slug from the title', () => {
+    // Act
+    const p = validateProduct(productItem());
+    // Assess
+    expect(p.slug).toBe('trail-runner-2-black-42');
+    expect(p.price).toEqual({ USD: 12999, EUR: 11999 });
+    expect(p.condition).toBe('new');
+  });
+
+  it.each([
+    ['sku', { sku: 'has space' }],
+    ['sku', { sku: 'x'.repeat(51) }],
+    ['title', { title: '   ' }],
+    ['description', { description: 42 }],
+    ['price', { price: undefined }],
+    ['price.USD', { price: { USD: 12.5 } }],
+    ['price.usd', { price: { usd: 100 } }],
+    ['salePrice.EUR', { salePrice: { EUR: -1 } }],
+    ['availability', { availability: 'maybe' }],
+    ['condition', { condition: 'broken' }],
+    ['saleStart', { saleStart: 'next friday' }],
+    ['saleEnd', { saleStart: '2026-12-02T00:00:00Z', saleEnd: '2026-12-01T00:00:00Z' }],
+    ['stock', { stock: 1.5 }],
+    ['images[0]', { images: ['javascript:alert(1)'] }],
+    ['images[1]', { images: ['/ok.png', '/../../secret'] }],
+    ['gtin', { gtin: 'abc' }],
+    ['identifierExists', { identifierExists: 'yes' }],
+  ])('refuses a bad %s with an error naming the field', (field, overrides) => {
+    // Act
+    const found = fieldOf(() => validateProduct(productItem(overrides)));
+    // Assess
+    expect(found).toBe(field);
+  });
+
+  it('says what was expected and what arrived, and names the sku', () => {
+    // Act / Assess
+    expect(() => validateProduct(productItem({ price: { USD: '12' } }))).toThrow(
+      'product TR2-BLK-42: expected `price.USD` to be a non-negative integer amount in minor units, got "12" (string)',
+    );
+  });
+
+  it('normalises hostile slugs so no key can leave /products/', () => {
+    // Act
+    const slugs = [HOSTILE.traversal, 'a/b', HOSTILE.encodedTraversal, '..'].map((slug) => validateProduct(productItem({ slug })).slug);
+    // Assess
+    expect(slugs).toEqual(['etc-passwd', 'a-b', 'trail-runner-2-black-42', 'trail-runner-2-black-42']);
+    for (const slug of slugs) expect(slug).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it('strips control characters from text', () => {
+    // Act
+    const p = validateProduct(productItem({ title: HOSTILE.control }));
+    // Assess
+    expect(p.title).toBe('Bad[31mTitle');
+  });
+
+  it('falls back to the sku for titles without Latin letters', () => {
+    // Act
+    const p = validateProduct(productItem({ title: '登山用ヘッドランプ', sku: 'HDL-1' }));
+    // Assess
+    expect(p.slug).toBe('hdl-1');
+  });
+});
+
+describe('activeSalePrice', () => {
+  const sale = product({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' });
+
+  it.each([
+    ['before the window', '2026-11-26T23:59:59Z', undefined],
+    ['inside the window', '2026-11-28T12:00:00Z', 9999],
+    ['after the window', '2026-12-02T00:00:00Z', undefined],
+  ])('%s', (_label, now, expected) => {
+    expect(activeSalePrice(sale, 'USD', new Date(now))).toBe(expected);
+  });
+
+  it('ignores a sale price that is not below the price', () => {
+    expect(activeSalePrice(product({ salePrice: { USD: 12999 } }), 'USD', new Date())).toBeUndefined();
+  });
+});

@@ -1,0 +1,165 @@
+/** Publishing against the manifest, on a real S3 protocol server (s3rver). */
+import { describe, expect, it } from 'vitest';
+import { createS3ObjectStore } from '../../../../functions/shared/adapters/s3-object-store.js';
+import { sha256 } from '../../../../functions/shared/build/render.js';
+import { ObjectStoreError } from '../../../../functions/shared/errors.js';
+import { silentLogger } from '../../../../functions/shared/logger.js';
+import type { Cdn, ObjectStore } from '../../../../functions/shared/ports.js';
+import { HTML_CACHE, IMMUTABLE_CACHE, metaForKey } from '../../../../functions/shared/publish/headers.js';
+import { planInvalidation } from '../../../../functions/shared/publish/invalidation.js';
+import { MANIFEST_KEY, readManifest } from '../../../../functions/shared/publish/manifest.js';
+import { Publisher, type PublishItem } from '../../../../functions/shared/publish/publisher.js';
+import { freshBucket, s3Client } from '../../../fixtures/aws.js';
+
+const item = (key: string, text: string): PublishItem => ({ key, body: Buffer.from(text), hash: sha256(text) });
+
+/** Records calls so tests can assert what the publisher did to the store and the CDN. */
+function recording(store: ObjectStore) {
+  const calls = { put: [] as string[], get: [] as string[], list: 0, deleteMany: [] as string[][] };
+  const invalidations: string[][] = [];
+  const wrapped: ObjectStore = {
+    put: (key, body, meta) => { calls.put.push(key); return store.put(key, body, meta); },
+    get: (key) => { calls.get.push(key); return store.get(key); },
+    deleteMany: (keys) => { calls.deleteMany.push([...keys]); return store.deleteMany(keys); },
+    list: (prefix) => { calls.list++; return store.list(prefix); },
+  };
+  const cdn: Cdn = { invalidate: async (paths) => { invalidations.push([...paths]); return `inv-${invalidations.length}`; } };
+  return { store: wrapped, cdn, calls, invalidations };
+}
+
+async function publish(store: ObjectStore, cdn: Cdn, items: PublishItem[], now = new Date('2026-11-20T00:00:00Z')) {
+  const publisher = new Publisher({ store, cdn, logger: silentLogger }, await readManifest(store), now);
+  await publisher.add(items);
+  return publisher.finish({ prune: true });
+}
+
+async function newStore() {
+  const client = s3Client();
+  return createS3ObjectStore({ bucket: await freshBucket(client), client });
+}
+
+describe('Publisher', () => {
+  const site = [item('assets/style-0123456789.css', 'body{}'), item('index.html', '<h1>home</h1>'), item('products/a/index.html', 'A'), item('products/b/index.html', 'B')];
+
+  it('uploads everything once, then nothing when nothing changed: no LIST, no HEAD, no invalidation', async () => {
+    // Prepare
+    const r = recording(await newStore());
+    await publish(r.store, r.cdn, site);
+    r.calls.put.length = 0;
+    r.calls.get.length = 0;
+    // Act
+    const second = await publish(r.store, r.cdn, site);
+    // Assess
+    expect(second.uploaded).toEqual([]);
+    expect(second.unchanged).toBe(4);
+    expect(r.calls.put).toEqual([]);
+    expect(r.calls.get).toEqual([MANIFEST_KEY]);
+    expect(r.calls.list).toBe(0);
+    expect(r.invalidations).toHaveLength(1);
+  });
+
+  it('uploads only changed bytes, deletes what is gone and invalidates exactly those paths', async () => {
+    // Prepare
+    const r = recording(await newStore());
+    await publish(r.store, r.cdn, site);
+    r.calls.put.length = 0;
+    // Act
+    const result = await publish(r.store, r.cdn, [site[0]!, site[1]!, item('products/a/index.html', 'A2')]);
+    // Assess
+    expect(r.calls.put).toEqual(['products/a/index.html', MANIFEST_KEY]);
+    expect(result.deleted).toEqual(['products/b/index.html']);
+    expect(r.invalidations[1]).toEqual(['/products/a/', '/products/a/index.html', '/products/b/', '/products/b/index.html']);
+    expect(await r.store.get('products/b/index.html')).toBeUndefined();
+    const manifest = await readManifest(r.store);
+    expect(manifest.generation).toBe(2);
+    expect(manifest.entries['products/a/index.html']?.hash).toBe(sha256('A2'));
+  });
+
+  it('sets per-type headers: HTML short in browsers and long on the CDN, hashed assets immutable', async () => {
+    // Prepare
+    const store = await newStore();
+    // Act
+    await publish(store, recording(store).cdn, site);
+    // Assess
+    expect(await store.get('index.html')).toMatchObject({ contentType: 'text/html; charset=utf-8', cacheControl: HTML_CACHE });
+    expect(await store.get('assets/style-0123456789.css')).toMatchObject({ contentType: 'text/css; charset=utf-8', cacheControl: IMMUTABLE_CACHE });
+    expect(metaForKey('feeds/google/us.xml.gz').contentType).toBe('application/gzip');
+    expect(metaForKey('sitemap.xml').contentType).toBe('application/xml; charset=utf-8');
+    expect(metaForKey('pdf/catalog.pdf').contentType).toBe('application/pdf');
+  });
+
+  it('keeps retired hashed assets for a grace period, then deletes them', async () => {
+    // Prepare
+    const r = recording(await newStore());
+    await publish(r.store, r.cdn, site);
+    const withoutCss = site.slice(1);
+    // Act
+    const soon = await publish(r.store, r.cdn, withoutCss, new Date('2026-11-21T00:00:00Z'));
+    const keptForCachedPages = await r.store.get('assets/style-0123456789.css');
+    const later = await publish(r.store, r.cdn, withoutCss, new Date('2026-12-01T00:00:00Z'));
+    // Assess
+    expect(soon.deleted).toEqual([]);
+    expect(keptForCachedPages).toBeDefined();
+    expect(later.deleted).toEqual(['assets/style-0123456789.css']);
+    expect(await r.store.get('assets/style-0123456789.css')).toBeUndefined();
+  });
+
+  it('converges when a run dies between uploads and the manifest write', async () => {
+    // Prepare: the first run uploads but "crashes" before finish()
+    const r = recording(await newStore());
+    await publish(r.store, r.cdn, site);
+    const changed = [site[0]!, item('index.html', '<h1>new home</h1>'), site[2]!, site[3]!];
+    const crashed = new Publisher({ store: r.store, cdn: r.cdn, logger: silentLogger }, await readManifest(r.store));
+    await crashed.add(changed);
+    // Act: the next run publishes the same state
+    const next = await publish(r.store, r.cdn, changed);
+    // Assess: it re-uploads (the live manifest never learnt of it) and invalidates, so nothing is lost
+    expect(next.uploaded).toEqual(['index.html']);
+    expect(next.invalidation?.paths).toEqual(['/', '/index.html']);
+    expect((await r.store.get('index.html'))?.body.toString()).toBe('<h1>new home</h1>');
+  });
+
+  it('retries transient S3 failures and leaves the live site intact when they persist', async () => {
+    // Prepare
+    const real = await newStore();
+    await publish(real, recording(real).cdn, site);
+    let failures = 2;
+    const flaky: ObjectStore = {
+      ...real,
+      get: real.get, list: real.list, deleteMany: real.deleteMany,
+      put: async (key, body, meta) => {
+        if (key.endsWith('a/index.html') && failures-- > 0) throw new ObjectStoreError('S3 PUT failed: SlowDown', { retryable: true });
+        return real.put(key, body, meta);
+      },
+    };
+    const broken: ObjectStore = { ...flaky, put: async () => { throw new ObjectStoreError('S3 PUT failed: AccessDenied', { retryable: false }); } };
+    // Act
+    const ok = await publish(flaky, recording(real).cdn, [site[0]!, site[1]!, item('products/a/index.html', 'A3'), site[3]!]);
+    const failed = await publish(broken, recording(real).cdn, [site[0]!, item('index.html', 'broken?')]).catch((e: unknown) => e);
+    // Assess
+    expect(ok.uploaded).toEqual(['products/a/index.html']);
+    expect(failed).toBeInstanceOf(ObjectStoreError);
+    expect((await real.get('index.html'))?.body.toString()).toBe('<h1>home</h1>');
+    expect((await readManifest(real)).entries['products/b/index.html']).toBeDefined();
+  });
+});
+
+describe('planInvalidation', () => {
+  it('maps index keys to both viewer paths and skips hashed assets and state', () => {
+    const plan = planInvalidation(['index.html', 'blog/x/index.html', 'sitemap.xml', 'assets/app-0123456789.js', '_restatic/manifest.json.gz'], 's');
+    expect(plan?.paths).toEqual(['/blog/x/', '/blog/x/index.html', '/', '/index.html', '/sitemap.xml']);
+  });
+
+  it('collapses to per-section wildcards above the path budget, and to /* above 15 sections', () => {
+    const many = Array.from({ length: 400 }, (_, i) => `products/p${i}/index.html`);
+    expect(planInvalidation([...many, 'sitemap.xml'], 's')?.paths).toEqual(['/sitemap.xml', '/products/*']);
+    const sections = Array.from({ length: 600 }, (_, i) => `s${i % 20}/p${i}/index.html`);
+    expect(planInvalidation(sections, 's')?.paths).toEqual(['/*']);
+  });
+
+  it('is deterministic: the same change gives the same caller reference', () => {
+    expect(planInvalidation(['a.html'], 'g1')?.callerReference).toBe(planInvalidation(['a.html'], 'g1')?.callerReference);
+    expect(planInvalidation(['a.html'], 'g1')?.callerReference).not.toBe(planInvalidation(['a.html'], 'g2')?.callerReference);
+    expect(planInvalidation([], 'g1')).toBeUndefined();
+  });
+});

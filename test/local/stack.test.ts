@@ -1,0 +1,89 @@
+/**
+ * The local stack end to end (`npm start` in-process): embedded servers, seeding, full build and
+ * publish through the worker pool, the edge, /_status, and a catalog change reaching the edge.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../functions/shared/logger.js';
+import { readLocalConfig } from '../../local/config.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+
+let stack: LocalStack;
+let dataDir: string;
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'restatic-stack-'));
+  const config = readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '60', LOG_LEVEL: 'silent' });
+  stack = await startLocalStack(config, { logger: silentLogger, debounceMs: 50 });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('local stack', () => {
+  it('seeds the demo store, publishes every page and serves them at the edge', async () => {
+    // Act
+    const home = await fetch(`${stack.url}/`);
+    const category = await fetch(`${stack.url}/categories/running-shoes/`);
+    const missing = await fetch(`${stack.url}/products/does-not-exist/`);
+    const sitemap = await (await fetch(`${stack.url}/sitemap.xml`)).text();
+    // Assess
+    expect(stack.firstBuild.products).toBe(60);
+    expect(stack.firstBuild.uploaded.length).toBe(stack.firstBuild.pages + stack.firstBuild.uploaded.filter((k) => k.startsWith('assets/')).length);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('Restatic Outfitters');
+    expect(category.status).toBe(200);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('Page not found');
+    const productUrl = /<loc>[^<]*(\/products\/[^<]+)<\/loc>/.exec(sitemap)![1]!;
+    const product = await fetch(`${stack.url}${productUrl}`);
+    expect(product.status).toBe(200);
+    const css = /href="(\/assets\/style-[0-9a-f]+\.css)"/.exec(await product.text())![1]!;
+    expect((await fetch(`${stack.url}${css}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('lists the first full build in /_status', async () => {
+    // Act
+    const body = (await (await fetch(`${stack.url}/_status`)).json()) as { changes: Array<{ source: { kind: string }; stages: Record<string, string>; pagesRebuilt: number }> };
+    // Assess
+    const first = body.changes.at(-1)!;
+    expect(first.source.kind).toBe('full-build');
+    expect(first.stages).toHaveProperty('received');
+    expect(first.stages).toHaveProperty('uploaded');
+    expect(first.pagesRebuilt).toBe(stack.firstBuild.pages);
+  });
+
+  it('refuses an invalid product with 400 naming the field, and publishes a valid change', async () => {
+    // Prepare
+    const sku = 'TEST-NEW-1';
+    const put = (body: unknown) => fetch(`${stack.url}/_local/products/${sku}`, { method: 'PUT', body: JSON.stringify(body) });
+    // Act
+    const bad = await put({ title: 'x', description: 'y', price: { USD: 'free' }, availability: 'in_stock' });
+    const malformed = await fetch(`${stack.url}/_local/products/${sku}`, { method: 'PUT', body: '{oops' });
+    const good = await put({ title: 'Brand New Tent', description: 'Dry.', price: { USD: 19999 }, availability: 'in_stock', category: 'tents' });
+    // Assess
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'price.USD' });
+    expect(malformed.status).toBe(400);
+    expect(good.status).toBe(202);
+    const page = await waitFor(async () => {
+      const response = await fetch(`${stack.url}/products/brand-new-tent/`);
+      return response.status === 200 ? response.text() : undefined;
+    });
+    expect(page).toContain('$199.99');
+  });
+});

@@ -1,0 +1,125 @@
+/** The site rendered through Eleventy's programmatic API: pages, escaping, JSON-LD, listings. */
+import { describe, expect, it } from 'vitest';
+import { renderPages } from '../../functions/shared/build/render.js';
+import { buildSiteModel, type SiteConfig } from '../../functions/shared/build/site-model.js';
+import { validateProduct, type Product } from '../../functions/shared/catalog/product.js';
+import { demoProducts } from '../../functions/shared/demo/products.js';
+import { demoSnapshot, entry, hyperlinkNode, paragraph, richDoc, snapshotOf } from '../fixtures/content.js';
+import { HOSTILE, productItem } from '../fixtures/products.js';
+
+const config: SiteConfig = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-28T12:00:00Z') };
+const demoCatalog = (n: number): Product[] => [...demoProducts(n)].map(validateProduct);
+
+async function renderAll(model: ReturnType<typeof buildSiteModel>) {
+  const pages = await renderPages(model.pages, { site: model.site, css: '/assets/style-0123456789.css' });
+  return new Map(pages.map((p) => [p.url, p.body.toString('utf8')]));
+}
+
+describe('site model', () => {
+  it('has every page type of CONTRACTS §3 with 24 products per listing page', () => {
+    // Prepare
+    const products = demoCatalog(300);
+    // Act
+    const model = buildSiteModel(demoSnapshot(), products, config);
+    // Assess
+    const urls = new Set(model.pages.map((p) => p.url));
+    for (const url of ['/', '/blog/', '/about/', '/404.html', '/sitemap.xml', '/robots.txt', '/categories/running-shoes/']) expect(urls).toContain(url);
+    const running = products.filter((p) => p.category === 'running-shoes').length;
+    const listing = model.pages.filter((p) => p.url.startsWith('/categories/running-shoes/'));
+    expect(listing).toHaveLength(Math.ceil(running / 24));
+    expect(listing.map((p) => (p.data.products as unknown[]).length).reduce((a, b) => a + b)).toBe(running);
+    expect(model.pages.filter((p) => p.layout === 'product')).toHaveLength(300);
+  });
+
+  it('records what each page read, and listing cards do not depend on descriptions', () => {
+    // Prepare
+    const products = demoCatalog(100);
+    const changed = products.map((p) => (p === products[0] ? { ...p, description: 'Completely new text' } : p));
+    // Act
+    const before = buildSiteModel(demoSnapshot(), products, config);
+    const after = buildSiteModel(demoSnapshot(), changed, config);
+    // Assess: only the product page differs in data
+    const differing = before.pages.filter((p, i) => JSON.stringify(p.data) !== JSON.stringify(after.pages[i]!.data)).map((p) => p.url);
+    expect(differing).toEqual([`/products/${products[0]!.slug}/`]);
+    const byMara = before.pages.filter((p) => p.layout === 'post' && (p.data.author as { name: string }).name === 'Mara Lindqvist');
+    expect(byMara).toHaveLength(20);
+    for (const post of byMara) expect(post.deps).toContain('entry:author-mara');
+    expect(before.pages.find((p) => p.url === '/blog/')!.deps).toContain('entry:author-mara');
+  });
+
+  it('skips CMS pages with reserved or colliding slugs, with a warning naming the entry', () => {
+    // Prepare
+    const snapshot = snapshotOf([
+      entry('p1', 'page', { title: 'Sneaky', slug: 'products' }),
+      entry('p2', 'page', { title: 'Traversal', slug: '../../etc' }),
+      entry('p3', 'page', { title: 'Twin', slug: 'etc' }),
+    ]);
+    // Act
+    const model = buildSiteModel(snapshot, [], config);
+    // Assess
+    expect(model.pages.map((p) => p.url)).toContain('/etc/');
+    expect(model.pages.map((p) => p.url)).not.toContain('/products/');
+    expect(model.warnings.map((w) => w.subject)).toEqual(expect.arrayContaining(['entry p1', 'entry p3']));
+  });
+
+  it('gives colliding product slugs a unique suffix', () => {
+    // Act
+    const model = buildSiteModel(snapshotOf([]), [validateProduct(productItem({ sku: 'A-1' })), validateProduct(productItem({ sku: 'B-2' }))], config);
+    // Assess
+    expect(model.pages.filter((p) => p.layout === 'product').map((p) => p.url)).toEqual(['/products/trail-runner-2-black-42/', '/products/trail-runner-2-black-42-b-2/']);
+  });
+});
+
+describe('rendered pages', () => {
+  it('escapes hostile catalog and CMS strings everywhere', async () => {
+    // Prepare
+    const snapshot = snapshotOf([
+      entry('cat', 'category', { title: HOSTILE.script, slug: 'running-shoes' }),
+      entry('page', 'page', { title: HOSTILE.attribute, slug: 'about', body: richDoc(paragraph(hyperlinkNode('javascript:alert(1)', 'click me'))) }),
+    ]);
+    const evil = validateProduct(productItem({ title: HOSTILE.closeScript, brand: HOSTILE.attribute, description: `${HOSTILE.script}<p>fine</p>` }));
+    // Act
+    const html = await renderAll(buildSiteModel(snapshot, [evil], config));
+    // Assess
+    const all = [...html.values()].join('\n');
+    expect(all).not.toContain('<script>alert');
+    expect(all).not.toContain('" onmouseover="alert(1)');
+    expect(all).not.toContain('javascript:');
+    expect(html.get('/about/')).toContain('<p>click me</p>');
+    const productPage = html.get(`/products/${evil.slug}/`)!;
+    expect(productPage).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(productPage).toContain('<p>fine</p>');
+  });
+
+  it('puts a parseable JSON-LD Product with offers matching the catalog on product pages', async () => {
+    // Prepare
+    const p = validateProduct(productItem({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' }));
+    // Act
+    const html = await renderAll(buildSiteModel(snapshotOf([entry('c', 'category', { title: 'Running', slug: 'running-shoes' })]), [p], config));
+    // Assess
+    const page = html.get('/products/trail-runner-2-black-42/')!;
+    const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page)![1]!);
+    expect(ld).toMatchObject({ '@type': 'Product', sku: 'TR2-BLK-42', gtin: '4006381333931', brand: { name: 'Acme' } });
+    expect(ld.offers).toEqual([
+      expect.objectContaining({ priceCurrency: 'EUR', price: '119.99', availability: 'https://schema.org/InStock' }),
+      expect.objectContaining({ priceCurrency: 'USD', price: '99.99', priceValidUntil: '2026-12-01' }),
+    ]);
+    expect(page).toMatch(/<del[^>]*>\$129\.99<\/del> <ins[^>]*>\$99\.99<\/ins>/);
+    expect(page).toContain('href="/pdf/products/TR2-BLK-42.pdf"');
+  });
+
+  it('renders the demo store: landmarks, navigation, sitemap and robots', async () => {
+    // Act
+    const html = await renderAll(buildSiteModel(demoSnapshot(), demoCatalog(60), config));
+    // Assess
+    const home = html.get('/')!;
+    expect(home).toContain('<nav class="site-nav" aria-label="Main">');
+    expect(home).toContain('<main id="main"');
+    expect(home).toMatch(/<link rel="stylesheet" href="\/assets\/style-[0-9a-f]{10}\.css">/);
+    expect(html.get('/404.html')).toContain('Page not found');
+    expect(html.get('/sitemap.xml')).toContain('<loc>https://shop.example.com/products/');
+    expect(html.get('/sitemap.xml')).not.toContain('404');
+    expect(html.get('/robots.txt')).toContain('Sitemap: https://shop.example.com/sitemap.xml');
+    expect(html.get('/blog/')).toContain('Mara Lindqvist');
+  });
+});
