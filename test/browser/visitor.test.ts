@@ -1,0 +1,149 @@
+/**
+ * A visitor in a real browser: Debian's chromium driven by playwright-core against the local stack.
+ * Navigation, the 404 page, keyboard use of the menu, axe-core (no serious/critical violations),
+ * JSON-LD on every page type, and screenshots of each page type for review (test-results/).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toDecimalString } from '../../functions/shared/build/money.js';
+import { silentLogger } from '../../functions/shared/logger.js';
+import { readLocalConfig } from '../../local/config.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let stack: LocalStack;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'restatic-browser-'));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = await startLocalStack(readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '600', LOG_LEVEL: 'silent' }), { logger: silentLogger });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function axeViolations(): Promise<Array<{ id: string; impact: string; help: string }>> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string }> }> } }).axe;
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+async function jsonLd(): Promise<unknown[]> {
+  const blocks = await page.locator('script[type="application/ld+json"]').allTextContents();
+  return blocks.map((text) => JSON.parse(text) as unknown);
+}
+
+describe('a visitor', () => {
+  it('goes home → category → page 2 → product → back', async () => {
+    // Act / Assess
+    await page.goto(`${stack.url}/`);
+    await expect(page.title()).resolves.toBe('Restatic Outfitters');
+    await page.screenshot({ path: join(SCREENSHOTS, 'home.png'), fullPage: true });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Running Shoes' }).click();
+    await page.waitForURL(/\/categories\/running-shoes\/$/);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Running Shoes');
+    await page.screenshot({ path: join(SCREENSHOTS, 'category.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Next' }).click();
+    await page.waitForURL(/\/categories\/running-shoes\/page\/2\/$/);
+    expect(await page.locator('.cards .card').count()).toBeGreaterThan(0);
+
+    const firstCard = page.locator('.cards .card a').first();
+    const productTitle = (await firstCard.locator('.card-title').textContent())!.trim();
+    await firstCard.click();
+    await page.waitForURL(/\/products\/[a-z0-9-]+\/$/);
+    await expect(page.locator('h1').textContent()).resolves.toBe(productTitle);
+    await page.screenshot({ path: join(SCREENSHOTS, 'product.png'), fullPage: true });
+
+    await page.goBack();
+    await page.waitForURL(/\/page\/2\/$/);
+  });
+
+  it('sees the 404 page with status 404', async () => {
+    // Act
+    const response = await page.goto(`${stack.url}/products/no-such-thing/`);
+    // Assess
+    expect(response?.status()).toBe(404);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Page not found');
+    await page.screenshot({ path: join(SCREENSHOTS, 'not-found.png') });
+  });
+
+  it('reaches and follows the menu with the keyboard alone', async () => {
+    // Prepare
+    await page.goto(`${stack.url}/`);
+    // Act: the first Tab lands on the skip link, then the brand, then the first menu item
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => document.activeElement?.textContent);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => ({ text: document.activeElement?.textContent, inNav: Boolean(document.activeElement?.closest('nav[aria-label="Main"]')) }));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/categories\/running-shoes\/$/);
+    // Assess
+    expect(skip).toBe('Skip to content');
+    expect(focused).toEqual({ text: 'Running Shoes', inNav: true });
+    await expect(page.locator('nav[aria-label="Main"] a[aria-current="page"]').textContent()).resolves.toBe('Running Shoes');
+  });
+
+  it.each([
+    ['home', '/'],
+    ['category', '/categories/hiking-boots/'],
+    ['cms page', '/about/'],
+    ['blog index', '/blog/'],
+    ['blog post', '/blog/how-to-layer-for-a-cold-summit/'],
+    ['404', '/missing/'],
+  ])('finds no serious or critical axe violations on the %s', async (name, path) => {
+    // Act
+    await page.goto(`${stack.url}${path}`);
+    const violations = await axeViolations();
+    await page.screenshot({ path: join(SCREENSHOTS, `${name.replace(/\s+/g, '-')}.png`), fullPage: true });
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it('finds no serious or critical axe violations on a product page, whose JSON-LD offers match the catalog', async () => {
+    // Prepare
+    const { products } = await stack.services.catalog.scanAll();
+    const product = products.find((p) => p.salePrice === undefined && p.price.EUR !== undefined)!;
+    // Act
+    await page.goto(`${stack.url}/products/${product.slug}/`);
+    const violations = await axeViolations();
+    const [ld] = (await jsonLd()) as Array<{ '@type': string; sku: string; offers: Array<{ priceCurrency: string; price: string; availability: string }> }>;
+    // Assess
+    expect(violations).toEqual([]);
+    expect(ld!['@type']).toBe('Product');
+    expect(ld!.sku).toBe(product.sku);
+    expect(Object.fromEntries(ld!.offers.map((o) => [o.priceCurrency, o.price]))).toEqual(
+      Object.fromEntries(Object.entries(product.price).map(([currency, minor]) => [currency, toDecimalString(minor, currency)])),
+    );
+    for (const offer of ld!.offers) expect(offer.availability).toMatch(/^https:\/\/schema\.org\//);
+  });
+
+  it('has valid JSON (or none) in every page type', async () => {
+    for (const path of ['/', '/categories/tents/', '/about/', '/blog/']) {
+      await page.goto(`${stack.url}${path}`);
+      await expect(jsonLd()).resolves.toBeInstanceOf(Array);
+    }
+  });
+});
