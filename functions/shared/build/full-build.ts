@@ -47,6 +47,7 @@ const isLate = (key: string) => key === 'sitemap.xml' || key.startsWith('sitemap
 export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
   const { logger, progress } = deps;
   const t0 = performance.now();
+  deps.renderer.warm?.();
   const [delta, locales, catalog, previous] = await Promise.all([
     deps.content.sync(),
     deps.content.locales(),

@@ -2,6 +2,8 @@
 
 const LOCALE_FOR_CURRENCY: Record<string, string> = { USD: 'en-US', EUR: 'de-DE', GBP: 'en-GB', JPY: 'ja-JP', CHF: 'de-CH', SEK: 'sv-SE' };
 const formatters = new Map<string, Intl.NumberFormat>();
+// resolvedOptions() allocates a fresh object on every call: cache the digits (hot in site builds).
+const digitsCache = new Map<string, number>();
 
 function formatter(currency: string): Intl.NumberFormat {
   let f = formatters.get(currency);
@@ -14,7 +16,12 @@ function formatter(currency: string): Intl.NumberFormat {
 
 /** Decimal places of a currency's minor unit (USD 2, JPY 0, KWD 3). */
 export function minorUnitDigits(currency: string): number {
-  return formatter(currency).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    digits = formatter(currency).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsCache.set(currency, digits);
+  }
+  return digits;
 }
 
 /** Minor units → major units as a decimal string without rounding errors, e.g. 12999 USD → "129.99". */

@@ -1,0 +1,141 @@
+/**
+ * One benchmark scenario per process (so peak RSS is the scenario's own): prints one JSON line.
+ * Usage: node bin/run-ts.js bench/scenarios.ts <scenario> ; endpoints and names come from env.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Eleventy } from '@11ty/eleventy';
+import PQueue from 'p-queue';
+import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
+import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
+import { fullBuild } from '../functions/shared/build/full-build.js';
+import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
+import { SITE_DIR, type RenderedPage } from '../functions/shared/build/render.js';
+import { loadSiteAssets } from '../functions/shared/build/site-assets.js';
+import { buildSiteModel } from '../functions/shared/build/site-model.js';
+import { ContentSnapshot } from '../functions/shared/content/snapshot.js';
+import { silentLogger } from '../functions/shared/logger.js';
+import type { Cdn, ObjectStore } from '../functions/shared/ports.js';
+import { metaForKey } from '../functions/shared/publish/headers.js';
+import { readManifest } from '../functions/shared/publish/manifest.js';
+import { Publisher } from '../functions/shared/publish/publisher.js';
+import { dynamoCompatibleConfig } from '../local/embedded.js';
+import { DEMO_SPACE_FILE } from '../local/stack.js';
+
+const env = (name: string) => process.env[name] ?? (() => { throw new Error(`bench: ${name} is not set`); })();
+const site = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z') };
+
+/** Counts the calls a scenario makes to the store (uploads, LISTs, HEAD-like GETs). */
+function counting(store: ObjectStore) {
+  const counts = { put: 0, get: 0, list: 0, delete: 0 };
+  const wrapped: ObjectStore = {
+    put: (k, b, m) => { counts.put++; return store.put(k, b, m); },
+    get: (k) => { counts.get++; return store.get(k); },
+    list: (p) => { counts.list++; return store.list(p); },
+    deleteMany: (k) => { counts.delete += k.length; return store.deleteMany(k); },
+  };
+  return { store: wrapped, counts };
+}
+
+const invalidations: string[][] = [];
+const cdn: Cdn = { invalidate: async (paths) => { invalidations.push([...paths]); return 'bench'; } };
+
+function adapters() {
+  const s3 = new S3Client(s3CompatibleConfig(env('BENCH_S3')));
+  const dynamo = new DynamoDBClient(dynamoCompatibleConfig(env('BENCH_DYNAMO')));
+  return {
+    store: createS3ObjectStore({ bucket: env('BENCH_BUCKET'), client: s3 }),
+    catalog: createDynamoDbCatalog({ table: env('BENCH_TABLE'), client: dynamo }),
+    content: createExportContentSource(DEMO_SPACE_FILE),
+  };
+}
+
+async function model() {
+  const { catalog, content } = adapters();
+  const snapshot = new ContentSnapshot(await content.locales());
+  snapshot.apply(await content.sync());
+  const { products } = await catalog.scanAll();
+  return buildSiteModel(snapshot, products, site);
+}
+
+const scenarios: Record<string, () => Promise<Record<string, number>>> = {
+  /** Baseline: plain single-process Eleventy writing the same pages to disk. */
+  async 'eleventy-baseline'() {
+    const t0 = performance.now();
+    const m = await model();
+    const assets = loadSiteAssets({ demoImages: true });
+    const out = mkdtempSync(join(tmpdir(), 'restatic-bench-'));
+    const eleventy = new Eleventy(SITE_DIR, out, {
+      quietMode: true,
+      config(config) {
+        config.setTemplateFormats(['njk']);
+        config.ignores.add('assets/**');
+        config.addGlobalData('restatic', { site: m.site, css: assets.css, pages: m.pages });
+      },
+    });
+    await eleventy.write();
+    const ms = performance.now() - t0;
+    rmSync(out, { recursive: true, force: true });
+    return { ms, pages: m.pages.length };
+  },
+
+  /** Ours: full build (read, model, worker-pool render, publish) into the bench bucket. */
+  async 'full-build'() {
+    const { store: raw, catalog, content } = adapters();
+    const { store, counts } = counting(raw);
+    const t0 = performance.now();
+    const result = await fullBuild({ content, catalog, store, cdn, logger: silentLogger, renderer: createWorkerPoolRenderer() }, { site, demoImages: true });
+    return { ms: performance.now() - t0, pages: result.pages, uploaded: result.uploaded.length, puts: counts.put, gets: counts.get, lists: counts.list, invalidations: invalidations.length };
+  },
+
+  /** Ours, render only: model + worker-pool render, nothing published (isolates the render speed-up). */
+  async 'render-only'() {
+    const t0 = performance.now();
+    const m = await model();
+    const assets = loadSiteAssets({ demoImages: true });
+    let pages = 0;
+    await createWorkerPoolRenderer().render(m.pages, { site: m.site, css: assets.css }, async (r) => { pages += r.length; });
+    return { ms: performance.now() - t0, pages };
+  },
+
+  /**
+   * Publish phase alone on an unchanged site: the rendered pages are compared with the live
+   * manifest. `naive` uploads every object instead (what a deploy without a manifest does).
+   */
+  async 'publish-phase'() {
+    const naive = process.argv[3] === 'naive';
+    const { store: raw } = adapters();
+    const { store, counts } = counting(raw);
+    const m = await model();
+    const assets = loadSiteAssets({ demoImages: true });
+    const rendered: RenderedPage[] = [];
+    await createWorkerPoolRenderer().render(m.pages, { site: m.site, css: assets.css }, async (r) => { rendered.push(...r); });
+    const items = [...assets.items, ...rendered];
+    const t0 = performance.now();
+    if (naive) {
+      const queue = new PQueue({ concurrency: 32 });
+      for (const item of items) void queue.add(() => store.put(item.key, item.body, metaForKey(item.key)));
+      await queue.onIdle();
+    } else {
+      const publisher = new Publisher({ store, cdn, logger: silentLogger }, await readManifest(store), site.now);
+      await publisher.add(items);
+      await publisher.finish({ prune: true });
+    }
+    return { ms: performance.now() - t0, objects: items.length, puts: counts.put, gets: counts.get, lists: counts.list, invalidations: invalidations.length };
+  },
+};
+
+const name = process.argv[2] ?? '';
+const scenario = scenarios[name];
+if (!scenario) {
+  process.stderr.write(`bench: unknown scenario ${name}; one of ${Object.keys(scenarios).join(', ')}\n`);
+  process.exit(2);
+}
+const result = await scenario();
+// maxRSS is in KiB and covers the worker threads (they share the process).
+process.stdout.write(`${JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.exit(0);
