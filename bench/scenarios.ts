@@ -72,8 +72,9 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const eleventy = new Eleventy(SITE_DIR, out, {
       quietMode: true,
       config(config) {
-        config.setTemplateFormats(['njk']);
+        config.setTemplateFormats(['11ty.js']);
         config.ignores.add('assets/**');
+        config.ignores.add('lib/**');
         config.addGlobalData('restatic', { site: m.site, css: assets.css, pages: m.pages });
       },
     });

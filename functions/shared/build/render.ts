@@ -39,8 +39,9 @@ export async function renderPages(pages: readonly PageSpec[], context: RenderCon
   const eleventy = new Eleventy(SITE_DIR, undefined, {
     quietMode: true,
     config(config) {
-      config.setTemplateFormats(['njk']);
+      config.setTemplateFormats(['11ty.js']);
       config.ignores.add('assets/**');
+      config.ignores.add('lib/**');
       config.addGlobalData('restatic', { ...context, pages });
     },
   });

@@ -1,0 +1,18 @@
+// Every page of the site: Eleventy paginates over the page specs the site model produced
+// (`restatic.pages`, one spec per output) and writes each to its URL; the page's layout
+// (`_includes/layouts/<layout>.njk`) renders it.
+import { render } from './lib/nunjucks.js';
+
+export default class Pages {
+  data() {
+    return {
+      pagination: { data: 'restatic.pages', size: 1, alias: 'spec' },
+      permalink: (data) => data.spec.url,
+      eleventyExcludeFromCollections: true,
+    };
+  }
+
+  render(data) {
+    return render(`layouts/${data.spec.layout}.njk`, { restatic: data.restatic, spec: data.spec });
+  }
+}
