@@ -37,28 +37,49 @@ async function run(scenario: string, bucket: string, ...args: string[]): Promise
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
 }
 
-function repeat(scenario: string, bucketFor: () => Promise<string>, ...args: string[]) {
-  return (async () => {
-    const results: Array<Record<string, number>> = [];
-    for (let i = 0; i < RUNS; i++) {
-      results.push(await run(scenario, await bucketFor(), ...args));
-      process.stderr.write(`  ${scenario}${args.length ? ` ${args.join(' ')}` : ''} run ${i + 1}/${RUNS}: ${Math.round(results.at(-1)!.ms!)} ms\n`);
-    }
-    const pick = (field: string) => median(results.map((r) => r[field] ?? 0));
-    return { ms: pick('ms'), rssMb: Math.max(...results.map((r) => r.rssMb ?? 0)), pick, last: results.at(-1)! };
-  })();
+interface Series {
+  runs: Array<Record<string, number>>;
+  ms: number;
+  rssMb: number;
+  pick(field: string): number;
+  last: Record<string, number>;
 }
 
-process.stderr.write(`bench: ${PRODUCTS} products, ${RUNS} run(s) per scenario\n`);
-const baseline = await repeat('eleventy-baseline', async () => 'bench-seed');
-const render = await repeat('render-only', async () => 'bench-seed');
-const cold = await repeat('full-build', freshBucket);
-// Publish once more into one bucket, then measure the no-change paths against it.
+function series(): Series {
+  const runs: Array<Record<string, number>> = [];
+  return {
+    runs,
+    get ms() { return median(runs.map((r) => r.ms ?? 0)); },
+    get rssMb() { return Math.max(...runs.map((r) => r.rssMb ?? 0)); },
+    pick: (field: string) => median(runs.map((r) => r[field] ?? 0)),
+    get last() { return runs.at(-1)!; },
+  };
+}
+
+async function measure(into: Series, scenario: string, bucket: string, ...args: string[]): Promise<void> {
+  into.runs.push(await run(scenario, bucket, ...args));
+  process.stderr.write(`  ${scenario}${args.length ? ` ${args.join(' ')}` : ''}: ${Math.round(into.last.ms!)} ms\n`);
+}
+
+process.stderr.write(`bench: ${PRODUCTS} products, ${RUNS} round(s); scenarios interleave within each round, so drift in machine load hits ours and the baselines alike\n`);
+const baseline = series();
+const render = series();
+const cold = series();
+const warm = series();
+const publishNoChange = series();
+const publishNaive = series();
+// One bucket published once, for the no-change paths.
 const warmBucket = await freshBucket();
 await run('full-build', warmBucket);
-const warm = await repeat('full-build', async () => warmBucket);
-const publishNoChange = await repeat('publish-phase', async () => warmBucket);
-const publishNaive = await repeat('publish-phase', async () => warmBucket, 'naive');
+for (let round = 1; round <= RUNS; round++) {
+  process.stderr.write(`round ${round}/${RUNS}\n`);
+  await measure(baseline, 'eleventy-baseline', 'bench-seed');
+  await measure(render, 'render-only', 'bench-seed');
+  await measure(cold, 'full-build', await freshBucket());
+  await measure(warm, 'full-build', warmBucket);
+  await measure(publishNoChange, 'publish-phase', warmBucket);
+  await measure(publishNaive, 'publish-phase', warmBucket, 'naive');
+}
 await servers.close();
 rmSync(dataDir, { recursive: true, force: true });
 
@@ -79,7 +100,7 @@ const rows: string[][] = [
 ];
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-console.log(`\nRestatic bench — ${PRODUCTS} products, median of ${RUNS} run(s), 2-core machine, protocol servers in-process\n`);
+console.log(`\nRestatic bench — ${PRODUCTS} products, median of ${RUNS} interleaved round(s), 2-core machine, S3/DynamoDB stand-ins in the bench process\n`);
 console.log(line(rows[0]!));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows.slice(1)) console.log(line(r));

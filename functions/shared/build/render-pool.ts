@@ -12,7 +12,7 @@ import type { PageSpec } from './site-model.js';
 export interface PageRenderer {
   /** Renders all pages; `onChunk` receives results as they finish (await it to apply backpressure). */
   render(pages: readonly PageSpec[], context: RenderContext, onChunk: (rendered: RenderedPage[]) => Promise<void>): Promise<void>;
-  /** Starts expensive set-up (worker threads, JIT warm-up) early, to overlap with reading data. */
+  /** Starts expensive set-up (worker threads loading Eleventy) early, to overlap with reading data. */
   warm?(): void;
 }
 
@@ -38,7 +38,7 @@ interface WorkerReply {
   error?: { message: string; name: string };
 }
 
-/** A worker thread loading Eleventy and warming up; `ready` resolves when it says so. */
+/** A worker thread loading Eleventy; `ready` resolves when it says so. */
 interface BootingWorker {
   worker: Worker;
   ready: Promise<void>;
@@ -65,9 +65,9 @@ function bootWorker(): BootingWorker {
 /**
  * Renders on a pool of worker threads. Workers boot on `warm()` (or the first render), render the
  * chunks of one call, and are terminated at its end: full builds are rare, idle threads are waste.
- * Measured on the 2-vCPU build machine: two warm threads render ~1.3× faster than one (memory-bound
- * work; separate processes did no better), and a fresh worker renders its first chunks 3× slower
- * until the JIT is warm, hence the warm-up at boot (render-warmup.ts).
+ * Measured on the 2-vCPU build machine: two threads render ~1.3× faster than one (memory-bound work;
+ * separate processes did no better). A JIT warm-up at boot was tried and dropped: it stole the CPU
+ * the catalog read needs, and the first real chunk warms the JIT anyway.
  */
 export function createWorkerPoolRenderer(options: WorkerPoolOptions = {}): PageRenderer {
   const poolSize = options.workers ?? availableParallelism();

@@ -1,15 +1,10 @@
 // Worker-thread entry of the render pool. Plain JS: it registers the TypeScript loader (tsx) for
-// this thread, warms the JIT up on a sample site, then renders chunks of pages on request.
-// Eleventy stays loaded between chunks.
+// this thread, then renders chunks of pages on request. Eleventy stays loaded between chunks.
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
 const { renderPages } = await import('./render.js');
-if (process.env.RESTATIC_RENDER_WARMUP !== '0') {
-  const { warmUpRenderer } = await import('./render-warmup.js');
-  await warmUpRenderer();
-}
 
 parentPort.on('message', async ({ id, pages, context }) => {
   try {

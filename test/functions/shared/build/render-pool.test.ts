@@ -21,7 +21,6 @@ async function collect(renderer: typeof inProcessRenderer, pages: readonly PageS
 describe('worker pool renderer', () => {
   it('renders exactly the bytes the in-process renderer does, in chunks over two workers', async () => {
     // Prepare
-    process.env.RESTATIC_RENDER_WARMUP = '0';
     const pool = createWorkerPoolRenderer({ workers: 2, chunkSize: 40 });
     // Act
     const [pooled, direct] = await Promise.all([collect(pool, model.pages), collect(inProcessRenderer, model.pages)]);
@@ -32,7 +31,6 @@ describe('worker pool renderer', () => {
 
   it('fails with a RenderError naming the chunk when a page cannot render', async () => {
     // Prepare
-    process.env.RESTATIC_RENDER_WARMUP = '0';
     const broken = [...model.pages.slice(0, 5), { ...model.pages[5]!, layout: 'no-such-layout' as PageSpec['layout'] }];
     // Act
     const error = await collect(createWorkerPoolRenderer({ workers: 1, chunkSize: 3 }), broken).catch((e: unknown) => e);
