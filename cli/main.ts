@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  let config;
+  let config: ReturnType<typeof readLocalConfig>;
   try {
     config = readLocalConfig();
   } catch (error) {

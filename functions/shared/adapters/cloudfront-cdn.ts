@@ -1,5 +1,5 @@
 /** Cdn on Amazon CloudFront: one CreateInvalidation per publish; never waits for completion. */
-import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { type CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CdnError, isTransientAwsError } from '../errors.js';
 import type { Cdn } from '../ports.js';
 

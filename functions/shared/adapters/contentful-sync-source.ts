@@ -33,7 +33,7 @@ export function createContentfulSyncSource(options: ContentfulSyncOptions): Cont
   const sync = client.withAllLocales.withoutLinkResolution;
   return {
     async sync(token?: string): Promise<ContentDelta> {
-      let result;
+      let result: Awaited<ReturnType<typeof sync.sync>>;
       try {
         result = token
           ? await sync.sync({ nextSyncToken: token })

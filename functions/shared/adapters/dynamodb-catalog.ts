@@ -1,6 +1,6 @@
 /** Catalog on the DynamoDB `products` table (partition key `sku`) through lib-dynamodb. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import PQueue from 'p-queue';
 import { validateProduct, type Product } from '../catalog/product.js';
 import { CatalogError, ValidationError, isTransientAwsError } from '../errors.js';
@@ -47,7 +47,7 @@ export function createDynamoDbCatalog({ table, client, segments = 4 }: DynamoDbC
       await Promise.all(Array.from({ length: segments }, async (_, segment) => {
         let start: Record<string, unknown> | undefined;
         do {
-          let out;
+          let out: ScanCommandOutput;
           try {
             out = await doc.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: start }));
           } catch (error) {

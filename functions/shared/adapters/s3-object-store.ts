@@ -1,6 +1,6 @@
 /** ObjectStore on Amazon S3 (or any S3-compatible server: the local stack runs s3rver). */
 import {
-  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig,
+  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, type S3Client, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectStoreError, isTransientAwsError } from '../errors.js';
@@ -87,7 +87,7 @@ export function createS3ObjectStore({ bucket, client }: S3ObjectStoreOptions): O
     async *list(prefix: string): AsyncIterable<string> {
       let token: string | undefined;
       do {
-        let out;
+        let out: ListObjectsV2CommandOutput;
         try {
           out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
         } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Eleventy } from '@11ty/eleventy';
+import { Eleventy, type EleventyResult } from '@11ty/eleventy';
 import { RenderError } from '../errors.js';
 import type { PageSpec, SiteModel } from './site-model.js';
 
@@ -45,7 +45,7 @@ export async function renderPages(pages: readonly PageSpec[], context: RenderCon
       config.addGlobalData('restatic', { ...context, pages });
     },
   });
-  let results;
+  let results: EleventyResult[];
   try {
     results = await eleventy.toJSON();
   } catch (error) {

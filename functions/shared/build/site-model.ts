@@ -187,7 +187,7 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
   // Home: intro, featured products (by sku from site settings), categories, latest posts.
   const homeDeps = new Set<string>(['urlset:blog', 'urlset:categories']);
   const featured = ((settings && content.field<string[]>(settings, 'featuredSkus')) || []).filter((s) => cards.has(s));
-  featured.forEach((s) => homeDeps.add(`sku:${s}`));
+  for (const sku of featured) homeDeps.add(`sku:${sku}`);
   add('/', 'home', siteName, {
     introHtml: settings ? richText(content.field(settings, 'homeIntro'), homeDeps) : '',
     featured: featured.map((s) => cards.get(s)!),

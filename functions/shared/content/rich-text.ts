@@ -64,7 +64,7 @@ function renderAsset(ctx: RichTextContext, id: string | undefined): string {
 
 /** Renders a rich-text document; `undefined`/malformed input renders as an empty string. */
 export function renderRichText(document: RichNode | undefined, ctx: RichTextContext): string {
-  if (!document || document.nodeType !== 'document' || !Array.isArray(document.content)) return '';
+  if (document?.nodeType !== 'document' || !Array.isArray(document.content)) return '';
   const options: Partial<Options> = {
     renderNode: {
       [INLINES.HYPERLINK]: (node, next) => {
