@@ -14,7 +14,7 @@ import { createExportContentSource } from '../functions/shared/adapters/contentf
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
-import { SITE_DIR, type RenderedPage } from '../functions/shared/build/render.js';
+import { SITE_DIR, configureSite, type RenderedPage } from '../functions/shared/build/render.js';
 import { loadSiteAssets } from '../functions/shared/build/site-assets.js';
 import { buildSiteModel } from '../functions/shared/build/site-model.js';
 import { ContentSnapshot } from '../functions/shared/content/snapshot.js';
@@ -71,12 +71,7 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const out = mkdtempSync(join(tmpdir(), 'restatic-bench-'));
     const eleventy = new Eleventy(SITE_DIR, out, {
       quietMode: true,
-      config(config) {
-        config.setTemplateFormats(['11ty.js']);
-        config.ignores.add('assets/**');
-        config.ignores.add('lib/**');
-        config.addGlobalData('restatic', { site: m.site, css: assets.css, pages: m.pages });
-      },
+      config: (config) => configureSite(config, { site: m.site, css: assets.css, pages: m.pages }),
     });
     await eleventy.write();
     const ms = performance.now() - t0;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Eleventy, type EleventyResult } from '@11ty/eleventy';
+import { Eleventy, type EleventyResult, type EleventyUserConfig } from '@11ty/eleventy';
 import { RenderError } from '../errors.js';
 import type { PageSpec, SiteModel } from './site-model.js';
 
@@ -31,6 +31,17 @@ export interface RenderedPage {
 export const sha256 = (body: Buffer | string) => createHash('sha256').update(body).digest('hex');
 
 /**
+ * The Eleventy configuration of the site: one JS template (`site/pages.11ty.js`) paginating over
+ * the page specs. The bench's plain-Eleventy baseline uses it too, so both render the same site.
+ */
+export function configureSite(config: EleventyUserConfig, data: RenderContext & { pages: readonly PageSpec[] }): void {
+  config.setTemplateFormats(['11ty.js']);
+  config.ignores.add('assets/**');
+  config.ignores.add('lib/**');
+  config.addGlobalData('restatic', data);
+}
+
+/**
  * Renders the given pages. Fails with RenderError naming the page when Eleventy throws or when a
  * page produced no output.
  */
@@ -38,12 +49,7 @@ export async function renderPages(pages: readonly PageSpec[], context: RenderCon
   if (pages.length === 0) return [];
   const eleventy = new Eleventy(SITE_DIR, undefined, {
     quietMode: true,
-    config(config) {
-      config.setTemplateFormats(['11ty.js']);
-      config.ignores.add('assets/**');
-      config.ignores.add('lib/**');
-      config.addGlobalData('restatic', { ...context, pages });
-    },
+    config: (config) => configureSite(config, { ...context, pages }),
   });
   let results: EleventyResult[];
   try {
