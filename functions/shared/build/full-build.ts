@@ -47,7 +47,6 @@ const isLate = (key: string) => key === 'sitemap.xml' || key.startsWith('sitemap
 export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
   const { logger, progress } = deps;
   const t0 = performance.now();
-  deps.renderer.warm?.();
   const [delta, locales, catalog, previous] = await Promise.all([
     deps.content.sync(),
     deps.content.locales(),
@@ -59,6 +58,8 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   for (const r of catalog.rejected) logger.warn('product skipped: invalid', { sku: r.sku, field: r.field, error: r.message });
   const t1 = performance.now();
 
+  // Products are most of the pages: boot render workers now, while the model is built.
+  deps.renderer.warm?.(catalog.products.length);
   const model = buildSiteModel(snapshot, catalog.products, options.site);
   for (const w of model.warnings) logger.warn('content warning', { ...w });
   const assets = loadSiteAssets({ demoImages: options.demoImages });

@@ -21,7 +21,7 @@ async function collect(renderer: typeof inProcessRenderer, pages: readonly PageS
 describe('worker pool renderer', () => {
   it('renders exactly the bytes the in-process renderer does, in chunks over two workers', async () => {
     // Prepare
-    const pool = createWorkerPoolRenderer({ workers: 2, chunkSize: 40 });
+    const pool = createWorkerPoolRenderer({ workers: 2, chunkSize: 40, minPagesForWorkers: 1 });
     // Act
     const [pooled, direct] = await Promise.all([collect(pool, model.pages), collect(inProcessRenderer, model.pages)]);
     // Assess
@@ -33,7 +33,7 @@ describe('worker pool renderer', () => {
     // Prepare
     const broken = [...model.pages.slice(0, 5), { ...model.pages[5]!, layout: 'no-such-layout' as PageSpec['layout'] }];
     // Act
-    const error = await collect(createWorkerPoolRenderer({ workers: 1, chunkSize: 3 }), broken).catch((e: unknown) => e);
+    const error = await collect(createWorkerPoolRenderer({ workers: 1, chunkSize: 3, minPagesForWorkers: 1 }), broken).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(RenderError);
     expect((error as Error).message).toMatch(/chunk 1 \(\/.*\) failed/);
