@@ -7,6 +7,7 @@ import { ContentSnapshot } from '../content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct } from '../ports.js';
 import { readManifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult } from '../publish/publisher.js';
+import { indexEntry, readState, writeState, type SiteState } from '../state/site-state.js';
 import type { PageRenderer } from './render-pool.js';
 import type { RenderedPage } from './render.js';
 import { loadSiteAssets } from './site-assets.js';
@@ -47,11 +48,12 @@ const isLate = (key: string) => key === 'sitemap.xml' || key.startsWith('sitemap
 export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
   const { logger, progress } = deps;
   const t0 = performance.now();
-  const [delta, locales, catalog, previous] = await Promise.all([
+  const [delta, locales, catalog, previous, previousState] = await Promise.all([
     deps.content.sync(),
     deps.content.locales(),
     deps.catalog.scanAll(),
     readManifest(deps.store),
+    readState(deps.store).catch(() => undefined),
   ]);
   const snapshot = new ContentSnapshot(locales);
   snapshot.apply(delta);
@@ -80,6 +82,24 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   await publisher.add(late);
   const t3 = performance.now();
   const result = await publisher.finish({ prune: true });
+  // State last: a crash before this point leaves the previous state, and the next run converges.
+  const primaries = new Map(model.all.map((ref) => [ref.url, ref.primary]));
+  const state: SiteState = {
+    format: 1,
+    generation: previousState?.generation ?? 0,
+    contentToken: delta.nextToken,
+    locales,
+    entries: [...snapshot.entries.values()],
+    assets: [...snapshot.assets.values()],
+    products: catalog.products,
+    versions: previousState?.versions ?? {},
+    pages: Object.fromEntries(model.pages.map((spec) => [spec.url, indexEntry(spec, primaries.get(spec.url))])),
+  };
+  // Unchanged state is not rewritten: a no-change republish writes nothing at all.
+  if (!previousState || JSON.stringify(state) !== JSON.stringify(previousState)) {
+    state.generation++;
+    await writeState(deps.store, state);
+  }
   progress?.stop();
   const t4 = performance.now();
 

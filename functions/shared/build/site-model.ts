@@ -22,6 +22,15 @@ export interface PageSpec {
   deps: string[];
 }
 
+/** Every page of the site, without its data: cheap to enumerate, used to diff URL sets. */
+export interface PageRef {
+  url: string;
+  key: string;
+  layout: PageLayout;
+  /** The record the page is about (`sku:<sku>`, `entry:<id>`), used to detect slug changes. */
+  primary?: string;
+}
+
 export interface SiteConfig {
   baseUrl: string;
   /** Currencies in display order; the first is the listing currency. */
@@ -39,9 +48,15 @@ export interface ModelWarning {
 
 export interface SiteModel {
   site: { name: string; baseUrl: string; lang: string; nav: Array<{ title: string; url: string }> };
+  /** The selected pages with their data (all pages when no selector was given). */
   pages: PageSpec[];
+  /** Every page of the site. */
+  all: PageRef[];
   warnings: ModelWarning[];
 }
+
+/** Chooses which pages get their data computed (targeted rebuilds); others are only enumerated. */
+export type PageSelector = (ref: PageRef) => boolean;
 
 /** Top-level path segments owned by the pipeline; a CMS page may not take them. */
 export const RESERVED_SLUGS = new Set(['products', 'categories', 'blog', 'assets', 'feeds', 'pdf', 'sitemaps', 'sitemap-xml', 'robots-txt', '404', '_restatic', '_hooks', '_local', '_status']);
@@ -49,10 +64,14 @@ const SITEMAP_CHUNK = 40_000;
 
 export const keyForUrl = (url: string) => (url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1));
 
-/** Builds the whole site model. Pure: same inputs, same model. */
-export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig): SiteModel {
+/**
+ * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
+ * their data and deps computed (the expensive part); every page is still listed in `all`.
+ */
+export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
   const warnings: ModelWarning[] = [];
   const pages: PageSpec[] = [];
+  const all: PageRef[] = [];
   const warn = (subject: string, field: string, message: string) => warnings.push({ subject, field, message });
   const title = (e: ContentEntity) => String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
 
@@ -86,8 +105,13 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     };
     return renderRichText(doc as RichNode | undefined, ctx);
   };
-  const add = (url: string, layout: PageLayout, pageTitle: string, data: Record<string, unknown>, deps: Iterable<string>) =>
-    pages.push({ url, key: keyForUrl(url), layout, title: pageTitle, data, deps: [...new Set(deps)].sort() });
+  const add = (url: string, layout: PageLayout, pageTitle: string, primary: string | undefined, make: () => { data: Record<string, unknown>; deps: Iterable<string> }) => {
+    const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}) };
+    all.push(ref);
+    if (select && !select(ref)) return;
+    const { data, deps } = make();
+    pages.push({ url, key: ref.key, layout, title: pageTitle, data, deps: [...new Set(deps)].sort() });
+  };
 
   // Site settings and navigation: every HTML page depends on them ("settings").
   const settings = content.ofType('siteSettings')[0];
@@ -102,7 +126,8 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
   // Catalog: unique slugs (an explicit slug wins over one derived from the title), categories.
   const categoriesBySlug = new Map<string, ContentEntity>();
   for (const c of content.ofType('category')) if (urls.has(c.sys.id)) categoriesBySlug.set(urls.get(c.sys.id)!.split('/')[2]!, c);
-  const products = [...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  // Copies: slug de-duplication below must not leak into the caller's (possibly cached) catalog.
+  const products = catalog.map((p) => ({ ...p })).sort((a, b) => (a.sku < b.sku ? -1 : 1));
   const slugs = new Set<string>();
   for (const p of products) {
     if (slugs.has(p.slug)) {
@@ -122,23 +147,26 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
   for (const p of products) if (p.itemGroupId) groups.set(p.itemGroupId, [...(groups.get(p.itemGroupId) ?? []), p]);
 
   for (const p of products) {
-    const deps = new Set([`sku:${p.sku}`]);
     const category = p.category ? categoriesBySlug.get(p.category) : undefined;
     if (p.category && !category) warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
-    if (category) deps.add(`entry:${category.sys.id}`);
-    const story = stories.get(p.sku);
-    deps.add(`story:${p.sku}`);
-    if (story) deps.add(`entry:${story.sys.id}`);
-    const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
-      deps.add(`sku:${v.sku}`);
-      return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
+    add(productUrl(p), 'product', p.title, `sku:${p.sku}`, () => {
+      const deps = new Set([`sku:${p.sku}`]);
+      if (category) deps.add(`entry:${category.sys.id}`);
+      const story = stories.get(p.sku);
+      deps.add(`story:${p.sku}`);
+      if (story) deps.add(`entry:${story.sys.id}`);
+      const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
+        deps.add(`sku:${v.sku}`);
+        return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
+      });
+      const data = {
+        ...productPageData(p, config.baseUrl, config.currencies, config.now, category && title(category)),
+        category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
+        variants,
+        storyHtml: story ? richText(content.field(story, 'story'), deps) : '',
+      };
+      return { data, deps };
     });
-    add(productUrl(p), 'product', p.title, {
-      ...productPageData(p, config.baseUrl, config.currencies, config.now, category && title(category)),
-      category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
-      variants,
-      storyHtml: story ? richText(content.field(story, 'story'), deps) : '',
-    }, deps);
   }
 
   // Category listings, 24 per page; order by title then sku, which no price or stock change alters.
@@ -151,19 +179,24 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     for (let n = 1; n <= pageCount; n++) {
       const slice = members.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
       const pageUrl = (k: number) => (k === 1 ? baseUrl : `${baseUrl}page/${k}/`);
-      add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, {
-        category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
-        products: slice.map((p) => cards.get(p.sku)!),
-        pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
-      }, [`entry:${category.sys.id}`, `listing:${slug}`, ...descriptionDeps, ...slice.map((p) => `sku:${p.sku}`)]);
+      add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, n === 1 ? `entry:${category.sys.id}` : undefined, () => ({
+        data: {
+          category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
+          products: slice.map((p) => cards.get(p.sku)!),
+          pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
+        },
+        deps: [`entry:${category.sys.id}`, `listing:${slug}`, ...descriptionDeps, ...slice.map((p) => `sku:${p.sku}`)],
+      }));
     }
   }
 
   for (const page of content.ofType('page')) {
     const url = urls.get(page.sys.id);
     if (!url) continue;
-    const deps = new Set([`entry:${page.sys.id}`]);
-    add(url, 'page', title(page), { bodyHtml: richText(content.field(page, 'body'), deps) }, deps);
+    add(url, 'page', title(page), `entry:${page.sys.id}`, () => {
+      const deps = new Set([`entry:${page.sys.id}`]);
+      return { data: { bodyHtml: richText(content.field(page, 'body'), deps) }, deps };
+    });
   }
 
   const posts = content.ofType('blogPost').filter((p) => urls.has(p.sys.id)).map((post) => {
@@ -178,45 +211,55 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     return { entry: post, url: urls.get(post.sys.id)!, title: title(post), publishDate, authorId: author?.sys.id, author: author ? { name: String(content.field(author, 'name') ?? ''), bio: String(content.field(author, 'bio') ?? '') } : null, heroHtml, deps };
   }).sort((a, b) => b.publishDate.localeCompare(a.publishDate) || a.url.localeCompare(b.url));
   for (const post of posts) {
-    const bodyHtml = richText(content.field(post.entry, 'body'), post.deps);
-    add(post.url, 'post', post.title, { publishDate: post.publishDate, author: post.author, heroHtml: post.heroHtml, bodyHtml }, post.deps);
+    add(post.url, 'post', post.title, `entry:${post.entry.sys.id}`, () => {
+      const bodyHtml = richText(content.field(post.entry, 'body'), post.deps);
+      return { data: { publishDate: post.publishDate, author: post.author, heroHtml: post.heroHtml, bodyHtml }, deps: post.deps };
+    });
   }
   const summaries = posts.map((p) => ({ url: p.url, title: p.title, publishDate: p.publishDate, author: p.author?.name ?? '' }));
-  add('/blog/', 'blog', 'Journal', { posts: summaries }, ['urlset:blog', ...posts.flatMap((p) => [`entry:${p.entry.sys.id}`, ...(p.authorId ? [`entry:${p.authorId}`] : [])])]);
+  add('/blog/', 'blog', 'Journal', undefined, () => ({
+    data: { posts: summaries },
+    deps: ['urlset:blog', ...posts.flatMap((p) => [`entry:${p.entry.sys.id}`, ...(p.authorId ? [`entry:${p.authorId}`] : [])])],
+  }));
 
   // Home: intro, featured products (by sku from site settings), categories, latest posts.
   const homeDeps = new Set<string>(['urlset:blog', 'urlset:categories']);
   const featured = ((settings && content.field<string[]>(settings, 'featuredSkus')) || []).filter((s) => cards.has(s));
   for (const sku of featured) homeDeps.add(`sku:${sku}`);
-  add('/', 'home', siteName, {
-    introHtml: settings ? richText(content.field(settings, 'homeIntro'), homeDeps) : '',
-    featured: featured.map((s) => cards.get(s)!),
-    categories: [...categoriesBySlug.values()].map((c) => ({ title: title(c), url: urls.get(c.sys.id)! })),
-    posts: summaries.slice(0, 3),
-  }, homeDeps);
+  add('/', 'home', siteName, undefined, () => ({
+    data: {
+      introHtml: settings ? richText(content.field(settings, 'homeIntro'), homeDeps) : '',
+      featured: featured.map((s) => cards.get(s)!),
+      categories: [...categoriesBySlug.values()].map((c) => ({ title: title(c), url: urls.get(c.sys.id)! })),
+      posts: summaries.slice(0, 3),
+    },
+    deps: homeDeps,
+  }));
 
-  add('/404.html', 'notFound', 'Page not found', {}, []);
-  addSitemaps(pages, config.baseUrl, add);
-  add('/robots.txt', 'robots', 'robots.txt', { sitemap: `${config.baseUrl.replace(/\/$/, '')}/sitemap.xml` }, []);
+  add('/404.html', 'notFound', 'Page not found', undefined, () => ({ data: {}, deps: [] }));
+  addSitemaps(all, config.baseUrl, add);
+  add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemap: `${config.baseUrl.replace(/\/$/, '')}/sitemap.xml` }, deps: [] }));
 
   // Every page shares the layout (site name, navigation): a settings change rebuilds everything.
   for (const page of pages) if (page.layout !== 'sitemap' && page.layout !== 'sitemapIndex' && page.layout !== 'robots') page.deps.push('settings');
-  return { site: { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav }, pages, warnings };
+  return { site: { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav }, pages, all, warnings };
 }
 
-function addSitemaps(pages: PageSpec[], baseUrl: string, add: (url: string, layout: PageLayout, t: string, d: Record<string, unknown>, deps: string[]) => void): void {
+type AddPage = (url: string, layout: PageLayout, t: string, primary: undefined, make: () => { data: Record<string, unknown>; deps: string[] }) => void;
+
+function addSitemaps(all: readonly PageRef[], baseUrl: string, add: AddPage): void {
   const base = baseUrl.replace(/\/$/, '');
-  const locations = pages.filter((p) => p.layout !== 'notFound' && p.url.endsWith('/')).map((p) => `${base}${p.url}`).sort();
+  const locations = all.filter((p) => p.layout !== 'notFound' && p.url.endsWith('/')).map((p) => `${base}${p.url}`).sort();
   // One file holds up to 50,000 URLs (sitemaps.org); beyond a chunk, write an index of chunks.
   if (locations.length <= SITEMAP_CHUNK) {
-    add('/sitemap.xml', 'sitemap', 'sitemap', { urls: locations }, ['urlset']);
+    add('/sitemap.xml', 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations }, deps: ['urlset'] }));
     return;
   }
   const chunks: string[] = [];
   for (let i = 0; i * SITEMAP_CHUNK < locations.length; i++) {
     const url = `/sitemaps/sitemap-${i + 1}.xml`;
-    add(url, 'sitemap', 'sitemap', { urls: locations.slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, ['urlset']);
+    add(url, 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations.slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, deps: ['urlset'] }));
     chunks.push(`${base}${url}`);
   }
-  add('/sitemap.xml', 'sitemapIndex', 'sitemap index', { sitemaps: chunks }, ['urlset']);
+  add('/sitemap.xml', 'sitemapIndex', 'sitemap index', undefined, () => ({ data: { sitemaps: chunks }, deps: ['urlset'] }));
 }
