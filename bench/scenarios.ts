@@ -35,6 +35,7 @@ function counting(store: ObjectStore) {
   const wrapped: ObjectStore = {
     put: (k, b, m) => { counts.put++; return store.put(k, b, m); },
     get: (k) => { counts.get++; return store.get(k); },
+    head: (k) => { counts.get++; return store.head(k); },
     list: (p) => { counts.list++; return store.list(p); },
     deleteMany: (k) => { counts.delete += k.length; return store.deleteMany(k); },
   };

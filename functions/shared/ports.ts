@@ -25,6 +25,8 @@ export interface ObjectStore {
   put(key: string, body: Buffer | string, meta: ObjectMeta): Promise<void>;
   /** `undefined` when the key does not exist. */
   get(key: string): Promise<StoredObject | undefined>;
+  /** The object's ETag, or `undefined` when it does not exist (cheap freshness check of cached state). */
+  head(key: string): Promise<string | undefined>;
   /** Deletes many keys; missing keys are not an error. */
   deleteMany(keys: readonly string[]): Promise<void>;
   /** Lists keys under a prefix (used only for diagnostics and migrations, never on the publish path). */

@@ -1,6 +1,6 @@
 /** ObjectStore on Amazon S3 (or any S3-compatible server: the local stack runs s3rver). */
 import {
-  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, type S3Client, type S3ClientConfig,
+  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, type S3Client, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectStoreError, isTransientAwsError } from '../errors.js';
@@ -66,6 +66,16 @@ export function createS3ObjectStore({ bucket, client }: S3ObjectStoreOptions): O
         const name = (error as { name?: string }).name;
         if (name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
         throw wrap('GET', key, error);
+      }
+    },
+
+    async head(key: string): Promise<string | undefined> {
+      try {
+        return (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag ?? '';
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined;
+        throw wrap('HEAD', key, error);
       }
     },
 

@@ -32,7 +32,7 @@ export interface ContentEntity {
 }
 
 export interface DeletedEntity {
-  sys: { id: string; type: 'DeletedEntry' | 'DeletedAsset' | string; revision?: number; deletedAt?: string };
+  sys: { id: string; type: 'DeletedEntry' | 'DeletedAsset' | string; revision?: number; deletedAt?: string; updatedAt?: string };
 }
 
 export interface LocaleDef {
@@ -62,4 +62,16 @@ export interface RichNode {
 /** Publish revision of an entity, comparable across webhook (CMA) and sync (CDA) shapes. */
 export function entityRevision(sys: EntitySys): number {
   return sys.revision ?? sys.publishedCounter ?? sys.publishedVersion ?? sys.version ?? 0;
+}
+
+/**
+ * Version of an entity change for fencing, as a decimal string: the epoch milliseconds of its last
+ * change (`updatedAt`, or `deletedAt` on a tombstone). Unlike revision counters it keeps increasing
+ * across publish → unpublish → publish, and the Delivery API shows the same `updatedAt` as the
+ * webhook, so it also answers "does the CDA show this change yet?". Falls back to the revision.
+ */
+export function changeVersion(sys: EntitySys | DeletedEntity['sys']): string {
+  const at = Date.parse(sys.updatedAt ?? (sys as DeletedEntity['sys']).deletedAt ?? '');
+  if (Number.isFinite(at)) return String(at);
+  return String(entityRevision(sys as EntitySys));
 }

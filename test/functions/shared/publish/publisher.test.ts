@@ -20,6 +20,7 @@ function recording(store: ObjectStore) {
   const wrapped: ObjectStore = {
     put: (key, body, meta) => { calls.put.push(key); return store.put(key, body, meta); },
     get: (key) => { calls.get.push(key); return store.get(key); },
+    head: (key) => { calls.get.push(key); return store.head(key); },
     deleteMany: (keys) => { calls.deleteMany.push([...keys]); return store.deleteMany(keys); },
     list: (prefix) => { calls.list++; return store.list(prefix); },
   };
@@ -126,7 +127,7 @@ describe('Publisher', () => {
     let failures = 2;
     const flaky: ObjectStore = {
       ...real,
-      get: real.get, list: real.list, deleteMany: real.deleteMany,
+      get: real.get, head: real.head, list: real.list, deleteMany: real.deleteMany,
       put: async (key, body, meta) => {
         if (key.endsWith('a/index.html') && failures-- > 0) throw new ObjectStoreError('S3 PUT failed: SlowDown', { retryable: true });
         return real.put(key, body, meta);

@@ -1,0 +1,220 @@
+/**
+ * The rebuild worker's core: a batch of change envelopes becomes one targeted rebuild. It reads
+ * current state (Contentful sync delta, DynamoDB items), never the payloads; fences versions so
+ * duplicates do no work and nothing older overwrites newer; renders only pages whose inputs
+ * changed; publishes changed bytes; and persists manifest, redirects and state only after publish.
+ */
+import { renderPages } from '../shared/build/render.js';
+import { loadSiteAssets } from '../shared/build/site-assets.js';
+import { buildSiteModel, type SiteConfig } from '../shared/build/site-model.js';
+import type { Product } from '../shared/catalog/product.js';
+import { compareVersions, recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
+import { ContentSnapshot } from '../shared/content/snapshot.js';
+import { changeVersion } from '../shared/content/types.js';
+import { RestaticError } from '../shared/errors.js';
+import type { Catalog, Cdn, ContentSource, Logger, ObjectStore } from '../shared/ports.js';
+import { readManifest } from '../shared/publish/manifest.js';
+import { Publisher } from '../shared/publish/publisher.js';
+import { readRedirects, writeRedirects } from '../shared/publish/redirects.js';
+import { sleep } from '../shared/retry.js';
+import { STATE_KEY, indexEntry, pageDataHash, readState, writeState, type SiteState } from '../shared/state/site-state.js';
+import { mergeRedirects, planPages, productChangeKeys } from './plan.js';
+
+/** Contentful's CDN has not caught up with a webhook yet: retry the envelope later. */
+export class ContentNotConsistentError extends RestaticError {
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}
+
+export interface RebuildDeps {
+  content: ContentSource;
+  catalog: Catalog;
+  store: ObjectStore;
+  cdn: Cdn;
+  logger: Logger;
+  /** Runs the full build (first run, site settings, content model changes). */
+  fullBuild: (reason: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] } }>;
+  clock?: () => Date;
+}
+
+export interface RebuildOptions {
+  site: Omit<SiteConfig, 'now'>;
+  demoImages: boolean;
+  /** Waits for the CDA to show an envelope's version: attempts and first backoff. @default 6, 250 ms */
+  consistency?: { attempts: number; baseMs: number };
+}
+
+export interface RebuildResult {
+  mode: 'targeted' | 'full' | 'none';
+  /** Envelopes that did no work: duplicates, or older than what is live. */
+  skipped: ChangeEnvelope[];
+  /** Envelopes to retry (e.g. the CDA had not caught up). */
+  failed: Array<{ envelope: ChangeEnvelope; error: Error }>;
+  rendered: string[];
+  uploaded: string[];
+  deleted: string[];
+  invalidated: string[];
+  redirects: Record<string, string>;
+  timings: { read: number; build: number; upload: number; invalidate: number };
+}
+
+/** Keeps the state in memory between runs of a warm worker; revalidated by ETag on every run. */
+export class RebuildWorker {
+  #cached: { etag: string; state: SiteState } | undefined;
+
+  constructor(private readonly deps: RebuildDeps, private readonly options: RebuildOptions) {}
+
+  async #state(): Promise<SiteState | undefined> {
+    const etag = await this.deps.store.head(STATE_KEY);
+    if (etag === undefined) return undefined;
+    if (this.#cached?.etag !== etag) {
+      const state = await readState(this.deps.store);
+      this.#cached = state ? { etag, state } : undefined;
+    }
+    return this.#cached?.state;
+  }
+
+  async run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
+    const { deps, options } = this;
+    const now = deps.clock?.() ?? new Date();
+    const t0 = performance.now();
+    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+    const state = await this.#state();
+    const full = async (reason: string) => {
+      const built = await deps.fullBuild(reason);
+      this.#cached = undefined;
+      return { ...result, mode: 'full' as const, rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [] };
+    };
+    if (!state) return full('no site state yet');
+
+    // Version fencing: the newest envelope per record; anything not newer than what is live is a no-op.
+    const newest = new Map<string, ChangeEnvelope>();
+    for (const envelope of envelopes) {
+      const key = recordKey(envelope);
+      const seen = newest.get(key);
+      if (seen && compareVersions(seen.version, envelope.version) >= 0) { result.skipped.push(envelope); continue; }
+      if (seen) result.skipped.push(seen);
+      newest.set(key, envelope);
+    }
+    const work: ChangeEnvelope[] = [];
+    for (const [key, envelope] of newest) {
+      if (compareVersions(envelope.version, state.versions[key] ?? '0') <= 0) result.skipped.push(envelope);
+      else work.push(envelope);
+    }
+    if (work.length === 0) return result;
+    if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await full('content model changed'), work, state);
+
+    // Current state of content: the sync delta since the stored token, until it shows every version.
+    const snapshot = new ContentSnapshot(state.locales);
+    snapshot.apply({ full: true, entries: state.entries, assets: state.assets, deletedEntries: [], deletedAssets: [], nextToken: state.contentToken });
+    const changedKeys = new Set<string>();
+    let contentToken = state.contentToken;
+    const contentWork = work.filter((e) => e.source !== 'catalog');
+    if (contentWork.length) {
+      const { attempts, baseMs } = options.consistency ?? { attempts: 6, baseMs: 250 };
+      let pending = contentWork;
+      for (let attempt = 0; ; attempt++) {
+        const delta = await deps.content.sync(contentToken);
+        snapshot.apply(delta);
+        contentToken = delta.nextToken;
+        for (const e of [...delta.entries, ...delta.assets]) {
+          changedKeys.add(`${e.sys.type === 'Asset' ? 'asset' : 'entry'}:${e.sys.id}`);
+          const sku = e.sys.contentType?.sys.id === 'productContent' ? snapshot.field<string>(e, 'sku') : undefined;
+          if (typeof sku === 'string') changedKeys.add(`story:${sku}`);
+        }
+        for (const d of [...delta.deletedEntries, ...delta.deletedAssets]) changedKeys.add(`${d.sys.type === 'DeletedAsset' ? 'asset' : 'entry'}:${d.sys.id}`);
+        pending = pending.filter((e) => !this.#visible(snapshot, e));
+        if (pending.length === 0 || attempt + 1 >= attempts) break;
+        await sleep(Math.min(4000, baseMs * 2 ** attempt));
+      }
+      for (const e of pending) {
+        result.failed.push({ envelope: e, error: new ContentNotConsistentError(`Contentful does not show ${e.kind} ${e.id} at version ${e.version} yet (${e.topic})`) });
+      }
+      // Site settings (name, navigation) are on every page: that is the full-build path.
+      const settingsIds = [...state.entries, ...snapshot.ofType('siteSettings')].filter((en) => en.sys.contentType?.sys.id === 'siteSettings').map((en) => `entry:${en.sys.id}`);
+      if (settingsIds.some((key) => changedKeys.has(key))) {
+        const done = work.filter((e) => !result.failed.some((f) => f.envelope === e));
+        return { ...(await this.#finishFull(await full('site settings changed'), done, state)), failed: result.failed };
+      }
+    }
+
+    // Current state of the catalog: the items themselves, read now.
+    const products = new Map(state.products.map((p) => [p.sku, p]));
+    for (const e of work.filter((w) => w.source === 'catalog')) {
+      const before = products.get(e.id);
+      const after = await deps.catalog.get(e.id).catch((error: unknown) => {
+        deps.logger.warn('product unreadable; treated as removed', { sku: e.id, error: String(error) });
+        return undefined;
+      });
+      if (after) products.set(e.id, after);
+      else products.delete(e.id);
+      for (const key of productChangeKeys(e.id, before, after)) changedKeys.add(key);
+    }
+    const t1 = performance.now();
+
+    // Two passes: enumerate the new site (cheap), plan, then compute data only for candidates.
+    const catalog: Product[] = [...products.values()];
+    const site: SiteConfig = { ...options.site, now };
+    const outline = buildSiteModel(snapshot, catalog, site, () => false);
+    const plan = planPages(changedKeys, state.pages, outline.all);
+    const model = buildSiteModel(snapshot, catalog, site, (ref) => plan.candidates.has(ref.url));
+    const changed = model.pages.filter((spec) => state.pages[spec.url]?.dataHash !== pageDataHash(spec));
+    const assets = loadSiteAssets({ demoImages: options.demoImages });
+    const rendered = await renderPages(changed, { site: model.site, css: assets.css });
+    result.rendered = changed.map((p) => p.url);
+    const t2 = performance.now();
+
+    const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await readManifest(deps.store), now);
+    await publisher.add(rendered);
+    const removedKeys = plan.removed.map((url) => state.pages[url]!.key);
+    publisher.remove(removedKeys);
+    const liveUrls = new Set(outline.all.map((p) => p.url));
+    if (Object.keys(plan.redirects).length) {
+      await writeRedirects(deps.store, mergeRedirects(await readRedirects(deps.store), plan.redirects, liveUrls));
+    }
+    const t3 = performance.now();
+    const published = await publisher.finish({ prune: false });
+    const t4 = performance.now();
+
+    // State last: a crash before here replays the same envelopes against the old state and converges.
+    const primaries = new Map(outline.all.map((p) => [p.url, p.primary]));
+    const pages = { ...state.pages };
+    for (const url of plan.removed) delete pages[url];
+    for (const spec of model.pages) pages[spec.url] = indexEntry(spec, primaries.get(spec.url));
+    const versions = { ...state.versions };
+    for (const e of work) if (!result.failed.some((f) => f.envelope === e)) versions[recordKey(e)] = e.version;
+    const next: SiteState = {
+      ...state, generation: state.generation + 1, contentToken, products: catalog,
+      entries: [...snapshot.entries.values()], assets: [...snapshot.assets.values()], versions, pages,
+    };
+    await writeState(deps.store, next);
+    this.#cached = { etag: (await deps.store.head(STATE_KEY)) ?? '', state: next };
+
+    return {
+      ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
+      invalidated: published.invalidation?.paths ?? [], redirects: plan.redirects,
+      timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: t4 - t3 },
+    };
+  }
+
+  /** Whether the snapshot shows an envelope's change (publish: at least its version; removal: gone). */
+  #visible(snapshot: ContentSnapshot, e: ChangeEnvelope): boolean {
+    const map = e.kind === 'Asset' ? snapshot.assets : snapshot.entries;
+    const entity = map.get(e.id);
+    if (/\.(unpublish|archive|delete)$/.test(e.topic)) return entity === undefined;
+    return entity !== undefined && compareVersions(changeVersion(entity.sys), e.version) >= 0;
+  }
+
+  /** After a full build, record the envelopes' versions so their duplicates do no work. */
+  async #finishFull(built: RebuildResult, work: readonly ChangeEnvelope[], before: SiteState): Promise<RebuildResult> {
+    const state = await readState(this.deps.store);
+    if (state) {
+      const versions = { ...state.versions, ...before.versions };
+      for (const e of work) versions[recordKey(e)] = e.version;
+      await writeState(this.deps.store, { ...state, versions, generation: state.generation + 1 });
+    }
+    this.#cached = undefined;
+    return built;
+  }
+}

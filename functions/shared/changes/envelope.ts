@@ -1,0 +1,45 @@
+/**
+ * The change envelope: one normalised shape for every event that can change the site, whatever
+ * its source (a Contentful webhook, a DynamoDB stream record, a reconciliation pass). It names what
+ * changed and its version; it never carries the content itself — the worker reads current state.
+ */
+
+export type ChangeSourceKind = 'contentful' | 'catalog' | 'reconcile';
+
+export interface ChangeEnvelope {
+  source: ChangeSourceKind;
+  /** Contentful entity type (`Entry`, `Asset`, `ContentType`) or `Product`. */
+  kind: 'Entry' | 'Asset' | 'ContentType' | 'Product';
+  /** Entity id or sku. */
+  id: string;
+  /**
+   * Monotonic version as a decimal string: a Contentful revision (publish counter / sys.version),
+   * or a DynamoDB stream sequence number (too large for a JS number).
+   */
+  version: string;
+  /** `Entry.publish`, `Asset.unpublish`, `ContentType.publish`, `Product.MODIFY`, `Product.REMOVE`, … */
+  topic: string;
+  correlationId: string;
+  receivedAt: string;
+  /** Contentful's X-Contentful-Idempotency-Key, when given. */
+  idempotencyKey?: string;
+  /** For products: top-level fields that differ between the old and new image. */
+  changedFields?: string[];
+}
+
+/** The version-fencing key of an envelope: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `contentType:<id>`. */
+export function recordKey(envelope: Pick<ChangeEnvelope, 'kind' | 'id'>): string {
+  return envelope.kind === 'Product' ? `sku:${envelope.id}` : `${envelope.kind.charAt(0).toLowerCase()}${envelope.kind.slice(1)}:${envelope.id}`;
+}
+
+/** Compares decimal version strings of any length (stream sequence numbers exceed 2^53). */
+export function compareVersions(a: string, b: string): number {
+  const x = BigInt(a || '0');
+  const y = BigInt(b || '0');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Whether a string is a usable version (non-negative decimal integer). */
+export function isVersion(value: string): boolean {
+  return /^\d{1,40}$/.test(value);
+}

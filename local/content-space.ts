@@ -1,0 +1,96 @@
+/**
+ * The local stand-in for Contentful's Delivery API: the bundled export plus every entity that a
+ * signed webhook published or unpublished since. It answers the Sync API's questions — everything,
+ * or what changed since a token — so the rebuild worker reads current state exactly as it does
+ * against Contentful. Changes are appended (fsync'd) to a journal in the data directory.
+ */
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ContentEntity, DeletedEntity, LocaleDef } from '../functions/shared/content/types.js';
+import { changeVersion, entityRevision } from '../functions/shared/content/types.js';
+import type { ContentDelta, ContentSource } from '../functions/shared/ports.js';
+
+interface SpaceChange {
+  seq: number;
+  op: 'upsert' | 'delete';
+  type: 'Entry' | 'Asset';
+  entity: ContentEntity | DeletedEntity;
+}
+
+export class LocalContentSpace implements ContentSource {
+  readonly #base: ContentSource;
+  readonly #file: string;
+  readonly #changes: SpaceChange[] = [];
+
+  constructor(base: ContentSource, journalFile: string) {
+    this.#base = base;
+    this.#file = journalFile;
+    mkdirSync(dirname(journalFile), { recursive: true });
+    let text = '';
+    try {
+      text = readFileSync(journalFile, 'utf8');
+    } catch {
+      // no journal yet: nothing has been published locally
+    }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        this.#changes.push(JSON.parse(line) as SpaceChange);
+      } catch {
+        // a torn last line from a crash mid-append: the webhook was not acknowledged, it will be retried
+      }
+    }
+  }
+
+  get #seq(): number {
+    return this.#changes.at(-1)?.seq ?? 0;
+  }
+
+  async sync(token?: string): Promise<ContentDelta> {
+    const base = await this.#base.sync();
+    const since = token ? /^local:(.+):(\d+)$/.exec(token) : null;
+    const nextToken = `local:${base.nextToken}:${this.#seq}`;
+    if (!since || since[1] !== base.nextToken) {
+      // First sync, or the bundled export changed underneath: everything, with the journal applied.
+      const entries = new Map(base.entries.map((e) => [e.sys.id, e]));
+      const assets = new Map(base.assets.map((a) => [a.sys.id, a]));
+      for (const change of this.#changes) {
+        const map = change.type === 'Entry' ? entries : assets;
+        if (change.op === 'delete') map.delete(change.entity.sys.id);
+        else map.set(change.entity.sys.id, change.entity as ContentEntity);
+      }
+      return { full: true, entries: [...entries.values()], assets: [...assets.values()], deletedEntries: [], deletedAssets: [], nextToken };
+    }
+    const delta: ContentDelta = { full: false, entries: [], assets: [], deletedEntries: [], deletedAssets: [], nextToken };
+    for (const change of this.#changes.filter((c) => c.seq > Number(since[2]))) {
+      if (change.op === 'delete') (change.type === 'Entry' ? delta.deletedEntries : delta.deletedAssets).push(change.entity as DeletedEntity);
+      else (change.type === 'Entry' ? delta.entries : delta.assets).push(change.entity as ContentEntity);
+    }
+    return delta;
+  }
+
+  locales(): Promise<LocaleDef[]> {
+    return this.#base.locales();
+  }
+
+  /**
+   * Records a publish (`upsert`) or an unpublish/archive/delete (`delete`), durably. The entity gets
+   * a CDA-style `sys.revision` from the CMA publish counter, as the Delivery API would show it.
+   * An older change than the one already recorded for the entity is ignored (webhooks reorder).
+   */
+  apply(op: 'upsert' | 'delete', type: 'Entry' | 'Asset', entity: ContentEntity | DeletedEntity): void {
+    const last = this.#changes.findLast((c) => c.type === type && c.entity.sys.id === entity.sys.id);
+    if (last && BigInt(changeVersion(last.entity.sys)) >= BigInt(changeVersion(entity.sys))) return;
+    const revision = entityRevision(entity.sys as ContentEntity['sys']);
+    const stored = { ...entity, sys: { ...entity.sys, revision } } as ContentEntity;
+    const change: SpaceChange = { seq: this.#seq + 1, op, type, entity: stored };
+    const fd = openSync(this.#file, 'a');
+    try {
+      appendFileSync(fd, `${JSON.stringify(change)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.#changes.push(change);
+  }
+}

@@ -1,0 +1,168 @@
+/** The rebuild worker against real protocol servers: s3rver (bucket) and dynalite (catalog). */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ContentNotConsistentError, RebuildWorker } from '../../../functions/rebuild/worker.js';
+import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
+import { createExportContentSource } from '../../../functions/shared/adapters/contentful-export-source.js';
+import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
+import { fullBuild } from '../../../functions/shared/build/full-build.js';
+import { inProcessRenderer } from '../../../functions/shared/build/render-pool.js';
+import type { Product } from '../../../functions/shared/catalog/product.js';
+import type { ContentEntity } from '../../../functions/shared/content/types.js';
+import { silentLogger } from '../../../functions/shared/logger.js';
+import type { Cdn, ObjectStore } from '../../../functions/shared/ports.js';
+import { readRedirects } from '../../../functions/shared/publish/redirects.js';
+import { readState } from '../../../functions/shared/state/site-state.js';
+import { LocalContentSpace } from '../../../local/content-space.js';
+import { seedDemoCatalog } from '../../../local/seed.js';
+import { DEMO_SPACE_FILE } from '../../../local/stack.js';
+import { dynamoClient, freshBucket, freshTable, s3Client } from '../../fixtures/aws.js';
+import { entryChange, productChange } from '../../fixtures/events.js';
+
+const site = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24 };
+let store: ObjectStore;
+let catalog: ReturnType<typeof createDynamoDbCatalog>;
+let space: LocalContentSpace;
+let invalidations: string[][];
+let worker: RebuildWorker;
+
+const page = async (url: string) => (await store.get(url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1)))?.body.toString('utf8');
+const sample = async (predicate: (p: Product) => boolean = () => true) => (await catalog.scanAll()).products.find(predicate)!;
+
+beforeEach(async () => {
+  const s3 = s3Client();
+  const dynamo = dynamoClient();
+  store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
+  catalog = createDynamoDbCatalog({ table: await freshTable(dynamo), client: dynamo });
+  await seedDemoCatalog(catalog, 120);
+  space = new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(mkdtempSync(join(tmpdir(), 'restatic-space-')), 'journal.jsonl'));
+  invalidations = [];
+  const cdn: Cdn = { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } };
+  const build = () => fullBuild({ content: space, catalog, store, cdn, logger: silentLogger, renderer: inProcessRenderer }, { site: { ...site, now: new Date('2026-11-20T00:00:00Z') }, demoImages: false });
+  await build();
+  invalidations = [];
+  worker = new RebuildWorker({ content: space, catalog, store, cdn, logger: silentLogger, fullBuild: build, clock: () => new Date('2026-11-20T00:00:00Z') },
+    { site, demoImages: false, consistency: { attempts: 2, baseMs: 1 } });
+});
+
+describe('targeted rebuilds', () => {
+  it('a price change renders the product page and the listing page showing it, and nothing else', async () => {
+    // Prepare
+    const product = await sample((p) => p.salePrice === undefined);
+    await catalog.put({ ...product, slug: undefined, price: { ...product.price, USD: 4242 } });
+    // Act
+    const result = await worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(result.mode).toBe('targeted');
+    expect(result.rendered).toHaveLength(2);
+    expect(result.rendered).toContain(`/products/${product.slug}/`);
+    expect(result.rendered.find((u) => u.startsWith(`/categories/${product.category}/`))).toBeDefined();
+    expect(await page(`/products/${product.slug}/`)).toContain('$42.42');
+    expect(result.uploaded.filter((k) => !k.startsWith('_restatic/'))).toHaveLength(2);
+    expect(result.invalidated.length).toBeLessThanOrEqual(4);
+  });
+
+  it('a description change renders exactly the product page', async () => {
+    // Prepare
+    const product = await sample();
+    await catalog.put({ ...product, slug: undefined, description: 'Entirely new words.' });
+    // Act
+    const result = await worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(result.rendered).toEqual([`/products/${product.slug}/`]);
+    expect(await page(`/products/${product.slug}/`)).toContain('Entirely new words.');
+  });
+
+  it('does the work once for ten duplicate deliveries, and ignores an older version arriving late', async () => {
+    // Prepare
+    const product = await sample();
+    await catalog.put({ ...product, slug: undefined, description: 'Version five.' });
+    const envelope = productChange(product.sku, 5);
+    // Act
+    const first = await worker.run(Array.from({ length: 10 }, () => envelope));
+    const again = await worker.run([envelope]);
+    const late = await worker.run([productChange(product.sku, 3)]);
+    // Assess
+    expect(first.rendered).toEqual([`/products/${product.slug}/`]);
+    expect(first.skipped).toHaveLength(9);
+    expect(again).toMatchObject({ mode: 'none', uploaded: [], rendered: [] });
+    expect(late).toMatchObject({ mode: 'none', uploaded: [], rendered: [] });
+    expect((await readState(store))?.versions[`sku:${product.sku}`]).toBe('5');
+  });
+
+  it('removes a deleted product: page gone, listing and sitemap updated, paths invalidated', async () => {
+    // Prepare
+    const product = await sample();
+    await catalog.delete(product.sku);
+    // Act
+    const result = await worker.run([productChange(product.sku, 1, 'Product.REMOVE')]);
+    // Assess
+    expect(await page(`/products/${product.slug}/`)).toBeUndefined();
+    expect(result.deleted).toContain(`products/${product.slug}/index.html`);
+    expect(await page('/sitemap.xml')).not.toContain(`/products/${product.slug}/`);
+    const listing = await page(`/categories/${product.category}/`);
+    expect(listing).not.toContain(`/products/${product.slug}/`);
+    expect(result.invalidated).toContain(`/products/${product.slug}/`);
+  });
+
+  it('redirects the old URL after a slug change and removes the old page', async () => {
+    // Prepare
+    const product = await sample();
+    await catalog.put({ ...product, slug: 'brand-new-name' });
+    // Act
+    const result = await worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(result.redirects).toEqual({ [`/products/${product.slug}/`]: '/products/brand-new-name/' });
+    expect(await readRedirects(store)).toMatchObject({ [`/products/${product.slug}/`]: '/products/brand-new-name/' });
+    expect(await page('/products/brand-new-name/')).toContain(product.title.split(' — ')[0]);
+    expect(await page(`/products/${product.slug}/`)).toBeUndefined();
+  });
+
+  it('an author rename reaches every post of that author and the blog index, nothing else', async () => {
+    // Prepare
+    const delta = await space.sync();
+    const author = delta.entries.find((e) => e.sys.id === 'author-mara')!;
+    const renamed: ContentEntity = { ...author, sys: { ...author.sys, updatedAt: '2026-11-21T10:00:00.000Z' }, fields: { ...author.fields, name: { 'en-US': 'Mara Lindqvist-Berg' } } };
+    space.apply('upsert', 'Entry', renamed);
+    // Act
+    const result = await worker.run([entryChange('author-mara', Date.parse('2026-11-21T10:00:00.000Z'))]);
+    // Assess
+    expect(result.rendered.filter((u) => u.startsWith('/blog/') && u !== '/blog/')).toHaveLength(20);
+    expect(result.rendered).toContain('/blog/');
+    expect(result.rendered).toHaveLength(21);
+    expect(await page('/blog/')).toContain('Mara Lindqvist-Berg');
+  });
+
+  it('fails (retryably) an envelope the CDA does not show yet, without losing it', async () => {
+    // Act
+    const result = await worker.run([entryChange('page-about', Date.parse('2030-01-01T00:00:00Z'))]);
+    // Assess
+    expect(result.failed).toHaveLength(1);
+    expect(result.failed[0]!.error).toBeInstanceOf(ContentNotConsistentError);
+    expect((result.failed[0]!.error as ContentNotConsistentError).retryable).toBe(true);
+    expect((await readState(store))?.versions['entry:page-about']).toBeUndefined();
+  });
+});
+
+describe('full-build path', () => {
+  it('rebuilds everything when site settings change, and never records a version it could not see', async () => {
+    // Prepare
+    const delta = await space.sync();
+    const settings = delta.entries.find((e) => e.sys.contentType?.sys.id === 'siteSettings')!;
+    space.apply('upsert', 'Entry', { ...settings, sys: { ...settings.sys, updatedAt: '2026-11-21T11:00:00.000Z' }, fields: { ...settings.fields, siteName: { 'en-US': 'Renamed Outfitters' } } });
+    // Act
+    const result = await worker.run([
+      entryChange(settings.sys.id, Date.parse('2026-11-21T11:00:00.000Z')),
+      entryChange('page-about', Date.parse('2030-01-01T00:00:00Z')),
+    ]);
+    // Assess
+    expect(result.mode).toBe('full');
+    expect(await page('/')).toContain('Renamed Outfitters');
+    expect(result.failed.map((f) => f.envelope.id)).toEqual(['page-about']);
+    const versions = (await readState(store))!.versions;
+    expect(versions[`entry:${settings.sys.id}`]).toBe(String(Date.parse('2026-11-21T11:00:00.000Z')));
+    expect(versions['entry:page-about']).toBeUndefined();
+  });
+});
