@@ -9,13 +9,13 @@ import { dirname } from 'node:path';
 export type ChangeSource =
   | { kind: 'full-build'; reason: string }
   | { kind: 'catalog'; sku: string; sequenceNumber: string; eventName: string }
-  | { kind: 'contentful'; entryId: string; version: number; topic: string };
+  | { kind: 'contentful'; entityId: string; version: string; topic: string };
 
 export interface ChangeRecord {
   id: string;
   correlationId: string;
   source: ChangeSource;
-  stages: { received: string; built?: string; uploaded?: string; invalidated?: string; failed?: string };
+  stages: { received: string; built?: string; uploaded?: string; invalidated?: string; skipped?: string; failed?: string; deadLettered?: string };
   pagesRebuilt: number;
   objectsUploaded: number;
   objectsDeleted: number;
@@ -49,6 +49,11 @@ export class StatusLog {
   /** Persists the record's current state (call when it reaches a final stage). */
   save(record: ChangeRecord): void {
     if (this.#file) appendFileSync(this.#file, `${JSON.stringify(record)}\n`);
+  }
+
+  /** The record of a change, by its correlation id. */
+  find(correlationId: string): ChangeRecord | undefined {
+    return this.#records.findLast((r) => r.correlationId === correlationId);
   }
 
   /** Newest first. */

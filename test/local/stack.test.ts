@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../functions/shared/logger.js';
 import { readLocalConfig } from '../../local/config.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { cmaEntry, signedWebhook } from '../fixtures/webhooks.js';
 
 let stack: LocalStack;
 let dataDir: string;
@@ -26,7 +27,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'restatic-stack-'));
   const config = readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '60', LOG_LEVEL: 'silent' });
-  stack = await startLocalStack(config, { logger: silentLogger, debounceMs: 50 });
+  stack = await startLocalStack(config, { logger: silentLogger, windowMs: 20 });
 }, 120_000);
 
 afterAll(async () => {
@@ -85,5 +86,45 @@ describe('local stack', () => {
       return response.status === 200 ? response.text() : undefined;
     });
     expect(page).toContain('$199.99');
+  });
+});
+
+describe('local stack: Contentful webhooks', () => {
+  const post = (request: ReturnType<typeof signedWebhook>) => fetch(`${stack.url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+
+  it('publishes a signed page change live at the edge and records its stages in /_status', async () => {
+    // Prepare
+    const at = new Date(Date.now() + 1000).toISOString();
+    const request = signedWebhook('Entry.publish', cmaEntry('page-about', 'page', { title: 'About the crew', slug: 'about' }, at));
+    // Act
+    const response = await post(request);
+    const body = (await response.json()) as { correlationId: string };
+    await stack.loop.idle();
+    const page = await (await fetch(`${stack.url}/about/`)).text();
+    const status = (await (await fetch(`${stack.url}/_status`)).json()) as { changes: Array<{ correlationId: string; stages: Record<string, string>; pagesRebuilt: number }> };
+    // Assess
+    expect(response.status).toBe(202);
+    expect(page).toContain('About the crew');
+    const record = status.changes.find((c) => c.correlationId === body.correlationId)!;
+    expect(Object.keys(record.stages)).toEqual(expect.arrayContaining(['received', 'built', 'uploaded', 'invalidated']));
+    expect(record.pagesRebuilt).toBeGreaterThan(0);
+  });
+
+  it('unpublishing a page answers 404 at the edge and removes it from the sitemap', async () => {
+    // Prepare
+    const tombstone = { sys: { id: 'page-shipping', type: 'DeletedEntry', deletedAt: new Date(Date.now() + 2000).toISOString(), space: { sys: { id: 'restatic-demo' } }, environment: { sys: { id: 'master' } } } };
+    // Act
+    const response = await post(signedWebhook('Entry.unpublish', tombstone));
+    await stack.loop.idle();
+    // Assess
+    expect(response.status).toBe(202);
+    expect((await fetch(`${stack.url}/shipping/`)).status).toBe(404);
+    expect(await (await fetch(`${stack.url}/sitemap.xml`)).text()).not.toContain('/shipping/');
+  });
+
+  it('refuses a badly signed webhook with 401', async () => {
+    const request = signedWebhook('Entry.publish', cmaEntry('page-about', 'page', { title: 'Hacked', slug: 'about' }));
+    const response = await post({ ...request, headers: { ...request.headers, 'x-contentful-signature': '0'.repeat(64) } });
+    expect(response.status).toBe(401);
   });
 });

@@ -25,6 +25,8 @@ export interface ChangeEnvelope {
   idempotencyKey?: string;
   /** For products: top-level fields that differ between the old and new image. */
   changedFields?: string[];
+  /** Delivery attempts so far (local queue; SQS counts receives itself). */
+  attempt?: number;
 }
 
 /** The version-fencing key of an envelope: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `contentType:<id>`. */

@@ -1,0 +1,34 @@
+/**
+ * The catalog stream consumer's core: DynamoDB stream records (NEW_AND_OLD_IMAGES) of the products
+ * table → change envelopes, with the top-level fields that differ between the images. The sequence
+ * number is the version: monotonic per item, so the worker can fence duplicates and reorderings.
+ */
+import { randomUUID } from 'node:crypto';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { type ChangeEnvelope, isVersion } from '../shared/changes/envelope.js';
+import { ValidationError } from '../shared/errors.js';
+
+type Image = Record<string, unknown>;
+
+/** Top-level attributes whose values differ between two images (either may be absent). */
+export function changedFields(before: Image | undefined, after: Image | undefined): string[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  return [...keys].filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).sort();
+}
+
+/** One stream record → one envelope. Throws ValidationError for a record it cannot use. */
+export function envelopeFromStreamRecord(record: DynamoDBRecord, correlationId: string = randomUUID()): ChangeEnvelope {
+  const data = record.dynamodb;
+  const sku = data?.Keys?.sku?.S;
+  if (!sku) throw new ValidationError('dynamodb.Keys.sku', `expected the products table's key "sku" in stream record ${record.eventID ?? '(no id)'}`);
+  const version = data?.SequenceNumber ?? '';
+  if (!isVersion(version)) throw new ValidationError('dynamodb.SequenceNumber', `expected a decimal sequence number for sku ${sku}, got ${JSON.stringify(version)}`);
+  const before = data?.OldImage ? unmarshall(data.OldImage as never) : undefined;
+  const after = data?.NewImage ? unmarshall(data.NewImage as never) : undefined;
+  const eventName = record.eventName ?? (after ? 'MODIFY' : 'REMOVE');
+  return {
+    source: 'catalog', kind: 'Product', id: sku, version, topic: `Product.${eventName}`,
+    correlationId, receivedAt: new Date().toISOString(), changedFields: changedFields(before, after),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The Contentful webhook receiver's core: verify the signature over the exact raw request, check
+ * the space and environment, normalise the event to a change envelope, queue it durably, answer
+ * 202. It makes no Contentful calls and builds nothing (it must answer well within Contentful's
+ * timeout, and a rebuild can take longer than that).
+ */
+import { randomUUID } from 'node:crypto';
+import { ExpiredRequestException, verifyRequest } from '@contentful/node-apps-toolkit';
+import type { ChangeEnvelope } from '../shared/changes/envelope.js';
+import { changeVersion, type ContentEntity, type DeletedEntity } from '../shared/content/types.js';
+import type { Logger, Queue } from '../shared/ports.js';
+
+export interface WebhookRequest {
+  method: string;
+  /** The path exactly as Contentful called it (with any stage prefix and query string). */
+  path: string;
+  headers: Record<string, string | undefined>;
+  /** The raw body, byte for byte as received: the signature covers it. */
+  body: string;
+}
+
+export interface WebhookResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface WebhookDeps {
+  secret: string;
+  spaceId: string;
+  environment: string;
+  queue: Queue<ChangeEnvelope>;
+  logger: Logger;
+  /** Signature time-to-live in seconds. @default 300 (Contentful retries re-deliver within minutes) */
+  ttlSeconds?: number;
+  /** @default 1 MiB (Contentful's request size limit) */
+  maxBodyBytes?: number;
+  /**
+   * Local stack only: mirrors an accepted publish/unpublish into the local Contentful stand-in, which
+   * plays the Delivery API there. Never set in AWS, where the CDA already has the change.
+   */
+  mirror?: (op: 'upsert' | 'delete', type: 'Entry' | 'Asset', entity: ContentEntity | DeletedEntity) => void;
+}
+
+const ACTIONS_THAT_CHANGE_THE_SITE = new Set(['publish', 'unpublish', 'archive', 'delete']);
+// Drafts: auto_save fires every 5 s while an editor types; none of these reach the live site.
+const ACTIONS_TO_IGNORE = new Set(['save', 'auto_save', 'create', 'unarchive']);
+
+const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
+
+/** Handles one webhook delivery. Never throws for bad input; queue failures propagate (→ 5xx, Contentful retries). */
+export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest): Promise<WebhookResponse> {
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const limit = deps.maxBodyBytes ?? 1024 * 1024;
+  const size = Buffer.byteLength(request.body);
+  if (size > limit) return reply(413, { error: `expected a body of at most ${limit} bytes, got ${size}` });
+
+  try {
+    const signed = verifyRequest(deps.secret, { method: request.method.toUpperCase() as 'POST', path: request.path, headers, body: request.body }, deps.ttlSeconds ?? 300);
+    if (!signed) return reply(401, { error: 'signature does not match the request' });
+  } catch (error) {
+    if (error instanceof ExpiredRequestException) return reply(401, { error: `request timestamp is older than the ${deps.ttlSeconds ?? 300} s time-to-live` });
+    return reply(401, { error: `expected signed request headers (x-contentful-signature, -signed-headers, -timestamp): ${(error as Error).message}` });
+  }
+
+  let entity: ContentEntity | DeletedEntity;
+  try {
+    entity = JSON.parse(request.body) as ContentEntity;
+  } catch (error) {
+    return reply(400, { error: `expected a JSON body: ${(error as Error).message}` });
+  }
+  const sys = (entity as { sys?: Record<string, unknown> } | null)?.sys as (ContentEntity['sys'] & { deletedAt?: string }) | undefined;
+  if (!sys || typeof sys.id !== 'string') return reply(400, { error: 'expected a Contentful entity with sys.id', field: 'sys.id' });
+
+  const topic = headers['x-contentful-topic'] ?? '';
+  const match = /^ContentManagement\.(Entry|Asset|ContentType)\.([a-z_]+)$/.exec(topic);
+  if (!match) return reply(202, { ignored: true, reason: `topic ${JSON.stringify(topic)} does not change the site` });
+  const [, kind, action] = match as unknown as [string, ChangeEnvelope['kind'], string];
+
+  const space = sys.space?.sys.id;
+  const environment = sys.environment?.sys.id;
+  if (space !== deps.spaceId || (environment !== undefined && environment !== deps.environment)) {
+    return reply(403, { error: `expected space ${deps.spaceId}/${deps.environment}, got ${space ?? '(none)'}/${environment ?? '(none)'}` });
+  }
+  if (ACTIONS_TO_IGNORE.has(action) || (kind === 'ContentType' && action !== 'publish')) return reply(202, { ignored: true, reason: `${kind}.${action} does not change the live site` });
+  if (!ACTIONS_THAT_CHANGE_THE_SITE.has(action)) return reply(202, { ignored: true, reason: `unknown action ${action}` });
+
+  const correlationId = headers['x-contentful-idempotency-key'] ? `cf-${headers['x-contentful-idempotency-key'].slice(0, 32)}` : randomUUID();
+  const envelope: ChangeEnvelope = {
+    source: 'contentful', kind, id: sys.id, version: changeVersion(sys), topic: `${kind}.${action}`,
+    correlationId, receivedAt: new Date().toISOString(),
+    ...(headers['x-contentful-idempotency-key'] ? { idempotencyKey: headers['x-contentful-idempotency-key'] } : {}),
+  };
+  if (deps.mirror && (kind === 'Entry' || kind === 'Asset')) deps.mirror(action === 'publish' ? 'upsert' : 'delete', kind, entity);
+  await deps.queue.send([envelope]);
+  deps.logger.info('webhook accepted', { correlation_id: correlationId, topic: envelope.topic, id: envelope.id, version: envelope.version });
+  return reply(202, { accepted: true, correlationId, id: envelope.id, version: envelope.version });
+}

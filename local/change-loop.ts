@@ -1,0 +1,163 @@
+/**
+ * The local rebuild loop (what SQS + the rebuild Lambda do in AWS): waits a short coalescing window
+ * after a change arrives, runs the worker on everything queued, retries a failing run with backoff,
+ * re-queues envelopes the content source has not caught up with, dead-letters what keeps failing
+ * (`restatic replay` re-drives those), and records each change's stages in the status log.
+ */
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RebuildResult, RebuildWorker } from '../functions/rebuild/worker.js';
+import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
+import type { JsonLogger } from '../functions/shared/logger.js';
+import { sleep } from '../functions/shared/retry.js';
+import type { JournalQueue } from './journal-queue.js';
+import type { StatusLog } from './status.js';
+
+export interface ChangeLoopOptions {
+  /** Coalescing window after the first change of a burst, ms. @default 50 */
+  windowMs?: number;
+  /** Attempts of a failing run before its changes are dead-lettered. @default 3 */
+  attempts?: number;
+  /** First backoff between attempts, ms. @default 200 */
+  backoffMs?: number;
+  /** Re-deliveries of an envelope the content source has not caught up with. @default 5 */
+  maxRedeliveries?: number;
+  deadLetterFile: string;
+}
+
+export class ChangeLoop {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> = Promise.resolve();
+  #closed = false;
+  readonly runs: RebuildResult[] = [];
+
+  constructor(
+    private readonly journal: JournalQueue,
+    private readonly worker: RebuildWorker,
+    private readonly status: StatusLog,
+    private readonly logger: JsonLogger,
+    private readonly options: ChangeLoopOptions,
+  ) {
+    journal.onAppend(() => this.#schedule());
+  }
+
+  /** Processes what a previous process left in the journal, then follows new appends. */
+  start(): void {
+    this.#schedule();
+  }
+
+  /** Resolves when everything queued so far has been processed. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = this.#running;
+      await running;
+      if (running === this.#running && !this.#timer) return;
+      await sleep(10);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#running = this.#running.then(() => this.#drain());
+    }, this.options.windowMs ?? 50);
+  }
+
+  async #drain(): Promise<void> {
+    const { envelopes, end } = this.journal.pending();
+    if (envelopes.length === 0) return;
+    const attempts = this.options.attempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.worker.run(envelopes);
+        this.runs.push(result);
+        this.#record(envelopes, result);
+        this.journal.commit(end);
+        await this.#redeliver(result.failed);
+        return;
+      } catch (error) {
+        this.logger.error('rebuild run failed', { attempt, changes: envelopes.length, error, correlation_ids: envelopes.map((e) => e.correlationId) });
+        if (attempt >= attempts) {
+          this.#deadLetter(envelopes, error as Error);
+          this.journal.commit(end);
+          return;
+        }
+        await sleep((this.options.backoffMs ?? 200) * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  async #redeliver(failed: RebuildResult['failed']): Promise<void> {
+    const again: ChangeEnvelope[] = [];
+    for (const { envelope, error } of failed) {
+      const attempt = (envelope.attempt ?? 1) + 1;
+      if (attempt > (this.options.maxRedeliveries ?? 5)) this.#deadLetter([envelope], error);
+      else again.push({ ...envelope, attempt });
+    }
+    if (again.length) {
+      await sleep(500);
+      await this.journal.send(again);
+    }
+  }
+
+  #record(envelopes: readonly ChangeEnvelope[], result: RebuildResult): void {
+    const at = new Date().toISOString();
+    const skipped = new Set(result.skipped);
+    const failed = new Set(result.failed.map((f) => f.envelope));
+    for (const envelope of envelopes) {
+      const record = this.status.find(envelope.correlationId);
+      if (!record) continue;
+      if (failed.has(envelope)) {
+        record.errors.push(result.failed.find((f) => f.envelope === envelope)!.error.message);
+        continue;
+      }
+      if (skipped.has(envelope) && result.mode === 'none') {
+        record.stages.skipped = at;
+      } else {
+        record.stages.built = at;
+        record.stages.uploaded = at;
+        if (result.invalidated.length) record.stages.invalidated = at;
+      }
+      record.pagesRebuilt = result.rendered.length;
+      record.objectsUploaded = result.uploaded.length;
+      record.objectsDeleted = result.deleted.length;
+      record.pathsInvalidated = result.invalidated;
+      this.status.save(record);
+      this.logger.info('change live', { correlation_id: envelope.correlationId, id: envelope.id, mode: result.mode, pages: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length });
+    }
+  }
+
+  #deadLetter(envelopes: readonly ChangeEnvelope[], error: Error): void {
+    const at = new Date().toISOString();
+    appendFileSync(this.options.deadLetterFile, envelopes.map((envelope) => `${JSON.stringify({ envelope, error: error.message, at })}\n`).join(''));
+    for (const envelope of envelopes) {
+      const record = this.status.find(envelope.correlationId);
+      if (!record) continue;
+      record.stages.deadLettered = at;
+      record.errors.push(error.message);
+      this.status.save(record);
+    }
+    this.logger.error('changes dead-lettered', { count: envelopes.length, error: error.message });
+  }
+
+  /** Re-queues every dead letter (`restatic replay`); returns how many. */
+  async replay(): Promise<number> {
+    let text = '';
+    try {
+      text = readFileSync(this.options.deadLetterFile, 'utf8');
+    } catch {
+      return 0;
+    }
+    const envelopes = text.split('\n').filter(Boolean).map((line) => ({ ...(JSON.parse(line) as { envelope: ChangeEnvelope }).envelope, attempt: 1 }));
+    writeFileSync(this.options.deadLetterFile, '');
+    await this.journal.send(envelopes);
+    return envelopes.length;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The local control routes (CONTRACTS §2): the Contentful webhook receiver (same core as the
+ * Lambda), product writes that reach the pipeline as DynamoDB stream records (same core as the
+ * stream Lambda), `/_status`, and dead-letter replay.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
+import { receiveWebhook } from '../functions/rebuild/webhook.js';
+import { toItem } from '../functions/shared/adapters/dynamodb-catalog.js';
+import type { Product } from '../functions/shared/catalog/product.js';
+import { ValidationError } from '../functions/shared/errors.js';
+import type { JsonLogger } from '../functions/shared/logger.js';
+import type { ChangeLoop } from './change-loop.js';
+import type { LocalConfig } from './config.js';
+import { LocalContentSpace } from './content-space.js';
+import type { EdgeServer } from './edge-server.js';
+import type { JournalQueue } from './journal-queue.js';
+import type { LocalServices } from './stack.js';
+import type { StatusLog } from './status.js';
+
+interface RouteContext {
+  config: LocalConfig;
+  services: LocalServices;
+  status: StatusLog;
+  journal: JournalQueue;
+  loop: ChangeLoop;
+  logger: JsonLogger;
+}
+
+// Stream sequence numbers only grow; time-based so they keep growing across restarts.
+let sequence = BigInt(Date.now()) * 1_000_000n;
+
+/** A DynamoDB stream record as the products table's NEW_AND_OLD_IMAGES stream would deliver it. */
+export function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sku: string, before: Product | undefined, after: Product | undefined, explicitSlug: boolean): DynamoDBRecord {
+  const image = (p: Product | undefined) => (p ? (marshall(toItem(p, explicitSlug), { removeUndefinedValues: true }) as never) : undefined);
+  return {
+    eventID: randomUUID(), eventName, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'local',
+    dynamodb: {
+      Keys: { sku: { S: sku } }, SequenceNumber: String(++sequence), StreamViewType: 'NEW_AND_OLD_IMAGES',
+      ApproximateCreationDateTime: Date.now() / 1000,
+      ...(image(before) ? { OldImage: image(before) } : {}), ...(image(after) ? { NewImage: image(after) } : {}),
+    },
+  };
+}
+
+export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
+  const { config, services, status, journal, loop, logger } = ctx;
+  const space = services.content instanceof LocalContentSpace ? services.content : undefined;
+
+  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list() } }));
+
+  edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
+    const result = await receiveWebhook({
+      secret: config.webhookSecret, spaceId: config.spaceId, environment: config.environment, queue: {
+        // Open the status record before the envelope is queued: the loop may pick it up at once.
+        send: async (envelopes) => {
+          for (const e of envelopes) status.open({ kind: 'contentful', entityId: e.id, version: e.version, topic: e.topic }, e.correlationId);
+          await journal.send(envelopes);
+        },
+      }, logger, ...(space ? { mirror: (op, type, entity) => space.apply(op, type, entity) } : {}),
+    }, { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers as Record<string, string>, body: body.toString('utf8') });
+    return { status: result.status, body: result.body };
+  });
+
+  const emit = async (record: DynamoDBRecord) => {
+    const envelope = envelopeFromStreamRecord(record);
+    status.open({ kind: 'catalog', sku: envelope.id, sequenceNumber: envelope.version, eventName: record.eventName! }, envelope.correlationId);
+    await journal.send([envelope]);
+    return envelope;
+  };
+
+  edge.route('PUT', '/_local/products/{sku}', async (_req, body, params) => {
+    const sku = params.sku!;
+    const item = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return { status: 400, body: { error: 'expected a JSON object (one product)', field: '(body)' } };
+    const fields = item as Record<string, unknown>;
+    if (fields.sku !== undefined && fields.sku !== sku) return { status: 400, body: { error: `expected sku "${sku}" as in the path, got ${JSON.stringify(fields.sku)}`, field: 'sku' } };
+    try {
+      const before = await services.catalog.get(sku).catch(() => undefined);
+      const after = await services.catalog.put({ ...fields, sku });
+      const envelope = await emit(streamRecord(before ? 'MODIFY' : 'INSERT', sku, before, after, typeof fields.slug === 'string'));
+      return { status: 202, body: { accepted: true, sku, sequenceNumber: envelope.version, correlationId: envelope.correlationId, changedFields: envelope.changedFields } };
+    } catch (error) {
+      if (error instanceof ValidationError) return { status: 400, body: { error: error.message, field: error.field } };
+      throw error;
+    }
+  });
+
+  edge.route('DELETE', '/_local/products/{sku}', async (_req, _body, params) => {
+    const sku = params.sku!;
+    const removed = await services.catalog.delete(sku);
+    if (!removed) return { status: 202, body: { accepted: true, sku, existed: false } };
+    const envelope = await emit(streamRecord('REMOVE', sku, removed, undefined, false));
+    return { status: 202, body: { accepted: true, sku, existed: true, sequenceNumber: envelope.version, correlationId: envelope.correlationId } };
+  });
+
+  edge.route('POST', '/_local/replay', async () => ({ status: 200, body: { replayed: await loop.replay() } }));
+}
