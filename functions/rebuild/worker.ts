@@ -99,7 +99,8 @@ export class RebuildWorker {
     }
     const work: ChangeEnvelope[] = [];
     for (const [key, envelope] of newest) {
-      if (compareVersions(envelope.version, state.versions[key] ?? '0') <= 0) result.skipped.push(envelope);
+      // Reconciliation asks to re-read a record, whatever its version: reading current state is safe.
+      if (envelope.source !== 'reconcile' && compareVersions(envelope.version, state.versions[key] ?? '0') <= 0) result.skipped.push(envelope);
       else work.push(envelope);
     }
     if (work.length === 0) return result;
@@ -110,7 +111,7 @@ export class RebuildWorker {
     snapshot.apply({ full: true, entries: state.entries, assets: state.assets, deletedEntries: [], deletedAssets: [], nextToken: state.contentToken });
     const changedKeys = new Set<string>();
     let contentToken = state.contentToken;
-    const contentWork = work.filter((e) => e.source !== 'catalog');
+    const contentWork = work.filter((e) => e.kind !== 'Product');
     if (contentWork.length) {
       const { attempts, baseMs } = options.consistency ?? { attempts: 6, baseMs: 250 };
       let pending = contentWork;
@@ -124,7 +125,7 @@ export class RebuildWorker {
           if (typeof sku === 'string') changedKeys.add(`story:${sku}`);
         }
         for (const d of [...delta.deletedEntries, ...delta.deletedAssets]) changedKeys.add(`${d.sys.type === 'DeletedAsset' ? 'asset' : 'entry'}:${d.sys.id}`);
-        pending = pending.filter((e) => !this.#visible(snapshot, e));
+        pending = pending.filter((e) => e.source !== 'reconcile' && !this.#visible(snapshot, e));
         if (pending.length === 0 || attempt + 1 >= attempts) break;
         await sleep(Math.min(4000, baseMs * 2 ** attempt));
       }
@@ -141,7 +142,7 @@ export class RebuildWorker {
 
     // Current state of the catalog: the items themselves, read now.
     const products = new Map(state.products.map((p) => [p.sku, p]));
-    for (const e of work.filter((w) => w.source === 'catalog')) {
+    for (const e of work.filter((w) => w.kind === 'Product')) {
       const before = products.get(e.id);
       const after = await deps.catalog.get(e.id).catch((error: unknown) => {
         deps.logger.warn('product unreadable; treated as removed', { sku: e.id, error: String(error) });
@@ -183,7 +184,7 @@ export class RebuildWorker {
     for (const url of plan.removed) delete pages[url];
     for (const spec of model.pages) pages[spec.url] = indexEntry(spec, primaries.get(spec.url));
     const versions = { ...state.versions };
-    for (const e of work) if (!result.failed.some((f) => f.envelope === e)) versions[recordKey(e)] = e.version;
+    for (const e of work) if (e.source !== 'reconcile' && !result.failed.some((f) => f.envelope === e)) versions[recordKey(e)] = e.version;
     const next: SiteState = {
       ...state, generation: state.generation + 1, contentToken, products: catalog,
       entries: [...snapshot.entries.values()], assets: [...snapshot.assets.values()], versions, pages,
@@ -211,7 +212,7 @@ export class RebuildWorker {
     const state = await readState(this.deps.store);
     if (state) {
       const versions = { ...state.versions, ...before.versions };
-      for (const e of work) versions[recordKey(e)] = e.version;
+      for (const e of work) if (e.source !== 'reconcile') versions[recordKey(e)] = e.version;
       await writeState(this.deps.store, { ...state, versions, generation: state.generation + 1 });
     }
     this.#cached = undefined;

@@ -1,50 +1,26 @@
 /** The rebuild worker against real protocol servers: s3rver (bucket) and dynalite (catalog). */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ContentNotConsistentError, RebuildWorker } from '../../../functions/rebuild/worker.js';
-import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
-import { createExportContentSource } from '../../../functions/shared/adapters/contentful-export-source.js';
-import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
-import { fullBuild } from '../../../functions/shared/build/full-build.js';
-import { inProcessRenderer } from '../../../functions/shared/build/render-pool.js';
+import { ContentNotConsistentError, type RebuildWorker } from '../../../functions/rebuild/worker.js';
 import type { Product } from '../../../functions/shared/catalog/product.js';
 import type { ContentEntity } from '../../../functions/shared/content/types.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
-import type { Cdn, ObjectStore } from '../../../functions/shared/ports.js';
 import { readRedirects } from '../../../functions/shared/publish/redirects.js';
 import { readState } from '../../../functions/shared/state/site-state.js';
-import { LocalContentSpace } from '../../../local/content-space.js';
-import { seedDemoCatalog } from '../../../local/seed.js';
-import { DEMO_SPACE_FILE } from '../../../local/stack.js';
-import { dynamoClient, freshBucket, freshTable, s3Client } from '../../fixtures/aws.js';
+import type { LocalContentSpace } from '../../../local/content-space.js';
+import type { ObjectStore } from '../../../functions/shared/ports.js';
+import { publishedSite } from '../../fixtures/site.js';
 import { entryChange, productChange } from '../../fixtures/events.js';
 
-const site = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24 };
 let store: ObjectStore;
-let catalog: ReturnType<typeof createDynamoDbCatalog>;
+let catalog: Awaited<ReturnType<typeof publishedSite>>['catalog'];
 let space: LocalContentSpace;
-let invalidations: string[][];
 let worker: RebuildWorker;
+let page: (url: string) => Promise<string | undefined>;
 
-const page = async (url: string) => (await store.get(url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1)))?.body.toString('utf8');
 const sample = async (predicate: (p: Product) => boolean = () => true) => (await catalog.scanAll()).products.find(predicate)!;
 
 beforeEach(async () => {
-  const s3 = s3Client();
-  const dynamo = dynamoClient();
-  store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
-  catalog = createDynamoDbCatalog({ table: await freshTable(dynamo), client: dynamo });
-  await seedDemoCatalog(catalog, 120);
-  space = new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(mkdtempSync(join(tmpdir(), 'restatic-space-')), 'journal.jsonl'));
-  invalidations = [];
-  const cdn: Cdn = { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } };
-  const build = () => fullBuild({ content: space, catalog, store, cdn, logger: silentLogger, renderer: inProcessRenderer }, { site: { ...site, now: new Date('2026-11-20T00:00:00Z') }, demoImages: false });
-  await build();
-  invalidations = [];
-  worker = new RebuildWorker({ content: space, catalog, store, cdn, logger: silentLogger, fullBuild: build, clock: () => new Date('2026-11-20T00:00:00Z') },
-    { site, demoImages: false, consistency: { attempts: 2, baseMs: 1 } });
+  ({ store, catalog, space, worker, page } = await publishedSite());
 });
 
 describe('targeted rebuilds', () => {
@@ -164,5 +140,26 @@ describe('full-build path', () => {
     const versions = (await readState(store))!.versions;
     expect(versions[`entry:${settings.sys.id}`]).toBe(String(Date.parse('2026-11-21T11:00:00.000Z')));
     expect(versions['entry:page-about']).toBeUndefined();
+  });
+});
+
+describe('reconciliation', () => {
+  it('catches a catalog change whose stream record never arrived, and a content change whose webhook was dropped', async () => {
+    // Prepare: changes with no events
+    const { reconciliationEnvelopes } = await import('../../../functions/rebuild/reconcile.js');
+    const product = await sample();
+    await catalog.put({ ...product, slug: undefined, description: 'Changed behind our back.' });
+    const delta = await space.sync();
+    const about = delta.entries.find((e) => e.sys.id === 'page-about')!;
+    space.apply('upsert', 'Entry', { ...about, sys: { ...about.sys, updatedAt: '2026-11-21T13:00:00.000Z' }, fields: { ...about.fields, title: { 'en-US': 'Missed webhook' } } });
+    // Act
+    const envelopes = await reconciliationEnvelopes({ catalog, logger: silentLogger }, (await readState(store))!);
+    const result = await worker.run(envelopes);
+    // Assess
+    expect(envelopes.filter((e) => e.kind === 'Product').map((e) => e.id)).toEqual([product.sku]);
+    expect(result.rendered).toEqual(expect.arrayContaining([`/products/${product.slug}/`, '/about/']));
+    expect(await page(`/products/${product.slug}/`)).toContain('Changed behind our back.');
+    expect(await page('/about/')).toContain('Missed webhook');
+    expect((await readState(store))!.versions[`sku:${product.sku}`]).toBeUndefined();
   });
 });

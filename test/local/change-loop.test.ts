@@ -1,0 +1,87 @@
+/** Failure handling of the local rebuild loop: crash convergence, retries, dead letters, replay. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ObjectStoreError } from '../../functions/shared/errors.js';
+import { silentLogger } from '../../functions/shared/logger.js';
+import type { ObjectStore } from '../../functions/shared/ports.js';
+import { STATE_KEY, readState } from '../../functions/shared/state/site-state.js';
+import { ChangeLoop } from '../../local/change-loop.js';
+import { JournalQueue } from '../../local/journal-queue.js';
+import { StatusLog } from '../../local/status.js';
+import { productChange } from '../fixtures/events.js';
+import { publishedSite } from '../fixtures/site.js';
+
+/** A store whose page uploads fail while `failing()` says so (S3 throttling, an outage). */
+function flaky(store: ObjectStore, failing: (key: string) => boolean): ObjectStore {
+  return {
+    ...store, get: store.get, head: store.head, list: store.list, deleteMany: store.deleteMany,
+    put: async (key, body, meta) => {
+      if (failing(key)) throw new ObjectStoreError(`S3 PUT of "${key}" failed: SlowDown`, { retryable: true });
+      return store.put(key, body, meta);
+    },
+  };
+}
+
+describe('rebuild failures', () => {
+  it('converges when the worker dies between upload and state write', async () => {
+    // Prepare: the first attempt uploads the page, then "crashes" writing the state
+    let crash = true;
+    const site = await publishedSite({ wrapStore: (s) => flaky(s, (key) => key === STATE_KEY && crash) });
+    const product = (await site.catalog.scanAll()).products[0]!;
+    await site.catalog.put({ ...product, slug: undefined, description: 'After the crash.' });
+    const envelope = productChange(product.sku, 7);
+    // Act
+    const first = await site.worker.run([envelope]).catch((e: unknown) => e);
+    crash = false;
+    const second = await site.worker.run([envelope]);
+    // Assess
+    expect(first).toBeInstanceOf(ObjectStoreError);
+    expect(second.mode).toBe('targeted');
+    expect(await site.page(`/products/${product.slug}/`)).toContain('After the crash.');
+    expect((await readState(site.store))!.versions[`sku:${product.sku}`]).toBe('7');
+  });
+
+  it('retries S3 failing transiently, dead-letters when it persists, and replays to success', async () => {
+    // Prepare
+    let failures = Infinity;
+    const site = await publishedSite({ wrapStore: (s) => flaky(s, (key) => key.startsWith('products/') && failures-- > 0) });
+    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
+    const status = new StatusLog();
+    const loop = new ChangeLoop(journal, site.worker, status, silentLogger, { windowMs: 5, backoffMs: 5, attempts: 3, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    const product = (await site.catalog.scanAll()).products[0]!;
+    await site.catalog.put({ ...product, slug: undefined, description: 'Eventually live.' });
+    const envelope = productChange(product.sku, 11);
+    status.open({ kind: 'catalog', sku: product.sku, sequenceNumber: '11', eventName: 'MODIFY' }, envelope.correlationId);
+    // Act: S3 down for the whole first delivery (3 attempts × 4 SDK-level retries each)
+    await journal.send([envelope]);
+    await loop.idle();
+    const deadLettered = status.find(envelope.correlationId)!.stages.deadLettered;
+    const before = await site.page(`/products/${product.slug}/`);
+    failures = 2; // a transient blip: the publisher's own retries absorb it
+    const replayed = await loop.replay();
+    await loop.idle();
+    // Assess
+    expect(deadLettered).toBeDefined();
+    expect(before).not.toContain('Eventually live.');
+    expect(replayed).toBe(1);
+    expect(await site.page(`/products/${product.slug}/`)).toContain('Eventually live.');
+    expect(journal.pending().envelopes).toEqual([]);
+    await loop.close();
+  });
+
+  it('processes on start what a crashed process left in the journal', async () => {
+    // Prepare: a change queued, never processed (the process died)
+    const site = await publishedSite();
+    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
+    const product = (await site.catalog.scanAll()).products[1]!;
+    await site.catalog.put({ ...product, slug: undefined, description: 'Survived a crash.' });
+    await journal.send([productChange(product.sku, 3)]);
+    // Act: a new loop over the same journal
+    const loop = new ChangeLoop(new JournalQueue(join(site.dir, 'journal.jsonl')), site.worker, new StatusLog(), silentLogger, { windowMs: 5, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    loop.start();
+    await loop.idle();
+    // Assess
+    expect(await site.page(`/products/${product.slug}/`)).toContain('Survived a crash.');
+    await loop.close();
+  });
+});
