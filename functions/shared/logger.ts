@@ -24,7 +24,7 @@ export function createJsonLogger(options: { service: string; level?: LogLevel; w
   const threshold = LEVELS[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const keys = options.keys ?? {};
-  const log = (level: Exclude<LogLevel, 'silent'>) => (message: string, ...extra: object[]) => {
+  const log = (level: Exclude<LogLevel, 'silent'>) => (message: string, ...extra: Array<Record<string, unknown>>) => {
     if (LEVELS[level] < threshold) return;
     const record: Record<string, unknown> = { level: level.toUpperCase(), message, timestamp: new Date().toISOString(), service: options.service, ...keys };
     for (const e of extra) for (const [k, v] of Object.entries(e)) record[k] = serialise(v);

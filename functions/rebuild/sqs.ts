@@ -1,0 +1,48 @@
+/** SQS batch ⇄ the rebuild worker: one coalesced run per batch, partial batch failures reported. */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { ChangeEnvelope } from '../shared/changes/envelope.js';
+import type { Logger } from '../shared/ports.js';
+import type { RebuildWorker } from './worker.js';
+
+function parse(body: string): ChangeEnvelope | undefined {
+  try {
+    const envelope = JSON.parse(body) as ChangeEnvelope;
+    return typeof envelope?.id === 'string' && typeof envelope.version === 'string' && typeof envelope.kind === 'string' ? envelope : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * All messages of the batch become one run (a bulk publish of 200 entries is a handful of runs).
+ * Failed envelopes, unparseable messages, or — if the run throws — every message, go back to the
+ * queue; after maxReceiveCount SQS moves them to the dead-letter queue. For FIFO queues, messages
+ * after the first failure are failed too, keeping the group's order.
+ */
+export function createWorkerHandler(worker: RebuildWorker, logger: Logger) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const byMessage = new Map<string, ChangeEnvelope>();
+    const failed = new Set<string>();
+    for (const record of event.Records) {
+      const envelope = parse(record.body);
+      if (envelope) byMessage.set(record.messageId, envelope);
+      else {
+        logger.error('unreadable change message', { messageId: record.messageId });
+        failed.add(record.messageId);
+      }
+    }
+    try {
+      const result = await worker.run([...byMessage.values()]);
+      const failedEnvelopes = new Set(result.failed.map((f) => f.envelope));
+      for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope)) failed.add(messageId);
+      logger.info('rebuild run', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length, failed: failed.size, correlation_ids: [...byMessage.values()].map((e) => e.correlationId) });
+    } catch (error) {
+      logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });
+      for (const messageId of byMessage.keys()) failed.add(messageId);
+    }
+    const fifo = event.Records[0]?.eventSourceARN?.endsWith('.fifo') ?? false;
+    const firstFailed = event.Records.findIndex((r) => failed.has(r.messageId));
+    const ids = fifo && firstFailed >= 0 ? event.Records.slice(firstFailed).map((r) => r.messageId) : event.Records.filter((r) => failed.has(r.messageId)).map((r) => r.messageId);
+    return { batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

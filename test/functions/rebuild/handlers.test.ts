@@ -1,0 +1,56 @@
+/** The Lambda event adapters: API Gateway → webhook core, SQS → worker (partial batch failures). */
+import { describe, expect, it } from 'vitest';
+import { createWebhookHandler } from '../../../functions/rebuild/http.js';
+import { createWorkerHandler } from '../../../functions/rebuild/sqs.js';
+import type { RebuildResult, RebuildWorker } from '../../../functions/rebuild/worker.js';
+import type { ChangeEnvelope } from '../../../functions/shared/changes/envelope.js';
+import { silentLogger } from '../../../functions/shared/logger.js';
+import { DEFAULT_WEBHOOK_SECRET } from '../../../local/config.js';
+import { httpApiEvent, productChange, sqsEvent } from '../../fixtures/events.js';
+import { cmaEntry, signedWebhook } from '../../fixtures/webhooks.js';
+
+const emptyResult = (failed: RebuildResult['failed'] = []): RebuildResult => ({ mode: 'targeted', skipped: [], failed, rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } });
+const fakeWorker = (run: (e: readonly ChangeEnvelope[]) => Promise<RebuildResult>) => ({ run }) as unknown as RebuildWorker;
+
+describe('webhook Lambda adapter', () => {
+  it.each([false, true])('verifies the exact bytes Contentful sent (base64 %s) and answers 202', async (base64) => {
+    // Prepare
+    const queued: ChangeEnvelope[] = [];
+    const handler = createWebhookHandler({ secret: DEFAULT_WEBHOOK_SECRET, spaceId: 'restatic-demo', environment: 'master', logger: silentLogger, queue: { send: async (m) => { queued.push(...m); } } });
+    const request = signedWebhook('Entry.publish', cmaEntry('page-about', 'page', { title: 'Ünïcødé ✓' }));
+    // Act
+    const response = await handler(httpApiEvent(request, { base64 }));
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(queued.map((e) => e.id)).toEqual(['page-about']);
+  });
+});
+
+describe('worker Lambda adapter', () => {
+  it('runs the whole batch once and reports only failed envelopes and unreadable messages', async () => {
+    // Prepare
+    const runs: number[] = [];
+    const handler = createWorkerHandler(fakeWorker(async (envelopes) => {
+      runs.push(envelopes.length);
+      return emptyResult([{ envelope: envelopes[1]!, error: new Error('not yet') }]);
+    }), silentLogger);
+    // Act
+    const response = await handler(sqsEvent([JSON.stringify(productChange('A', 1)), JSON.stringify(productChange('B', 1)), 'not json']));
+    // Assess
+    expect(runs).toEqual([2]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3']);
+  });
+
+  it('returns every message when the run fails, and keeps FIFO order by failing the rest of the group', async () => {
+    // Prepare
+    const failing = createWorkerHandler(fakeWorker(async () => { throw new Error('S3 down'); }), silentLogger);
+    const partial = createWorkerHandler(fakeWorker(async (envelopes) => emptyResult([{ envelope: envelopes[0]!, error: new Error('x') }])), silentLogger);
+    const bodies = [JSON.stringify(productChange('A', 1)), JSON.stringify(productChange('B', 1))];
+    // Act
+    const all = await failing(sqsEvent(bodies));
+    const fifo = await partial(sqsEvent(bodies, 'arn:aws:sqs:eu-west-1:123456789012:restatic-changes.fifo'));
+    // Assess
+    expect(all.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
+    expect(fifo.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
+  });
+});
