@@ -74,6 +74,7 @@ export class EdgeServer {
         const prefix = path.slice(0, -1);
         for (const key of [...this.#cache.keys()]) if (key.startsWith(prefix)) this.#evict(key);
       } else {
+        // Like CloudFront behind the viewer-request rewrite: `/a/b/index.html` is also `/a/b/`.
         this.#evict(path);
         if (path.endsWith('/index.html')) this.#evict(path.slice(0, -'index.html'.length));
         else if (path.endsWith('/')) this.#evict(`${path}index.html`);

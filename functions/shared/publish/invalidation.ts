@@ -19,10 +19,13 @@ export interface PlannerOptions {
   maxWildcards?: number;
 }
 
-/** The viewer paths that serve a key: `a/b/index.html` is reached as `/a/b/` and `/a/b/index.html`. */
+/**
+ * The CDN paths to invalidate for a key: the object path. Visitors ask for `/a/b/`, but the
+ * viewer-request CloudFront Function rewrites that to `/a/b/index.html` before the cache lookup,
+ * so the rewritten URI is the cache key and the one path to invalidate (half the paths, half the
+ * invalidation cost). The local edge evicts both forms for either.
+ */
 export function pathsForKey(key: string): string[] {
-  if (key === 'index.html') return ['/', '/index.html'];
-  if (key.endsWith('/index.html')) return [`/${key.slice(0, -'index.html'.length)}`, `/${key}`];
   return [`/${key}`];
 }
 

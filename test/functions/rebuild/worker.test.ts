@@ -80,7 +80,7 @@ describe('targeted rebuilds', () => {
     expect(await page('/sitemap.xml')).not.toContain(`/products/${product.slug}/`);
     const listing = await page(`/categories/${product.category}/`);
     expect(listing).not.toContain(`/products/${product.slug}/`);
-    expect(result.invalidated).toContain(`/products/${product.slug}/`);
+    expect(result.invalidated).toContain(`/products/${product.slug}/index.html`);
   });
 
   it('redirects the old URL after a slug change and removes the old page', async () => {

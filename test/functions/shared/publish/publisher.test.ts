@@ -69,7 +69,7 @@ describe('Publisher', () => {
     // Assess
     expect(r.calls.put).toEqual(['products/a/index.html', MANIFEST_KEY]);
     expect(result.deleted).toEqual(['products/b/index.html']);
-    expect(r.invalidations[1]).toEqual(['/products/a/', '/products/a/index.html', '/products/b/', '/products/b/index.html']);
+    expect(r.invalidations[1]).toEqual(['/products/a/index.html', '/products/b/index.html']);
     expect(await r.store.get('products/b/index.html')).toBeUndefined();
     const manifest = await readManifest(r.store);
     expect(manifest.generation).toBe(2);
@@ -116,7 +116,7 @@ describe('Publisher', () => {
     const next = await publish(r.store, r.cdn, changed);
     // Assess: it re-uploads (the live manifest never learnt of it) and invalidates, so nothing is lost
     expect(next.uploaded).toEqual(['index.html']);
-    expect(next.invalidation?.paths).toEqual(['/', '/index.html']);
+    expect(next.invalidation?.paths).toEqual(['/index.html']);
     expect((await r.store.get('index.html'))?.body.toString()).toBe('<h1>new home</h1>');
   });
 
@@ -146,13 +146,13 @@ describe('Publisher', () => {
 });
 
 describe('planInvalidation', () => {
-  it('maps index keys to both viewer paths and skips hashed assets and state', () => {
+  it('invalidates object paths (the cache keys after the viewer-request rewrite), skipping hashed assets and state', () => {
     const plan = planInvalidation(['index.html', 'blog/x/index.html', 'sitemap.xml', 'assets/app-0123456789.js', '_restatic/manifest.json.gz'], 's');
-    expect(plan?.paths).toEqual(['/blog/x/', '/blog/x/index.html', '/', '/index.html', '/sitemap.xml']);
+    expect(plan?.paths).toEqual(['/blog/x/index.html', '/index.html', '/sitemap.xml']);
   });
 
   it('collapses to per-section wildcards above the path budget, and to /* above 15 sections', () => {
-    const many = Array.from({ length: 400 }, (_, i) => `products/p${i}/index.html`);
+    const many = Array.from({ length: 800 }, (_, i) => `products/p${i}/index.html`);
     expect(planInvalidation([...many, 'sitemap.xml'], 's')?.paths).toEqual(['/sitemap.xml', '/products/*']);
     const sections = Array.from({ length: 600 }, (_, i) => `s${i % 20}/p${i}/index.html`);
     expect(planInvalidation(sections, 's')?.paths).toEqual(['/*']);
