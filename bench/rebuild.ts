@@ -18,6 +18,8 @@ import { cmaEntry, signedWebhook } from '../test/fixtures/webhooks.js';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export interface RebuildBench {
+  /** The stack's first, cold full build + publish of the same store: what "rebuild everything" costs. */
+  fullBuildMs: number;
   priceLatencyMs: number;
   price: RebuildResult;
   description: RebuildResult;
@@ -69,7 +71,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     await stack.loop.idle();
     const pendingAfter = (stack.loop as unknown as { journal: { pending(): { envelopes: unknown[] } } }).journal.pending().envelopes.length;
     return {
-      priceLatencyMs: median(latencies), price: price!, description, author,
+      fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description, author,
       webhook: { p99: report.latency.p99, p50: report.latency.p50, requests: report.requests.total, errors: report.errors, non2xx: report.non2xx, accepted: report['2xx'], pending: pendingAfter },
     };
   } finally {

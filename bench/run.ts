@@ -12,11 +12,19 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { startEmbeddedServers } from '../local/embedded.js';
 import { seedDemoCatalog } from '../local/seed.js';
+import type { RebuildResult } from '../functions/rebuild/worker.js';
+import { benchRebuild } from './rebuild.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
+// BENCH_SECTIONS=build,rebuild (default both) picks the parts to run.
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild').split(','));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const x = (v: number) => `${v.toFixed(2)}×`;
 
+const rows: string[][] = [['scenario', 'ours', 'baseline', 'ratio', 'target']];
+if (SECTIONS.has('build')) {
 const dataDir = mkdtempSync(join(tmpdir(), 'restatic-bench-data-'));
 const servers = await startEmbeddedServers({ dataDir, bucket: 'bench-seed', table: 'products' });
 await seedDemoCatalog(createDynamoDbCatalog({ table: 'products', client: servers.dynamo }), PRODUCTS);
@@ -84,10 +92,7 @@ await servers.close();
 rmSync(dataDir, { recursive: true, force: true });
 
 const pages = baseline.last.pages!;
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const x = (v: number) => `${v.toFixed(2)}×`;
-const rows: string[][] = [
-  ['scenario', 'ours', 'baseline', 'ratio', 'target'],
+rows.push(
   [`render ${pages} pages (${PRODUCTS} products), wall`, s(render.ms), s(baseline.ms), x(baseline.ms / render.ms), '—'],
   [`full build + publish (cold bucket), wall`, s(cold.ms), s(baseline.ms), x(baseline.ms / cold.ms), '≥ 2×'],
   ['full build + publish, pages/s', `${Math.round(pages / (cold.ms / 1000))}`, `${Math.round(pages / (baseline.ms / 1000))}`, x(baseline.ms / cold.ms), '—'],
@@ -99,10 +104,29 @@ const rows: string[][] = [
   ['no-change republish: publish phase, wall', s(publishNoChange.ms), s(publishNaive.ms), x(publishNaive.ms / publishNoChange.ms), '< 2 s'],
   // What bounds a cold publish here: every object is one PUT into the local S3 stand-in.
   ['S3 stand-in (s3rver) ingest, objects/s', '—', `${Math.round(publishNaive.pick('puts') / (publishNaive.ms / 1000))}`, '—', '—'],
-];
+);
+}
+
+if (SECTIONS.has('rebuild')) {
+  process.stderr.write('targeted rebuilds: local stack over the same store size\n');
+  const rb = await benchRebuild(PRODUCTS);
+  const written = (r: RebuildResult) => r.uploaded.length + r.deleted.length + 2; // + manifest + state
+  const full = `full build + publish ${(rb.fullBuildMs / 1000).toFixed(2)} s`;
+  rows.push(
+    ['price change: pages rendered', `${rb.price.rendered.length}`, `all (${full})`, '—', '≤ 3'],
+    ['price change: objects written incl. manifest + state', `${written(rb.price)}`, '—', '—', '≤ 4'],
+    ['price change: paths invalidated', `${rb.price.invalidated.length}`, '—', '—', '≤ 3'],
+    ['price change: PUT → new page at the edge (median of 5)', `${Math.round(rb.priceLatencyMs)} ms`, full, x(rb.fullBuildMs / rb.priceLatencyMs), '≤ 1 s, ≥ 30×'],
+    ['description change: pages rendered', `${rb.description.rendered.length}`, '—', '—', '1'],
+    ['author rename (20 posts): pages rendered', `${rb.author.rendered.length}`, '—', '—', 'posts + blog index'],
+    ['webhook receiver at 200 req/s for 10 s: p50 / p99', `${rb.webhook.p50} / ${rb.webhook.p99} ms`, '—', '—', 'p99 ≤ 50 ms'],
+    ['webhook receiver: requests / errors / non-2xx / left unprocessed', `${rb.webhook.requests} / ${rb.webhook.errors} / ${rb.webhook.non2xx} / ${rb.webhook.pending}`, '—', '—', '0 errors, all processed'],
+  );
+}
+
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-console.log(`\nRestatic bench — ${PRODUCTS} products, median of ${RUNS} interleaved round(s), 2-core machine, S3/DynamoDB stand-ins in the bench process\n`);
+console.log(`\nRestatic bench — ${PRODUCTS} products, median of ${RUNS} interleaved round(s) for builds, 2-core machine, S3/DynamoDB stand-ins in the bench process\n`);
 console.log(line(rows[0]!));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows.slice(1)) console.log(line(r));
