@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { readLocalConfig } from '../local/config.js';
-import { runBuild, runSeed, runServe, runStart } from './commands.js';
+import { runBuild, runControl, runSeed, runServe, runStart } from './commands.js';
 
 const USAGE = `Usage: restatic <command> [options]
 
@@ -17,6 +17,9 @@ Commands:
   seed [--count N] [--force]
                       write the demo catalog into the products table (only when empty unless --force)
   serve               serve what is published, without building
+  rebuild --reconcile ask the running stack to diff catalog and content against the live site and
+                      rebuild what events missed
+  replay              ask the running stack to re-drive dead-lettered changes
 
 Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README).`;
 
@@ -37,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { values } = parseArgs({
       args: rest,
-      options: { target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false } },
+      options: { target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false }, reconcile: { type: 'boolean', default: false } },
       strict: true,
     });
     switch (command) {
@@ -45,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'build': return await runBuild(config, logger, values.target === 'aws' ? 'aws' : 'local');
       case 'seed': return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
       case 'serve': return await runServe(config, logger);
+      case 'replay': return await runControl(config, '/_local/replay');
+      case 'rebuild':
+        if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');
+        return await runControl(config, '/_local/reconcile');
       default:
         process.stderr.write(`restatic: unknown command "${command}"\n\n${USAGE}\n`);
         return 2;

@@ -32,7 +32,7 @@ export class ChangeLoop {
 
   constructor(
     private readonly journal: JournalQueue,
-    private readonly worker: RebuildWorker,
+    private readonly worker: Pick<RebuildWorker, 'run'>,
     private readonly status: StatusLog,
     private readonly logger: JsonLogger,
     private readonly options: ChangeLoopOptions,

@@ -4,7 +4,7 @@
  * or what changed since a token — so the rebuild worker reads current state exactly as it does
  * against Contentful. Changes are appended (fsync'd) to a journal in the data directory.
  */
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ContentEntity, DeletedEntity, LocaleDef } from '../functions/shared/content/types.js';
 import { changeVersion, entityRevision } from '../functions/shared/content/types.js';
@@ -21,25 +21,44 @@ export class LocalContentSpace implements ContentSource {
   readonly #base: ContentSource;
   readonly #file: string;
   readonly #changes: SpaceChange[] = [];
+  /** Bytes of the journal read so far: another thread (the receiver) may append to it. */
+  #read = 0;
 
   constructor(base: ContentSource, journalFile: string) {
     this.#base = base;
     this.#file = journalFile;
     mkdirSync(dirname(journalFile), { recursive: true });
-    let text = '';
+    this.#catchUp();
+  }
+
+  /** Reads complete lines appended to the journal since the last read (by this or another thread). */
+  #catchUp(): void {
+    let size: number;
     try {
-      text = readFileSync(journalFile, 'utf8');
+      size = statSync(this.#file).size;
     } catch {
-      // no journal yet: nothing has been published locally
+      return; // no journal yet: nothing has been published locally
     }
-    for (const line of text.split('\n')) {
+    if (size <= this.#read) return;
+    const fd = openSync(this.#file, 'r');
+    const buffer = Buffer.alloc(size - this.#read);
+    try {
+      readSync(fd, buffer, 0, buffer.length, this.#read);
+    } finally {
+      closeSync(fd);
+    }
+    const text = buffer.toString('utf8');
+    const complete = text.lastIndexOf('\n') + 1; // a torn last line (crash mid-append) waits
+    for (const line of text.slice(0, complete).split('\n')) {
       if (!line.trim()) continue;
       try {
-        this.#changes.push(JSON.parse(line) as SpaceChange);
+        const change = JSON.parse(line) as SpaceChange;
+        if (change.seq > this.#seq) this.#changes.push(change);
       } catch {
-        // a torn last line from a crash mid-append: the webhook was not acknowledged, it will be retried
+        // unreadable line: never acknowledged to Contentful, which will retry the webhook
       }
     }
+    this.#read += Buffer.byteLength(text.slice(0, complete));
   }
 
   get #seq(): number {
@@ -47,6 +66,7 @@ export class LocalContentSpace implements ContentSource {
   }
 
   async sync(token?: string): Promise<ContentDelta> {
+    this.#catchUp();
     const base = await this.#base.sync();
     const since = token ? /^local:(.+):(\d+)$/.exec(token) : null;
     const nextToken = `local:${base.nextToken}:${this.#seq}`;
@@ -79,6 +99,7 @@ export class LocalContentSpace implements ContentSource {
    * An older change than the one already recorded for the entity is ignored (webhooks reorder).
    */
   apply(op: 'upsert' | 'delete', type: 'Entry' | 'Asset', entity: ContentEntity | DeletedEntity): void {
+    this.#catchUp();
     const last = this.#changes.findLast((c) => c.type === type && c.entity.sys.id === entity.sys.id);
     if (last && BigInt(changeVersion(last.entity.sys)) >= BigInt(changeVersion(entity.sys))) return;
     const revision = entityRevision(entity.sys as ContentEntity['sys']);
@@ -92,5 +113,6 @@ export class LocalContentSpace implements ContentSource {
       closeSync(fd);
     }
     this.#changes.push(change);
+    this.#read = statSync(this.#file).size;
   }
 }

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
 import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
+import { readState } from '../functions/shared/state/site-state.js';
 import { receiveWebhook } from '../functions/rebuild/webhook.js';
 import { toItem } from '../functions/shared/adapters/dynamodb-catalog.js';
 import type { Product } from '../functions/shared/catalog/product.js';
@@ -98,4 +100,13 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   });
 
   edge.route('POST', '/_local/replay', async () => ({ status: 200, body: { replayed: await loop.replay() } }));
+
+  edge.route('POST', '/_local/reconcile', async () => {
+    const state = await readState(services.store);
+    if (!state) return { status: 409, body: { error: 'no site state yet: the first full build has not finished' } };
+    const envelopes = await reconciliationEnvelopes({ catalog: services.catalog, logger }, state);
+    for (const e of envelopes.slice(0, 1)) status.open({ kind: 'full-build', reason: 'reconcile' }, e.correlationId);
+    await journal.send(envelopes);
+    return { status: 202, body: { queued: envelopes.length, products: envelopes.length - 1, correlationId: envelopes[0]!.correlationId } };
+  });
 }

@@ -11,7 +11,6 @@ import { createExportContentSource } from '../functions/shared/adapters/contentf
 import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore } from '../functions/shared/adapters/s3-object-store.js';
-import { RebuildWorker } from '../functions/rebuild/worker.js';
 import { fullBuild, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer, type PageRenderer } from '../functions/shared/build/render-pool.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
@@ -22,6 +21,7 @@ import { LocalContentSpace } from './content-space.js';
 import { EdgeServer } from './edge-server.js';
 import { startEmbeddedServers, type EmbeddedServers } from './embedded.js';
 import { JournalQueue } from './journal-queue.js';
+import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
@@ -100,7 +100,13 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     { site: { ...site, now: new Date() }, demoImages: !config.deliveryToken },
   );
 
-  const worker = new RebuildWorker({ content: services.content, catalog: services.catalog, store: services.store, cdn, logger, fullBuild: () => buildAll() }, { site, demoImages: !config.deliveryToken });
+  // The worker runs in its own thread, as it runs in its own Lambda: a 10,000-product rebuild is
+  // ~0.5 s of CPU that must not stall the edge or the webhook receiver.
+  const worker = new ThreadedRebuildWorker({
+    s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table,
+    edgeUrl, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE, options: { site, demoImages: !config.deliveryToken }, logLevel: config.logLevel,
+    ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
+  });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
   const loop = new ChangeLoop(journal, worker, status, logger, { deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}) });
   registerRoutes(edge, { config, services, status, journal, loop, logger });
@@ -118,6 +124,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     record.stages.failed = new Date().toISOString();
     record.errors.push((error as Error).message);
     status.save(record);
+    await worker.close();
     await edge.close();
     await services.servers.close();
     throw error;
@@ -129,6 +136,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     url: edgeUrl, status, edge, services, loop, firstBuild,
     async close() {
       await loop.close();
+      await worker.close();
       await edge.close();
       await services.servers.close();
     },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ObjectStoreError } from '../../functions/shared/errors.js';
 import { silentLogger } from '../../functions/shared/logger.js';
 import type { ObjectStore } from '../../functions/shared/ports.js';
+import { MANIFEST_KEY } from '../../functions/shared/publish/manifest.js';
 import { STATE_KEY, readState } from '../../functions/shared/state/site-state.js';
 import { ChangeLoop } from '../../local/change-loop.js';
 import { JournalQueue } from '../../local/journal-queue.js';
@@ -23,10 +24,10 @@ function flaky(store: ObjectStore, failing: (key: string) => boolean): ObjectSto
 }
 
 describe('rebuild failures', () => {
-  it('converges when the worker dies between upload and state write', async () => {
-    // Prepare: the first attempt uploads the page, then "crashes" writing the state
+  it.each([MANIFEST_KEY, STATE_KEY])('converges when the worker dies between upload and writing %s', async (crashingKey) => {
+    // Prepare: the first attempt uploads the page, then "crashes" writing the manifest or the state
     let crash = true;
-    const site = await publishedSite({ wrapStore: (s) => flaky(s, (key) => key === STATE_KEY && crash) });
+    const site = await publishedSite({ wrapStore: (s) => flaky(s, (key) => key === crashingKey && crash) });
     const product = (await site.catalog.scanAll()).products[0]!;
     await site.catalog.put({ ...product, slug: undefined, description: 'After the crash.' });
     const envelope = productChange(product.sku, 7);

@@ -128,3 +128,52 @@ describe('local stack: Contentful webhooks', () => {
     expect(response.status).toBe(401);
   });
 });
+
+describe('local stack: reconciliation', () => {
+  it('rebuilds a product changed behind the pipeline\'s back when asked to reconcile', async () => {
+    // Prepare: a table write with no stream record (as if the event was lost)
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.sku !== 'TEST-NEW-1')!;
+    await stack.services.catalog.put({ ...product, slug: undefined, description: 'Found by reconciliation.' });
+    // Act
+    const response = await fetch(`${stack.url}/_local/reconcile`, { method: 'POST' });
+    await stack.loop.idle();
+    // Assess
+    expect(response.status).toBe(202);
+    expect(await (await fetch(`${stack.url}/products/${product.slug}/`)).text()).toContain('Found by reconciliation.');
+  });
+});
+
+describe('local stack: bursts and slug changes', () => {
+  it('a burst of 200 product changes is all live after a few coalesced runs', async () => {
+    // Prepare
+    const runsBefore = stack.loop.runs.length;
+    const skus = Array.from({ length: 200 }, (_, i) => `BURST-${String(i).padStart(3, '0')}`);
+    // Act
+    const responses = await Promise.all(skus.map((sku, i) => fetch(`${stack.url}/_local/products/${sku}`, {
+      method: 'PUT', body: JSON.stringify({ title: `Burst tent ${i}`, description: 'Dry.', price: { USD: 10000 + i }, availability: 'in_stock', category: 'tents' }),
+    })));
+    await stack.loop.idle();
+    // Assess
+    expect(responses.every((r) => r.status === 202)).toBe(true);
+    const runs = stack.loop.runs.length - runsBefore;
+    expect(runs).toBeLessThanOrEqual(10);
+    const sitemap = await (await fetch(`${stack.url}/sitemap.xml`)).text();
+    for (const i of [0, 57, 199]) {
+      expect(sitemap).toContain(`/products/burst-tent-${i}/`);
+      expect((await fetch(`${stack.url}/products/burst-tent-${i}/`)).status).toBe(200);
+    }
+  });
+
+  it('answers the old URL with 301 to the new one after a slug change', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.sku.startsWith('BURST-1'))!;
+    // Act
+    await fetch(`${stack.url}/_local/products/${product.sku}`, { method: 'PUT', body: JSON.stringify({ ...product, slug: 'renamed-burst-tent' }) });
+    await stack.loop.idle();
+    const old = await fetch(`${stack.url}/products/${product.slug}/`, { redirect: 'manual' });
+    // Assess
+    expect(old.status).toBe(301);
+    expect(old.headers.get('location')).toBe('/products/renamed-burst-tent/');
+    expect((await fetch(`${stack.url}/products/renamed-burst-tent/`)).status).toBe(200);
+  });
+});

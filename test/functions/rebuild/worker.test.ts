@@ -111,6 +111,19 @@ describe('targeted rebuilds', () => {
     expect(await page('/blog/')).toContain('Mara Lindqvist-Berg');
   });
 
+  it('an asset change reaches the pages that embed it', async () => {
+    // Prepare
+    const delta = await space.sync();
+    const asset = delta.assets.find((a) => a.sys.id === 'asset-team')!;
+    space.apply('upsert', 'Asset', { ...asset, sys: { ...asset.sys, updatedAt: '2026-11-21T14:00:00.000Z' }, fields: { ...asset.fields, title: { 'en-US': 'The whole crew' } } });
+    // Act
+    const result = await worker.run([entryChange('asset-team', Date.parse('2026-11-21T14:00:00.000Z'), 'Asset.publish', 'Asset')]);
+    // Assess
+    expect(result.rendered).toContain('/about/');
+    expect(result.rendered.every((u) => u === '/about/' || u.startsWith('/blog/'))).toBe(true);
+    expect(await page('/about/')).toContain('The whole crew');
+  });
+
   it('fails (retryably) an envelope the CDA does not show yet, without losing it', async () => {
     // Act
     const result = await worker.run([entryChange('page-about', Date.parse('2030-01-01T00:00:00Z'))]);

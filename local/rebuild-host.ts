@@ -1,0 +1,112 @@
+/**
+ * The local rebuild worker in its own thread: what runs there (`createHostedWorker`, from plain
+ * configuration) and the main thread's handle on it (`ThreadedRebuildWorker`, same `run()` as the
+ * in-process worker). Envelopes cross as indices, so results refer to the caller's own objects.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { RebuildWorker, type RebuildOptions, type RebuildResult } from '../functions/rebuild/worker.js';
+import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
+import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
+import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
+import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
+import { fullBuild } from '../functions/shared/build/full-build.js';
+import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
+import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
+import { RestaticError } from '../functions/shared/errors.js';
+import { createJsonLogger, type LogLevel } from '../functions/shared/logger.js';
+import { LocalContentSpace } from './content-space.js';
+import { dynamoCompatibleConfig } from './embedded.js';
+
+export interface HostedWorkerConfig {
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  bucket: string;
+  table: string;
+  edgeUrl: string;
+  dataDir: string;
+  spaceFile: string;
+  contentful?: { space: string; environment: string; accessToken: string };
+  options: RebuildOptions;
+  logLevel: LogLevel;
+}
+
+/** Builds the worker inside the thread, on its own clients. */
+export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
+  const logger = createJsonLogger({ service: 'restatic-rebuild', level: config.logLevel });
+  const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
+  const catalog = createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) });
+  const content = config.contentful
+    ? createContentfulSyncSource(config.contentful)
+    : new LocalContentSpace(createExportContentSource(config.spaceFile), join(config.dataDir, 'contentful', 'published.jsonl'));
+  const cdn = createLocalEdgeCdn(config.edgeUrl);
+  const renderer = createWorkerPoolRenderer();
+  const build = () => fullBuild({ content, catalog, store, cdn, logger, renderer }, { site: { ...config.options.site, now: new Date() }, demoImages: config.options.demoImages });
+  return new RebuildWorker({ content, catalog, store, cdn, logger, fullBuild: build }, config.options);
+}
+
+interface SerializedError { name: string; message: string; retryable: boolean }
+type SerializedResult = Omit<RebuildResult, 'skipped' | 'failed'> & { skipped: number[]; failed: Array<{ index: number; error: SerializedError }> };
+
+export function serializeResult(result: RebuildResult, envelopes: readonly ChangeEnvelope[]): SerializedResult {
+  const error = (e: Error) => ({ name: e.name, message: e.message, retryable: e instanceof RestaticError && e.retryable });
+  return {
+    ...result,
+    skipped: result.skipped.map((e) => envelopes.indexOf(e)),
+    failed: result.failed.map((f) => ({ index: envelopes.indexOf(f.envelope), error: error(f.error) })),
+  };
+}
+
+function revive(error: SerializedError): RestaticError {
+  const revived = new RestaticError(error.message, { retryable: error.retryable });
+  revived.name = error.name;
+  return revived;
+}
+
+/** The main thread's handle: one batch at a time, like the loop that drives it. */
+export class ThreadedRebuildWorker {
+  readonly #thread: Worker;
+  readonly #ready: Promise<void>;
+  #next = 0;
+  readonly #pending = new Map<number, { resolve: (r: RebuildResult) => void; reject: (e: Error) => void; envelopes: readonly ChangeEnvelope[] }>();
+
+  constructor(config: HostedWorkerConfig) {
+    this.#thread = new Worker(new URL('./rebuild-thread.js', import.meta.url), { workerData: config, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    this.#ready = new Promise((resolve, reject) => {
+      this.#thread.once('error', reject);
+      this.#thread.on('message', (message: { ready?: boolean; id?: number; result?: SerializedResult; error?: SerializedError }) => {
+        if (message.ready) return resolve();
+        const call = this.#pending.get(message.id!);
+        if (!call) return;
+        this.#pending.delete(message.id!);
+        if (message.error) return call.reject(revive(message.error));
+        const r = message.result!;
+        call.resolve({
+          ...r,
+          skipped: r.skipped.map((i) => call.envelopes[i]!),
+          failed: r.failed.map((f) => ({ envelope: call.envelopes[f.index]!, error: revive(f.error) })),
+        });
+      });
+    });
+    this.#thread.on('error', (error) => {
+      for (const call of this.#pending.values()) call.reject(error);
+      this.#pending.clear();
+    });
+  }
+
+  async run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
+    await this.#ready;
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, envelopes });
+      this.#thread.postMessage({ id, envelopes });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#thread.terminate();
+  }
+}
