@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
@@ -63,6 +64,37 @@ export async function startEmbeddedServers(options: { dataDir: string; bucket: s
       // dynalite keeps LevelDB open until its server closes; close idle keep-alive sockets too.
       (dynamoServer as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Starts the same servers in a worker thread of their own: the local stack's edge and webhook
+ * receiver then never wait behind the servers' work (hashing and writing large objects, LevelDB),
+ * as in AWS, where S3 and DynamoDB are elsewhere entirely.
+ */
+export async function startEmbeddedServersInThread(options: { dataDir: string; bucket: string; table: string }): Promise<EmbeddedServers> {
+  const thread = new Worker(new URL('./servers-thread.js', import.meta.url), { workerData: options });
+  const { s3Endpoint, dynamoEndpoint } = await new Promise<{ s3Endpoint: string; dynamoEndpoint: string }>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.once('message', (message: { s3Endpoint?: string; dynamoEndpoint?: string; error?: { message: string } }) => {
+      if (message.error) reject(new Error(`The embedded S3/DynamoDB servers failed to start: ${message.error.message}`));
+      else resolve(message as { s3Endpoint: string; dynamoEndpoint: string });
+    });
+  });
+  const s3 = new S3Client(s3CompatibleConfig(s3Endpoint));
+  const dynamo = new DynamoDBClient(dynamoCompatibleConfig(dynamoEndpoint));
+  return {
+    s3Endpoint, dynamoEndpoint, s3, dynamo,
+    async close() {
+      s3.destroy();
+      dynamo.destroy();
+      await new Promise<void>((resolve) => {
+        thread.once('message', () => resolve());
+        thread.once('exit', () => resolve());
+        thread.postMessage('close');
+      });
+      await thread.terminate();
     },
   };
 }

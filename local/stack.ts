@@ -19,7 +19,7 @@ import { ChangeLoop } from './change-loop.js';
 import type { LocalConfig } from './config.js';
 import { LocalContentSpace } from './content-space.js';
 import { EdgeServer } from './edge-server.js';
-import { startEmbeddedServers, type EmbeddedServers } from './embedded.js';
+import { startEmbeddedServersInThread, type EmbeddedServers } from './embedded.js';
 import { JournalQueue } from './journal-queue.js';
 import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
@@ -37,7 +37,7 @@ export interface LocalServices {
 
 /** Starts the embedded servers and builds the adapters on them (no edge, no build). */
 export async function startServices(config: LocalConfig): Promise<LocalServices> {
-  const servers = await startEmbeddedServers({ dataDir: config.dataDir, bucket: config.bucket, table: config.table });
+  const servers = await startEmbeddedServersInThread({ dataDir: config.dataDir, bucket: config.bucket, table: config.table });
   // Locally, without a Delivery API token, the bundled space plus what webhooks published plays the CDA.
   const content = config.deliveryToken
     ? createContentfulSyncSource({ space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken })
