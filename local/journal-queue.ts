@@ -3,7 +3,7 @@
  * receiver answers, consumed from a persisted offset. A crash at any point loses nothing: on start,
  * everything after the offset is processed again (the worker's version fence makes that safe).
  */
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import type { Queue } from '../functions/shared/ports.js';
@@ -15,7 +15,7 @@ export class JournalQueue implements Queue<ChangeEnvelope> {
 
   constructor(file: string) {
     this.#file = file;
-    this.#offsetFile = `${file}.offset`;
+    this.#offsetFile = `${file}.committed-bytes`;
     mkdirSync(dirname(file), { recursive: true });
   }
 
@@ -36,30 +36,41 @@ export class JournalQueue implements Queue<ChangeEnvelope> {
     this.#listener = listener;
   }
 
-  /** Envelopes after the committed offset (a torn last line from a crash is skipped). */
+  /**
+   * Envelopes after the committed byte offset; `end` is the offset after the last complete line.
+   * Reads only what was appended since (the journal grows; a drain must not re-read all of it).
+   */
   pending(): { envelopes: ChangeEnvelope[]; end: number } {
-    let text = '';
-    try {
-      text = readFileSync(this.#file, 'utf8');
-    } catch {
-      return { envelopes: [], end: 0 };
-    }
-    const lines = text.split('\n');
-    // The last element is '' after a final newline, or a torn line from a crash: never complete.
-    const complete = lines.length - 1;
     const offset = this.#offset();
+    let size: number;
+    try {
+      size = statSync(this.#file).size;
+    } catch {
+      return { envelopes: [], end: offset };
+    }
+    if (size <= offset) return { envelopes: [], end: offset };
+    const buffer = Buffer.alloc(size - offset);
+    const fd = openSync(this.#file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, offset);
+    } finally {
+      closeSync(fd);
+    }
+    // Only complete lines: a torn last line (crash mid-append) was never acknowledged.
+    const complete = buffer.lastIndexOf(0x0a) + 1;
     const envelopes: ChangeEnvelope[] = [];
-    for (let i = offset; i < complete; i++) {
+    for (const line of buffer.subarray(0, complete).toString('utf8').split('\n')) {
+      if (!line) continue;
       try {
-        envelopes.push(JSON.parse(lines[i]!) as ChangeEnvelope);
+        envelopes.push(JSON.parse(line) as ChangeEnvelope);
       } catch {
         // unreadable line: never acknowledged to a sender, skip it
       }
     }
-    return { envelopes, end: complete };
+    return { envelopes, end: offset + complete };
   }
 
-  /** Marks everything before line `end` as processed. */
+  /** Marks everything before byte `end` as processed. */
   commit(end: number): void {
     writeFileSync(this.#offsetFile, String(end));
   }
