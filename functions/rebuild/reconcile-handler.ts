@@ -9,7 +9,11 @@ const { worker, catalog, store } = await workerFromEnv(logger);
 
 export const handler = async () => {
   const state = await readState(store);
-  if (!state) return worker.run([]).then(() => ({ mode: 'full' }));
+  // No state yet: the first deploy's full build has not run; one queued change triggers it.
+  if (!state) {
+    const result = await worker.run([{ source: 'reconcile', kind: 'Entry', id: '*', version: '0', topic: 'Reconcile.sync', correlationId: `reconcile-${Date.now()}`, receivedAt: new Date().toISOString() }]);
+    return { mode: result.mode };
+  }
   const result = await worker.run(await reconciliationEnvelopes({ catalog, logger }, state));
   logger.info('reconciled', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length });
   return { mode: result.mode, rendered: result.rendered.length, failed: result.failed.length };

@@ -11,13 +11,28 @@ export interface SiteAssets {
   css: string;
 }
 
-/** Reads and hashes the site's assets; `demoImages` adds the demo catalog's SVGs. */
+const loaded = new Map<boolean, SiteAssets>();
+
+/**
+ * Reads and hashes the site's assets once per process (every targeted rebuild needs the
+ * stylesheet's URL; re-hashing 400 demo images per change would be waste); `demoImages` adds the
+ * demo catalog's SVGs.
+ */
 export function loadSiteAssets(options: { demoImages: boolean }): SiteAssets {
+  let assets = loaded.get(options.demoImages);
+  if (!assets) {
+    assets = readSiteAssets(options.demoImages);
+    loaded.set(options.demoImages, assets);
+  }
+  return assets;
+}
+
+function readSiteAssets(demoImages: boolean): SiteAssets {
   const css = readFileSync(join(SITE_DIR, 'assets', 'style.css'));
   const cssHash = sha256(css);
   const cssKey = `assets/style-${cssHash.slice(0, 10)}.css`;
   const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }];
-  if (options.demoImages) {
+  if (demoImages) {
     for (const image of allDemoImages()) {
       const body = Buffer.from(image.body);
       items.push({ key: image.key, body, hash: sha256(body) });
