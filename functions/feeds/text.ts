@@ -1,0 +1,44 @@
+/**
+ * Text for Google feeds: HTML stripped, entities decoded exactly once, characters XML 1.0 forbids
+ * (and Google's "invalid Unicode": controls, non-characters, private use) removed, whitespace
+ * collapsed, and limits counted in user-perceived characters — a cut never splits a surrogate pair,
+ * an emoji sequence or a letter from its combining marks.
+ */
+import { decodeEntities } from '../shared/build/html.js';
+
+// XML 1.0 Char production, minus what Google rejects (C1 controls, private use, non-characters).
+const FORBIDDEN = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFD}]|[\u{F0000}-\u{10FFFF}]/gu;
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+// Google's list of invalid Unicode also names format controls: zero-width and bidi controls, U+2061…
+const GOOGLE_INVALID = /[\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
+
+/** Removes characters no strict XML parser or Google accepts. */
+export function removeForbiddenChars(text: string): string {
+  // Lone surrogates never match the \u{…} ranges above in a `u` regex, so they are removed too.
+  return text.replace(FORBIDDEN, '').replace(GOOGLE_INVALID, '');
+}
+
+/** Plain text of a value that may hold HTML: tags dropped, entities decoded once, whitespace collapsed. */
+export function plainText(value: string): string {
+  const withoutTags = value.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ');
+  return removeForbiddenChars(decodeEntities(withoutTags)).replace(/\s+/g, ' ').trim();
+}
+
+/** Number of user-perceived characters (grapheme clusters). */
+export function graphemeLength(text: string): number {
+  let n = 0;
+  for (const _ of segmenter.segment(text)) n++;
+  return n;
+}
+
+/** The first `max` grapheme clusters of `text` (never a broken pair or a mark without its base). */
+export function truncateGraphemes(text: string, max: number): string {
+  let out = '';
+  let n = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    if (n++ >= max) break;
+    out += segment;
+  }
+  return out;
+}
