@@ -3,17 +3,18 @@
  * Their file names carry a content hash, so they are published under `/assets/` as immutable.
  */
 import { createHash } from 'node:crypto';
+import { encodePng, hexColor, type Span } from './png.js';
 import { DEMO_CATEGORIES, type DemoCategory } from './vocabulary.js';
 
 export interface GeneratedAsset {
-  /** Bucket key, e.g. `assets/img/running-shoes-black-1a2b3c4d.svg`. */
+  /** Bucket key, e.g. `assets/img/running-shoes-black-1a2b3c4d5e.png`. */
   key: string;
-  body: string;
+  body: string | Buffer;
   contentType: string;
 }
 
 const PALETTE: Record<string, string> = {
-  black: '#222831', white: '#f4f4f2', red: '#c0392b', blue: '#2e6fba', green: '#3c8d5a',
+  black: '#222831', white: '#d8d8d2', red: '#c0392b', blue: '#2e6fba', green: '#3c8d5a',
   orange: '#e67e22', grey: '#7f8c8d', yellow: '#e9c46a', purple: '#7d5ba6', teal: '#2a9d8f',
 };
 
@@ -28,14 +29,43 @@ function svg(label: string, fill: string, glyph: string): string {
     `<text x="200" y="360" font-size="26" text-anchor="middle" fill="#333" font-family="sans-serif">${safe}</text></svg>\n`;
 }
 
-function hashed(name: string, body: string): GeneratedAsset {
+function hashed(name: string, body: string | Buffer): GeneratedAsset {
   const digest = createHash('sha256').update(body).digest('hex').slice(0, 10);
-  return { key: `assets/img/${name}-${digest}.svg`, body, contentType: 'image/svg+xml' };
+  return typeof body === 'string'
+    ? { key: `assets/img/${name}-${digest}.svg`, body, contentType: 'image/svg+xml' }
+    : { key: `assets/img/${name}-${digest}.png`, body, contentType: 'image/png' };
+}
+
+const SIZE = 300; // Google's minimum is 100×100 (250×250 for apparel)
+
+/**
+ * A product picture: a disc in the colour over a light ground, with a category-specific number of
+ * light bars so pictures of different categories differ; the back view adds a frame.
+ */
+function productPng(category: DemoCategory, color: string, back: boolean): Buffer {
+  const fill = hexColor(PALETTE[color] ?? '#555555');
+  const ground = hexColor('#eef1f4');
+  const light = hexColor('#ffffff');
+  const bars = 1 + (DEMO_CATEGORIES.indexOf(category) % 5);
+  const c = SIZE / 2;
+  const spans: Span[] = [];
+  for (let y = 0; y < SIZE; y++) {
+    const dy = y + 0.5 - c;
+    if (Math.abs(dy) < 110) {
+      const half = Math.sqrt(110 * 110 - dy * dy);
+      spans.push({ y, x0: c - half, x1: c + half, rgb: fill });
+    }
+    const inBar = y - (c - 60);
+    if (inBar >= 0 && inBar < bars * 24 && inBar % 24 < 12) spans.push({ y, x0: c - 50, x1: c + 50, rgb: light });
+    if (back && (y < 8 || y >= SIZE - 8)) spans.push({ y, x0: 0, x1: SIZE, rgb: fill });
+    else if (back) spans.push({ y, x0: 0, x1: 8, rgb: fill }, { y, x0: SIZE - 8, x1: SIZE, rgb: fill });
+  }
+  return encodePng(SIZE, SIZE, ground, spans);
 }
 
 const cache = new Map<string, GeneratedAsset>();
 
-function memo(id: string, make: () => string): GeneratedAsset {
+function memo(id: string, make: () => string | Buffer): GeneratedAsset {
   let asset = cache.get(id);
   if (!asset) {
     asset = hashed(id, make());
@@ -46,9 +76,7 @@ function memo(id: string, make: () => string): GeneratedAsset {
 
 /** The image of a product of a category in a colour (second view when `view` is 2); deterministic. */
 export function productImage(category: DemoCategory, color: string, view: 1 | 2 = 1): GeneratedAsset {
-  return memo(`${category.slug}-${color}${view === 2 ? '-back' : ''}`, () =>
-    svg(`${category.title} (${color}${view === 2 ? ', back' : ''})`, PALETTE[color] ?? '#555', view === 2 ? `${category.glyph}'` : category.glyph),
-  );
+  return memo(`${category.slug}-${color}${view === 2 ? '-back' : ''}`, () => productPng(category, color, view === 2));
 }
 
 /** Illustrations used by the demo Contentful space (asset files). */
