@@ -34,6 +34,7 @@ function counting(store: ObjectStore) {
   const counts = { put: 0, get: 0, list: 0, delete: 0 };
   const wrapped: ObjectStore = {
     put: (k, b, m) => { counts.put++; return store.put(k, b, m); },
+    putFile: (k, f, m) => { counts.put++; return store.putFile(k, f, m); },
     get: (k) => { counts.get++; return store.get(k); },
     head: (k) => { counts.get++; return store.head(k); },
     list: (p) => { counts.list++; return store.list(p); },
@@ -115,7 +116,7 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const t0 = performance.now();
     if (naive) {
       const queue = new PQueue({ concurrency: 32 });
-      for (const item of items) void queue.add(() => store.put(item.key, item.body, metaForKey(item.key)));
+      for (const item of items) void queue.add(() => store.put(item.key, item.body as Buffer, metaForKey(item.key)));
       await queue.onIdle();
     } else {
       const publisher = new Publisher({ store, cdn, logger: silentLogger }, await readManifest(store), site.now);

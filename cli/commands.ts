@@ -111,7 +111,7 @@ export async function runServe(config: LocalConfig, logger: JsonLogger): Promise
  * The embedded servers hold their data directory exclusively, so a second process cannot open it
  * while `npm start` runs: the running stack does the work and this prints its answer.
  */
-export async function runControl(config: LocalConfig, route: '/_local/replay' | '/_local/reconcile'): Promise<number> {
+export async function runControl(config: LocalConfig, route: '/_local/replay' | '/_local/reconcile' | '/_local/feeds'): Promise<number> {
   let response: Response;
   try {
     response = await fetch(`http://127.0.0.1:${config.port}${route}`, { method: 'POST' });

@@ -20,6 +20,7 @@ Commands:
   rebuild --reconcile ask the running stack to diff catalog and content against the live site and
                       rebuild what events missed
   replay              ask the running stack to re-drive dead-lettered changes
+  feeds               ask the running stack to regenerate the Google Shopping feeds now
 
 Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README).`;
 
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'seed': return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
       case 'serve': return await runServe(config, logger);
       case 'replay': return await runControl(config, '/_local/replay');
+      case 'feeds': return await runControl(config, '/_local/feeds');
       case 'rebuild':
         if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');
         return await runControl(config, '/_local/reconcile');

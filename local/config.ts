@@ -20,6 +20,8 @@ export interface LocalConfig {
   bucket: string;
   table: string;
   currencies: string[];
+  /** Minutes between scheduled feed runs. */
+  feedIntervalMinutes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -59,6 +61,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: strin
     bucket: text(env, 'RESTATIC_BUCKET', 'restatic-site', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
     table: text(env, 'RESTATIC_TABLE', 'products', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
     currencies,
+    feedIntervalMinutes: integer(env, 'FEEDS_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
     logLevel: text(env, 'LOG_LEVEL', 'info', /^(debug|info|warn|error|silent)$/, 'debug, info, warn, error or silent') as LocalConfig['logLevel'],
   };
 }

@@ -24,6 +24,8 @@ import type { LocalServices } from './stack.js';
 import type { StatusLog } from './status.js';
 
 interface RouteContext {
+  /** Runs the scheduled feed job now (CONTRACTS §2 `POST /_local/feeds`). */
+  runFeeds: () => Promise<unknown>;
   config: LocalConfig;
   services: LocalServices;
   status: StatusLog;
@@ -100,6 +102,8 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   });
 
   edge.route('POST', '/_local/replay', async () => ({ status: 200, body: { replayed: await loop.replay() } }));
+
+  edge.route('POST', '/_local/feeds', async () => ({ status: 200, body: await ctx.runFeeds() }));
 
   edge.route('POST', '/_local/reconcile', async () => {
     const state = await readState(services.store);

@@ -23,6 +23,7 @@ import { startEmbeddedServersInThread, type EmbeddedServers } from './embedded.j
 import { JournalQueue } from './journal-queue.js';
 import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
+import { DEMO_TARGETS, runFeedJob } from '../functions/feeds/job.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
 
@@ -109,7 +110,12 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
   const loop = new ChangeLoop(journal, worker, status, logger, { deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}) });
-  registerRoutes(edge, { config, services, status, journal, loop, logger });
+  const runFeeds = async () => {
+    const result = await runFeedJob({ catalog: services.catalog, store: services.store, cdn, logger }, { targets: DEMO_TARGETS, baseUrl: config.siteUrl, siteName: 'Restatic Outfitters', now: new Date() });
+    for (const f of result.feeds) logger.info(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ${f.bytes} bytes${f.uploaded ? '' : ' (unchanged)'}`);
+    return result;
+  };
+  registerRoutes(edge, { config, services, status, journal, loop, logger, runFeeds });
 
   let firstBuild: FullBuildResult;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -131,10 +137,15 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   }
   // Changes queued before a crash or stop are processed now.
   loop.start();
+  // Feeds: once now (the crawler must find them), then on an interval (EventBridge Scheduler in AWS).
+  await runFeeds().catch((error: unknown) => logger.error('feed job failed', { error }));
+  const feedTimer = setInterval(() => void runFeeds().catch((error: unknown) => logger.error('feed job failed', { error })), config.feedIntervalMinutes * 60_000);
+  feedTimer.unref();
 
   return {
     url: edgeUrl, status, edge, services, loop, firstBuild,
     async close() {
+      clearInterval(feedTimer);
       await loop.close();
       await worker.close();
       await edge.close();

@@ -23,6 +23,8 @@ export interface StoredObject extends ObjectMeta {
 /** The site bucket (S3). Keys never start with `/`. */
 export interface ObjectStore {
   put(key: string, body: Buffer | string, meta: ObjectMeta): Promise<void>;
+  /** Uploads a file from disk, streamed (multipart when large): visible only once complete. */
+  putFile(key: string, path: string, meta: ObjectMeta): Promise<void>;
   /** `undefined` when the key does not exist. */
   get(key: string): Promise<StoredObject | undefined>;
   /** The object's ETag, or `undefined` when it does not exist (cheap freshness check of cached state). */
@@ -80,6 +82,11 @@ export interface RejectedProduct {
 export interface Catalog {
   /** Reads every product (parallel scan); invalid items are returned separately, never thrown. */
   scanAll(options?: { onProgress?: (count: number) => void }): Promise<{ products: Product[]; rejected: RejectedProduct[] }>;
+  /**
+   * Every valid product, page by page, in a stable order (one sequential scan): for jobs that must
+   * not hold the catalog in memory. Invalid items are passed to `onRejected`.
+   */
+  stream(options?: { onRejected?: (rejected: RejectedProduct) => void }): AsyncIterable<Product>;
   get(sku: string): Promise<Product | undefined>;
   /** Validates and writes one product; throws ValidationError naming the field. Returns the stored item. */
   put(item: unknown): Promise<Product>;

@@ -177,3 +177,22 @@ describe('local stack: bursts and slug changes', () => {
     expect((await fetch(`${stack.url}/products/renamed-burst-tent/`)).status).toBe(200);
   });
 });
+
+describe('local stack: Google Shopping feeds', () => {
+  it('serves both feeds, their gzip and reports, and shows a price change after POST /_local/feeds', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.sku.startsWith('RUN') || p.price.USD)!;
+    await fetch(`${stack.url}/_local/products/${product.sku}`, { method: 'PUT', body: JSON.stringify({ ...product, slug: undefined, price: { ...product.price, USD: 3131 } }) });
+    // Act
+    const run = await fetch(`${stack.url}/_local/feeds`, { method: 'POST' });
+    const us = await fetch(`${stack.url}/feeds/google/us.xml`);
+    const gz = await fetch(`${stack.url}/feeds/google/us.xml.gz`);
+    const report = await fetch(`${stack.url}/feeds/google/de.report.json`);
+    // Assess
+    expect(run.status).toBe(200);
+    expect(us.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(await us.text()).toContain('<g:price>31.31 USD</g:price>');
+    expect(gz.headers.get('content-type')).toBe('application/gzip');
+    expect(((await report.json()) as { target: string }).target).toBe('de');
+  });
+});

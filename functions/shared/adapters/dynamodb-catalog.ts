@@ -71,6 +71,27 @@ export function createDynamoDbCatalog({ table, client, segments = 4 }: DynamoDbC
       return { products, rejected };
     },
 
+    async *stream(options = {}) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        let out: ScanCommandOutput;
+        try {
+          out = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+        } catch (error) {
+          throw wrap('Scan', `table ${table}`, error);
+        }
+        for (const item of out.Items ?? []) {
+          try {
+            yield validateProduct(item);
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            options.onRejected?.({ sku: String(item.sku ?? '(no sku)'), field: error.field, message: error.message });
+          }
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+    },
+
     async get(sku) {
       try {
         const out = await doc.send(new GetCommand({ TableName: table, Key: { sku } }));

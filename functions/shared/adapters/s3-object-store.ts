@@ -2,6 +2,8 @@
 import {
   DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, type S3Client, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectStoreError, isTransientAwsError } from '../errors.js';
 import type { ObjectMeta, ObjectStore, StoredObject } from '../ports.js';
@@ -46,6 +48,19 @@ export function createS3ObjectStore({ bucket, client }: S3ObjectStoreOptions): O
         } else {
           await client.send(new PutObjectCommand(params));
         }
+      } catch (error) {
+        throw wrap('PUT', key, error);
+      }
+    },
+
+    async putFile(key: string, path: string, meta: ObjectMeta): Promise<void> {
+      const { size } = await stat(path);
+      try {
+        // S3 shows the object only when the (multipart) upload completes: readers never see half a file.
+        await new Upload({
+          client, queueSize: 4, partSize: MULTIPART_THRESHOLD,
+          params: { Bucket: bucket, Key: key, Body: size === 0 ? '' : createReadStream(path), ContentLength: size, ContentType: meta.contentType, CacheControl: meta.cacheControl, ...(meta.metadata ? { Metadata: meta.metadata } : {}) },
+        }).done();
       } catch (error) {
         throw wrap('PUT', key, error);
       }

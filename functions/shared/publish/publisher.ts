@@ -16,11 +16,15 @@ export const ASSET_GRACE_MS = 7 * 24 * 3600 * 1000;
 
 export interface PublishItem {
   key: string;
-  body: Buffer;
-  /** sha256 hex of `body`. */
+  /** The bytes, or (for large outputs such as feeds) a file to stream from. */
+  body: Buffer | { file: string; size: number };
+  /** sha256 hex of the bytes. */
   hash: string;
   meta?: ObjectMeta;
 }
+
+/** Key prefixes other jobs own (feeds, PDFs): a site build's prune never deletes them. */
+export const FOREIGN_PREFIXES = ['feeds/', 'pdf/'];
 
 export interface PublishDeps {
   store: ObjectStore;
@@ -78,12 +82,15 @@ export class Publisher {
         continue;
       }
       uploads.push(this.#queue.add(async () => {
-        await withRetry(() => this.#deps.store.put(item.key, item.body, { ...meta, metadata: { ...meta.metadata, sha256: item.hash } }), {
+        const stored = { ...meta, metadata: { ...meta.metadata, sha256: item.hash } };
+        const body = item.body;
+        await withRetry(() => (Buffer.isBuffer(body) ? this.#deps.store.put(item.key, body, stored) : this.#deps.store.putFile(item.key, body.file, stored)), {
           onRetry: (error, attempt) => this.#deps.logger.warn('upload retry', { key: item.key, attempt, error: String(error) }),
         });
-        this.#next.entries[item.key] = { hash: item.hash, contentType: meta.contentType, cacheControl: meta.cacheControl, size: item.body.length };
+        const size = Buffer.isBuffer(body) ? body.length : body.size;
+        this.#next.entries[item.key] = { hash: item.hash, contentType: meta.contentType, cacheControl: meta.cacheControl, size };
         this.#uploaded.push(item.key);
-        this.#bytes += item.body.length;
+        this.#bytes += size;
       }));
     }
     await Promise.all(uploads);
@@ -105,7 +112,7 @@ export class Publisher {
     await this.#queue.onIdle();
     if (options.prune) {
       for (const [key, entry] of Object.entries(this.#next.entries)) {
-        if (this.#seen.has(key)) continue;
+        if (this.#seen.has(key) || FOREIGN_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
         if (isHashedAsset(key)) {
           const retiredAt = entry.retiredAt ?? this.now.toISOString();
           if (this.now.getTime() - Date.parse(retiredAt) < ASSET_GRACE_MS) {

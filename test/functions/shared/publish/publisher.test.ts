@@ -19,6 +19,7 @@ function recording(store: ObjectStore) {
   const invalidations: string[][] = [];
   const wrapped: ObjectStore = {
     put: (key, body, meta) => { calls.put.push(key); return store.put(key, body, meta); },
+    putFile: (key, file, meta) => { calls.put.push(key); return store.putFile(key, file, meta); },
     get: (key) => { calls.get.push(key); return store.get(key); },
     head: (key) => { calls.get.push(key); return store.head(key); },
     deleteMany: (keys) => { calls.deleteMany.push([...keys]); return store.deleteMany(keys); },

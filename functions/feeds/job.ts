@@ -1,0 +1,107 @@
+/**
+ * The scheduled feed job: stream the catalog into one feed per target (XML + gzip + report), then
+ * publish against the manifest — a feed whose bytes did not change is neither uploaded nor
+ * invalidated, a changed one is uploaded whole (S3 shows it only when complete) and its paths
+ * invalidated. A failed run leaves the previous feeds in place. Runs never overlap.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '../shared/build/render.js';
+import type { Product } from '../shared/catalog/product.js';
+import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
+import { SHORT_CACHE } from '../shared/publish/headers.js';
+import { readManifest } from '../shared/publish/manifest.js';
+import { Publisher } from '../shared/publish/publisher.js';
+import type { FeedTarget } from './item.js';
+import { writeFeeds, type FeedReport } from './writer.js';
+
+export interface FeedJobDeps {
+  catalog: Pick<Catalog, 'stream'>;
+  store: ObjectStore;
+  cdn: Cdn;
+  logger: Logger;
+  progress?: Progress;
+}
+
+export interface FeedJobOptions {
+  targets: readonly FeedTarget[];
+  baseUrl: string;
+  siteName: string;
+  now: Date;
+  /** Products to use instead of the catalog (benchmarks: generated on the fly). */
+  products?: AsyncIterable<Product> | Iterable<Product>;
+}
+
+export interface FeedSummary {
+  target: string;
+  itemsIn: number;
+  included: number;
+  excluded: number;
+  warnings: number;
+  bytes: number;
+  gzipBytes: number;
+  uploaded: boolean;
+}
+
+export interface FeedJobResult {
+  feeds: FeedSummary[];
+  invalidated: string[];
+  ms: number;
+}
+
+/** The demo store's targets (CONTRACTS §3: at least `us` and `de`). */
+export const DEMO_TARGETS: FeedTarget[] = [
+  { id: 'us', country: 'US', language: 'en', currency: 'USD', feedLabel: 'US' },
+  { id: 'de', country: 'DE', language: 'de', currency: 'EUR', feedLabel: 'DE' },
+];
+
+export const feedKey = (target: string, ext: 'xml' | 'xml.gz' | 'report.json') => `feeds/google/${target}.${ext}`;
+
+let running: Promise<unknown> = Promise.resolve();
+
+/** Runs the feed job; a call while another runs waits for it (runs never interleave). */
+export function runFeedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<FeedJobResult> {
+  const next = running.then(() => feedJob(deps, options), () => feedJob(deps, options));
+  running = next.catch(() => undefined);
+  return next;
+}
+
+async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<FeedJobResult> {
+  const t0 = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), 'restatic-feeds-'));
+  try {
+    const rejected: string[] = [];
+    const products = options.products ?? deps.catalog.stream({ onRejected: (r) => rejected.push(r.sku) });
+    deps.progress?.start('feeds', 0);
+    let reported = 0;
+    const written = await writeFeeds(products, {
+      targets: options.targets,
+      ctx: { baseUrl: options.baseUrl, now: options.now },
+      channel: { title: options.siteName, link: `${options.baseUrl.replace(/\/$/, '')}/`, description: `${options.siteName} product feed` },
+      dir,
+      onProgress: (n) => { deps.progress?.advance(n - reported); reported = n; },
+    });
+    deps.progress?.stop();
+    const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await readManifest(deps.store), options.now);
+    const summaries: FeedSummary[] = [];
+    for (const feed of written) {
+      const report: FeedReport & { catalogRejected?: string[] } = rejected.length ? { ...feed.report, catalogRejected: rejected } : feed.report;
+      const reportBody = Buffer.from(`${JSON.stringify(report, null, 1)}\n`);
+      const startCount = publisher.uploadedCount;
+      await publisher.add([
+        { key: feedKey(feed.target.id, 'xml'), body: { file: feed.xml.file, size: feed.xml.size }, hash: feed.xml.hash, meta: { contentType: 'application/xml; charset=utf-8', cacheControl: SHORT_CACHE } },
+        { key: feedKey(feed.target.id, 'xml.gz'), body: { file: feed.gz.file, size: feed.gz.size }, hash: feed.gz.hash, meta: { contentType: 'application/gzip', cacheControl: SHORT_CACHE } },
+        { key: feedKey(feed.target.id, 'report.json'), body: reportBody, hash: sha256(reportBody), meta: { contentType: 'application/json; charset=utf-8', cacheControl: SHORT_CACHE } },
+      ]);
+      const { itemsIn, included, excluded, warnings } = feed.report;
+      const summary = { target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded: publisher.uploadedCount > startCount };
+      summaries.push(summary);
+      deps.logger.info('feed written', { ...summary });
+    }
+    const result = await publisher.finish({ prune: false });
+    return { feeds: summaries, invalidated: result.invalidation?.paths ?? [], ms: performance.now() - t0 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Streams one feed per target to disk: the XML and its gzip in one pass, both hashed as they are
+ * written, with backpressure respected (writes wait for `drain`), so memory stays flat whatever the
+ * catalog size. IDs are de-duplicated case-insensitively per feed; the report keeps counts and a
+ * bounded list of issues.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createGzip, type Gzip } from 'node:zlib';
+import type { Product } from '../shared/catalog/product.js';
+import { feedItem, type FeedIssue, type FeedTarget, type ItemContext } from './item.js';
+import { FEED_FOOTER, feedHeader, itemXml } from './xml.js';
+
+/** Issues kept in a report: the counts stay exact beyond it. */
+const MAX_REPORTED_ISSUES = 5000;
+const FLUSH_BYTES = 256 * 1024;
+
+export interface FeedReport {
+  target: string;
+  /** sha256 of the feed XML this report describes (no timestamp: same feed, same report bytes). */
+  feedSha256: string;
+  itemsIn: number;
+  included: number;
+  excluded: number;
+  warnings: number;
+  /** Issues beyond MAX_REPORTED_ISSUES are counted, not listed. */
+  issues: FeedIssue[];
+  issuesNotListed: number;
+}
+
+export interface WrittenFeed {
+  target: FeedTarget;
+  xml: { file: string; hash: string; size: number };
+  gz: { file: string; hash: string; size: number };
+  report: FeedReport;
+}
+
+class HashedFile {
+  readonly hash: Hash = createHash('sha256');
+  size = 0;
+  constructor(readonly stream: WriteStream) {}
+}
+
+class TargetWriter {
+  readonly #xml: HashedFile;
+  readonly #gzFile: HashedFile;
+  readonly #gzip: Gzip;
+  readonly #ids = new Set<string>();
+  #buffer = '';
+  readonly report: FeedReport;
+
+  constructor(readonly target: FeedTarget, readonly dir: string, header: string) {
+    this.#xml = new HashedFile(createWriteStream(join(dir, `${target.id}.xml`)));
+    this.#gzFile = new HashedFile(createWriteStream(join(dir, `${target.id}.xml.gz`)));
+    // Deterministic gzip (Node writes mtime 0): the same feed gives the same bytes, so no re-upload.
+    this.#gzip = createGzip({ level: 6 });
+    this.#gzip.on('data', (chunk: Buffer) => {
+      this.#gzFile.hash.update(chunk);
+      this.#gzFile.size += chunk.length;
+      if (!this.#gzFile.stream.write(chunk)) this.#gzip.pause();
+    });
+    this.#gzFile.stream.on('drain', () => this.#gzip.resume());
+    this.report = { target: target.id, feedSha256: '', itemsIn: 0, included: 0, excluded: 0, warnings: 0, issues: [], issuesNotListed: 0 };
+    this.#buffer = header;
+  }
+
+  #record(issue: FeedIssue): void {
+    if (this.report.issues.length < MAX_REPORTED_ISSUES) this.report.issues.push(issue);
+    else this.report.issuesNotListed++;
+  }
+
+  async add(product: Product, ctx: ItemContext): Promise<void> {
+    this.report.itemsIn++;
+    const { item, issues } = feedItem(product, this.target, ctx);
+    for (const issue of issues) this.#record(issue);
+    this.report.warnings += issues.filter((i) => i.severity === 'warning').length;
+    if (!item) {
+      this.report.excluded++;
+      return;
+    }
+    const key = product.sku.toLowerCase();
+    if (this.#ids.has(key)) {
+      this.report.excluded++;
+      this.#record({ id: product.sku, attribute: 'id', rule: 'must be unique in the feed, ignoring case', severity: 'error' });
+      return;
+    }
+    this.#ids.add(key);
+    this.report.included++;
+    this.#buffer += itemXml(item);
+    if (this.#buffer.length >= FLUSH_BYTES) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (!this.#buffer) return;
+    const chunk = Buffer.from(this.#buffer, 'utf8');
+    this.#buffer = '';
+    this.#xml.hash.update(chunk);
+    this.#xml.size += chunk.length;
+    const xmlOk = this.#xml.stream.write(chunk);
+    const gzOk = this.#gzip.write(chunk);
+    if (!xmlOk) await once(this.#xml.stream, 'drain');
+    if (!gzOk) await once(this.#gzip, 'drain');
+  }
+
+  async finish(): Promise<WrittenFeed> {
+    this.#buffer += FEED_FOOTER;
+    await this.#flush();
+    this.#gzip.end();
+    await once(this.#gzip, 'end');
+    this.#xml.stream.end();
+    this.#gzFile.stream.end();
+    await Promise.all([once(this.#xml.stream, 'close'), once(this.#gzFile.stream, 'close')]);
+    const xmlHash = this.#xml.hash.digest('hex');
+    this.report.feedSha256 = xmlHash;
+    return {
+      target: this.target,
+      xml: { file: this.#xml.stream.path as string, hash: xmlHash, size: this.#xml.size },
+      gz: { file: this.#gzFile.stream.path as string, hash: this.#gzFile.hash.digest('hex'), size: this.#gzFile.size },
+      report: this.report,
+    };
+  }
+}
+
+export interface WriteFeedsOptions {
+  targets: readonly FeedTarget[];
+  ctx: ItemContext;
+  channel: { title: string; link: string; description: string };
+  /** Directory for the files (a fresh temporary directory per run). */
+  dir: string;
+  onProgress?: (itemsIn: number) => void;
+}
+
+/** Writes every target's feed from a stream of products. */
+export async function writeFeeds(products: AsyncIterable<Product> | Iterable<Product>, options: WriteFeedsOptions): Promise<WrittenFeed[]> {
+  const writers = options.targets.map((t) => new TargetWriter(t, options.dir, feedHeader({ ...options.channel, title: `${options.channel.title} (${t.feedLabel})` })));
+  let n = 0;
+  for await (const product of products) {
+    for (const writer of writers) await writer.add(product, options.ctx);
+    if (++n % 1000 === 0) options.onProgress?.(n);
+  }
+  options.onProgress?.(n);
+  return Promise.all(writers.map((w) => w.finish()));
+}

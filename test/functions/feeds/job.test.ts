@@ -1,0 +1,86 @@
+/** The feed job against the real protocol servers: feeds published, unchanged → no upload, failure → previous intact. */
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DEMO_TARGETS, feedKey, runFeedJob } from '../../../functions/feeds/job.js';
+import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
+import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
+import { ObjectStoreError } from '../../../functions/shared/errors.js';
+import { silentLogger } from '../../../functions/shared/logger.js';
+import type { Cdn, ObjectStore } from '../../../functions/shared/ports.js';
+import { seedDemoCatalog } from '../../../local/seed.js';
+import { dynamoClient, freshBucket, freshTable, s3Client } from '../../fixtures/aws.js';
+
+async function setup() {
+  const s3 = s3Client();
+  const dynamo = dynamoClient();
+  const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
+  const catalog = createDynamoDbCatalog({ table: await freshTable(dynamo), client: dynamo });
+  await seedDemoCatalog(catalog, 150);
+  const invalidations: string[][] = [];
+  const cdn: Cdn = { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } };
+  const options = { targets: DEMO_TARGETS, baseUrl: 'https://shop.example.com', siteName: 'Restatic Outfitters', now: new Date('2026-11-20T00:00:00Z') };
+  return { store, catalog, cdn, invalidations, options };
+}
+
+describe('feed job', () => {
+  it('publishes a complete feed, its gzip and its report for every target', async () => {
+    // Prepare
+    const { store, catalog, cdn, options } = await setup();
+    // Act
+    const result = await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    // Assess
+    const us = await store.get(feedKey('us', 'xml'));
+    const gz = await store.get(feedKey('us', 'xml.gz'));
+    const report = JSON.parse((await store.get(feedKey('us', 'report.json')))!.body.toString()) as { itemsIn: number; included: number };
+    expect(us?.contentType).toBe('application/xml; charset=utf-8');
+    expect(gz?.contentType).toBe('application/gzip');
+    expect(gunzipSync(gz!.body).equals(us!.body)).toBe(true);
+    expect(us!.body.toString()).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<rss xmlns:g="http:\/\/base.google.com\/ns\/1.0" version="2.0">/);
+    expect(report.itemsIn).toBe(150);
+    expect(report.included).toBeGreaterThan(140);
+    expect(result.feeds.map((f) => f.target)).toEqual(['us', 'de']);
+    expect((await store.get(feedKey('de', 'xml')))!.body.toString()).toContain('EUR</g:price>');
+  });
+
+  it('uploads and invalidates nothing when the catalog did not change', async () => {
+    // Prepare
+    const { store, catalog, cdn, invalidations, options } = await setup();
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    invalidations.length = 0;
+    // Act
+    const again = await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    // Assess
+    expect(again.feeds.every((f) => !f.uploaded)).toBe(true);
+    expect(invalidations).toEqual([]);
+  });
+
+  it('shows a price change in the next run and invalidates just that feed\'s paths', async () => {
+    // Prepare
+    const { store, catalog, cdn, invalidations, options } = await setup();
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    invalidations.length = 0;
+    const product = (await catalog.scanAll()).products.find((p) => p.price.EUR === undefined || p.salePrice === undefined)!;
+    await catalog.put({ ...product, slug: undefined, price: { USD: 4242 } });
+    // Act
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    // Assess
+    expect((await store.get(feedKey('us', 'xml')))!.body.toString()).toContain('<g:price>42.42 USD</g:price>');
+    expect(invalidations.flat()).toEqual(expect.arrayContaining(['/feeds/google/us.xml', '/feeds/google/us.xml.gz']));
+  });
+
+  it('leaves the previous feed intact when a run fails mid-way', async () => {
+    // Prepare
+    const { store, catalog, cdn, options } = await setup();
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    const before = (await store.get(feedKey('us', 'xml')))!.body;
+    const failing: ObjectStore = { ...store, get: store.get, head: store.head, list: store.list, deleteMany: store.deleteMany, put: store.put,
+      putFile: async () => { throw new ObjectStoreError('S3 down', { retryable: false }); } };
+    const product = (await catalog.scanAll()).products[0]!;
+    await catalog.put({ ...product, slug: undefined, price: { USD: 1 } });
+    // Act
+    const error = await runFeedJob({ catalog, store: failing, cdn, logger: silentLogger }, options).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(ObjectStoreError);
+    expect((await store.get(feedKey('us', 'xml')))!.body.equals(before)).toBe(true);
+  });
+});
