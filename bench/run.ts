@@ -17,7 +17,7 @@ import { benchRebuild } from './rebuild.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 // BENCH_SECTIONS=build,rebuild (default both) picks the parts to run.
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,feeds').split(','));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -121,6 +121,29 @@ if (SECTIONS.has('rebuild')) {
     ['author rename (20 posts): pages rendered', `${rb.author.rendered.length}`, '—', '—', 'posts + blog index'],
     ['webhook receiver at 200 req/s for 10 s: p50 / p99', `${rb.webhook.p50} / ${rb.webhook.p99} ms`, '—', '—', 'p99 ≤ 50 ms'],
     ['webhook receiver: requests / errors / non-2xx / left unprocessed', `${rb.webhook.requests} / ${rb.webhook.errors} / ${rb.webhook.non2xx} / ${rb.webhook.pending}`, '—', '—', '0 errors, all processed'],
+  );
+}
+
+if (SECTIONS.has('feeds')) {
+  process.stderr.write('feeds: generated products, no table\n');
+  const feedCount = Number(process.env.BENCH_FEED_PRODUCTS ?? 100_000);
+  const scenario = async (name: string, count: number) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/scenarios.ts', name, String(count)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+  };
+  const oursRuns: Array<Record<string, number>> = [];
+  const naiveRuns: Array<Record<string, number>> = [];
+  for (let round = 0; round < RUNS; round++) {
+    oursRuns.push(await scenario('feeds-ours', feedCount));
+    naiveRuns.push(await scenario('feeds-xmlbuilder2', feedCount));
+  }
+  const ours = median(oursRuns.map((r) => r.ms!));
+  const naive = median(naiveRuns.map((r) => r.ms!));
+  const million = await scenario('feeds-ours', Number(process.env.BENCH_FEED_MAX ?? 1_000_000));
+  const rate = (ms: number) => Math.round(feedCount / (ms / 1000));
+  rows.push(
+    [`feeds: ${feedCount} generated products → us + de feeds (+gzip), items/s per feed`, `${rate(ours)}`, `${rate(naive)} (xmlbuilder2 createCB, one feed, no gzip)`, x(naive / ours), '≥ 40,000/s, ≥ 10×'],
+    [`feeds: ${million.items} generated products, peak RSS`, `${Math.round(million.rssMb!)} MB`, '—', '—', '≤ 256 MB'],
   );
 }
 

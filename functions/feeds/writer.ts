@@ -100,8 +100,8 @@ class TargetWriter {
     this.#xml.size += chunk.length;
     const xmlOk = this.#xml.stream.write(chunk);
     const gzOk = this.#gzip.write(chunk);
-    if (!xmlOk) await once(this.#xml.stream, 'drain');
-    if (!gzOk) await once(this.#gzip, 'drain');
+    // Listen for both drains now: awaiting one first could miss the other's event and hang.
+    await Promise.all([xmlOk ? undefined : once(this.#xml.stream, 'drain'), gzOk ? undefined : once(this.#gzip, 'drain')]);
   }
 
   async finish(): Promise<WrittenFeed> {

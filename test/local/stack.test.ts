@@ -28,7 +28,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'restatic-stack-'));
   const config = readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '60', LOG_LEVEL: 'silent' });
   stack = await startLocalStack(config, { logger: silentLogger, windowMs: 20 });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await stack?.close();
