@@ -36,8 +36,12 @@ export interface ItemContext {
 const LIMITS = { id: 50, title: 150, description: 5000, link: 2000, brand: 70, mpn: 70, productType: 750, itemGroupId: 50, color: 100, size: 100, additionalImages: 10 } as const;
 const IMAGE_FORMATS = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
 
+const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+
 /** An absolute, ASCII-only (percent-encoded) URL for a site path or URL, or undefined. */
 export function absoluteAsciiUrl(baseUrl: string, pathOrUrl: string): string | undefined {
+  // Site paths of unreserved ASCII need no parsing (the feed's hot path: every link and image).
+  if (SAFE_PATH.test(pathOrUrl) && !pathOrUrl.includes('//') && !/(^|\/)\.\.?(\/|$)/.test(pathOrUrl)) return `${baseUrl.replace(/\/$/, '')}${pathOrUrl}`;
   try {
     const url = new URL(pathOrUrl, `${baseUrl.replace(/\/$/, '')}/`);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
@@ -52,7 +56,45 @@ function isoMinute(value: string): string {
   return `${new Date(value).toISOString().slice(0, 16)}Z`;
 }
 
+/** Target-independent part of a product's items, computed once for all targets of a feed run. */
+export interface PreparedItem {
+  product: Product;
+  head: FeedItem;
+  tail: FeedItem;
+  issues: FeedIssue[];
+  excluded: boolean;
+}
+
+/** One item for one target (prepares the product; use `prepareItem` + `itemFor` for many targets). */
 export function feedItem(product: Product, target: FeedTarget, ctx: ItemContext): { item?: FeedItem; issues: FeedIssue[] } {
+  return itemFor(prepareItem(product, ctx), target);
+}
+
+/** The item of a prepared product for one target: its price attributes, or an exclusion. */
+export function itemFor(prepared: PreparedItem, target: FeedTarget): { item?: FeedItem; issues: FeedIssue[] } {
+  const { product } = prepared;
+  const issues = [...prepared.issues];
+  const item: FeedItem = [...prepared.head];
+  const price = product.price[target.currency];
+  if (price === undefined) issues.push({ id: product.sku, attribute: 'price', rule: `no price in ${target.currency}, the currency of target ${target.id}`, severity: 'error' });
+  else {
+    item.push(['price', `${toDecimalString(price, target.currency)} ${target.currency}`]);
+    const sale = product.salePrice?.[target.currency];
+    if (sale !== undefined) {
+      if (sale >= price) issues.push({ id: product.sku, attribute: 'sale_price', rule: 'must be lower than price: dropped', value: `${toDecimalString(sale, target.currency)} ${target.currency}`, severity: 'warning' });
+      else {
+        item.push(['sale_price', `${toDecimalString(sale, target.currency)} ${target.currency}`]);
+        if (product.saleStart && product.saleEnd) item.push(['sale_price_effective_date', `${isoMinute(product.saleStart)}/${isoMinute(product.saleEnd)}`]);
+        else if (product.saleStart || product.saleEnd) issues.push({ id: product.sku, attribute: 'sale_price_effective_date', rule: 'needs both a start and an end: dropped', severity: 'warning' });
+      }
+    }
+  }
+  for (const entry of prepared.tail) item.push(entry);
+  return prepared.excluded || issues.some((i) => i.severity === 'error') ? { issues } : { item, issues };
+}
+
+/** Everything about an item that does not depend on the target (text, links, identifiers). */
+export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   const issues: FeedIssue[] = [];
   const id = product.sku;
   const error = (attribute: string, rule: string, value?: string) => issues.push({ id, attribute, rule, severity: 'error', ...(value !== undefined ? { value } : {}) });
@@ -64,7 +106,8 @@ export function feedItem(product: Product, target: FeedTarget, ctx: ItemContext)
       if (required) error(attribute, 'required', raw);
       return undefined;
     }
-    if (graphemeLength(value) <= max) return value;
+    // A string of at most `max` UTF-16 units has at most `max` graphemes: segment only longer ones.
+    if (value.length <= max || graphemeLength(value) <= max) return value;
     if (truncate) {
       warn(attribute, `longer than ${max} characters: truncated`, value.slice(0, 60));
       return truncateGraphemes(value, max);
@@ -73,7 +116,7 @@ export function feedItem(product: Product, target: FeedTarget, ctx: ItemContext)
     return undefined;
   };
 
-  if (graphemeLength(id) > LIMITS.id) error('id', `longer than ${LIMITS.id} characters`, id);
+  if (id.length > LIMITS.id && graphemeLength(id) > LIMITS.id) error('id', `longer than ${LIMITS.id} characters`, id);
   item.push(['id', id]);
   const title = text('title', product.title, LIMITS.title, true, true);
   if (title) item.push(['title', title]);
@@ -101,20 +144,7 @@ export function feedItem(product: Product, target: FeedTarget, ctx: ItemContext)
     else error('availability_date', `required for ${product.availability}`);
   }
 
-  const price = product.price[target.currency];
-  if (price === undefined) error('price', `no price in ${target.currency}, the currency of target ${target.id}`);
-  else {
-    item.push(['price', `${toDecimalString(price, target.currency)} ${target.currency}`]);
-    const sale = product.salePrice?.[target.currency];
-    if (sale !== undefined) {
-      if (sale >= price) warn('sale_price', 'must be lower than price: dropped', `${toDecimalString(sale, target.currency)} ${target.currency}`);
-      else {
-        item.push(['sale_price', `${toDecimalString(sale, target.currency)} ${target.currency}`]);
-        if (product.saleStart && product.saleEnd) item.push(['sale_price_effective_date', `${isoMinute(product.saleStart)}/${isoMinute(product.saleEnd)}`]);
-        else if (product.saleStart || product.saleEnd) warn('sale_price_effective_date', 'needs both a start and an end: dropped');
-      }
-    }
-  }
+  const head = item.splice(0);
 
   const brand = text('brand', product.brand, LIMITS.brand, false, false);
   if (brand) item.push(['brand', brand]);
@@ -141,5 +171,5 @@ export function feedItem(product: Product, target: FeedTarget, ctx: ItemContext)
   if (size) item.push(['size', size]);
   if (product.shippingWeightGrams !== undefined) item.push(['shipping_weight', `${product.shippingWeightGrams} g`]);
 
-  return issues.some((i) => i.severity === 'error') ? { issues } : { item, issues };
+  return { product, head, tail: item, issues, excluded: issues.some((i) => i.severity === 'error') };
 }
