@@ -36,7 +36,7 @@ export interface ItemContext {
 const LIMITS = { id: 50, title: 150, description: 5000, link: 2000, brand: 70, mpn: 70, productType: 750, itemGroupId: 50, color: 100, size: 100, additionalImages: 10 } as const;
 const IMAGE_FORMATS = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
 
-const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 
 /** An absolute, ASCII-only (percent-encoded) URL for a site path or URL, or undefined. */
 export function absoluteAsciiUrl(baseUrl: string, pathOrUrl: string): string | undefined {
