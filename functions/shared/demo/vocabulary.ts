@@ -5,7 +5,6 @@ export interface DemoCategory {
   title: string;
   titleDe: string;
   code: string;
-  glyph: string;
   googleProductCategory: string;
   productType: string;
   nouns: string[];
@@ -15,34 +14,34 @@ export interface DemoCategory {
 }
 
 const c = (
-  slug: string, title: string, titleDe: string, code: string, glyph: string, gpc: string, productType: string,
+  slug: string, title: string, titleDe: string, code: string, gpc: string, productType: string,
   nouns: string[], sizes: string[], priceRange: [number, number], weight: [number, number],
-): DemoCategory => ({ slug, title, titleDe, code, glyph, googleProductCategory: gpc, productType, nouns, sizes, priceRange, weight });
+): DemoCategory => ({ slug, title, titleDe, code, googleProductCategory: gpc, productType, nouns, sizes, priceRange, weight });
 
 const SHOE = ['39', '40', '41', '42', '43', '44', '45', '46'];
 const APPAREL = ['XS', 'S', 'M', 'L', 'XL'];
 
 export const DEMO_CATEGORIES: DemoCategory[] = [
-  c('running-shoes', 'Running Shoes', 'Laufschuhe', 'RUN', 'R', '187', 'Shoes > Running', ['Trail Runner', 'Road Racer', 'Tempo Trainer', 'Fell Flyer'], SHOE, [7999, 19999], [500, 900]),
-  c('hiking-boots', 'Hiking Boots', 'Wanderschuhe', 'HIK', 'H', '187', 'Shoes > Hiking', ['Summit Boot', 'Ridge Mid', 'Trekker GTX', 'Scree Walker'], SHOE, [11999, 29999], [900, 1600]),
-  c('rain-jackets', 'Rain Jackets', 'Regenjacken', 'RNJ', 'J', '5598', 'Apparel > Jackets > Rain', ['Storm Shell', 'Drizzle Anorak', 'Monsoon Pro Shell'], APPAREL, [8999, 39999], [250, 600]),
-  c('insulated-jackets', 'Insulated Jackets', 'Isolationsjacken', 'INS', 'I', '5598', 'Apparel > Jackets > Insulated', ['Down Hoody', 'Synthetic Parka', 'Belay Jacket'], APPAREL, [12999, 44999], [300, 900]),
-  c('fleece', 'Fleece', 'Fleece', 'FLC', 'F', '5598', 'Apparel > Midlayers', ['Grid Fleece', 'Pile Pullover', 'Polar Zip'], APPAREL, [4999, 12999], [250, 500]),
-  c('base-layers', 'Base Layers', 'Funktionswäsche', 'BSL', 'B', '5322', 'Apparel > Base Layers', ['Merino Crew', 'Wool Leggings', 'Zip Neck'], APPAREL, [3999, 9999], [120, 300]),
-  c('backpacks', 'Backpacks', 'Rucksäcke', 'BPK', 'P', '100', 'Bags > Backpacks', ['Daypack 22', 'Alpine 35', 'Expedition 65', 'Fastpack 28'], ['S', 'M', 'L'], [6999, 34999], [600, 2200]),
-  c('tents', 'Tents', 'Zelte', 'TNT', 'T', '1013', 'Camping > Tents', ['Solo Shelter', 'Dome 2', 'Tunnel 3', 'Basecamp 4'], ['1P', '2P', '3P', '4P'], [14999, 79999], [900, 4800]),
-  c('sleeping-bags', 'Sleeping Bags', 'Schlafsäcke', 'SLP', 'S', '1014', 'Camping > Sleeping Bags', ['Down Bag −5°', 'Summer Quilt', 'Expedition Bag −20°'], ['Regular', 'Long'], [9999, 49999], [600, 1800]),
-  c('sleeping-pads', 'Sleeping Pads', 'Isomatten', 'PAD', 'M', '1014', 'Camping > Sleeping Pads', ['Air Pad', 'Foam Mat', 'Self-Inflating Pad'], ['Regular', 'Wide'], [3999, 19999], [300, 900]),
-  c('headlamps', 'Headlamps', 'Stirnlampen', 'HDL', 'L', '2476', 'Lighting > Headlamps', ['Headlamp 400', 'Night Runner 900', 'Cave Beam 1200'], [], [2999, 14999], [60, 200]),
-  c('water-bottles', 'Water Bottles', 'Trinkflaschen', 'BTL', 'W', '2610', 'Hydration > Bottles', ['Steel Bottle 0.75 L', 'Soft Flask 500', 'Filter Bottle'], [], [1499, 4999], [90, 400]),
-  c('trekking-poles', 'Trekking Poles', 'Trekkingstöcke', 'POL', 'Y', '499', 'Hiking > Poles', ['Carbon Poles', 'Z-Fold Poles', 'Alu Poles'], ['110 cm', '120 cm', '130 cm'], [4999, 17999], [350, 600]),
-  c('climbing-harnesses', 'Climbing Harnesses', 'Klettergurte', 'HRN', 'C', '7059', 'Climbing > Harnesses', ['Crag Harness', 'Alpine Harness', 'Gym Harness'], APPAREL, [4999, 12999], [280, 450]),
-  c('ropes', 'Ropes', 'Seile', 'ROP', 'O', '7059', 'Climbing > Ropes', ['Dynamic 9.5 mm', 'Half Rope 8.1 mm', 'Static 10 mm'], ['50 m', '60 m', '70 m'], [12999, 32999], [3000, 4500]),
-  c('camp-stoves', 'Camp Stoves', 'Campingkocher', 'STV', 'K', '1016', 'Camping > Cooking', ['Canister Stove', 'Multi-Fuel Stove', 'Jet Boiler'], [], [3999, 19999], [80, 600]),
-  c('cookware', 'Cookware', 'Kochgeschirr', 'CKW', 'G', '1016', 'Camping > Cooking', ['Titanium Pot 750', 'Cook Set 2P', 'Mug 450'], [], [1999, 8999], [100, 700]),
-  c('sunglasses', 'Sunglasses', 'Sonnenbrillen', 'SUN', 'U', '178', 'Accessories > Eyewear', ['Glacier Glasses', 'Trail Shades', 'Photochromic Sport'], [], [4999, 24999], [25, 50]),
-  c('gloves', 'Gloves', 'Handschuhe', 'GLV', 'V', '170', 'Apparel > Gloves', ['Liner Gloves', 'Mountain Mitts', 'Via Ferrata Gloves'], APPAREL, [1999, 11999], [60, 250]),
-  c('socks', 'Socks', 'Socken', 'SCK', 'Q', '209', 'Apparel > Socks', ['Hiking Socks', 'Run Socks', 'Expedition Socks'], ['S', 'M', 'L'], [999, 2999], [40, 90]),
+  c('running-shoes', 'Running Shoes', 'Laufschuhe', 'RUN', '187', 'Shoes > Running', ['Trail Runner', 'Road Racer', 'Tempo Trainer', 'Fell Flyer'], SHOE, [7999, 19999], [500, 900]),
+  c('hiking-boots', 'Hiking Boots', 'Wanderschuhe', 'HIK', '187', 'Shoes > Hiking', ['Summit Boot', 'Ridge Mid', 'Trekker GTX', 'Scree Walker'], SHOE, [11999, 29999], [900, 1600]),
+  c('rain-jackets', 'Rain Jackets', 'Regenjacken', 'RNJ', '5598', 'Apparel > Jackets > Rain', ['Storm Shell', 'Drizzle Anorak', 'Monsoon Pro Shell'], APPAREL, [8999, 39999], [250, 600]),
+  c('insulated-jackets', 'Insulated Jackets', 'Isolationsjacken', 'INS', '5598', 'Apparel > Jackets > Insulated', ['Down Hoody', 'Synthetic Parka', 'Belay Jacket'], APPAREL, [12999, 44999], [300, 900]),
+  c('fleece', 'Fleece', 'Fleece', 'FLC', '5598', 'Apparel > Midlayers', ['Grid Fleece', 'Pile Pullover', 'Polar Zip'], APPAREL, [4999, 12999], [250, 500]),
+  c('base-layers', 'Base Layers', 'Funktionswäsche', 'BSL', '5322', 'Apparel > Base Layers', ['Merino Crew', 'Wool Leggings', 'Zip Neck'], APPAREL, [3999, 9999], [120, 300]),
+  c('backpacks', 'Backpacks', 'Rucksäcke', 'BPK', '100', 'Bags > Backpacks', ['Daypack 22', 'Alpine 35', 'Expedition 65', 'Fastpack 28'], ['S', 'M', 'L'], [6999, 34999], [600, 2200]),
+  c('tents', 'Tents', 'Zelte', 'TNT', '1013', 'Camping > Tents', ['Solo Shelter', 'Dome 2', 'Tunnel 3', 'Basecamp 4'], ['1P', '2P', '3P', '4P'], [14999, 79999], [900, 4800]),
+  c('sleeping-bags', 'Sleeping Bags', 'Schlafsäcke', 'SLP', '1014', 'Camping > Sleeping Bags', ['Down Bag −5°', 'Summer Quilt', 'Expedition Bag −20°'], ['Regular', 'Long'], [9999, 49999], [600, 1800]),
+  c('sleeping-pads', 'Sleeping Pads', 'Isomatten', 'PAD', '1014', 'Camping > Sleeping Pads', ['Air Pad', 'Foam Mat', 'Self-Inflating Pad'], ['Regular', 'Wide'], [3999, 19999], [300, 900]),
+  c('headlamps', 'Headlamps', 'Stirnlampen', 'HDL', '2476', 'Lighting > Headlamps', ['Headlamp 400', 'Night Runner 900', 'Cave Beam 1200'], [], [2999, 14999], [60, 200]),
+  c('water-bottles', 'Water Bottles', 'Trinkflaschen', 'BTL', '2610', 'Hydration > Bottles', ['Steel Bottle 0.75 L', 'Soft Flask 500', 'Filter Bottle'], [], [1499, 4999], [90, 400]),
+  c('trekking-poles', 'Trekking Poles', 'Trekkingstöcke', 'POL', '499', 'Hiking > Poles', ['Carbon Poles', 'Z-Fold Poles', 'Alu Poles'], ['110 cm', '120 cm', '130 cm'], [4999, 17999], [350, 600]),
+  c('climbing-harnesses', 'Climbing Harnesses', 'Klettergurte', 'HRN', '7059', 'Climbing > Harnesses', ['Crag Harness', 'Alpine Harness', 'Gym Harness'], APPAREL, [4999, 12999], [280, 450]),
+  c('ropes', 'Ropes', 'Seile', 'ROP', '7059', 'Climbing > Ropes', ['Dynamic 9.5 mm', 'Half Rope 8.1 mm', 'Static 10 mm'], ['50 m', '60 m', '70 m'], [12999, 32999], [3000, 4500]),
+  c('camp-stoves', 'Camp Stoves', 'Campingkocher', 'STV', '1016', 'Camping > Cooking', ['Canister Stove', 'Multi-Fuel Stove', 'Jet Boiler'], [], [3999, 19999], [80, 600]),
+  c('cookware', 'Cookware', 'Kochgeschirr', 'CKW', '1016', 'Camping > Cooking', ['Titanium Pot 750', 'Cook Set 2P', 'Mug 450'], [], [1999, 8999], [100, 700]),
+  c('sunglasses', 'Sunglasses', 'Sonnenbrillen', 'SUN', '178', 'Accessories > Eyewear', ['Glacier Glasses', 'Trail Shades', 'Photochromic Sport'], [], [4999, 24999], [25, 50]),
+  c('gloves', 'Gloves', 'Handschuhe', 'GLV', '170', 'Apparel > Gloves', ['Liner Gloves', 'Mountain Mitts', 'Via Ferrata Gloves'], APPAREL, [1999, 11999], [60, 250]),
+  c('socks', 'Socks', 'Socken', 'SCK', '209', 'Apparel > Socks', ['Hiking Socks', 'Run Socks', 'Expedition Socks'], ['S', 'M', 'L'], [999, 2999], [40, 90]),
 ];
 
 /** Brands: invented, with some accented and non-Latin names on purpose (escaping and fonts). */
