@@ -14,6 +14,8 @@ import { startEmbeddedServers } from '../local/embedded.js';
 import { seedDemoCatalog } from '../local/seed.js';
 import type { RebuildResult } from '../functions/rebuild/worker.js';
 import { benchRebuild } from './rebuild.js';
+import { bundle } from './bundle.js';
+import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 // BENCH_SECTIONS=build,rebuild (default both) picks the parts to run.
@@ -125,25 +127,30 @@ if (SECTIONS.has('rebuild')) {
 }
 
 if (SECTIONS.has('feeds')) {
-  process.stderr.write('feeds: generated products, no table\n');
+  process.stderr.write('feeds: generated products, no table; scenarios bundled with esbuild like the Lambda\n');
   const feedCount = Number(process.env.BENCH_FEED_PRODUCTS ?? 100_000);
+  // The naive baseline leaks (its writes never wait for drain): a smaller catalog keeps it in
+  // memory, which flatters it (its cost grows faster than linearly), so the ratio is conservative.
+  const naiveCount = Number(process.env.BENCH_FEED_NAIVE_PRODUCTS ?? 20_000);
+  const entry = await bundle('bench/feed-scenarios.ts');
   const scenario = async (name: string, count: number) => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/scenarios.ts', name, String(count)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, [...FEED_NODE_OPTIONS, entry, name, String(count)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
   };
-  const oursRuns: Array<Record<string, number>> = [];
-  const naiveRuns: Array<Record<string, number>> = [];
+  const both: number[] = [];
+  const one: number[] = [];
+  const naive: number[] = [];
   for (let round = 0; round < RUNS; round++) {
-    oursRuns.push(await scenario('feeds-ours', feedCount));
-    naiveRuns.push(await scenario('feeds-xmlbuilder2', feedCount));
+    both.push(feedCount / ((await scenario('feeds-ours', feedCount)).ms! / 1000));
+    one.push(feedCount / ((await scenario('feeds-ours-one', feedCount)).ms! / 1000));
+    naive.push(naiveCount / ((await scenario('feeds-xmlbuilder2', naiveCount)).ms! / 1000));
   }
-  const ours = median(oursRuns.map((r) => r.ms!));
-  const naive = median(naiveRuns.map((r) => r.ms!));
   const million = await scenario('feeds-ours', Number(process.env.BENCH_FEED_MAX ?? 1_000_000));
-  const rate = (ms: number) => Math.round(feedCount / (ms / 1000));
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
   rows.push(
-    [`feeds: ${feedCount} generated products → us + de feeds (+gzip), items/s per feed`, `${rate(ours)}`, `${rate(naive)} (xmlbuilder2 createCB, one feed, no gzip)`, x(naive / ours), '≥ 40,000/s, ≥ 10×'],
-    [`feeds: ${million.items} generated products, peak RSS`, `${Math.round(million.rssMb!)} MB`, '—', '—', '≤ 256 MB'],
+    [`feeds: ${n(feedCount)} products → us + de feeds in one pass (XML + gzip + report), items/s per feed`, n(median(both)), `${n(median(naive))} (xmlbuilder2 createCB, one feed, no gzip, ${n(naiveCount)} products)`, x(median(both) / median(naive)), '≥ 40,000/s, ≥ 10×'],
+    [`feeds: ${n(feedCount)} products → us feed alone (XML + gzip + report), items/s`, n(median(one)), `${n(median(naive))} (same baseline)`, x(median(one) / median(naive)), '≥ 40,000/s, ≥ 10×'],
+    [`feeds: ${n(million.items!)} products generated on the fly → us + de, peak RSS (whole process)`, `${Math.round(million.rssMb!)} MB`, '—', '—', '≤ 256 MB'],
   );
 }
 

@@ -8,13 +8,6 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Eleventy } from '@11ty/eleventy';
-import { createCB } from 'xmlbuilder2';
-import { createWriteStream } from 'node:fs';
-import { feedItem } from '../functions/feeds/item.js';
-import { DEMO_TARGETS } from '../functions/feeds/job.js';
-import { writeFeeds } from '../functions/feeds/writer.js';
-import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
-import { demoProducts } from '../functions/shared/demo/products.js';
 import PQueue from 'p-queue';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
@@ -71,59 +64,7 @@ async function model() {
   return buildSiteModel(snapshot, products, site);
 }
 
-/** Products generated on the fly (no table), streamed: nothing is held. */
-function* generated(count: number): Generator<Product> {
-  for (const raw of demoProducts(count)) yield validateProduct(raw);
-}
-
-/**
- * The products a feed scenario reads: for throughput (≤ 200,000) generated before the clock starts,
- * so items/s measures the feed path alone; beyond that streamed, for the memory row.
- */
-function feedSource(count: number): Iterable<Product> {
-  return count <= 200_000 ? [...generated(count)] : generated(count);
-}
-
 const scenarios: Record<string, () => Promise<Record<string, number>>> = {
-  /** Ours: both demo feeds (XML + gzip + report bookkeeping) from N generated products, one pass. */
-  async 'feeds-ours'() {
-    const count = Number(process.argv[3] ?? 100_000);
-    const source = feedSource(count);
-    const dir = mkdtempSync(join(tmpdir(), 'restatic-bench-feeds-'));
-    const t0 = performance.now();
-    const written = await writeFeeds(source, { targets: DEMO_TARGETS, ctx: { baseUrl: site.baseUrl, now: site.now }, channel: { title: 'Bench', link: site.baseUrl, description: 'bench' }, dir });
-    const ms = performance.now() - t0;
-    rmSync(dir, { recursive: true, force: true });
-    return { ms, items: count, included: written[0]!.report.included, bytes: written[0]!.xml.size };
-  },
-
-  /** Baseline: the same items through xmlbuilder2's streaming createCB writer, one feed, no gzip. */
-  async 'feeds-xmlbuilder2'() {
-    const count = Number(process.argv[3] ?? 100_000);
-    const source = feedSource(count);
-    const dir = mkdtempSync(join(tmpdir(), 'restatic-bench-feeds-'));
-    const out = createWriteStream(join(dir, 'us.xml'));
-    const t0 = performance.now();
-    const xml = createCB({ data: (text: string) => { out.write(text); }, prettyPrint: false });
-    xml.dec({ version: '1.0', encoding: 'UTF-8' });
-    xml.ele('rss', { 'xmlns:g': 'http://base.google.com/ns/1.0', version: '2.0' }).ele('channel');
-    xml.ele('title').txt('Bench').up().ele('link').txt(site.baseUrl).up().ele('description').txt('bench').up();
-    let included = 0;
-    for (const product of source) {
-      const { item } = feedItem(product, DEMO_TARGETS[0]!, { baseUrl: site.baseUrl, now: site.now });
-      if (!item) continue;
-      included++;
-      xml.ele('item');
-      for (const [name, value] of item) xml.ele(`g:${name}`).txt(value).up();
-      xml.up();
-    }
-    xml.up().up().end();
-    await new Promise<void>((resolve) => out.end(() => resolve()));
-    const ms = performance.now() - t0;
-    rmSync(dir, { recursive: true, force: true });
-    return { ms, items: count, included };
-  },
-
   /** Baseline: plain single-process Eleventy writing the same pages to disk. */
   async 'eleventy-baseline'() {
     const t0 = performance.now();

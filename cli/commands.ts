@@ -125,3 +125,58 @@ export async function runControl(config: LocalConfig, route: '/_local/replay' | 
   process.stdout.write(`${JSON.stringify(await response.json())}\n`);
   return response.ok ? 0 : 1;
 }
+
+interface FeedsAnswer {
+  feeds: Array<{ target: string; itemsIn: number; included: number; excluded: number; warnings: number; bytes: number; gzipBytes: number; uploaded: boolean }>;
+  invalidated: string[];
+  ms: number;
+}
+
+/**
+ * `restatic feeds`: the running stack regenerates the feeds now (its feed thread owns the run, so
+ * runs never overlap); this shows its progress from `/_status` and a one-line summary per target.
+ */
+export async function runFeeds(config: LocalConfig): Promise<number> {
+  const base = `http://127.0.0.1:${config.port}`;
+  const answer = fetch(`${base}/_local/feeds`, { method: 'POST' });
+  const progress = createProgress();
+  let started = false;
+  let shown = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const state = await fetch(`${base}/_status`).then((r) => r.json() as Promise<{ feeds?: { running: boolean; itemsIn: number; total: number } }>).catch(() => undefined);
+      const feeds = state?.feeds;
+      if (done || !feeds?.running) continue;
+      if (!started) { progress.start('feeds', feeds.total); started = true; }
+      progress.advance(feeds.itemsIn - shown);
+      shown = feeds.itemsIn;
+    }
+  })();
+  let response: Response;
+  try {
+    response = await answer;
+  } catch (error) {
+    done = true;
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') {
+      process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\`\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    done = true;
+    await poll;
+    if (started) progress.stop();
+  }
+  const body = await response.json() as FeedsAnswer | { error?: string };
+  if (!response.ok || !('feeds' in body)) {
+    process.stderr.write(`restatic: feed job failed: ${JSON.stringify(body)}\n`);
+    return 1;
+  }
+  for (const f of body.feeds) {
+    process.stdout.write(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ` +
+      `${f.bytes} bytes (${f.gzipBytes} gzipped), ${(body.ms / 1000).toFixed(1)} s, ${f.uploaded ? 'published' : 'unchanged'}\n`);
+  }
+  return 0;
+}

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { readLocalConfig } from '../local/config.js';
-import { runBuild, runControl, runSeed, runServe, runStart } from './commands.js';
+import { runBuild, runControl, runFeeds, runSeed, runServe, runStart } from './commands.js';
 
 const USAGE = `Usage: restatic <command> [options]
 
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'seed': return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
       case 'serve': return await runServe(config, logger);
       case 'replay': return await runControl(config, '/_local/replay');
-      case 'feeds': return await runControl(config, '/_local/feeds');
+      case 'feeds': return await runFeeds(config);
       case 'rebuild':
         if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');
         return await runControl(config, '/_local/reconcile');

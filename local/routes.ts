@@ -26,6 +26,8 @@ import type { StatusLog } from './status.js';
 interface RouteContext {
   /** Runs the scheduled feed job now (CONTRACTS §2 `POST /_local/feeds`). */
   runFeeds: () => Promise<unknown>;
+  /** Where the feed job is (running, items read, last result): shown in `/_status`. */
+  feedStatus?: () => unknown;
   config: LocalConfig;
   services: LocalServices;
   status: StatusLog;
@@ -54,7 +56,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   const { config, services, status, journal, loop, logger } = ctx;
   const space = services.content instanceof LocalContentSpace ? services.content : undefined;
 
-  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list() } }));
+  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list(), ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
     const result = await receiveWebhook({

@@ -21,9 +21,9 @@ import { LocalContentSpace } from './content-space.js';
 import { EdgeServer } from './edge-server.js';
 import { startEmbeddedServersInThread, type EmbeddedServers } from './embedded.js';
 import { JournalQueue } from './journal-queue.js';
+import { ThreadedFeedJob } from './feeds-host.js';
 import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
-import { DEMO_TARGETS, runFeedJob } from '../functions/feeds/job.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
 
@@ -110,12 +110,17 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
   const loop = new ChangeLoop(journal, worker, status, logger, { deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}) });
-  const runFeeds = async () => {
-    const result = await runFeedJob({ catalog: services.catalog, store: services.store, cdn, logger }, { targets: DEMO_TARGETS, baseUrl: config.siteUrl, siteName: 'Restatic Outfitters', now: new Date() });
-    for (const f of result.feeds) logger.info(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ${f.bytes} bytes${f.uploaded ? '' : ' (unchanged)'}`);
+  // The feed job also runs in its own thread (its own Lambda in AWS); runs queue behind each other.
+  const feeds = new ThreadedFeedJob({
+    s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table,
+    edgeUrl, siteUrl: config.siteUrl, siteName: 'Restatic Outfitters', logLevel: config.logLevel,
+  });
+  const runFeeds = async (progress?: Progress) => {
+    const result = await feeds.run(progress);
+    for (const f of result.feeds) logger.info(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ${f.bytes} bytes (${f.gzipBytes} gzipped), ${(result.ms / 1000).toFixed(1)} s${f.uploaded ? '' : ', unchanged'}`);
     return result;
   };
-  registerRoutes(edge, { config, services, status, journal, loop, logger, runFeeds });
+  registerRoutes(edge, { config, services, status, journal, loop, logger, runFeeds: () => runFeeds(), feedStatus: () => feeds.state });
 
   let firstBuild: FullBuildResult;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -131,6 +136,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     record.errors.push((error as Error).message);
     status.save(record);
     await worker.close();
+    await feeds.close();
     await edge.close();
     await services.servers.close();
     throw error;
@@ -138,7 +144,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   // Changes queued before a crash or stop are processed now.
   loop.start();
   // Feeds: once now (the crawler must find them), then on an interval (EventBridge Scheduler in AWS).
-  await runFeeds().catch((error: unknown) => logger.error('feed job failed', { error }));
+  await runFeeds(options.progress).catch((error: unknown) => logger.error('feed job failed', { error }));
   const feedTimer = setInterval(() => void runFeeds().catch((error: unknown) => logger.error('feed job failed', { error })), config.feedIntervalMinutes * 60_000);
   feedTimer.unref();
 
@@ -148,6 +154,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
       clearInterval(feedTimer);
       await loop.close();
       await worker.close();
+      await feeds.close();
       await edge.close();
       await services.servers.close();
     },

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '../shared/build/render.js';
+import { sha256 } from '../shared/hash.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
@@ -17,7 +17,7 @@ import type { FeedTarget } from './item.js';
 import { writeFeeds, type FeedReport } from './writer.js';
 
 export interface FeedJobDeps {
-  catalog: Pick<Catalog, 'stream'>;
+  catalog: Pick<Catalog, 'stream' | 'approximateCount'>;
   store: ObjectStore;
   cdn: Cdn;
   logger: Logger;
@@ -50,11 +50,7 @@ export interface FeedJobResult {
   ms: number;
 }
 
-/** The demo store's targets (CONTRACTS §3: at least `us` and `de`). */
-export const DEMO_TARGETS: FeedTarget[] = [
-  { id: 'us', country: 'US', language: 'en', currency: 'USD', feedLabel: 'US' },
-  { id: 'de', country: 'DE', language: 'de', currency: 'EUR', feedLabel: 'DE' },
-];
+export { DEMO_TARGETS } from './targets.js';
 
 export const feedKey = (target: string, ext: 'xml' | 'xml.gz' | 'report.json') => `feeds/google/${target}.${ext}`;
 
@@ -73,7 +69,7 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
   try {
     const rejected: string[] = [];
     const products = options.products ?? deps.catalog.stream({ onRejected: (r) => rejected.push(r.sku) });
-    deps.progress?.start('feeds', 0);
+    deps.progress?.start('feeds', options.products ? 0 : ((await deps.catalog.approximateCount?.()) ?? 0));
     let reported = 0;
     const written = await writeFeeds(products, {
       targets: options.targets,

@@ -1,21 +1,37 @@
 /**
  * Streams one feed per target to disk: the XML and its gzip in one pass, both hashed as they are
- * written, with backpressure respected (writes wait for `drain`), so memory stays flat whatever the
- * catalog size. IDs are de-duplicated case-insensitively per feed; the report keeps counts and a
- * bounded list of issues.
+ * written, with backpressure respected (bounded bytes in flight), so memory stays flat whatever the
+ * catalog size. Items are UTF-8 encoded into 1 MiB chunks as they come (never one huge string), each
+ * product's target-independent XML is serialised once for all feeds, IDs are de-duplicated
+ * case-insensitively per feed by 64-bit hash, and the report keeps counts and a bounded issue list.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createGzip, type Gzip } from 'node:zlib';
+import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import type { Product } from '../shared/catalog/product.js';
-import { itemFor, prepareItem, type FeedIssue, type FeedTarget, type ItemContext, type PreparedItem } from './item.js';
-import { FEED_FOOTER, feedHeader, itemXml } from './xml.js';
+import { type IdHash, IdSet, hashId } from './id-set.js';
+import { prepareItem, priceEntries, type FeedIssue, type FeedTarget, type ItemContext, type PreparedItem } from './item.js';
+import { entriesXml, FEED_FOOTER, feedHeader } from './xml.js';
+
+const EXCLUDED: IdHash = [0, 0];
+const EMPTY = Buffer.alloc(0);
 
 /** Issues kept in a report: the counts stay exact beyond it. */
 const MAX_REPORTED_ISSUES = 5000;
-const FLUSH_BYTES = 256 * 1024;
+/** Items are UTF-8 encoded straight into chunks of this size (no megabyte-long string ropes). */
+const CHUNK_BYTES = 1 << 20;
+/**
+ * Bytes handed to the sinks (file, gzip on libuv's thread pool) but not yet consumed by both: above
+ * HIGH the producer waits until they are back under LOW. (A stream's `drain` fires only once its
+ * whole buffer is empty, which would leave the producer idle while the sinks catch up, and the sinks
+ * idle while it refills; two marks keep both busy.)
+ */
+const IN_FLIGHT_HIGH = 8 << 20;
+const IN_FLIGHT_LOW = 4 << 20;
+/** The sinks' own buffers: never the limit (in-flight bytes are bounded above). */
+const STREAM_HIGH_WATER = 2 * IN_FLIGHT_HIGH;
 
 export interface FeedReport {
   target: string;
@@ -37,6 +53,18 @@ export interface WrittenFeed {
   report: FeedReport;
 }
 
+/**
+ * A product's target-independent XML, UTF-8 encoded once for all feeds of a run: `pre` is
+ * `<item>` and the attributes before the price, `post` those after it and `</item>`. Both are
+ * views of a scratch buffer that the next product overwrites.
+ */
+interface SerialisedItem {
+  prepared: PreparedItem;
+  pre: Buffer;
+  post: Buffer;
+  idHash: IdHash;
+}
+
 class HashedFile {
   readonly hash: Hash = createHash('sha256');
   size = 0;
@@ -47,16 +75,28 @@ class TargetWriter {
   readonly #xml: HashedFile;
   readonly #gzFile: HashedFile;
   readonly #gzip: Gzip;
-  readonly #ids = new Set<string>();
-  #buffer = '';
+  readonly #ids = new IdSet();
+  readonly #priceIssues: FeedIssue[] = [];
+  #chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  #offset = 0;
+  /** Full chunks waiting for `flush()`: the bytes, and the chunk to recycle once both sinks are done. */
+  readonly #sealed: Array<{ bytes: Buffer; chunk?: Buffer }> = [];
+  /**
+   * Chunks both sinks have finished with, for reuse: writing into recycled memory avoids a page fault
+   * per fresh 4 KiB and the GC pressure of a megabyte of external memory per chunk.
+   */
+  readonly #free: Buffer[] = [];
+  #inFlight = 0;
+  #resume?: () => void;
   readonly report: FeedReport;
 
   constructor(readonly target: FeedTarget, readonly dir: string, header: string) {
-    this.#xml = new HashedFile(createWriteStream(join(dir, `${target.id}.xml`)));
-    this.#gzFile = new HashedFile(createWriteStream(join(dir, `${target.id}.xml.gz`)));
+    this.#xml = new HashedFile(createWriteStream(join(dir, `${target.id}.xml`), { highWaterMark: STREAM_HIGH_WATER }));
+    this.#gzFile = new HashedFile(createWriteStream(join(dir, `${target.id}.xml.gz`), { highWaterMark: STREAM_HIGH_WATER }));
     // Deterministic gzip (Node writes mtime 0): the same feed gives the same bytes, so no re-upload.
     // Level 1: the fastest deflate still shrinks XML several-fold; a crawler fetch gains little more.
-    this.#gzip = createGzip({ level: 1 });
+    // zlib passes stream options on to its Transform, though its typings do not say so.
+    this.#gzip = createGzip({ level: 1, chunkSize: 256 * 1024, highWaterMark: STREAM_HIGH_WATER } as ZlibOptions);
     this.#gzip.on('data', (chunk: Buffer) => {
       this.#gzFile.hash.update(chunk);
       this.#gzFile.size += chunk.length;
@@ -64,52 +104,99 @@ class TargetWriter {
     });
     this.#gzFile.stream.on('drain', () => this.#gzip.resume());
     this.report = { target: target.id, feedSha256: '', itemsIn: 0, included: 0, excluded: 0, warnings: 0, issues: [], issuesNotListed: 0 };
-    this.#buffer = header;
+    this.#write(header);
   }
 
   #record(issue: FeedIssue): void {
+    if (issue.severity === 'warning') this.report.warnings++;
     if (this.report.issues.length < MAX_REPORTED_ISSUES) this.report.issues.push(issue);
     else this.report.issuesNotListed++;
   }
 
-  /** Adds an item; returns true when enough is buffered that the caller should `flush()`. */
-  add(prepared: PreparedItem): boolean {
-    const { product } = prepared;
-    this.report.itemsIn++;
-    const { item, issues } = itemFor(prepared, this.target);
-    for (const issue of issues) this.#record(issue);
-    this.report.warnings += issues.filter((i) => i.severity === 'warning').length;
-    if (!item) {
-      this.report.excluded++;
-      return false;
+  /** Encodes text into the current chunk, sealing it first when the text might not fit. */
+  #write(text: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit: a cheap bound instead of measuring each item.
+    if (text.length * 3 > CHUNK_BYTES - this.#offset) {
+      this.#seal();
+      if (text.length * 3 > CHUNK_BYTES) {
+        this.#sealed.push({ bytes: Buffer.from(text, 'utf8') });
+        return;
+      }
     }
-    const key = product.sku.toLowerCase();
-    if (this.#ids.has(key)) {
-      this.report.excluded++;
-      this.#record({ id: product.sku, attribute: 'id', rule: 'must be unique in the feed, ignoring case', severity: 'error' });
-      return false;
-    }
-    this.#ids.add(key);
-    this.report.included++;
-    this.#buffer += itemXml(item);
-    return this.#buffer.length >= FLUSH_BYTES;
+    this.#offset += this.#chunk.write(text, this.#offset);
   }
 
-  /** Writes the buffer to the XML file and the gzip stream, waiting for both to drain. */
+  /** Copies encoded bytes into the current chunk (a copy of its own when larger than a chunk). */
+  #writeBytes(bytes: Buffer): void {
+    if (bytes.length > CHUNK_BYTES - this.#offset) {
+      this.#seal();
+      if (bytes.length > CHUNK_BYTES) {
+        this.#sealed.push({ bytes: Buffer.from(bytes) });
+        return;
+      }
+    }
+    this.#chunk.set(bytes, this.#offset); // TypedArray#set: a memcpy (Buffer#copy goes through JS for small copies)
+    this.#offset += bytes.length;
+  }
+
+  #seal(): void {
+    if (this.#offset === 0) return;
+    this.#sealed.push({ bytes: this.#chunk.subarray(0, this.#offset), chunk: this.#chunk });
+    this.#chunk = this.#free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#offset = 0;
+  }
+
+  /** Adds an item; returns true when a chunk is full and the caller should `flush()`. */
+  add(item: SerialisedItem): boolean {
+    const { prepared } = item;
+    this.report.itemsIn++;
+    for (const issue of prepared.issues) this.#record(issue);
+    const issues = this.#priceIssues;
+    issues.length = 0;
+    const price = priceEntries(prepared, this.target, issues);
+    for (const issue of issues) this.#record(issue);
+    if (prepared.excluded || !price) {
+      this.report.excluded++;
+      return false;
+    }
+    if (!this.#ids.add(item.idHash)) {
+      this.report.excluded++;
+      this.#record({ id: prepared.product.sku, attribute: 'id', rule: 'must be unique in the feed, ignoring case', severity: 'error' });
+      return false;
+    }
+    this.report.included++;
+    this.#writeBytes(item.pre);
+    this.#write(entriesXml(price));
+    this.#writeBytes(item.post);
+    return this.#sealed.length > 0;
+  }
+
+  /** Hands sealed chunks to the XML file and the gzip stream, waiting only when they fall behind. */
   async flush(): Promise<void> {
-    if (!this.#buffer) return;
-    const chunk = Buffer.from(this.#buffer, 'utf8');
-    this.#buffer = '';
-    this.#xml.hash.update(chunk);
-    this.#xml.size += chunk.length;
-    const xmlOk = this.#xml.stream.write(chunk);
-    const gzOk = this.#gzip.write(chunk);
-    // Listen for both drains now: awaiting one first could miss the other's event and hang.
-    await Promise.all([xmlOk ? undefined : once(this.#xml.stream, 'drain'), gzOk ? undefined : once(this.#gzip, 'drain')]);
+    for (const { bytes, chunk } of this.#sealed.splice(0)) {
+      this.#xml.hash.update(bytes);
+      this.#xml.size += bytes.length;
+      this.#inFlight += bytes.length;
+      // Write callbacks run once the file has the bytes and gzip has consumed them: then reuse.
+      let holders = 2;
+      const release = () => {
+        if (--holders > 0) return;
+        if (chunk) this.#free.push(chunk);
+        this.#inFlight -= bytes.length;
+        if (this.#resume && this.#inFlight <= IN_FLIGHT_LOW) {
+          this.#resume();
+          this.#resume = undefined;
+        }
+      };
+      this.#xml.stream.write(bytes, release);
+      this.#gzip.write(bytes, release);
+    }
+    if (this.#inFlight > IN_FLIGHT_HIGH) await new Promise<void>((resolve) => { this.#resume = resolve; });
   }
 
   async finish(): Promise<WrittenFeed> {
-    this.#buffer += FEED_FOOTER;
+    this.#write(FEED_FOOTER);
+    this.#seal();
     await this.flush();
     this.#gzip.end();
     await once(this.#gzip, 'end');
@@ -139,11 +226,22 @@ export interface WriteFeedsOptions {
 /** Writes every target's feed from a stream of products. */
 export async function writeFeeds(products: AsyncIterable<Product> | Iterable<Product>, options: WriteFeedsOptions): Promise<WrittenFeed[]> {
   const writers = options.targets.map((t) => new TargetWriter(t, options.dir, feedHeader({ ...options.channel, title: `${options.channel.title} (${t.feedLabel})` })));
+  let scratch = Buffer.allocUnsafe(64 * 1024);
   let n = 0;
   for await (const product of products) {
     const prepared = prepareItem(product, options.ctx);
-    // Synchronous per item; only a full buffer awaits (promises per item cost more than the XML).
-    for (const writer of writers) if (writer.add(prepared)) await writer.flush();
+    let item: SerialisedItem;
+    if (prepared.excluded) item = { prepared, pre: EMPTY, post: EMPTY, idHash: EXCLUDED };
+    else {
+      const pre = `<item>${entriesXml(prepared.head)}`;
+      const post = `${entriesXml(prepared.tail)}</item>\n`;
+      if ((pre.length + post.length) * 3 > scratch.length) scratch = Buffer.allocUnsafe((pre.length + post.length) * 6);
+      const preBytes = scratch.write(pre, 0);
+      const postBytes = scratch.write(post, preBytes);
+      item = { prepared, pre: scratch.subarray(0, preBytes), post: scratch.subarray(preBytes, preBytes + postBytes), idHash: hashId(product.sku) };
+    }
+    // Synchronous per item; only a full chunk awaits (promises per item cost more than the XML).
+    for (const writer of writers) if (writer.add(item)) await writer.flush();
     if (++n % 1000 === 0) options.onProgress?.(n);
   }
   options.onProgress?.(n);

@@ -1,14 +1,21 @@
 /**
- * A tiny XML serialiser for the feed's hot path: per-item string fragments, five escapes, no DOM.
- * Values arrive sanitised (see text.ts), so escaping `&`, `<`, `>` (also closes any `]]>`), and
- * quotes is all a strict XML 1.0 parser needs. A differential test holds it equal to xmlbuilder2.
+ * A tiny XML serialiser for the feed's hot path: per-item string fragments, no DOM. Values arrive
+ * sanitised (see text.ts), so escaping `&`, `<` and `>` (which also closes any `]]>`) is all a strict
+ * XML 1.0 parser needs in element content. A differential test holds it equal to xmlbuilder2.
  */
 import type { FeedItem } from './item.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const TEXT_SPECIAL = /[&<>]/;
 
+/** Escapes a string for element content or a quoted attribute. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** Escapes a string for element content (most catalog text needs nothing: one test, no copy). */
+export function escapeText(text: string): string {
+  return TEXT_SPECIAL.test(text) ? text.replace(/[&<>]/g, (c) => ESCAPES[c]!) : text;
 }
 
 export function feedHeader(channel: { title: string; link: string; description: string }): string {
@@ -18,8 +25,13 @@ export function feedHeader(channel: { title: string; link: string; description: 
 
 export const FEED_FOOTER = '</channel>\n</rss>\n';
 
+/** The `<g:…>` elements of some attributes, without the enclosing `<item>`. */
+export function entriesXml(entries: FeedItem): string {
+  let xml = '';
+  for (const [name, value] of entries) xml += `<g:${name}>${escapeText(value)}</g:${name}>`;
+  return xml;
+}
+
 export function itemXml(item: FeedItem): string {
-  let xml = '<item>';
-  for (const [name, value] of item) xml += `<g:${name}>${escapeXml(value)}</g:${name}>`;
-  return `${xml}</item>\n`;
+  return `<item>${entriesXml(item)}</item>\n`;
 }

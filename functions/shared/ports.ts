@@ -66,6 +66,7 @@ export interface ContentSource {
 
 /** Progress of long work, shown as a CLI progress bar locally and as log lines in Lambda. */
 export interface Progress {
+  /** `total` 0 when unknown: the count and rate are shown without a percentage. */
   start(label: string, total: number): void;
   advance(count: number): void;
   stop(): void;
@@ -87,6 +88,8 @@ export interface Catalog {
    * not hold the catalog in memory. Invalid items are passed to `onRejected`.
    */
   stream(options?: { onRejected?: (rejected: RejectedProduct) => void }): AsyncIterable<Product>;
+  /** The table's item count as last published (DynamoDB updates it about every six hours): for progress bars. */
+  approximateCount?(): Promise<number | undefined>;
   get(sku: string): Promise<Product | undefined>;
   /** Validates and writes one product; throws ValidationError naming the field. Returns the stored item. */
   put(item: unknown): Promise<Product>;

@@ -1,5 +1,5 @@
 /** Catalog on the DynamoDB `products` table (partition key `sku`) through lib-dynamodb. */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import PQueue from 'p-queue';
 import { validateProduct, type Product } from '../catalog/product.js';
@@ -11,6 +11,8 @@ export interface DynamoDbCatalogOptions {
   client: DynamoDBClient;
   /** Parallel scan segments for full reads. @default 4 */
   segments?: number;
+  /** Items per scan page of `stream()` (DynamoDB's `Limit`); unset, pages end at 1 MB. */
+  pageLimit?: number;
 }
 
 function wrap(action: string, subject: string, error: unknown): CatalogError {
@@ -26,7 +28,10 @@ export function toItem(product: Product, explicitSlug: boolean): Record<string, 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createDynamoDbCatalog({ table, client, segments = 4 }: DynamoDbCatalogOptions): Catalog {
+/** Pages (≤ 1 MB each) a streaming scan segment reads ahead of its consumer. */
+const PREFETCH_PAGES = 2;
+
+export function createDynamoDbCatalog({ table, client, segments = 4, pageLimit }: DynamoDbCatalogOptions): Catalog {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   async function batchWrite(items: Record<string, unknown>[]): Promise<void> {
@@ -37,6 +42,50 @@ export function createDynamoDbCatalog({ table, client, segments = 4 }: DynamoDbC
       const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
       requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
     }
+  }
+
+  /** One scan segment's pages, fetched up to PREFETCH_PAGES ahead of the reader. */
+  function segmentPages(segment: number): { next(): Promise<Record<string, unknown>[] | undefined> } {
+    const buffered: Record<string, unknown>[][] = [];
+    let start: Record<string, unknown> | undefined;
+    let done = false;
+    let fetching = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const pump = async (): Promise<void> => {
+      if (fetching || done || buffered.length >= PREFETCH_PAGES) return;
+      fetching = true;
+      try {
+        const out = await doc.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, ...(pageLimit ? { Limit: pageLimit } : {}) }));
+        buffered.push(out.Items ?? []);
+        start = out.LastEvaluatedKey;
+        done = !start;
+      } catch (error) {
+        failure = wrap('Scan', `table ${table} (segment ${segment})`, error);
+        done = true;
+      } finally {
+        fetching = false;
+        wake?.();
+        wake = undefined;
+      }
+      void pump();
+    };
+    return {
+      async next() {
+        for (;;) {
+          const page = buffered.shift();
+          if (page) {
+            void pump();
+            return page;
+          }
+          if (failure) throw failure;
+          if (done) return undefined;
+          const woken = new Promise<void>((resolve) => { wake = resolve; });
+          void pump();
+          await woken;
+        }
+      },
+    };
   }
 
   return {
@@ -72,24 +121,37 @@ export function createDynamoDbCatalog({ table, client, segments = 4 }: DynamoDbC
     },
 
     async *stream(options = {}) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        let out: ScanCommandOutput;
-        try {
-          out = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-        } catch (error) {
-          throw wrap('Scan', `table ${table}`, error);
-        }
-        for (const item of out.Items ?? []) {
-          try {
-            yield validateProduct(item);
-          } catch (error) {
-            if (!(error instanceof ValidationError)) throw error;
-            options.onRejected?.({ sku: String(item.sku ?? '(no sku)'), field: error.field, message: error.message });
+      // Segments are read in parallel, each a few pages ahead, and their pages are taken in turn
+      // (page 1 of every segment, then page 2…): the order is the same on every run for the same
+      // data, so an unchanged catalog yields byte-identical feeds, and memory stays bounded.
+      let active = Array.from({ length: segments }, (_, segment) => segmentPages(segment));
+      while (active.length > 0) {
+        const still: typeof active = [];
+        for (const reader of active) {
+          const page = await reader.next();
+          if (!page) continue;
+          still.push(reader);
+          for (const item of page) {
+            try {
+              yield validateProduct(item);
+            } catch (error) {
+              if (!(error instanceof ValidationError)) throw error;
+              options.onRejected?.({ sku: String(item.sku ?? '(no sku)'), field: error.field, message: error.message });
+            }
           }
         }
-        start = out.LastEvaluatedKey;
-      } while (start);
+        active = still;
+      }
+    },
+
+    async approximateCount() {
+      try {
+        const out = await client.send(new DescribeTableCommand({ TableName: table }));
+        // 0 also means "not counted yet" (new tables, local stand-ins): no total rather than a wrong one.
+        return out.Table?.ItemCount || undefined;
+      } catch {
+        return undefined; // only a progress bar's total depends on it
+      }
     },
 
     async get(sku) {

@@ -3,7 +3,7 @@
  * directory, no disk writes. Used in-process for targeted rebuilds and inside each worker of the
  * render pool for full builds.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../hash.js';
 import { fileURLToPath } from 'node:url';
 import { Eleventy, type EleventyResult, type EleventyUserConfig } from '@11ty/eleventy';
 import { RenderError } from '../errors.js';
@@ -28,7 +28,7 @@ export interface RenderedPage {
   hash: string;
 }
 
-export const sha256 = (body: Buffer | string) => createHash('sha256').update(body).digest('hex');
+export { sha256 } from '../hash.js';
 
 /**
  * The Eleventy configuration of the site: one JS template (`site/pages.11ty.js`) paginating over

@@ -1,5 +1,5 @@
 /** S3 and DynamoDB adapters against the real protocol servers (s3rver, dynalite); CloudFront mocked. */
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CloudFrontClient, CreateInvalidationCommand, TooManyInvalidationsInProgress } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,43 @@ describe('DynamoDB catalog (dynalite)', () => {
     expect(products[0]!.sku).toBe('SKU-000');
     expect(rejected).toEqual([expect.objectContaining({ sku: 'BROKEN-1', field: 'description' })]);
     expect(await catalog.isEmpty()).toBe(false);
+  });
+
+  it('streams every product once, segments in parallel, in the same order on every run', async () => {
+    // Prepare: 3 segments of 7-item pages, so each segment has several pages to prefetch
+    const client = dynamoClient();
+    const table = await freshTable(client);
+    const catalog = createDynamoDbCatalog({ table, client, segments: 3, pageLimit: 7 });
+    await catalog.putMany(Array.from({ length: 80 }, (_, i) => productItem({ sku: `S-${i}`, slug: '' }) as never));
+    await client.send(new PutItemCommand({ TableName: table, Item: { sku: { S: 'BROKEN-2' }, title: { S: 'No price' } } }));
+    const read = async () => {
+      const rejected: string[] = [];
+      const skus: string[] = [];
+      for await (const product of catalog.stream({ onRejected: (r) => rejected.push(r.sku) })) skus.push(product.sku);
+      return { skus, rejected };
+    };
+
+    // Act
+    const first = await read();
+    const second = await read();
+
+    // Assess
+    expect(new Set(first.skus).size).toBe(80);
+    expect(first.skus).toHaveLength(80);
+    expect(second.skus).toEqual(first.skus);
+    expect(first.rejected).toEqual(['BROKEN-2']);
+  });
+
+  it('takes a progress total from the table description, none when DynamoDB has not counted yet', async () => {
+    // Prepare
+    const mock = mockClient(DynamoDBClient);
+    const catalog = createDynamoDbCatalog({ table: 'products', client: new DynamoDBClient({ region: 'us-east-1' }) });
+    mock.on(DescribeTableCommand).resolvesOnce({ Table: { ItemCount: 1234 } }).resolvesOnce({ Table: { ItemCount: 0 } }).rejectsOnce(new Error('AccessDenied'));
+    // Act / Assess
+    expect(await catalog.approximateCount?.()).toBe(1234);
+    expect(await catalog.approximateCount?.()).toBeUndefined();
+    expect(await catalog.approximateCount?.()).toBeUndefined();
+    mock.restore();
   });
 
   it('validates on put, keeps an explicit slug, and returns the old item on delete', async () => {
