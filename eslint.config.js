@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '_site/**', '.restatic/**', 'coverage/**', 'scratch/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '_site/**', '.restatic/**', 'coverage/**', 'scratch/**', 'test-results/**', 'bench/.out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

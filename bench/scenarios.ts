@@ -37,6 +37,7 @@ function counting(store: ObjectStore) {
     putFile: (k, f, m) => { counts.put++; return store.putFile(k, f, m); },
     get: (k) => { counts.get++; return store.get(k); },
     head: (k) => { counts.get++; return store.head(k); },
+    metadata: (k) => { counts.get++; return store.metadata(k); },
     list: (p) => { counts.list++; return store.list(p); },
     deleteMany: (k) => { counts.delete += k.length; return store.deleteMany(k); },
   };

@@ -6,7 +6,7 @@
 import type { Product } from '../shared/catalog/product.js';
 import { toDecimalString } from '../shared/build/money.js';
 import { checkGtin } from './gtin.js';
-import { graphemeLength, plainText, truncateGraphemes } from './text.js';
+import { graphemeLength, plainText, truncateGraphemes } from '../shared/plain-text.js';
 
 export interface FeedTarget {
   /** Path segment of the feed: `/feeds/google/{id}.xml`. */

@@ -29,6 +29,8 @@ export interface ObjectStore {
   get(key: string): Promise<StoredObject | undefined>;
   /** The object's ETag, or `undefined` when it does not exist (cheap freshness check of cached state). */
   head(key: string): Promise<string | undefined>;
+  /** The object's user metadata (e.g. the data version it was made from), or `undefined` when missing. */
+  metadata(key: string): Promise<Record<string, string> | undefined>;
   /** Deletes many keys; missing keys are not an error. */
   deleteMany(keys: readonly string[]): Promise<void>;
   /** Lists keys under a prefix (used only for diagnostics and migrations, never on the publish path). */

@@ -94,6 +94,16 @@ export function createS3ObjectStore({ bucket, client }: S3ObjectStoreOptions): O
       }
     },
 
+    async metadata(key: string): Promise<Record<string, string> | undefined> {
+      try {
+        return (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata ?? {};
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined;
+        throw wrap('HEAD', key, error);
+      }
+    },
+
     async deleteMany(keys: readonly string[]): Promise<void> {
       for (let i = 0; i < keys.length; i += 1000) {
         const chunk = keys.slice(i, i + 1000);

@@ -11,7 +11,20 @@ import type { Queue } from '../ports.js';
 
 export class QueueError extends RestaticError {}
 
-export function createSqsQueue(options: { queueUrl: string; client: SQSClient; groupId?: string }): Queue<ChangeEnvelope> {
+export interface SqsQueueOptions<T> {
+  queueUrl: string;
+  client: SQSClient;
+  /** FIFO only: the message group (one group = strictly one at a time). */
+  groupId?: string;
+  /** FIFO only: the de-duplication id of a message (default: a change envelope's record + version). */
+  dedupId?: (message: T) => string;
+  /** Names a message in errors. */
+  describe?: (message: T) => string;
+}
+
+export function createSqsQueue<T = ChangeEnvelope>(options: SqsQueueOptions<T>): Queue<T> {
+  const dedupId = options.dedupId ?? ((m: T) => `${recordKey(m as ChangeEnvelope)}@${(m as ChangeEnvelope).version}`);
+  const describe = options.describe ?? ((m: T) => (m as ChangeEnvelope).id);
   const fifo = options.queueUrl.endsWith('.fifo');
   return {
     async send(messages) {
@@ -22,18 +35,18 @@ export function createSqsQueue(options: { queueUrl: string; client: SQSClient; g
           MessageBody: JSON.stringify(m),
           ...(fifo ? {
             MessageGroupId: options.groupId ?? 'site',
-            MessageDeduplicationId: createHash('sha256').update(`${recordKey(m)}@${m.version}`).digest('hex').slice(0, 64),
+            MessageDeduplicationId: createHash('sha256').update(dedupId(m)).digest('hex').slice(0, 64),
           } : {}),
         }));
         let out;
         try {
           out = await options.client.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }));
         } catch (error) {
-          throw new QueueError(`SQS SendMessageBatch of ${chunk.length} change(s) failed: ${(error as Error).message}`, { cause: error, retryable: isTransientAwsError(error) });
+          throw new QueueError(`SQS SendMessageBatch of ${chunk.length} message(s) failed: ${(error as Error).message}`, { cause: error, retryable: isTransientAwsError(error) });
         }
         if (out.Failed?.length) {
           const first = out.Failed[0]!;
-          throw new QueueError(`SQS refused ${out.Failed.length} change(s), first ${chunk[Number(first.Id)]?.id}: ${first.Code} ${first.Message ?? ''}`, { retryable: !first.SenderFault });
+          throw new QueueError(`SQS refused ${out.Failed.length} message(s), first ${chunk[Number(first.Id)] === undefined ? '?' : describe(chunk[Number(first.Id)]!)}: ${first.Code} ${first.Message ?? ''}`, { retryable: !first.SenderFault });
         }
       }
     },

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkGtin } from '../../../functions/feeds/gtin.js';
 import { withCheckDigit } from '../../../functions/shared/demo/products.js';
 import { feedItem, type FeedItem, type FeedTarget } from '../../../functions/feeds/item.js';
-import { graphemeLength, plainText, truncateGraphemes } from '../../../functions/feeds/text.js';
+import { graphemeLength, plainText, truncateGraphemes } from '../../../functions/shared/plain-text.js';
 import { FEED_FOOTER, feedHeader, itemXml } from '../../../functions/feeds/xml.js';
 import { product } from '../../fixtures/products.js';
 

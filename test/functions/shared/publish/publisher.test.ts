@@ -22,6 +22,7 @@ function recording(store: ObjectStore) {
     putFile: (key, file, meta) => { calls.put.push(key); return store.putFile(key, file, meta); },
     get: (key) => { calls.get.push(key); return store.get(key); },
     head: (key) => { calls.get.push(key); return store.head(key); },
+    metadata: (key) => { calls.get.push(key); return store.metadata(key); },
     deleteMany: (keys) => { calls.deleteMany.push([...keys]); return store.deleteMany(keys); },
     list: (prefix) => { calls.list++; return store.list(prefix); },
   };

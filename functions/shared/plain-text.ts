@@ -1,10 +1,11 @@
 /**
- * Text for Google feeds: HTML stripped, entities decoded exactly once, characters XML 1.0 forbids
- * (and Google's "invalid Unicode": controls, non-characters, private use) removed, whitespace
+ * Plain text from catalog and CMS strings (Google feeds, PDFs): HTML stripped, entities decoded
+ * exactly once, characters XML 1.0 forbids (and Google's "invalid Unicode": controls,
+ * non-characters, private use) removed, whitespace
  * collapsed, and limits counted in user-perceived characters — a cut never splits a surrogate pair,
  * an emoji sequence or a letter from its combining marks.
  */
-import { decodeEntities } from '../shared/build/html.js';
+import { decodeEntities } from './build/html.js';
 
 // XML 1.0 Char production, minus what Google rejects (C1 controls, private use, non-characters).
 const FORBIDDEN = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFD}]|[\u{F0000}-\u{10FFFF}]/gu;

@@ -1,0 +1,143 @@
+/**
+ * Drawing helpers shared by the spec sheet and the catalog: text in any script (runs switch to the
+ * CJK font where needed), images that degrade to a labelled placeholder, QR codes as vector
+ * squares, and the deterministic document settings that make the same data give the same bytes.
+ */
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import type { PdfFonts } from './fonts.js';
+import { textRuns } from './fonts.js';
+
+export type Doc = PDFKit.PDFDocument;
+/** An image pdfkit has already parsed (`openImage`): drawn many times, embedded once. */
+export type OpenedImage = { width: number; height: number };
+
+/** Parses an embeddable image once for repeated use in one document; undefined when it cannot be. */
+export function openImage(doc: Doc, bytes: Buffer | undefined): OpenedImage | undefined {
+  if (!embeddable(bytes)) return undefined;
+  try {
+    return (doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fixed metadata dates: a PDF's bytes depend on its data only, never on when it was rendered. */
+const FIXED_DATE = new Date('2000-01-01T00:00:00Z');
+
+export const INK = '#1d2327';
+export const MUTED = '#5f6b73';
+export const ACCENT = '#b3261e';
+export const RULE = '#d0d7de';
+
+/** A new A4 document with embedded fonts registered and fixed metadata. */
+export function newDocument(fonts: PdfFonts, meta: { title: string; author: string; subject: string }, options: { bufferPages?: boolean } = {}): Doc {
+  const doc = new PDFDocument({
+    // Our font from the start: pdfkit would otherwise load Helvetica's metrics for every document.
+    font: fonts.regular as never,
+    size: 'A4', margin: 48, autoFirstPage: true, bufferPages: options.bufferPages ?? false, compress: true,
+    info: { Title: meta.title, Author: meta.author, Subject: meta.subject, Creator: 'Restatic', Producer: 'Restatic', CreationDate: FIXED_DATE, ModDate: FIXED_DATE },
+    lang: 'en',
+  });
+  // pdfkit accepts a parsed fontkit font (anything with `layout`): the parse is shared, not redone.
+  doc.registerFont('regular', fonts.regular as never);
+  // The initial font *is* 'regular': say so, or pdfkit compares the two fonts' name tables later.
+  const internals = doc as unknown as { _fontFamilies: Record<string, unknown>; _font: unknown };
+  internals._fontFamilies.regular = internals._font;
+  doc.registerFont('bold', fonts.bold as never);
+  return doc;
+}
+
+export interface TextOptions extends PDFKit.Mixins.TextOptions {
+  font?: 'regular' | 'bold';
+  size?: number;
+  color?: string;
+}
+
+/**
+ * Writes text at (x, y) or at the cursor, wrapping within `width`; runs of CJK characters use the
+ * CJK font (registered on first use, so documents without any never load it).
+ */
+export function text(doc: Doc, fonts: PdfFonts, value: string, x: number | undefined, y: number | undefined, options: TextOptions = {}): void {
+  const { font = 'regular', size = 10, color = INK, ...rest } = options;
+  doc.fontSize(size).fillColor(color);
+  const main = font === 'bold' ? fonts.bold : fonts.regular;
+  const runs = textRuns(value, fonts, main);
+  if (runs.length === 0) runs.push({ role: 'main', text: ' ' });
+  runs.forEach((run, i) => {
+    if (run.role === 'cjk' && !(doc as unknown as { _registeredFonts: Record<string, unknown> })._registeredFonts.cjk) doc.registerFont('cjk', fonts.cjk() as never);
+    doc.font(run.role === 'cjk' ? 'cjk' : font);
+    const opts = { ...rest, continued: i < runs.length - 1 };
+    if (i === 0 && x !== undefined && y !== undefined) doc.text(run.text, x, y, opts);
+    else doc.text(run.text, opts);
+  });
+}
+
+/** Which image formats pdfkit can embed, by magic bytes. */
+export function embeddable(bytes: Buffer | undefined): bytes is Buffer {
+  if (!bytes || bytes.length < 8) return false;
+  const png = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  return png || jpeg;
+}
+
+/**
+ * Draws an image fitted and centred in a box, or a placeholder box when there is none or it cannot
+ * be embedded (SVG, WebP, corrupt bytes): a missing image never fails a document.
+ */
+export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage | undefined, x: number, y: number, w: number, h: number): void {
+  if (image && (Buffer.isBuffer(image) ? embeddable(image) : true)) {
+    try {
+      doc.image(image as never, x, y, { fit: [w, h], align: 'center', valign: 'center' });
+      return;
+    } catch {
+      // fall through to the placeholder
+    }
+  }
+  doc.save().rect(x, y, w, h).lineWidth(0.5).strokeColor(RULE).stroke().restore();
+  text(doc, fonts, 'No image', x, y + h / 2 - 6, { width: w, align: 'center', size: 9, color: MUTED });
+}
+
+/**
+ * A QR code of `value` as filled squares (one rectangle per horizontal run of dark modules), written
+ * as one path. The mask is fixed rather than searched: any mask scans, and the search was most of
+ * the cost of a QR code (a sheet's whole budget is a few milliseconds).
+ */
+export function qrCode(doc: Doc, value: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(value, { errorCorrectionLevel: 'M', maskPattern: 2 });
+  const n = modules.size;
+  const quiet = 2;
+  const cell = size / (n + quiet * 2);
+  // PDF user space runs bottom-up; pdfkit flips it, so y grows downwards here as everywhere else.
+  const f = (v: number) => v.toFixed(2);
+  let ops = '';
+  for (let row = 0; row < n; row++) {
+    let start = -1;
+    for (let col = 0; col <= n; col++) {
+      const dark = col < n && modules.data[row * n + col] === 1;
+      if (dark && start < 0) start = col;
+      if (!dark && start >= 0) {
+        ops += `${f(x + (quiet + start) * cell)} ${f(y + (quiet + row) * cell)} ${f((col - start) * cell)} ${f(cell)} re\n`;
+        start = -1;
+      }
+    }
+  }
+  doc.save().fillColor('#000000');
+  (doc as unknown as { addContent(ops: string): void }).addContent(ops);
+  doc.fill().restore();
+}
+
+/** A thin horizontal rule across the text block. */
+export function rule(doc: Doc, y: number): void {
+  doc.save().moveTo(doc.page.margins.left, y).lineTo(doc.page.width - doc.page.margins.right, y).lineWidth(0.5).strokeColor(RULE).stroke().restore();
+}
+
+/** Collects a document's bytes (spec sheets are small; the catalog streams instead). */
+export function collect(doc: Doc): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * The PDFs' fonts: Noto Sans (Latin, Greek, Cyrillic, Vietnamese…) regular and bold, and Noto Sans
+ * JP for Chinese/Japanese characters, from npm packages (OFL 1.1), embedded as subsets. pdfkit's
+ * built-in Helvetica cannot encode anything beyond Latin-1. Fonts are parsed once per process (or
+ * worker thread) and shared by every document: parsing per document costs ~90 ms a PDF.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { create, type Font } from 'fontkit';
+import { ConfigError } from '../shared/errors.js';
+
+export interface PdfFonts {
+  regular: Font;
+  bold: Font;
+  /** Loaded on first use: most documents never need it. */
+  cjk(): Font;
+}
+
+/** Font files by role: from the npm packages, or from `dir` (a Lambda bundle copies them there). */
+export function fontFiles(dir?: string): Record<'regular' | 'bold' | 'cjk', string> {
+  if (dir) return { regular: join(dir, 'NotoSans-Regular.ttf'), bold: join(dir, 'NotoSans-Bold.ttf'), cjk: join(dir, 'NotoSansJP-Regular.ttf') };
+  const require = createRequire(import.meta.url);
+  return {
+    regular: require.resolve('@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf'),
+    bold: require.resolve('@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf'),
+    cjk: require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'),
+  };
+}
+
+function open(file: string): Font {
+  try {
+    return memoizeLayout(create(readFileSync(file)) as Font);
+  } catch (error) {
+    throw new ConfigError('font', `expected a TrueType font at ${file}: ${(error as Error).message}`);
+  }
+}
+
+const LAYOUT_CACHE_LIMIT = 20_000;
+
+/**
+ * Shapes each word once per process instead of once per document: pdfkit caches layouts only
+ * within a document, and shaping (GSUB/GPOS lookups) was half the cost of a spec sheet. pdfkit
+ * scales the positions it gets in place, so every call hands out fresh copies of them.
+ */
+function memoizeLayout(font: Font): Font {
+  const layout = font.layout.bind(font);
+  const cache = new Map<string, { glyphs: unknown[]; positions: Array<Record<string, number>> }>();
+  (font as { layout: unknown }).layout = (text: string, features?: unknown, ...rest: unknown[]) => {
+    const key = features === undefined ? text : `${text}\u0000${JSON.stringify(features)}`;
+    let run = cache.get(key);
+    if (!run) {
+      const shaped = layout(text, features as never, ...(rest as []));
+      run = { glyphs: shaped.glyphs, positions: shaped.positions.map((p) => ({ ...p }) as unknown as Record<string, number>) };
+      if (cache.size >= LAYOUT_CACHE_LIMIT) cache.clear();
+      cache.set(key, run);
+    }
+    const positions = run.positions.map((p) => ({ ...p }));
+    return {
+      glyphs: run.glyphs,
+      positions,
+      get advanceWidth() {
+        let width = 0;
+        for (const p of positions) width += p.xAdvance!;
+        return width;
+      },
+    };
+  };
+  return font;
+}
+
+const loaded = new Map<string, PdfFonts>();
+
+/** The fonts, parsed once per process for each location. */
+export function loadPdfFonts(dir?: string): PdfFonts {
+  const key = dir ?? '';
+  let fonts = loaded.get(key);
+  if (!fonts) {
+    const files = fontFiles(dir);
+    let cjk: Font | undefined;
+    fonts = { regular: open(files.regular), bold: open(files.bold), cjk: () => (cjk ??= open(files.cjk)) };
+    loaded.set(key, fonts);
+  }
+  return fonts;
+}
+
+export type FontRole = 'main' | 'cjk';
+
+/**
+ * Splits text into runs the fonts can draw: characters Noto Sans lacks go to the CJK font when it
+ * has them; characters neither has (emoji, private use) are dropped rather than drawn as boxes.
+ */
+export function textRuns(text: string, fonts: PdfFonts, main: Font = fonts.regular): Array<{ role: FontRole; text: string }> {
+  const runs: Array<{ role: FontRole; text: string }> = [];
+  let role: FontRole = 'main';
+  let current = '';
+  for (const char of text) {
+    const cp = char.codePointAt(0)!;
+    let next: FontRole;
+    // Whitespace and common punctuation stay in the current run (no needless font switches).
+    if (cp < 0x2e80 && (main.hasGlyphForCodePoint(cp) || cp <= 0x20)) next = cp <= 0x40 ? role : 'main';
+    else if (fonts.cjk().hasGlyphForCodePoint(cp)) next = 'cjk';
+    else if (main.hasGlyphForCodePoint(cp)) next = 'main';
+    else continue;
+    if (next !== role && current) {
+      runs.push({ role, text: current });
+      current = '';
+    }
+    role = next;
+    current += char;
+  }
+  if (current) runs.push({ role, text: current });
+  return runs;
+}

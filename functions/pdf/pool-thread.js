@@ -1,0 +1,20 @@
+// Worker-thread entry of the local PDF pool. Plain JS: it registers the TypeScript loader (tsx) for
+// this thread, loads the fonts once, then renders spec sheets on request and transfers the bytes.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { loadPdfFonts } = await import('./fonts.ts');
+const { renderSheet } = await import('./sheet.ts');
+const fonts = loadPdfFonts(workerData?.fontDir);
+
+parentPort.on('message', async ({ id, data, siteName, image }) => {
+  try {
+    const pdf = await renderSheet(data, { fonts, siteName, ...(image ? { image: Buffer.from(image) } : {}) });
+    const bytes = pdf.buffer.slice(pdf.byteOffset, pdf.byteOffset + pdf.byteLength);
+    parentPort.postMessage({ id, bytes }, [bytes]);
+  } catch (error) {
+    parentPort.postMessage({ id, error: { name: error.name, message: error.message } });
+  }
+});
+parentPort.postMessage({ ready: true });

@@ -1,0 +1,192 @@
+/**
+ * The PDF worker's core: runs a batch of PDF jobs with bounded I/O concurrency. A sheet job reads
+ * the product and the CMS data, and renders only when the data version it would print differs from
+ * the one stored on the published PDF (object metadata: concurrent workers share no state file), so
+ * duplicates, replays and changes to fields the sheet does not show render nothing. The catalog job
+ * does the same for the whole catalog. A CMS job expands into the sheet jobs it affects. Each job
+ * succeeds or fails on its own (SQS partial batch failures).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import type { PdfJob } from '../shared/changes/pdf-jobs.js';
+import { asError } from '../shared/errors.js';
+import type { Catalog, Cdn, Logger, ObjectStore, Queue } from '../shared/ports.js';
+import { DOCUMENT_CACHE } from '../shared/publish/headers.js';
+import { sha256 } from '../shared/hash.js';
+import { catalogVersion, renderCatalog } from './catalog.js';
+import { catalogSections, sheetData, type PdfContent, type SheetData } from './data.js';
+import type { PdfFonts } from './fonts.js';
+
+export const sheetKey = (sku: string) => `pdf/products/${sku}.pdf`;
+export const CATALOG_KEY = 'pdf/catalog.pdf';
+const VERSION_META = 'data-version';
+
+/** Renders a spec sheet (in-process in a Lambda; on a worker-thread pool locally). */
+export type SheetRenderer = (data: SheetData, siteName: string, image: Buffer | undefined) => Promise<Buffer>;
+
+export interface PdfWorkerDeps {
+  catalog: Pick<Catalog, 'get' | 'scanAll'>;
+  /** The CMS data PDFs show, current as of this call. */
+  content: () => Promise<PdfContent>;
+  store: ObjectStore;
+  cdn: Cdn;
+  logger: Logger;
+  renderSheet: SheetRenderer;
+  fonts: PdfFonts;
+  /** Where expanded jobs go (a CMS change → its sheets); without it they run in this batch. */
+  queue?: Queue<PdfJob>;
+}
+
+export interface PdfRunResult {
+  rendered: string[];
+  uploaded: string[];
+  unchanged: string[];
+  deleted: string[];
+  invalidated: string[];
+  /** Jobs sent on (a CMS change expanded into sheet jobs). */
+  enqueued: number;
+  failed: Array<{ job: PdfJob; error: Error }>;
+}
+
+/** Reads images by site path from the bucket (other URLs are not fetched: the PDF degrades). */
+export function storeImages(store: ObjectStore, limit = 200): (src: string) => Promise<Buffer | undefined> {
+  const cache = new Map<string, Promise<Buffer | undefined>>();
+  return (src) => {
+    if (!src.startsWith('/') || src.startsWith('//')) return Promise.resolve(undefined);
+    let hit = cache.get(src);
+    if (!hit) {
+      hit = store.get(src.slice(1)).then((o) => o?.body, () => undefined);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(src, hit);
+    }
+    return hit;
+  };
+}
+
+export class PdfWorker {
+  readonly #image: (src: string) => Promise<Buffer | undefined>;
+
+  constructor(private readonly deps: PdfWorkerDeps, private readonly options: { ioConcurrency?: number } = {}) {
+    this.#image = storeImages(deps.store);
+  }
+
+  async run(jobs: readonly PdfJob[]): Promise<PdfRunResult> {
+    const result: PdfRunResult = { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [] };
+    const content = await this.deps.content();
+    const expanded = await this.#expand(jobs, content, result);
+    const io = new PQueue({ concurrency: this.options.ioConcurrency ?? 8 });
+    const changedPaths: string[] = [];
+    await Promise.all(expanded.map((job) => io.add(async () => {
+      try {
+        const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result) : job.kind === 'catalog' ? await this.#catalog(content, result) : undefined;
+        if (path) changedPaths.push(path);
+      } catch (error) {
+        result.failed.push({ job, error: asError(error) });
+        this.deps.logger.error('PDF job failed', { job, correlation_id: job.correlationId, error: asError(error).message });
+      }
+    })));
+    if (changedPaths.length) {
+      // Many sheets at once: one wildcard instead of thousands of paths (CloudFront bills per path).
+      const paths = changedPaths.length > 100 ? ['/pdf/*'] : changedPaths.sort();
+      await this.deps.cdn.invalidate(paths, `pdf-${sha256(paths.join('\n')).slice(0, 16)}-${Date.now()}`);
+      result.invalidated = paths;
+    }
+    return result;
+  }
+
+  /** CMS jobs → the sheet (and catalog) jobs they reach; sent on through the queue when there is one. */
+  async #expand(jobs: readonly PdfJob[], content: PdfContent, result: PdfRunResult): Promise<PdfJob[]> {
+    const direct = jobs.filter((j) => j.kind !== 'content');
+    const cms = jobs.filter((j): j is Extract<PdfJob, { kind: 'content' }> => j.kind === 'content');
+    if (cms.length === 0) return direct;
+    const more: PdfJob[] = [];
+    let products: Awaited<ReturnType<PdfWorkerDeps['catalog']['scanAll']>>['products'] | undefined;
+    const all = async () => (products ??= (await this.deps.catalog.scanAll()).products);
+    for (const job of cms) {
+      const target = job.entryId === '*' ? { kind: 'settings' as const } : content.entries.get(job.entryId);
+      // An entry the PDFs do not show (a blog post), or one no longer published: the catalog job's
+      // version check covers category titles; sheets converge on the scheduled reconciliation.
+      if (!target) { more.push({ kind: 'catalog', correlationId: job.correlationId }); continue; }
+      if (target.kind === 'story') more.push({ kind: 'sheet', sku: target.sku, correlationId: job.correlationId });
+      else {
+        for (const p of await all()) if (target.kind === 'settings' || p.category === target.slug) more.push({ kind: 'sheet', sku: p.sku, correlationId: job.correlationId });
+        more.push({ kind: 'catalog', correlationId: job.correlationId });
+      }
+    }
+    const seen = new Set<string>();
+    const unique = more.filter((j) => { const key = j.kind === 'sheet' ? j.sku : j.kind; if (seen.has(key)) return false; seen.add(key); return true; });
+    if (this.deps.queue) {
+      await this.deps.queue.send(unique);
+      result.enqueued += unique.length;
+      return direct;
+    }
+    return [...direct, ...unique];
+  }
+
+  /** Returns the path to invalidate, if the published sheet changed. */
+  async #sheet(sku: string, content: PdfContent, result: PdfRunResult): Promise<string | undefined> {
+    const key = sheetKey(sku);
+    const [product, published] = await Promise.all([this.deps.catalog.get(sku), this.deps.store.metadata(key)]);
+    if (!product) {
+      if (!published) return undefined;
+      await this.deps.store.deleteMany([key]);
+      result.deleted.push(key);
+      return `/${key}`;
+    }
+    const data = sheetData(product, content);
+    if (published?.[VERSION_META] === data.version) {
+      result.unchanged.push(key);
+      return undefined;
+    }
+    const body = await this.deps.renderSheet(data, content.siteName, data.image ? await this.#image(data.image) : undefined);
+    result.rendered.push(key);
+    const hash = sha256(body);
+    if (published?.sha256 === hash) {
+      result.unchanged.push(key);
+      return undefined;
+    }
+    await this.deps.store.put(key, body, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: data.version } });
+    result.uploaded.push(key);
+    this.deps.logger.info('spec sheet published', { sku, version: data.version, bytes: body.length });
+    return `/${key}`;
+  }
+
+  async #catalog(content: PdfContent, result: PdfRunResult): Promise<string | undefined> {
+    const { products } = await this.deps.catalog.scanAll();
+    const sections = catalogSections(products, content);
+    const version = catalogVersion(sections.filter((s) => s.entries.length > 0));
+    const published = await this.deps.store.metadata(CATALOG_KEY);
+    if (published?.[VERSION_META] === version) {
+      result.unchanged.push(CATALOG_KEY);
+      return undefined;
+    }
+    // Streamed to a temporary file, then uploaded whole: readers never see a partial catalog.
+    const dir = await mkdtemp(join(tmpdir(), 'restatic-catalog-'));
+    try {
+      const file = join(dir, 'catalog.pdf');
+      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: this.#image }, createWriteStream(file));
+      result.rendered.push(CATALOG_KEY);
+      const hash = await fileHash(file);
+      if (published?.sha256 === hash) {
+        result.unchanged.push(CATALOG_KEY);
+        return undefined;
+      }
+      await this.deps.store.putFile(CATALOG_KEY, file, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: version } });
+      result.uploaded.push(CATALOG_KEY);
+      this.deps.logger.info('catalog published', { version, bytes: (await stat(file)).size, products: products.length });
+      return `/${CATALOG_KEY}`;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function fileHash(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
