@@ -133,42 +133,59 @@ interface FeedsAnswer {
 }
 
 /**
+ * Shows the progress of work the running stack does for this command: polls `/_status` (`field`:
+ * `{ running, done|itemsIn, total }`) until `work` settles.
+ */
+async function remoteProgress<T>(base: string, field: 'feeds' | 'pdfs', work: Promise<T>): Promise<T> {
+  const progress = createProgress();
+  let started = false;
+  let shown = 0;
+  let settled = false;
+  const poll = (async () => {
+    while (!settled) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const state = await fetch(`${base}/_status`).then((r) => r.json() as Promise<Record<string, { running: boolean; itemsIn?: number; done?: number; total: number } | undefined>>).catch(() => undefined);
+      const s = state?.[field];
+      if (settled || !s?.running) continue;
+      const value = s.itemsIn ?? s.done ?? 0;
+      if (!started) { progress.start(field, s.total); started = true; }
+      progress.advance(value - shown);
+      shown = value;
+    }
+  })();
+  try {
+    return await work;
+  } finally {
+    settled = true;
+    await poll;
+    if (started) progress.stop();
+  }
+}
+
+/** Posts to a control route of the running stack; undefined (after saying so) when none answers. */
+async function post(config: LocalConfig, route: string, body?: unknown): Promise<Response | undefined> {
+  try {
+    return await fetch(`http://127.0.0.1:${config.port}${route}`, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
+    process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\`\n`);
+    return undefined;
+  }
+}
+
+interface FeedsAnswer {
+  feeds: Array<{ target: string; itemsIn: number; included: number; excluded: number; warnings: number; bytes: number; gzipBytes: number; uploaded: boolean }>;
+  invalidated: string[];
+  ms: number;
+}
+
+/**
  * `restatic feeds`: the running stack regenerates the feeds now (its feed thread owns the run, so
  * runs never overlap); this shows its progress from `/_status` and a one-line summary per target.
  */
 export async function runFeeds(config: LocalConfig): Promise<number> {
-  const base = `http://127.0.0.1:${config.port}`;
-  const answer = fetch(`${base}/_local/feeds`, { method: 'POST' });
-  const progress = createProgress();
-  let started = false;
-  let shown = 0;
-  let done = false;
-  const poll = (async () => {
-    while (!done) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const state = await fetch(`${base}/_status`).then((r) => r.json() as Promise<{ feeds?: { running: boolean; itemsIn: number; total: number } }>).catch(() => undefined);
-      const feeds = state?.feeds;
-      if (done || !feeds?.running) continue;
-      if (!started) { progress.start('feeds', feeds.total); started = true; }
-      progress.advance(feeds.itemsIn - shown);
-      shown = feeds.itemsIn;
-    }
-  })();
-  let response: Response;
-  try {
-    response = await answer;
-  } catch (error) {
-    done = true;
-    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') {
-      process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\`\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    done = true;
-    await poll;
-    if (started) progress.stop();
-  }
+  const response = await remoteProgress(`http://127.0.0.1:${config.port}`, 'feeds', post(config, '/_local/feeds'));
+  if (!response) return 1;
   const body = await response.json() as FeedsAnswer | { error?: string };
   if (!response.ok || !('feeds' in body)) {
     process.stderr.write(`restatic: feed job failed: ${JSON.stringify(body)}\n`);
@@ -179,4 +196,21 @@ export async function runFeeds(config: LocalConfig): Promise<number> {
       `${f.bytes} bytes (${f.gzipBytes} gzipped), ${(body.ms / 1000).toFixed(1)} s, ${f.uploaded ? 'published' : 'unchanged'}\n`);
   }
   return 0;
+}
+
+/** `restatic pdfs --sku A --sku B` or `--all`: the running stack renders those PDFs now. */
+export async function runPdfs(config: LocalConfig, skus: readonly string[], all: boolean): Promise<number> {
+  if (!all && skus.length === 0) throw new ConfigError('pdfs', 'name PDFs with --sku <sku> (repeatable) or --all');
+  const started = performance.now();
+  const response = await remoteProgress(`http://127.0.0.1:${config.port}`, 'pdfs', post(config, '/_local/pdfs', all ? { all: true } : { skus }));
+  if (!response) return 1;
+  const body = await response.json() as { rendered?: string[]; uploaded?: string[]; unchanged?: string[]; deleted?: string[]; failed?: Array<{ job: unknown; error: string }>; error?: string };
+  if (body.error) {
+    process.stderr.write(`restatic: ${body.error}\n`);
+    return 1;
+  }
+  process.stdout.write(`pdfs: ${body.rendered?.length ?? 0} rendered, ${body.uploaded?.length ?? 0} uploaded, ${body.unchanged?.length ?? 0} unchanged, ` +
+    `${body.deleted?.length ?? 0} deleted, ${body.failed?.length ?? 0} failed, ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const f of body.failed ?? []) process.stderr.write(`  failed ${JSON.stringify(f.job)}: ${f.error}\n`);
+  return response.ok ? 0 : 1;
 }

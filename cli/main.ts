@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { readLocalConfig } from '../local/config.js';
-import { runBuild, runControl, runFeeds, runSeed, runServe, runStart } from './commands.js';
+import { runBuild, runControl, runFeeds, runPdfs, runSeed, runServe, runStart } from './commands.js';
 
 const USAGE = `Usage: restatic <command> [options]
 
@@ -21,6 +21,8 @@ Commands:
                       rebuild what events missed
   replay              ask the running stack to re-drive dead-lettered changes
   feeds               ask the running stack to regenerate the Google Shopping feeds now
+  pdfs --sku S… | --all
+                      ask the running stack to render spec sheets (and the catalog) now
 
 Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README).`;
 
@@ -41,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { values } = parseArgs({
       args: rest,
-      options: { target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false }, reconcile: { type: 'boolean', default: false } },
+      options: { target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false }, reconcile: { type: 'boolean', default: false }, sku: { type: 'string', multiple: true }, all: { type: 'boolean', default: false } },
       strict: true,
     });
     switch (command) {
@@ -51,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve': return await runServe(config, logger);
       case 'replay': return await runControl(config, '/_local/replay');
       case 'feeds': return await runFeeds(config);
+      case 'pdfs': return await runPdfs(config, values.sku ?? [], values.all ?? false);
       case 'rebuild':
         if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');
         return await runControl(config, '/_local/reconcile');

@@ -22,6 +22,8 @@ export interface ChangeLoopOptions {
   /** Re-deliveries of an envelope the content source has not caught up with. @default 5 */
   maxRedeliveries?: number;
   deadLetterFile: string;
+  /** Hears of the envelopes each run processed (fan-out: PDF jobs). */
+  onProcessed?: (envelopes: ChangeEnvelope[]) => void;
 }
 
 export class ChangeLoop {
@@ -80,6 +82,8 @@ export class ChangeLoop {
         this.runs.push(result);
         this.#record(envelopes, result);
         this.journal.commit(end);
+        const failed = new Set(result.failed.map((f) => f.envelope));
+        this.options.onProcessed?.(envelopes.filter((e) => !failed.has(e)));
         await this.#redeliver(result.failed);
         return;
       } catch (error) {

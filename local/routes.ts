@@ -14,6 +14,8 @@ import { receiveWebhook } from '../functions/rebuild/webhook.js';
 import { toItem } from '../functions/shared/adapters/dynamodb-catalog.js';
 import type { Product } from '../functions/shared/catalog/product.js';
 import { ValidationError } from '../functions/shared/errors.js';
+import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
+import type { LocalPdfQueue } from './pdf-queue.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { ChangeLoop } from './change-loop.js';
 import type { LocalConfig } from './config.js';
@@ -28,6 +30,8 @@ interface RouteContext {
   runFeeds: () => Promise<unknown>;
   /** Where the feed job is (running, items read, last result): shown in `/_status`. */
   feedStatus?: () => unknown;
+  /** The PDF job queue: `POST /_local/pdfs` runs jobs on it; its state shows in `/_status`. */
+  pdfs?: LocalPdfQueue;
   config: LocalConfig;
   services: LocalServices;
   status: StatusLog;
@@ -56,7 +60,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   const { config, services, status, journal, loop, logger } = ctx;
   const space = services.content instanceof LocalContentSpace ? services.content : undefined;
 
-  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list(), ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}) } }));
+  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list(), ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
     const result = await receiveWebhook({
@@ -104,6 +108,27 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   });
 
   edge.route('POST', '/_local/replay', async () => ({ status: 200, body: { replayed: await loop.replay() } }));
+
+  // Renders PDFs on demand (`restatic pdfs`): body { "skus": [...] } or { "all": true }.
+  edge.route('POST', '/_local/pdfs', async (_req: IncomingMessage, body: Buffer) => {
+    if (!ctx.pdfs) return { status: 404, body: { error: 'PDFs are not enabled in this stack' } };
+    let request: { skus?: unknown; all?: unknown };
+    try {
+      request = body.length ? JSON.parse(body.toString('utf8')) as typeof request : {};
+    } catch (error) {
+      return { status: 400, body: { error: `expected a JSON body like {"skus":["SKU-1"]} or {"all":true}: ${(error as Error).message}` } };
+    }
+    const skus = Array.isArray(request.skus) ? request.skus : [];
+    const bad = skus.find((s) => typeof s !== 'string' || !/^[A-Za-z0-9._-]{1,50}$/.test(s));
+    if (bad !== undefined) return { status: 400, body: { error: `expected skus of letters, digits, ".", "_" or "-" (1–50), got ${JSON.stringify(bad)}` } };
+    if (!request.all && skus.length === 0) return { status: 400, body: { error: 'expected {"skus":[...]} or {"all":true}' } };
+    const correlationId = randomUUID();
+    const jobs: PdfJob[] = request.all
+      ? [{ kind: 'content', entryId: '*', correlationId }]
+      : [...(skus as string[]).map((sku) => ({ kind: 'sheet' as const, sku, correlationId })), { kind: 'catalog', correlationId }];
+    const result = await ctx.pdfs.runNow(jobs);
+    return { status: result.failed.length ? 500 : 200, body: { ...result, failed: result.failed.map((f) => ({ job: f.job, error: f.error.message })) } };
+  });
 
   edge.route('POST', '/_local/feeds', async () => ({ status: 200, body: await ctx.runFeeds() }));
 

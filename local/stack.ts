@@ -22,6 +22,9 @@ import { EdgeServer } from './edge-server.js';
 import { startEmbeddedServersInThread, type EmbeddedServers } from './embedded.js';
 import { JournalQueue } from './journal-queue.js';
 import { ThreadedFeedJob } from './feeds-host.js';
+import { ThreadedPdfWorker } from './pdf-host.js';
+import { LocalPdfQueue } from './pdf-queue.js';
+import { pdfJobsFor } from '../functions/shared/changes/pdf-jobs.js';
 import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
 import { seedDemoCatalog } from './seed.js';
@@ -57,6 +60,7 @@ export interface LocalStack {
   edge: EdgeServer;
   services: LocalServices;
   loop: ChangeLoop;
+  pdfs: LocalPdfQueue;
   firstBuild: FullBuildResult;
   close(): Promise<void>;
 }
@@ -67,6 +71,8 @@ export interface StackOptions {
   renderer?: PageRenderer;
   /** Coalescing window for changes, ms. @default 50 */
   windowMs?: number;
+  /** The catalog PDF renders at most once per this many ms. @default 5000 */
+  pdfCatalogWindowMs?: number;
 }
 
 /** Runs the local stack; resolves once the site is published and the edge is listening. */
@@ -109,7 +115,21 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
   });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
-  const loop = new ChangeLoop(journal, worker, status, logger, { deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}) });
+  // PDFs: their own thread (their own Lambda in AWS) rendering on a pool of render threads, fed by
+  // the change loop's fan-out through a local queue (SQS in AWS).
+  const pdfWorker = new ThreadedPdfWorker({
+    s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table,
+    edgeUrl, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE, site: { baseUrl: site.baseUrl, currencies: site.currencies }, logLevel: config.logLevel,
+    ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
+  });
+  const pdfs = new LocalPdfQueue((jobs, onProgress) => pdfWorker.run(jobs, onProgress), logger, {
+    deadLetterFile: join(config.dataDir, 'changes', 'pdf-dead-letters.jsonl'),
+    ...(options.pdfCatalogWindowMs !== undefined ? { catalogWindowMs: options.pdfCatalogWindowMs } : {}),
+  });
+  const loop = new ChangeLoop(journal, worker, status, logger, {
+    deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
+    onProcessed: (envelopes) => pdfs.add(pdfJobsFor(envelopes)),
+  });
   // The feed job also runs in its own thread (its own Lambda in AWS); runs queue behind each other.
   const feeds = new ThreadedFeedJob({
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table,
@@ -120,7 +140,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     for (const f of result.feeds) logger.info(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ${f.bytes} bytes (${f.gzipBytes} gzipped), ${(result.ms / 1000).toFixed(1)} s${f.uploaded ? '' : ', unchanged'}`);
     return result;
   };
-  registerRoutes(edge, { config, services, status, journal, loop, logger, runFeeds: () => runFeeds(), feedStatus: () => feeds.state });
+  registerRoutes(edge, { config, services, status, journal, loop, logger, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, pdfs });
 
   let firstBuild: FullBuildResult;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -137,26 +157,45 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     status.save(record);
     await worker.close();
     await feeds.close();
+    await pdfWorker.close();
     await edge.close();
     await services.servers.close();
     throw error;
   }
   // Changes queued before a crash or stop are processed now.
   loop.start();
+  // PDFs: every sheet and the catalog (each skipped when its published data version is current).
+  await pdfs.runNow([{ kind: 'content', entryId: '*', correlationId: record.correlationId }], progressRelay(options.progress, 'pdfs'))
+    .then((r) => logger.info(`pdfs: ${r.rendered.length} rendered, ${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.failed.length} failed`))
+    .catch((error: unknown) => logger.error('PDF run failed', { error }));
   // Feeds: once now (the crawler must find them), then on an interval (EventBridge Scheduler in AWS).
   await runFeeds(options.progress).catch((error: unknown) => logger.error('feed job failed', { error }));
   const feedTimer = setInterval(() => void runFeeds().catch((error: unknown) => logger.error('feed job failed', { error })), config.feedIntervalMinutes * 60_000);
   feedTimer.unref();
 
   return {
-    url: edgeUrl, status, edge, services, loop, firstBuild,
+    url: edgeUrl, status, edge, services, loop, pdfs, firstBuild,
     async close() {
       clearInterval(feedTimer);
       await loop.close();
+      await pdfs.close();
       await worker.close();
       await feeds.close();
+      await pdfWorker.close();
       await edge.close();
       await services.servers.close();
     },
+  };
+}
+
+/** Progress of a batch reported as (done, total) shown on a progress bar. */
+function progressRelay(progress: Progress | undefined, label: string): ((done: number, total: number) => void) | undefined {
+  if (!progress) return undefined;
+  let shown = -1;
+  return (done, total) => {
+    if (shown < 0) { progress.start(label, total); shown = 0; }
+    progress.advance(done - shown);
+    shown = done;
+    if (done === total) progress.stop();
   };
 }

@@ -12,7 +12,8 @@ import { AVAILABILITY_LABELS, productUrl } from '../shared/build/product-view.js
 import { sha256 } from '../shared/hash.js';
 import { toSlug } from '../shared/slug.js';
 import { plainText } from '../shared/plain-text.js';
-import type { ContentSnapshot } from '../shared/content/snapshot.js';
+import { ContentSnapshot } from '../shared/content/snapshot.js';
+import type { ContentSource } from '../shared/ports.js';
 
 /** CMS data the PDFs show: category titles (by slug, in CMS order) and product stories (by sku). */
 export interface PdfContent {
@@ -171,4 +172,20 @@ export function catalogSections(products: Iterable<Product>, content: PdfContent
   const sections = [...bySlug].map(([slug, entries]) => ({ title: content.categories.get(slug)!, entries: entries.sort(byTitle) }));
   if (other.length) sections.push({ title: 'Other products', entries: other.sort(byTitle) });
   return sections;
+}
+
+/**
+ * The PDFs' CMS data kept current from a content source: the whole space once, then the sync delta
+ * since the last call (a warm worker pays for changes only).
+ */
+export function syncedContent(source: ContentSource, site: { baseUrl: string; currencies: readonly string[] }): () => Promise<PdfContent> {
+  let snapshot: ContentSnapshot | undefined;
+  let token: string | undefined;
+  return async () => {
+    snapshot ??= new ContentSnapshot(await source.locales());
+    const delta = await source.sync(token);
+    snapshot.apply(delta);
+    token = delta.nextToken;
+    return pdfContent(snapshot, site);
+  };
 }

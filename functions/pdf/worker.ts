@@ -74,12 +74,15 @@ export class PdfWorker {
     this.#image = storeImages(deps.store);
   }
 
-  async run(jobs: readonly PdfJob[]): Promise<PdfRunResult> {
+  /** Runs a batch; `onProgress` hears of each finished job (done, total). */
+  async run(jobs: readonly PdfJob[], onProgress?: (done: number, total: number) => void): Promise<PdfRunResult> {
     const result: PdfRunResult = { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [] };
     const content = await this.deps.content();
     const expanded = await this.#expand(jobs, content, result);
     const io = new PQueue({ concurrency: this.options.ioConcurrency ?? 8 });
     const changedPaths: string[] = [];
+    let done = 0;
+    onProgress?.(0, expanded.length);
     await Promise.all(expanded.map((job) => io.add(async () => {
       try {
         const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result) : job.kind === 'catalog' ? await this.#catalog(content, result) : undefined;
@@ -88,6 +91,7 @@ export class PdfWorker {
         result.failed.push({ job, error: asError(error) });
         this.deps.logger.error('PDF job failed', { job, correlation_id: job.correlationId, error: asError(error).message });
       }
+      onProgress?.(++done, expanded.length);
     })));
     if (changedPaths.length) {
       // Many sheets at once: one wildcard instead of thousands of paths (CloudFront bills per path).

@@ -17,9 +17,10 @@ function parse(body: string): ChangeEnvelope | undefined {
  * All messages of the batch become one run (a bulk publish of 200 entries is a handful of runs).
  * Failed envelopes, unparseable messages, or — if the run throws — every message, go back to the
  * queue; after maxReceiveCount SQS moves them to the dead-letter queue. For FIFO queues, messages
- * after the first failure are failed too, keeping the group's order.
+ * after the first failure are failed too, keeping the group's order. `afterRun` gets the envelopes
+ * that went through (to fan out PDF jobs).
  */
-export function createWorkerHandler(worker: RebuildWorker, logger: Logger) {
+export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[]) => Promise<void>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const byMessage = new Map<string, ChangeEnvelope>();
     const failed = new Set<string>();
@@ -35,6 +36,9 @@ export function createWorkerHandler(worker: RebuildWorker, logger: Logger) {
       const result = await worker.run([...byMessage.values()]);
       const failedEnvelopes = new Set(result.failed.map((f) => f.envelope));
       for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope)) failed.add(messageId);
+      // Fan-out (PDF jobs for CMS changes): if it fails, the batch is retried; the rebuild part is
+      // then a fenced no-op and the fan-out runs again.
+      await afterRun?.([...byMessage.values()].filter((e) => !failedEnvelopes.has(e)));
       logger.info('rebuild run', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length, failed: failed.size, correlation_ids: [...byMessage.values()].map((e) => e.correlationId) });
     } catch (error) {
       logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });

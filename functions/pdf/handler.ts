@@ -1,0 +1,43 @@
+/**
+ * Lambda: the PDF worker, fed by the PDF job queue (SQS, ReportBatchItemFailures). Each invocation
+ * renders its jobs in-process; Lambda concurrency is the scale knob (5,000 changed products → as
+ * many parallel workers as the queue's event source mapping allows).
+ */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createCloudFrontCdn } from '../shared/adapters/cloudfront-cdn.js';
+import { createContentfulSyncSource } from '../shared/adapters/contentful-sync-source.js';
+import { createDynamoDbCatalog } from '../shared/adapters/dynamodb-catalog.js';
+import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
+import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
+import { pdfJobKey, type PdfJob } from '../shared/changes/pdf-jobs.js';
+import { readSecret, requireEnv, siteFromEnv } from '../shared/env.js';
+import { syncedContent } from './data.js';
+import { loadPdfFonts } from './fonts.js';
+import { renderSheet } from './sheet.js';
+import { createPdfHandler } from './sqs.js';
+import { PdfWorker } from './worker.js';
+
+const logger = new Logger({ serviceName: 'restatic-pdf' });
+// The bundle ships the font files next to the handler (infra copies them to FONT_DIR).
+const fonts = loadPdfFonts(process.env.FONT_DIR);
+const source = createContentfulSyncSource({
+  space: requireEnv('CONTENTFUL_SPACE_ID'), environment: requireEnv('CONTENTFUL_ENVIRONMENT'),
+  accessToken: await readSecret(requireEnv('CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN')),
+});
+const store = createS3ObjectStore({ bucket: requireEnv('SITE_BUCKET'), client: new S3Client({}) });
+const worker = new PdfWorker({
+  catalog: createDynamoDbCatalog({ table: requireEnv('PRODUCTS_TABLE'), client: new DynamoDBClient({}) }),
+  content: syncedContent(source, siteFromEnv()),
+  store,
+  cdn: createCloudFrontCdn({ distributionId: requireEnv('DISTRIBUTION_ID'), client: new CloudFrontClient({}) }),
+  logger,
+  fonts,
+  renderSheet: (data, siteName, image) => renderSheet(data, { fonts, siteName, ...(image ? { image } : {}) }),
+  queue: createSqsQueue<PdfJob>({ queueUrl: requireEnv('PDF_QUEUE_URL'), client: new SQSClient({}), dedupId: (job) => `${pdfJobKey(job)}@${job.correlationId}`, describe: pdfJobKey }),
+});
+
+export const handler = createPdfHandler(worker, logger);

@@ -1,0 +1,45 @@
+/** SQS batch ⇄ the PDF worker: one run per batch (one invalidation), partial batch failures reported. */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { PdfJob } from '../shared/changes/pdf-jobs.js';
+import type { Logger } from '../shared/ports.js';
+import type { PdfWorker } from './worker.js';
+
+/** A job from a message body, or undefined when it is not one (it then fails, and ends in the DLQ). */
+export function parsePdfJob(body: string): PdfJob | undefined {
+  try {
+    const job = JSON.parse(body) as Partial<PdfJob> & Record<string, unknown>;
+    if (typeof job?.correlationId !== 'string') return undefined;
+    if (job.kind === 'sheet' && typeof job.sku === 'string' && /^[A-Za-z0-9._-]{1,50}$/.test(job.sku)) return job as PdfJob;
+    if (job.kind === 'catalog') return job as PdfJob;
+    if (job.kind === 'content' && typeof job.entryId === 'string') return job as PdfJob;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Lambda handler over a PDF worker: failed jobs (and unreadable messages) go back to the queue. */
+export function createPdfHandler(worker: Pick<PdfWorker, 'run'>, logger: Logger) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const byMessage = new Map<string, PdfJob>();
+    const failed = new Set<string>();
+    for (const record of event.Records) {
+      const job = parsePdfJob(record.body);
+      if (job) byMessage.set(record.messageId, job);
+      else {
+        logger.error('unreadable PDF job', { messageId: record.messageId, body: record.body.slice(0, 200) });
+        failed.add(record.messageId);
+      }
+    }
+    try {
+      const result = await worker.run([...byMessage.values()]);
+      const failedJobs = new Set(result.failed.map((f) => f.job));
+      for (const [messageId, job] of byMessage) if (failedJobs.has(job)) failed.add(messageId);
+      logger.info('PDF run', { rendered: result.rendered.length, uploaded: result.uploaded.length, unchanged: result.unchanged.length, deleted: result.deleted.length, invalidated: result.invalidated.length, enqueued: result.enqueued, failed: failed.size, correlation_ids: [...new Set([...byMessage.values()].map((j) => j.correlationId))] });
+    } catch (error) {
+      logger.error('PDF run failed; the whole batch returns to the queue', { error: String(error) });
+      for (const messageId of byMessage.keys()) failed.add(messageId);
+    }
+    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

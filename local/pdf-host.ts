@@ -1,0 +1,109 @@
+/**
+ * The local PDF worker in its own thread (its own Lambda in AWS), rendering sheets on a pool of
+ * render threads: a catalog of thousands of products never stalls the edge or the webhook
+ * receiver. `createHostedPdfWorker` runs inside the thread; `ThreadedPdfWorker` is the main
+ * thread's handle (one batch at a time, progress relayed).
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { syncedContent } from '../functions/pdf/data.js';
+import { loadPdfFonts } from '../functions/pdf/fonts.js';
+import { createSheetPool } from '../functions/pdf/pool.js';
+import { PdfWorker, type PdfRunResult } from '../functions/pdf/worker.js';
+import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
+import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
+import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
+import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
+import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
+import { RestaticError } from '../functions/shared/errors.js';
+import { createJsonLogger, type LogLevel } from '../functions/shared/logger.js';
+import { LocalContentSpace } from './content-space.js';
+import { dynamoCompatibleConfig } from './embedded.js';
+
+export interface HostedPdfConfig {
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  bucket: string;
+  table: string;
+  edgeUrl: string;
+  dataDir: string;
+  spaceFile: string;
+  contentful?: { space: string; environment: string; accessToken: string };
+  site: { baseUrl: string; currencies: string[] };
+  logLevel: LogLevel;
+  /** Render threads (default: one per core). */
+  poolSize?: number;
+}
+
+/** Builds the PDF worker inside the thread, on its own clients and its own render pool. */
+export function createHostedPdfWorker(config: HostedPdfConfig): PdfWorker {
+  const logger = createJsonLogger({ service: 'restatic-pdf', level: config.logLevel });
+  const source = config.contentful
+    ? createContentfulSyncSource(config.contentful)
+    : new LocalContentSpace(createExportContentSource(config.spaceFile), join(config.dataDir, 'contentful', 'published.jsonl'));
+  const pool = createSheetPool(config.poolSize);
+  return new PdfWorker({
+    catalog: createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) }),
+    content: syncedContent(source, config.site),
+    store: createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) }),
+    cdn: createLocalEdgeCdn(config.edgeUrl),
+    logger,
+    fonts: loadPdfFonts(),
+    renderSheet: pool.render,
+  });
+}
+
+type Reply =
+  | { ready: true }
+  | { id: number; progress: { done: number; total: number } }
+  | { id: number; result: Omit<PdfRunResult, 'failed'> & { failed: Array<{ index: number; job: PdfJob; message: string }> } }
+  | { id: number; error: { name: string; message: string } };
+
+/** The main thread's handle on the PDF thread. */
+export class ThreadedPdfWorker {
+  readonly #thread: Worker;
+  readonly #ready: Promise<void>;
+  #next = 0;
+  readonly #calls = new Map<number, { jobs: readonly PdfJob[]; resolve: (r: PdfRunResult) => void; reject: (e: Error) => void; onProgress?: (done: number, total: number) => void }>();
+
+  constructor(config: HostedPdfConfig) {
+    this.#thread = new Worker(new URL('./pdf-thread.js', import.meta.url), { workerData: config });
+    this.#ready = new Promise((resolve, reject) => {
+      this.#thread.once('error', reject);
+      this.#thread.on('message', (reply: Reply) => {
+        if ('ready' in reply) return resolve();
+        const call = this.#calls.get(reply.id);
+        if (!call) return;
+        if ('progress' in reply) return call.onProgress?.(reply.progress.done, reply.progress.total);
+        this.#calls.delete(reply.id);
+        if ('error' in reply) {
+          const error = new RestaticError(reply.error.message, { retryable: true });
+          error.name = reply.error.name;
+          return call.reject(error);
+        }
+        const r = reply.result;
+        call.resolve({ ...r, failed: r.failed.map((f) => ({ job: f.index >= 0 ? call.jobs[f.index]! : f.job, error: new RestaticError(f.message, { retryable: true }) })) });
+      });
+    });
+    this.#thread.on('error', (error) => {
+      for (const call of this.#calls.values()) call.reject(error);
+      this.#calls.clear();
+    });
+  }
+
+  async run(jobs: readonly PdfJob[], onProgress?: (done: number, total: number) => void): Promise<PdfRunResult> {
+    await this.#ready;
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { jobs, resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      this.#thread.postMessage({ id, jobs });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#thread.terminate();
+  }
+}

@@ -1,0 +1,115 @@
+/** Spec sheets and the catalog as documents: text, fonts, determinism, hostile input, page numbers. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderCatalog } from '../../../functions/pdf/catalog.js';
+import { catalogSections, pdfContent, sheetData } from '../../../functions/pdf/data.js';
+import { loadPdfFonts, textRuns } from '../../../functions/pdf/fonts.js';
+import { renderSheet } from '../../../functions/pdf/sheet.js';
+import { productImage } from '../../../functions/shared/demo/images.js';
+import { DEMO_CATEGORIES } from '../../../functions/shared/demo/vocabulary.js';
+import { demoSnapshot } from '../../fixtures/content.js';
+import { HOSTILE, product } from '../../fixtures/products.js';
+
+const has = (tool: string) => { try { execFileSync(tool, ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } };
+// poppler-utils: .ci/run installs it; a bare machine may not have it.
+const poppler = has('pdftotext') && has('pdffonts');
+const fonts = loadPdfFonts();
+const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+const image = productImage(DEMO_CATEGORIES.find((c) => c.slug === 'backpacks')!, 'teal').body as Buffer;
+const file = (bytes: Buffer) => { const f = join(mkdtempSync(join(tmpdir(), 'restatic-pdf-')), 'doc.pdf'); writeFileSync(f, bytes); return f; };
+const pdfText = (f: string, ...args: string[]) => execFileSync('pdftotext', ['-layout', ...args, f, '-'], { encoding: 'utf8' });
+
+const greek = product({ sku: 'GR-1', slug: 'gr-1', title: 'Σκηνή δύο ατόμων — Κόκκινο', brand: 'Ορεινή', price: { USD: 12999, EUR: 11999 }, salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:00Z', gtin: '4006381333931', images: ['/assets/img/x.png'], category: 'tents' });
+
+describe('spec sheet', () => {
+  it.runIf(poppler)('shows title, prices, identifiers and a non-Latin title as text, with its fonts embedded', async () => {
+    // Act
+    const f = file(await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image }));
+    // Assess
+    const text = pdfText(f);
+    expect(text).toContain('Σκηνή δύο ατόμων — Κόκκινο');
+    expect(text).toContain('$99.99');
+    expect(text).toContain('$129.99');
+    expect(text).toContain('119,99 €');
+    expect(text).toContain('GTIN 4006381333931');
+    expect(text).toContain('https://shop.example.com/products/gr-1/');
+    const fontList = execFileSync('pdffonts', [f], { encoding: 'utf8' });
+    expect(fontList).toMatch(/NotoSans-Regular\s+CID TrueType\s+Identity-H\s+yes yes yes/);
+    expect(fontList).not.toMatch(/Helvetica/);
+  });
+
+  it.runIf(poppler)('draws Japanese and Cyrillic text with the right fonts and drops what no font has', async () => {
+    // Prepare
+    const mixed = product({ sku: 'JP-1', slug: 'jp-1', title: '登山用ヘッドランプ Фонарь 🔦', images: [] });
+    // Act
+    const f = file(await renderSheet(sheetData(mixed, content), { fonts, siteName: content.siteName }));
+    // Assess
+    expect(pdfText(f)).toContain('登山用ヘッドランプ Фонарь');
+    expect(execFileSync('pdffonts', [f], { encoding: 'utf8' })).toContain('NotoSansJP-Regular');
+    expect(pdfText(f)).toContain('No image');
+  });
+
+  it('renders the same bytes for the same data, and different bytes (and version) when a shown field changes', async () => {
+    // Act
+    const a = await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image });
+    const b = await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image });
+    const cheaper = sheetData({ ...greek, price: { USD: 11999, EUR: 11999 } }, content);
+    // Assess
+    expect(b.equals(a)).toBe(true);
+    expect(cheaper.version).not.toBe(sheetData(greek, content).version);
+    expect(sheetData({ ...greek, stock: 3, shippingWeightGrams: 900, updatedAt: '2026-11-21T00:00:00Z' }, content).version).toBe(sheetData(greek, content).version);
+  });
+
+  it.runIf(poppler)('prints hostile strings as plain text: no markup, no control characters, long titles wrap', async () => {
+    // Prepare
+    const hostile = product({ sku: 'H-1', slug: 'h-1', title: `${HOSTILE.script} ${'Very long title words '.repeat(12)}`, description: `${HOSTILE.control} <b>bold</b> &amp; more`, images: ['https://evil.example.com/x.svg'] });
+    // Act
+    const f = file(await renderSheet(sheetData(hostile, content), { fonts, siteName: content.siteName }));
+    // Assess
+    const text = pdfText(f);
+    expect(text).not.toContain('<script>');
+    expect(text).toContain('Bad[31mTitle bold & more');
+    expect(text).not.toMatch(/[\u0000-\u0008\u001b]/);
+    expect(text).toContain('No image');
+  });
+
+  it('splits text into font runs without losing characters any font has', () => {
+    // Act
+    const runs = textRuns('Crête 茶 Ω 🙂!', fonts);
+    // Assess
+    expect(runs.map((r) => r.text).join('')).toBe('Crête 茶 Ω !');
+    expect(runs.find((r) => r.text.includes('茶'))?.role).toBe('cjk');
+  });
+});
+
+describe('catalog', () => {
+  it.runIf(poppler)('has a cover, contents with the right page numbers, sections and page numbers in every footer', async () => {
+    // Prepare: 20 tents (3 pages), 2 backpacks, 1 product without a category
+    const products = [
+      ...Array.from({ length: 20 }, (_, i) => product({ sku: `T-${i}`, slug: `t-${i}`, title: `Tent ${String(i).padStart(2, '0')}`, category: 'tents', images: ['/img/t.png'] })),
+      product({ sku: 'B-1', slug: 'b-1', title: 'Backpack Ω', category: 'backpacks', images: [] }),
+      product({ sku: 'B-2', slug: 'b-2', title: 'Backpack Two', category: 'backpacks', salePrice: { USD: 100 }, images: [] }),
+      product({ sku: 'X-1', slug: 'x-1', title: 'Loose item', category: undefined, images: [] }),
+    ];
+    const sections = catalogSections(products, content);
+    const f = join(mkdtempSync(join(tmpdir(), 'restatic-catalog-')), 'catalog.pdf');
+
+    // Act
+    const result = await renderCatalog(sections, { fonts, siteName: 'Test Store', image: async () => image }, createWriteStream(f));
+
+    // Assess: cover 1, contents 2, backpacks 3, tents 4–6, other 7
+    expect(result).toMatchObject({ pages: 7, products: 23 });
+    const contents = pdfText(f, '-f', '2', '-l', '2');
+    expect(contents).toMatch(/Backpacks \(2\)\s+3/);
+    expect(contents).toMatch(/Tents \(20\)\s+4/);
+    expect(contents).toMatch(/Other products \(1\)\s+7/);
+    expect(pdfText(f, '-f', '4', '-l', '4')).toContain('Tent 00');
+    expect(pdfText(f, '-f', '6', '-l', '6')).toContain('Tent 19');
+    expect(pdfText(f, '-f', '7', '-l', '7')).toContain('Page 7 of 7');
+    expect(pdfText(f, '-f', '1', '-l', '1')).toContain('23 products in 3 categories');
+    expect(readFileSync(f).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});

@@ -1,0 +1,196 @@
+/** The PDF worker against the real protocol servers, the fan-out rules, the local queue and the SQS handler. */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pdfContent } from '../../../functions/pdf/data.js';
+import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
+import { renderSheet } from '../../../functions/pdf/sheet.js';
+import { createPdfHandler } from '../../../functions/pdf/sqs.js';
+import { CATALOG_KEY, PdfWorker, sheetKey, type PdfRunResult } from '../../../functions/pdf/worker.js';
+import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
+import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
+import { pdfJobsFor, type PdfJob } from '../../../functions/shared/changes/pdf-jobs.js';
+import { silentLogger } from '../../../functions/shared/logger.js';
+import { LocalPdfQueue } from '../../../local/pdf-queue.js';
+import { dynamoClient, freshBucket, freshTable, s3Client } from '../../fixtures/aws.js';
+import { demoSnapshot } from '../../fixtures/content.js';
+import { entryChange, productChange, sqsEvent } from '../../fixtures/events.js';
+import { productItem } from '../../fixtures/products.js';
+
+const fonts = loadPdfFonts();
+const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+
+async function setup(options: { failSku?: string } = {}) {
+  const s3 = s3Client();
+  const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
+  const dynamo = dynamoClient();
+  const catalog = createDynamoDbCatalog({ table: await freshTable(dynamo), client: dynamo });
+  const invalidations: string[][] = [];
+  const renders: string[] = [];
+  const worker = new PdfWorker({
+    catalog, store, fonts, logger: silentLogger, content: async () => content,
+    cdn: { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
+    renderSheet: async (data, siteName, image) => {
+      renders.push(data.sku);
+      if (data.sku === options.failSku) throw new Error(`render failed for ${data.sku}`);
+      return renderSheet(data, { fonts, siteName, ...(image ? { image } : {}) });
+    },
+  });
+  return { store, catalog, worker, invalidations, renders };
+}
+
+const sheet = (sku: string): PdfJob => ({ kind: 'sheet', sku, correlationId: `c-${sku}` });
+
+describe('PDF worker', () => {
+  it('publishes a sheet with its data version, then renders nothing for a duplicate or a field the sheet does not show', async () => {
+    // Prepare
+    const { store, catalog, worker, invalidations, renders } = await setup();
+    await catalog.put(productItem({ sku: 'P-1', category: 'tents' }));
+
+    // Act
+    const first = await worker.run([sheet('P-1')]);
+    const duplicate = await worker.run([sheet('P-1')]);
+    await catalog.put(productItem({ sku: 'P-1', category: 'tents', stock: 3 }));
+    const stockOnly = await worker.run([sheet('P-1')]);
+
+    // Assess
+    expect(first.uploaded).toEqual([sheetKey('P-1')]);
+    expect(invalidations).toEqual([['/pdf/products/P-1.pdf']]);
+    const stored = await store.get(sheetKey('P-1'));
+    expect(stored).toMatchObject({ contentType: 'application/pdf' });
+    expect(stored!.body.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(duplicate).toMatchObject({ rendered: [], uploaded: [], unchanged: [sheetKey('P-1')] });
+    expect(stockOnly).toMatchObject({ rendered: [], uploaded: [] });
+    expect(renders).toEqual(['P-1']);
+    expect(pdfJobsFor([productChange('P-1', 5, 'Product.MODIFY', ['stock', 'updatedAt'])])).toEqual([]);
+  });
+
+  it('re-renders and invalidates a sheet whose price changed, and deletes the sheet of a removed product', async () => {
+    // Prepare
+    const { store, catalog, worker, invalidations } = await setup();
+    await catalog.put(productItem({ sku: 'P-2' }));
+    await catalog.put(productItem({ sku: 'P-3' }));
+    await worker.run([sheet('P-2'), sheet('P-3')]);
+
+    // Act
+    await catalog.put(productItem({ sku: 'P-2', price: { USD: 5000, EUR: 4500 } }));
+    await catalog.delete('P-3');
+    const result = await worker.run([sheet('P-2'), sheet('P-3')]);
+
+    // Assess
+    expect(result.uploaded).toEqual([sheetKey('P-2')]);
+    expect(result.deleted).toEqual([sheetKey('P-3')]);
+    expect(invalidations.at(-1)).toEqual(['/pdf/products/P-2.pdf', '/pdf/products/P-3.pdf']);
+    expect(await store.get(sheetKey('P-3'))).toBeUndefined();
+  });
+
+  it('fails one job without holding up the others', async () => {
+    // Prepare
+    const { catalog, worker } = await setup({ failSku: 'BAD' });
+    for (const sku of ['OK-1', 'BAD', 'OK-2']) await catalog.put(productItem({ sku }));
+
+    // Act
+    const result = await worker.run([sheet('OK-1'), sheet('BAD'), sheet('OK-2')]);
+
+    // Assess
+    expect(result.uploaded.sort()).toEqual([sheetKey('OK-1'), sheetKey('OK-2')]);
+    expect(result.failed.map((f) => f.job)).toEqual([sheet('BAD')]);
+    expect(result.failed[0]!.error.message).toContain('render failed for BAD');
+  });
+
+  it('expands a category change into the sheets of that category and the catalog', async () => {
+    // Prepare
+    const { store, catalog, worker } = await setup();
+    await catalog.put(productItem({ sku: 'TENT-1', category: 'tents' }));
+    await catalog.put(productItem({ sku: 'SHOE-1', category: 'running-shoes' }));
+    const categoryId = [...content.entries].find(([, v]) => v.kind === 'category' && v.slug === 'tents')![0];
+
+    // Act
+    const result = await worker.run([{ kind: 'content', entryId: categoryId, correlationId: 'c' }]);
+
+    // Assess
+    expect(result.uploaded.sort()).toEqual([CATALOG_KEY, sheetKey('TENT-1')].sort());
+    expect((await store.metadata(CATALOG_KEY))?.['data-version']).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe('PDF fan-out', () => {
+  it('makes one job per affected PDF, for fields a PDF shows only', () => {
+    // Act
+    const jobs = pdfJobsFor([
+      productChange('A', 1, 'Product.MODIFY', ['price']),
+      productChange('A', 2, 'Product.MODIFY', ['description']),
+      productChange('B', 1, 'Product.INSERT'),
+      productChange('C', 1, 'Product.MODIFY', ['shippingWeightGrams', 'stock']),
+      entryChange('story-1', 3),
+    ]);
+    // Assess
+    expect(jobs).toEqual([
+      { kind: 'sheet', sku: 'A', correlationId: expect.any(String) },
+      { kind: 'catalog', correlationId: expect.any(String) },
+      { kind: 'sheet', sku: 'B', correlationId: expect.any(String) },
+      { kind: 'content', entryId: 'story-1', correlationId: expect.any(String) },
+    ]);
+  });
+});
+
+describe('local PDF queue', () => {
+  const result = (failed: PdfJob[] = []): PdfRunResult => ({ rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: failed.map((job) => ({ job, error: new Error('boom') })) });
+
+  it('retries a failing job, then dead-letters it, while the others run once', async () => {
+    // Prepare
+    const runs: string[][] = [];
+    const deadLetterFile = join(mkdtempSync(join(tmpdir(), 'restatic-pdfq-')), 'dead.jsonl');
+    const queue = new LocalPdfQueue(async (jobs) => {
+      runs.push(jobs.map((j) => (j.kind === 'sheet' ? j.sku : j.kind)));
+      return result(jobs.filter((j) => j.kind === 'sheet' && j.sku === 'BAD'));
+    }, silentLogger, { windowMs: 5, backoffMs: 5, attempts: 3, deadLetterFile });
+
+    // Act
+    queue.add([sheet('A'), sheet('BAD'), sheet('B')]);
+    await queue.idle();
+
+    // Assess
+    expect(runs).toEqual([['A', 'BAD', 'B'], ['BAD'], ['BAD']]);
+    expect(existsSync(deadLetterFile)).toBe(true);
+    expect(JSON.parse(readFileSync(deadLetterFile, 'utf8'))).toMatchObject({ job: sheet('BAD'), attempts: 3, error: 'boom' });
+    expect(queue.state.deadLettered).toBe(1);
+    await queue.close();
+  });
+
+  it('renders the catalog at most once per window, after the changes that asked for it', async () => {
+    // Prepare
+    const runs: string[][] = [];
+    const queue = new LocalPdfQueue(async (jobs) => { runs.push(jobs.map((j) => (j.kind === 'sheet' ? j.sku : j.kind))); return result(); },
+      silentLogger, { windowMs: 5, catalogWindowMs: 300, deadLetterFile: join(tmpdir(), 'unused.jsonl') });
+
+    // Act: a burst of changes, each asking for the catalog
+    queue.add([sheet('A'), { kind: 'catalog', correlationId: '1' }]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    queue.add([sheet('B'), { kind: 'catalog', correlationId: '2' }]);
+    queue.add([{ kind: 'catalog', correlationId: '3' }]);
+    await queue.idle();
+
+    // Assess: the first catalog goes with the first batch; the two later requests become one
+    const catalogRuns = runs.filter((r) => r.includes('catalog'));
+    expect(catalogRuns).toHaveLength(2);
+    expect(runs.flat().filter((j) => j !== 'catalog').sort()).toEqual(['A', 'B']);
+    await queue.close();
+  });
+});
+
+describe('PDF Lambda handler', () => {
+  it('reports failed jobs and unreadable messages as batch item failures', async () => {
+    // Prepare
+    const handler = createPdfHandler({ run: async (jobs) => result(jobs.filter((j) => j.kind === 'sheet' && j.sku === 'BAD')) }, silentLogger);
+    function result(failed: readonly PdfJob[]): PdfRunResult {
+      return { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: failed.map((job) => ({ job, error: new Error('x') })) };
+    }
+    // Act
+    const response = await handler(sqsEvent([JSON.stringify(sheet('OK')), JSON.stringify(sheet('BAD')), '{not json', JSON.stringify({ kind: 'sheet', sku: '../x', correlationId: 'c' })]));
+    // Assess
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3', 'm4']);
+  });
+
+});
