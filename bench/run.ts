@@ -19,7 +19,7 @@ import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 // BENCH_SECTIONS=build,rebuild (default both) picks the parts to run.
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,feeds').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,feeds,pdfs').split(','));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -151,6 +151,27 @@ if (SECTIONS.has('feeds')) {
     [`feeds: ${n(feedCount)} products → us + de feeds in one pass (XML + gzip + report), items/s per feed`, n(median(both)), `${n(median(naive))} (xmlbuilder2 createCB, one feed, no gzip, ${n(naiveCount)} products)`, x(median(both) / median(naive)), '≥ 40,000/s, ≥ 10×'],
     [`feeds: ${n(feedCount)} products → us feed alone (XML + gzip + report), items/s`, n(median(one)), `${n(median(naive))} (same baseline)`, x(median(one) / median(naive)), '≥ 40,000/s, ≥ 10×'],
     [`feeds: ${n(million.items!)} products generated on the fly → us + de, peak RSS (whole process)`, `${Math.round(million.rssMb!)} MB`, '—', '—', '≤ 256 MB'],
+  );
+}
+
+if (SECTIONS.has('pdfs')) {
+  process.stderr.write('pdfs: generated products, no table\n');
+  const pdfScenario = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/pdf-scenarios.ts', ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+  };
+  const sheets = Number(process.env.BENCH_PDF_SHEETS ?? 1000);
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let round = 0; round < RUNS; round++) {
+    one.push((await pdfScenario('pdf-sheets', String(sheets), '1')).ms!);
+    two.push((await pdfScenario('pdf-sheets', String(sheets), '2')).ms!);
+  }
+  const catalogProducts = Number(process.env.BENCH_PDF_CATALOG ?? 10_000);
+  const catalog = await pdfScenario('pdf-catalog', String(catalogProducts));
+  rows.push(
+    [`pdfs: ${sheets} spec sheets, 2 render threads, wall`, s(median(two)), `${s(median(one))} (1 render thread)`, x(median(one) / median(two)), '≤ 3 s, ≥ 1.7×'],
+    [`pdfs: catalog of ${catalogProducts} products (${catalog.pages} pages), wall / peak RSS`, `${s(catalog.ms!)} / ${Math.round(catalog.rssMb!)} MB`, '—', '—', '≤ 20 s, ≤ 400 MB'],
   );
 }
 

@@ -24,7 +24,9 @@ export function createSheetPool(size = availableParallelism(), options: { fontDi
   const pending = new Map<number, Pending>();
   let next = 0;
   const slots: Slot[] = Array.from({ length: size }, () => {
-    const worker = new Worker(new URL('./pool-thread.js', import.meta.url), { workerData: { fontDir: options.fontDir } });
+    // A larger young generation: a sheet allocates many short-lived objects (text runs, glyph
+    // positions, content-stream strings), and scavenges were a large share of its time.
+    const worker = new Worker(new URL('./pool-thread.js', import.meta.url), { workerData: { fontDir: options.fontDir }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     const slot: Slot = { worker, busy: 0, ready: Promise.resolve() };
     slot.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
@@ -50,8 +52,9 @@ export function createSheetPool(size = availableParallelism(), options: { fontDi
     async render(data: SheetData, siteName: string, image: Buffer | undefined): Promise<Buffer> {
       // The least busy thread: sheets differ in cost (long stories, CJK text).
       const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-      await slot.ready;
+      // Count the job before awaiting: calls made in one tick must spread over the threads.
       slot.busy++;
+      await slot.ready;
       const id = next++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });

@@ -1,0 +1,54 @@
+/**
+ * PDF scenarios, one per process: prints one JSON line.
+ * Usage: node bin/run-ts.js bench/pdf-scenarios.ts <scenario> <count> [threads]
+ */
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderCatalog } from '../functions/pdf/catalog.js';
+import { catalogSections, pdfContent, sheetData } from '../functions/pdf/data.js';
+import { loadPdfFonts } from '../functions/pdf/fonts.js';
+import { createSheetPool } from '../functions/pdf/pool.js';
+import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
+import { validateProduct } from '../functions/shared/catalog/product.js';
+import { ContentSnapshot } from '../functions/shared/content/snapshot.js';
+import { allDemoImages } from '../functions/shared/demo/images.js';
+import { demoProducts } from '../functions/shared/demo/products.js';
+import { DEMO_SPACE_FILE } from '../local/stack.js';
+
+const [name = '', countArg = '1000', threadsArg = '2'] = process.argv.slice(2);
+const count = Number(countArg);
+const source = createExportContentSource(DEMO_SPACE_FILE);
+const snapshot = new ContentSnapshot(await source.locales());
+snapshot.apply(await source.sync());
+const content = pdfContent(snapshot, { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+const images = new Map(allDemoImages().filter((a) => Buffer.isBuffer(a.body)).map((a) => [`/${a.key}`, a.body as Buffer]));
+const products = [...demoProducts(count)].map(validateProduct);
+
+let result: Record<string, number>;
+if (name === 'pdf-sheets') {
+  // Fonts load and code warms up in every thread before the clock starts.
+  const pool = createSheetPool(Number(threadsArg));
+  const data = products.map((p) => sheetData(p, content));
+  await Promise.all(data.slice(0, 8 * pool.size).map((d) => pool.render(d, content.siteName, images.get(d.image ?? ''))));
+  const t0 = performance.now();
+  let bytes = 0;
+  await Promise.all(data.map(async (d) => {
+    const pdf = await pool.render(d, content.siteName, images.get(d.image ?? ''));
+    bytes += pdf.length;
+  }));
+  result = { ms: performance.now() - t0, sheets: data.length, threads: pool.size, bytes };
+  await pool.close();
+} else if (name === 'pdf-catalog') {
+  const dir = mkdtempSync(join(tmpdir(), 'restatic-bench-catalog-'));
+  const fonts = loadPdfFonts();
+  const t0 = performance.now();
+  const r = await renderCatalog(catalogSections(products, content), { fonts, siteName: content.siteName, image: async (src) => images.get(src) }, createWriteStream(join(dir, 'catalog.pdf')));
+  result = { ms: performance.now() - t0, pages: r.pages, products: r.products };
+  rmSync(dir, { recursive: true, force: true });
+} else {
+  process.stderr.write(`bench: unknown PDF scenario ${name}; pdf-sheets or pdf-catalog\n`);
+  process.exit(2);
+}
+process.stdout.write(`${JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.exit(0);
