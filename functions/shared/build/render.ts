@@ -10,7 +10,11 @@ import { RenderError } from '../errors.js';
 import type { PageSpec, SiteModel } from './site-model.js';
 
 /** The Eleventy input directory (templates live in the repository's `site/`). */
-export const SITE_DIR = fileURLToPath(new URL('../../../site/', import.meta.url));
+/**
+ * The Eleventy site (templates, styles). In a Lambda bundle the templates are copied next to the
+ * handler and RESTATIC_SITE_DIR names them; from a checkout they sit at the repository root.
+ */
+export const SITE_DIR = process.env.RESTATIC_SITE_DIR ?? fileURLToPath(new URL('../../../site/', import.meta.url));
 
 /** What every page needs besides its own spec. */
 export interface RenderContext {

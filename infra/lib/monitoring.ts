@@ -1,0 +1,57 @@
+/**
+ * Alarms to an SNS topic (dead-letter queue depth, function errors, webhook 5xx) and a dashboard
+ * with rebuild latency (save → invalidation) p50/p95, from the worker's structured logs.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Pipeline } from './pipeline.js';
+
+export interface MonitoringProps {
+  stage: string;
+  pipeline: Pipeline;
+  alarmEmail?: string;
+}
+
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    // CloudWatch can publish to an encrypted topic only with a customer managed key it may use.
+    const key = new kms.Key(this, 'AlarmsKey', { enableKeyRotation: true, description: `Restatic ${props.stage} alarm topic` });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Alarms', { displayName: `Restatic ${props.stage} alarms`, masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    const notify = new actions.SnsAction(this.topic);
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold = 1) => {
+      const a = new cloudwatch.Alarm(this, name, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING });
+      a.addAlarmAction(notify);
+      return a;
+    };
+
+    props.pipeline.deadLetterQueues.forEach((q: sqs.IQueue, i) => alarm(`DeadLetters${i}`, q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })));
+    for (const [name, f] of Object.entries(props.pipeline.functions)) alarm(`${name}Errors`, f.fn.metricErrors({ period: Duration.minutes(5) }));
+    alarm('Webhook5xx', new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5xx', dimensionsMap: { ApiId: props.pipeline.api.apiId }, period: Duration.minutes(5), statistic: 'Sum' }));
+
+    // Save → invalidation, from the worker's "change live" log lines (latency_ms per change).
+    const latency = new logs.MetricFilter(this, 'RebuildLatency', {
+      logGroup: props.pipeline.functions.worker.logGroup,
+      metricNamespace: 'Restatic', metricName: 'RebuildLatency',
+      filterPattern: logs.FilterPattern.exists('$.latency_ms'), metricValue: '$.latency_ms', unit: cloudwatch.Unit.MILLISECONDS,
+    });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `restatic-${props.stage}` });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Rebuild latency, save → invalidation (ms)', left: ['p50', 'p95'].map((statistic) => latency.metric({ statistic, period: Duration.minutes(5) })) }),
+      new cloudwatch.GraphWidget({ title: 'Function errors', left: Object.values(props.pipeline.functions).map((f) => f.fn.metricErrors({ period: Duration.minutes(5) })) }),
+      new cloudwatch.GraphWidget({ title: 'Dead-letter queues', left: props.pipeline.deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })) }),
+    );
+  }
+}

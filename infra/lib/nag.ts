@@ -1,0 +1,45 @@
+/**
+ * cdk-nag findings that were reviewed and accepted, each with its reason. Anything else is an error
+ * the synth test fails on. Wildcards are accepted only where the finding names them (appliesTo).
+ */
+import type { Stack } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { RestaticStack } from './stack.js';
+
+const S3_OBJECT_ACTIONS = ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*'];
+
+export function suppressReviewedFindings(stack: RestaticStack): void {
+  NagSuppressions.addStackSuppressions(stack as Stack, [
+    { id: 'AwsSolutions-L1', reason: 'Functions pin nodejs22.x, the runtime the code and its benchmarks are verified on; moving to a newer runtime is a deliberate upgrade.' },
+    { id: 'AwsSolutions-SMG4', reason: 'The Contentful delivery token and webhook secret are issued by Contentful; they are rotated there and updated here, Secrets Manager cannot rotate them.' },
+    { id: 'AwsSolutions-APIG4', reason: 'The webhook route is called by Contentful, which cannot sign AWS requests; every request is authenticated by its Contentful signature (HMAC, 5-minute TTL) before anything is queued.' },
+    { id: 'AwsSolutions-CFR1', reason: 'A storefront is served worldwide; no geo restriction.' },
+    { id: 'AwsSolutions-CFR2', reason: 'The distribution serves static, read-only objects (GET/HEAD only, no origin compute); WAF is an optional, per-account add-on.' },
+    { id: 'AwsSolutions-CFR4', reason: 'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes; with domainName/certificateArn context it enforces TLSv1.2_2021.' },
+  ]);
+
+  const { pipeline, site } = stack;
+  const bucketObjects = { regex: `/^Resource::<${stack.getLogicalId(site.bucket.node.defaultChild as never)}\\.Arn>\\/\\*$/g` };
+  const policyOf = (c: Construct) => c.node.findChild('Role').node.findChild('DefaultPolicy');
+  for (const name of ['worker', 'feeds', 'pdf', 'reconcile'] as const) {
+    NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions[name]), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Publishing a static site reads and writes objects by key under this one bucket (bucket ARN /*); the actions are the CDK grant set for that bucket only.',
+      appliesTo: [...S3_OBJECT_ACTIONS, bucketObjects],
+    }], true);
+  }
+  NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions.stream), [{
+    id: 'AwsSolutions-IAM5', reason: 'dynamodb:ListStreams does not support resource-level permissions; AWS requires "*" for it (the stream itself is granted by ARN).', appliesTo: ['Resource::*'],
+  }], true);
+  for (const child of stack.node.children) {
+    if (!child.node.id.startsWith('SchedulerRoleForTarget')) continue;
+    NagSuppressions.addResourceSuppressions(child, [{
+      id: 'AwsSolutions-IAM5', reason: 'EventBridge Scheduler invokes the function by ARN including its version qualifier (ARN:*); the role can invoke only that one function.',
+      appliesTo: [{ regex: '/^Resource::<Pipeline.*Fn.*\\.Arn>:\\*$/g' }],
+    }], true);
+  }
+  for (const queue of pipeline.failureQueues) {
+    NagSuppressions.addResourceSuppressions(queue, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter destination (stream on-failure destination / scheduler DLQ), watched by an alarm.' }]);
+  }
+}

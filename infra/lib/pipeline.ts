@@ -1,0 +1,184 @@
+/**
+ * The event pipeline: the products table and its stream, the queues (each with a dead-letter queue),
+ * the six functions, their event sources and grants, the webhook's HTTP API, and the schedules.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { RestaticFunction } from './functions.js';
+
+export interface PipelineProps {
+  stage: string;
+  bucket: s3.Bucket;
+  distribution: cloudfront.Distribution;
+  siteUrl: string;
+  contentfulSpaceId: string;
+  contentfulEnvironment: string;
+  /** Use this existing products table (with a NEW_AND_OLD_IMAGES stream) instead of creating one. */
+  existingTableName?: string;
+  existingTableStreamArn?: string;
+  feedSchedule: string;
+  reconcileSchedule: string;
+  removalPolicy: RemovalPolicy;
+  logRetention: logs.RetentionDays;
+}
+
+/** A queue and its dead-letter queue: after `maxReceiveCount` failed receives a message moves there. */
+function queueWithDlq(scope: Construct, id: string, options: { fifo?: boolean; visibilityTimeout: Duration; maxReceiveCount?: number; deliveryDelay?: Duration }) {
+  const fifo = options.fifo ?? false;
+  const dlq = new sqs.Queue(scope, `${id}Dlq`, { fifo, enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+  const queue = new sqs.Queue(scope, id, {
+    fifo, ...(fifo ? { contentBasedDeduplication: false } : {}), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED,
+    visibilityTimeout: options.visibilityTimeout, retentionPeriod: Duration.days(4),
+    ...(options.deliveryDelay ? { deliveryDelay: options.deliveryDelay } : {}),
+    deadLetterQueue: { queue: dlq, maxReceiveCount: options.maxReceiveCount ?? 5 },
+  });
+  return { queue, dlq };
+}
+
+export class Pipeline extends Construct {
+  readonly table: dynamodb.ITable;
+  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile', RestaticFunction>;
+  readonly deadLetterQueues: sqs.IQueue[] = [];
+  /** Dead-letter destinations that are not an SQS queue's redrive target (stream, scheduler). */
+  readonly failureQueues: sqs.Queue[] = [];
+  readonly api: apigw.HttpApi;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const { bucket, distribution } = props;
+    const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
+
+    this.table = props.existingTableName
+      ? dynamodb.Table.fromTableAttributes(this, 'Products', { tableName: props.existingTableName, ...(props.existingTableStreamArn ? { tableStreamArn: props.existingTableStreamArn } : {}) })
+      : new dynamodb.Table(this, 'Products', {
+        partitionKey: { name: 'sku', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      });
+
+    // Secrets are created empty-valued here and filled in once by the operator (README: Deploy).
+    const deliveryToken = new secrets.Secret(this, 'ContentfulDeliveryToken', { description: `Restatic ${props.stage}: Contentful Content Delivery API token` });
+    const webhookSecret = new secrets.Secret(this, 'ContentfulWebhookSecret', {
+      description: `Restatic ${props.stage}: Contentful webhook signing secret (64 characters)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    // Changes: FIFO, one group — rebuild runs for the site never interleave.
+    const changes = queueWithDlq(this, 'Changes', { fifo: true, visibilityTimeout: Duration.minutes(6 * 15) });
+    const pdfJobs = queueWithDlq(this, 'PdfJobs', { visibilityTimeout: Duration.minutes(6 * 2) });
+    const catalogWindow = Duration.seconds(60);
+    const pdfCatalog = queueWithDlq(this, 'PdfCatalog', { fifo: true, visibilityTimeout: Duration.minutes(6 * 5), deliveryDelay: catalogWindow });
+    const streamFailures = new sqs.Queue(this, 'StreamFailures', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+    const scheduleDlq = new sqs.Queue(this, 'ScheduleDlq', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueues.push(changes.dlq, pdfJobs.dlq, pdfCatalog.dlq, streamFailures, scheduleDlq);
+    this.failureQueues.push(streamFailures, scheduleDlq);
+
+    const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName };
+    const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: deliveryToken.secretArn };
+    const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()) };
+
+    const webhook = new RestaticFunction(this, 'Webhook', {
+      ...common, entry: 'functions/rebuild/webhook-handler.ts', description: 'Contentful webhook receiver: verify, queue, 202', serviceName: 'restatic-webhook',
+      memorySize: 256, timeout: Duration.seconds(10),
+      environment: { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_WEBHOOK_SECRET_ARN: webhookSecret.secretArn, CHANGES_QUEUE_URL: changes.queue.queueUrl },
+    });
+    const worker = new RestaticFunction(this, 'Worker', {
+      ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
+      memorySize: 2048, timeout: Duration.minutes(15),
+      environment: { ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site' },
+      // Eleventy loads template engines and its own files at run time: installed, not inlined.
+      nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
+      // One at a time (with the FIFO group): runs for the site never interleave.
+      reservedConcurrency: 1,
+    });
+    const stream = new RestaticFunction(this, 'Stream', {
+      ...common, entry: 'functions/rebuild/stream-handler.ts', description: 'Products stream → change envelopes and PDF jobs', serviceName: 'restatic-catalog-stream',
+      memorySize: 256, timeout: Duration.seconds(30), environment: { CHANGES_QUEUE_URL: changes.queue.queueUrl, ...pdfEnv },
+    });
+    const feeds = new RestaticFunction(this, 'Feeds', {
+      ...common, entry: 'functions/feeds/handler.ts', description: 'Google Shopping feeds (scheduled)', serviceName: 'restatic-feeds',
+      memorySize: 1024, timeout: Duration.minutes(15), environment: { ...siteEnv, SITE_NAME: 'Restatic' },
+      // The young generation the benchmark measured with (functions/feeds/runtime.ts).
+      nodeOptions: '--max-semi-space-size=16',
+      // Overlapping runs never interleave: a second scheduled run waits (is throttled and retried).
+      reservedConcurrency: 1,
+    });
+    const pdf = new RestaticFunction(this, 'Pdf', {
+      ...common, entry: 'functions/pdf/handler.ts', description: 'PDF worker: spec sheets and catalog', serviceName: 'restatic-pdf',
+      memorySize: 1536, timeout: Duration.minutes(5), environment: { ...siteEnv, ...contentfulEnv, ...pdfEnv, FONT_DIR: '/var/task/fonts' },
+      copy: [
+        ['node_modules/@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf', 'fonts/NotoSans-Regular.ttf'],
+        ['node_modules/@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf', 'fonts/NotoSans-Bold.ttf'],
+        ['node_modules/@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf', 'fonts/NotoSansJP-Regular.ttf'],
+      ],
+      // The scale knob: up to this many PDF workers render in parallel.
+      reservedConcurrency: 50,
+    });
+    const reconcile = new RestaticFunction(this, 'Reconcile', {
+      ...common, entry: 'functions/rebuild/reconcile-handler.ts', description: 'Reconciliation: queue what events missed', serviceName: 'restatic-reconcile',
+      memorySize: 512, timeout: Duration.minutes(5), environment: { ...siteEnv, CHANGES_QUEUE_URL: changes.queue.queueUrl, ...pdfEnv },
+    });
+    this.functions = { webhook, worker, stream, feeds, pdf, reconcile };
+
+    // Grants: each function gets what it uses, on these resources only.
+    webhookSecret.grantRead(webhook.fn);
+    changes.queue.grantSendMessages(webhook.fn);
+    for (const f of [worker, pdf]) deliveryToken.grantRead(f.fn);
+    bucket.grantReadWrite(worker.fn);
+    bucket.grantReadWrite(feeds.fn);
+    bucket.grantReadWrite(pdf.fn);
+    bucket.grantRead(reconcile.fn);
+    for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);
+    this.table.grantReadData(reconcile.fn);
+    for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
+    pdfJobs.queue.grantSendMessages(pdf.fn);
+    changes.queue.grantSendMessages(stream.fn);
+    changes.queue.grantSendMessages(reconcile.fn);
+    for (const f of [worker, feeds, pdf]) distribution.grantCreateInvalidation(f.fn);
+
+    // Event sources: partial batch failures everywhere; batching windows coalesce bursts.
+    worker.fn.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    pdf.fn.addEventSource(new SqsEventSource(pdfJobs.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true, maxConcurrency: 50 }));
+    pdf.fn.addEventSource(new SqsEventSource(pdfCatalog.queue, { batchSize: 1, reportBatchItemFailures: true }));
+    stream.fn.addEventSource(new DynamoEventSource(this.table, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON, batchSize: 100, maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true, retryAttempts: 5, maxRecordAge: Duration.hours(1), reportBatchItemFailures: true,
+      onFailure: new SqsDlq(streamFailures), parallelizationFactor: 1,
+    }));
+
+    // The webhook's HTTP API: one route, throttled.
+    this.api = new apigw.HttpApi(this, 'Api', { description: `Restatic ${props.stage} webhooks`, createDefaultStage: false });
+    this.api.addRoutes({ path: '/_hooks/contentful', methods: [apigw.HttpMethod.POST], integration: new HttpLambdaIntegration('Webhook', webhook.fn) });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const stage = new apigw.HttpStage(this, 'ApiStage', { httpApi: this.api, stageName: '$default', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
+    const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', method: '$context.httpMethod', path: '$context.path', status: '$context.status', latency: '$context.responseLatency', integrationError: '$context.integrationErrorMessage' }),
+    };
+
+    // Schedules (EventBridge Scheduler) with retries and a dead-letter queue.
+    const schedule = (name: string, fn: lambda.IFunction, expression: string) => new scheduler.Schedule(this, name, {
+      schedule: scheduler.ScheduleExpression.expression(expression),
+      target: new targets.LambdaInvoke(fn, { retryAttempts: 3, maxEventAge: Duration.hours(1), deadLetterQueue: scheduleDlq }),
+      description: `Restatic ${props.stage}: ${name}`,
+    });
+    schedule('FeedsSchedule', feeds.fn, props.feedSchedule);
+    schedule('ReconcileSchedule', reconcile.fn, props.reconcileSchedule);
+  }
+}

@@ -1,0 +1,50 @@
+/** The Restatic stack, one per stage: the site, the event pipeline, monitoring, and cdk-nag's verdict. */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Monitoring } from './monitoring.js';
+import { Pipeline } from './pipeline.js';
+import { Site } from './site.js';
+
+export interface RestaticStackProps extends StackProps {
+  stage: string;
+  contentfulSpaceId: string;
+  contentfulEnvironment: string;
+  /** The site's public URL (links in feeds, sitemaps, PDFs); defaults to the distribution's domain. */
+  siteUrl?: string;
+  domainName?: string;
+  certificateArn?: string;
+  existingTableName?: string;
+  existingTableStreamArn?: string;
+  alarmEmail?: string;
+  feedSchedule?: string;
+  reconcileSchedule?: string;
+}
+
+export class RestaticStack extends Stack {
+  readonly site: Site;
+  readonly pipeline: Pipeline;
+
+  constructor(scope: Construct, id: string, props: RestaticStackProps) {
+    super(scope, id, props);
+    const production = props.stage === 'prod';
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.site = new Site(this, 'Site', { removalPolicy, ...(props.domainName ? { domainName: props.domainName } : {}), ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
+    const siteUrl = props.siteUrl ?? (props.domainName ? `https://${props.domainName}` : `https://${this.site.distribution.distributionDomainName}`);
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      stage: props.stage, bucket: this.site.bucket, distribution: this.site.distribution, siteUrl,
+      contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
+      ...(props.existingTableName ? { existingTableName: props.existingTableName } : {}),
+      ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),
+      feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
+      removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+    });
+    new Monitoring(this, 'Monitoring', { stage: props.stage, pipeline: this.pipeline, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
+
+    new CfnOutput(this, 'SiteUrl', { value: siteUrl });
+    new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });
+    new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
+    new CfnOutput(this, 'ProductsTable', { value: this.pipeline.table.tableName });
+    new CfnOutput(this, 'WebhookUrl', { value: `${this.pipeline.api.apiEndpoint}/_hooks/contentful` });
+  }
+}

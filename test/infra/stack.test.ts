@@ -1,0 +1,208 @@
+/**
+ * The CDK stack, synthesized in-process with every function bundled by esbuild: key properties,
+ * least privilege, cdk-nag (AwsSolutions) with no unacknowledged errors, a normalised template
+ * snapshot, and the bundle sizes. Also: every workflow file validates.
+ */
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Aspects } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { validateWorkflow } from '@action-validator/core';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { suppressReviewedFindings } from '../../infra/lib/nag.js';
+import { RestaticStack } from '../../infra/lib/stack.js';
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+let app: App;
+let stack: RestaticStack;
+let template: Template;
+let resources: Record<string, Resource>;
+const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+beforeAll(() => {
+  app = new App({ outdir: mkdtempSync(join(tmpdir(), 'restatic-cdk-')) });
+  stack = new RestaticStack(app, 'Restatic-test', { stage: 'test', contentfulSpaceId: 'space', contentfulEnvironment: 'master' });
+  suppressReviewedFindings(stack);
+  Aspects.of(app).add(new AwsSolutionsChecks());
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 240_000);
+
+describe('site', () => {
+  it('keeps the bucket private, encrypted, versioned, TLS-only, with old versions expiring', () => {
+    const [, bucket] = of('AWS::S3::Bucket').find(([id]) => id.startsWith('SiteBucket'))!;
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: expect.objectContaining({ NoncurrentDays: 30 }) })]) },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^SiteBucket') },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('serves through CloudFront with OAC, HTTP/2+3, compression, security headers, the viewer function and the 404 page', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        HttpVersion: 'http2and3',
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        DefaultCacheBehavior: Match.objectLike({ Compress: true, ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })] }),
+        CustomErrorResponses: Match.arrayWith([Match.objectLike({ ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/404.html' })]),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 730 * 86400 }),
+          ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'") }),
+          ContentTypeOptions: Match.anyValue(), ReferrerPolicy: Match.anyValue(),
+        }),
+      }),
+    });
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+    template.hasResourceProperties('AWS::CloudFront::Function', { FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: Match.anyValue() }) });
+  });
+});
+
+describe('pipeline', () => {
+  it('runs six functions on nodejs22.x/arm64, each with its own log group with retention', () => {
+    const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
+    expect(fns).toHaveLength(6);
+    for (const [, fn] of fns) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: expect.anything(), LogFormat: 'JSON' } });
+      expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toContain('--enable-source-maps');
+    }
+    for (const [, group] of of('AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('gives every queue a dead-letter queue, except the dead-letter queues themselves', () => {
+    const queues = of('AWS::SQS::Queue');
+    const dlqIds = new Set<string>();
+    for (const [, q] of queues) {
+      const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': [string, string] } } | undefined)?.deadLetterTargetArn;
+      if (target) dlqIds.add(target['Fn::GetAtt'][0]);
+    }
+    const destinations = JSON.stringify([...of('AWS::Lambda::EventSourceMapping'), ...of('AWS::Scheduler::Schedule')]);
+    for (const [id, q] of queues) {
+      const isDeadLetter = dlqIds.has(id) || destinations.includes(`"${id}"`);
+      expect(isDeadLetter || q.Properties?.RedrivePolicy !== undefined, `queue ${id} has no dead-letter queue`).toBe(true);
+    }
+    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(3);
+  });
+
+  it('reports batch item failures on every event source mapping; the stream bisects, retries boundedly and has an on-failure destination', () => {
+    const mappings = of('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(4);
+    for (const [, m] of mappings) expect(m.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BisectBatchOnFunctionError: true, MaximumRetryAttempts: 5, MaximumRecordAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } }, StartingPosition: 'TRIM_HORIZON',
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' }, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+  });
+
+  it('serialises rebuilds (FIFO queue, one worker) and coalesces the catalog PDF (delayed FIFO)', () => {
+    const fifo = of('AWS::SQS::Queue').filter(([, q]) => q.Properties?.FifoQueue === true && q.Properties?.RedrivePolicy);
+    expect(fifo).toHaveLength(2);
+    expect(fifo.map(([, q]) => q.Properties?.DelaySeconds ?? 0).sort()).toEqual([0, 60]);
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1, Environment: { Variables: Match.objectLike({ RESTATIC_SITE_DIR: '/var/task/site' }) } });
+  });
+
+  it('schedules feeds and reconciliation with retries and a dead-letter queue; the webhook route is throttled', () => {
+    const schedules = of('AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(2);
+    for (const [, s] of schedules) expect(s.Properties?.Target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: expect.anything() } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /_hooks/contentful' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.anyValue() });
+  });
+
+  it('keeps secrets out of the template and the code, in Secrets Manager', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    const env = JSON.stringify(of('AWS::Lambda::Function').map(([, f]) => f.Properties?.Environment));
+    expect(env).not.toMatch(/TOKEN"\s*:\s*"[^{]/);
+    expect(env).toContain('CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN');
+  });
+
+  it('grants least privilege: no "*" resource except where AWS requires it, invalidations on its own distribution only', () => {
+    const allowedStar = new Set(['dynamodb:ListStreams']);
+    for (const [id, policy] of of('AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement) {
+        if (statement.Resource !== '*') continue;
+        for (const action of [statement.Action].flat()) expect(allowedStar.has(action), `${id}: ${action} on "*"`).toBe(true);
+      }
+    }
+    const invalidations = of('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement)
+      .filter((st) => [st.Action].flat().includes('cloudfront:CreateInvalidation'));
+    expect(invalidations).toHaveLength(3);
+    for (const st of invalidations) expect(JSON.stringify(st.Resource)).toMatch(/:distribution\/",\{"Ref":"SiteDistribution[0-9A-F]+"\}\]\]\}$/);
+  });
+
+  it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
+    const alarms = of('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBe(5 + 6 + 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const dashboard = JSON.stringify(of('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('p50');
+    expect(dashboard).toContain('p95');
+  });
+});
+
+describe('cdk-nag and snapshot', () => {
+  it('has no unacknowledged AwsSolutions errors, and every acknowledgement gives a reason', () => {
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(errors.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);
+    const suppressions = JSON.stringify(template.toJSON()).match(/"reason":"[^"]*"/g) ?? [];
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) expect(s.length).toBeGreaterThan(40);
+  });
+
+  it('matches the reviewed template (asset hashes stripped)', async () => {
+    const normalised = JSON.stringify(template.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset>');
+    await expect(normalised).toMatchFileSnapshot('__snapshots__/template.json');
+  });
+
+  it('bundles every function with esbuild within the size budget (the rebuild worker carries Eleventy)', () => {
+    const outdir = app.synth().directory;
+    const sizeOf = (path: string): number => statSync(path).isDirectory() ? readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0) : statSync(path).size;
+    const rows: string[] = [];
+    for (const [id, fn] of of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'))) {
+      const key = String((fn.Properties!.Code as { S3Key: string }).S3Key).replace('.zip', '');
+      const dir = join(outdir, `asset.${key}`);
+      const js = statSync(join(dir, 'index.mjs')).size;
+      const total = sizeOf(dir) - statSync(join(dir, 'index.mjs.map')).size;
+      rows.push(`${id.replace(/^Pipeline/, '').replace(/Fn[0-9A-F]{8}$/, '').padEnd(10)} bundle ${(js / 1e6).toFixed(2)} MB, unzipped total ${(total / 1e6).toFixed(2)} MB`);
+      expect(js, `${id} bundle`).toBeLessThanOrEqual(5e6);
+      if (!id.startsWith('PipelineWorker') && !id.startsWith('PipelinePdf')) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
+    }
+    process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
+    expect(rows).toHaveLength(6);
+  });
+});
+
+describe('workflows', () => {
+  const dir = join(import.meta.dirname, '..', '..', '.github', 'workflows');
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.yml')))('%s validates against the GitHub Actions workflow schema', (file) => {
+    expect(validateWorkflow(readFileSync(join(dir, file), 'utf8')).errors).toEqual([]);
+  });
+
+  it('the validator rejects a broken workflow (the check can fail)', () => {
+    expect(validateWorkflow('name: x\non: push\njobs:\n  a:\n    steps:\n      - run: echo\n').errors.length).toBeGreaterThan(0);
+  });
+
+  it('pins every action by commit SHA and gives deploys OIDC, an environment and a concurrency group', () => {
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const [, ref] of text.matchAll(/uses:\s*[^@\s]+@(\S+)/g)) expect(ref, file).toMatch(/^[0-9a-f]{40}$/);
+    }
+    const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
+    expect(deploy).toMatch(/id-token: write/);
+    expect(deploy).toMatch(/environment: /);
+    expect(deploy).toMatch(/concurrency:\n\s+group: deploy-/);
+    expect(deploy).toContain('aws-actions/configure-aws-credentials@');
+  });
+});
