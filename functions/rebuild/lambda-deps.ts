@@ -3,7 +3,9 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createCloudFrontCdn } from '../shared/adapters/cloudfront-cdn.js';
+import { createKvsRedirectTable } from '../shared/adapters/cloudfront-kvs-redirects.js';
 import { createContentfulSyncSource } from '../shared/adapters/contentful-sync-source.js';
 import { createDynamoDbCatalog } from '../shared/adapters/dynamodb-catalog.js';
 import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
@@ -24,7 +26,11 @@ export async function workerFromEnv(logger: Logger) {
   // In Lambda the full-build path renders in-process chunks (worker threads would need the TS loader).
   const renderer = createWorkerPoolRenderer({ minPagesForWorkers: Number.POSITIVE_INFINITY });
   const worker = new RebuildWorker(
-    { content, catalog, store, cdn, logger, fullBuild: () => fullBuild({ content, catalog, store, cdn, logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false }) },
+    {
+      content, catalog, store, cdn, logger,
+      redirects: createKvsRedirectTable({ kvsArn: requireEnv('REDIRECTS_KVS_ARN'), client: new CloudFrontKeyValueStoreClient({}) }),
+      fullBuild: () => fullBuild({ content, catalog, store, cdn, logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false }),
+    },
     { site, demoImages: false },
   );
   return { worker, catalog, store };

@@ -12,7 +12,7 @@ import { compareVersions, recordKey, type ChangeEnvelope } from '../shared/chang
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import { changeVersion } from '../shared/content/types.js';
 import { RestaticError } from '../shared/errors.js';
-import type { Catalog, Cdn, ContentSource, Logger, ObjectStore } from '../shared/ports.js';
+import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable } from '../shared/ports.js';
 import { readManifest } from '../shared/publish/manifest.js';
 import { Publisher } from '../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../shared/publish/redirects.js';
@@ -35,6 +35,8 @@ export interface RebuildDeps {
   logger: Logger;
   /** Runs the full build (first run, site settings, content model changes). */
   fullBuild: (reason: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] } }>;
+  /** The edge's copy of the redirects, when it keeps one apart from the bucket (CloudFront KVS). */
+  redirects?: RedirectTable;
   clock?: () => Date;
 }
 
@@ -172,7 +174,10 @@ export class RebuildWorker {
     publisher.remove(removedKeys);
     const liveUrls = new Set(outline.all.map((p) => p.url));
     if (Object.keys(plan.redirects).length) {
-      await writeRedirects(deps.store, mergeRedirects(await readRedirects(deps.store), plan.redirects, liveUrls));
+      const merged = mergeRedirects(await readRedirects(deps.store), plan.redirects, liveUrls);
+      await writeRedirects(deps.store, merged);
+      // Before the old page is removed and the invalidation goes out: the old URL never 404s.
+      await deps.redirects?.replaceAll(merged);
     }
     const t3 = performance.now();
     const published = await publisher.finish({ prune: false });

@@ -102,6 +102,12 @@ export interface Catalog {
   isEmpty(): Promise<boolean>;
 }
 
+/** Where the edge reads slug-change redirects in AWS (a CloudFront KeyValueStore). */
+export interface RedirectTable {
+  /** Makes the table equal to `redirects` (path → path). */
+  replaceAll(redirects: Record<string, string>): Promise<void>;
+}
+
 /** A durable queue of messages (SQS in AWS; a journal file locally). */
 export interface Queue<T> {
   send(messages: readonly T[]): Promise<void>;

@@ -27,6 +27,8 @@ export interface RestaticFunctionProps {
   /** Files or directories (relative to the root) copied into the bundle: `[from, to]`. */
   copy?: Array<[from: string, to: string]>;
   reservedConcurrency?: number;
+  /** Bundle the AWS SDK instead of using the runtime's copy. */
+  bundleAwsSdk?: boolean;
   /** Extra NODE_OPTIONS (source maps are always on). */
   nodeOptions?: string;
   logRetention: logs.RetentionDays;
@@ -73,6 +75,7 @@ export class RestaticFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
+        ...(props.bundleAwsSdk ? { bundleAwsSDK: true } : {}),
         // Handlers use top-level await (ESM); some dependencies still call require().
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
         ...(props.nodeModules ? { nodeModules: props.nodeModules } : {}),

@@ -7,6 +7,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,6 +23,8 @@ export interface PipelineProps {
   stage: string;
   bucket: s3.Bucket;
   distribution: cloudfront.Distribution;
+  /** The viewer function's redirect table, kept equal to the pipeline's redirects by the worker. */
+  redirects: cloudfront.KeyValueStore;
   siteUrl: string;
   contentfulSpaceId: string;
   contentfulEnvironment: string;
@@ -100,7 +103,9 @@ export class Pipeline extends Construct {
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
       memorySize: 2048, timeout: Duration.minutes(15),
-      environment: { ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site' },
+      environment: { ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site', REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn },
+      // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
+      bundleAwsSdk: true,
       // Eleventy loads template engines and its own files at run time: installed, not inlined.
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One at a time (with the FIFO group): runs for the site never interleave.
@@ -150,6 +155,10 @@ export class Pipeline extends Construct {
     changes.queue.grantSendMessages(stream.fn);
     changes.queue.grantSendMessages(reconcile.fn);
     for (const f of [worker, feeds, pdf]) distribution.grantCreateInvalidation(f.fn);
+    worker.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys'],
+      resources: [props.redirects.keyValueStoreArn],
+    }));
 
     // Event sources: partial batch failures everywhere; batching windows coalesce bursts.
     worker.fn.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));

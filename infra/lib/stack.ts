@@ -32,7 +32,7 @@ export class RestaticStack extends Stack {
     this.site = new Site(this, 'Site', { removalPolicy, ...(props.domainName ? { domainName: props.domainName } : {}), ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
     const siteUrl = props.siteUrl ?? (props.domainName ? `https://${props.domainName}` : `https://${this.site.distribution.distributionDomainName}`);
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      stage: props.stage, bucket: this.site.bucket, distribution: this.site.distribution, siteUrl,
+      stage: props.stage, bucket: this.site.bucket, distribution: this.site.distribution, redirects: this.site.redirects, siteUrl,
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       ...(props.existingTableName ? { existingTableName: props.existingTableName } : {}),
       ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),

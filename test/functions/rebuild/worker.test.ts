@@ -16,11 +16,12 @@ let catalog: Awaited<ReturnType<typeof publishedSite>>['catalog'];
 let space: LocalContentSpace;
 let worker: RebuildWorker;
 let page: (url: string) => Promise<string | undefined>;
+let edgeRedirects: { current?: Record<string, string> };
 
 const sample = async (predicate: (p: Product) => boolean = () => true) => (await catalog.scanAll()).products.find(predicate)!;
 
 beforeEach(async () => {
-  ({ store, catalog, space, worker, page } = await publishedSite());
+  ({ store, catalog, space, worker, page, edgeRedirects } = await publishedSite());
 });
 
 describe('targeted rebuilds', () => {
@@ -92,6 +93,7 @@ describe('targeted rebuilds', () => {
     // Assess
     expect(result.redirects).toEqual({ [`/products/${product.slug}/`]: '/products/brand-new-name/' });
     expect(await readRedirects(store)).toMatchObject({ [`/products/${product.slug}/`]: '/products/brand-new-name/' });
+    expect(edgeRedirects.current).toEqual(await readRedirects(store));
     expect(await page('/products/brand-new-name/')).toContain(product.title.split(' — ')[0]);
     expect(await page(`/products/${product.slug}/`)).toBeUndefined();
   });
