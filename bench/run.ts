@@ -15,11 +15,12 @@ import { seedDemoCatalog } from '../local/seed.js';
 import type { RebuildResult } from '../functions/rebuild/worker.js';
 import { benchRebuild } from './rebuild.js';
 import { bundle } from './bundle.js';
+import { measureBundles } from './bundles.js';
 import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
-// BENCH_SECTIONS=build,rebuild (default both) picks the parts to run.
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,feeds,pdfs').split(','));
+// BENCH_SECTIONS=build,rebuild,feeds,pdfs,bundles (default all) picks the parts to run.
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,feeds,pdfs,bundles').split(','));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -173,6 +174,13 @@ if (SECTIONS.has('pdfs')) {
     [`pdfs: ${sheets} spec sheets, 2 render threads, wall`, s(median(two)), `${s(median(one))} (1 render thread)`, x(median(one) / median(two)), '≤ 3 s, ≥ 1.7×'],
     [`pdfs: catalog of ${catalogProducts} products (${catalog.pages} pages), wall / peak RSS`, `${s(catalog.ms!)} / ${Math.round(catalog.rssMb!)} MB`, '—', '—', '≤ 20 s, ≤ 400 MB'],
   );
+}
+
+if (SECTIONS.has('bundles')) {
+  process.stderr.write('bundles: esbuild as the infrastructure bundles, import time in fresh processes\n');
+  for (const b of await measureBundles(Math.max(RUNS, 3))) {
+    rows.push([`lambda ${b.name}: bundle size / module import time (median)`, `${(b.bytes / 1e6).toFixed(2)} MB / ${Math.round(b.importMs)} ms`, '—', '—', b.name === 'worker' ? 'reported (Eleventy beside it)' : '≤ 5 MB']);
+  }
 }
 
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

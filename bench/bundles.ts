@@ -1,0 +1,67 @@
+/**
+ * Lambda bundles as the infrastructure builds them (esbuild: ESM, node22, minified, the runtime's
+ * AWS SDK left out except where a function bundles its own), and each handler's module-import time
+ * — its cold-start share — measured in a fresh Node process with stand-in configuration and a local
+ * stand-in for Secrets Manager (handlers read their secrets at import).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+
+export const HANDLERS: Array<{ name: string; entry: string; bundleAwsSdk?: boolean; external?: string[] }> = [
+  { name: 'webhook', entry: 'functions/rebuild/webhook-handler.ts' },
+  { name: 'worker', entry: 'functions/rebuild/worker-handler.ts', bundleAwsSdk: true, external: ['@11ty/eleventy', 'nunjucks'] },
+  { name: 'stream', entry: 'functions/rebuild/stream-handler.ts' },
+  { name: 'feeds', entry: 'functions/feeds/handler.ts' },
+  { name: 'pdf', entry: 'functions/pdf/handler.ts' },
+  { name: 'reconcile', entry: 'functions/rebuild/reconcile-handler.ts' },
+];
+
+export interface BundleRow { name: string; bytes: number; importMs: number }
+
+export async function measureBundles(runs: number): Promise<BundleRow[]> {
+  // Secrets Manager stand-in: every GetSecretValue answers a 64-character secret.
+  const secrets = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', Name: 'x', SecretString: 'x'.repeat(64) }));
+    });
+  });
+  await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
+  const port = (secrets.address() as { port: number }).port;
+  const env = {
+    ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+    SITE_URL: 'https://shop.example.com', SITE_BUCKET: 'b', DISTRIBUTION_ID: 'D', PRODUCTS_TABLE: 't', CHANGES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo',
+    PDF_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/p', PDF_CATALOG_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/c.fifo', REDIRECTS_KVS_ARN: 'arn:aws:cloudfront::1:key-value-store/x',
+    CONTENTFUL_SPACE_ID: 's', CONTENTFUL_ENVIRONMENT: 'master', CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: 'arn:x', CONTENTFUL_WEBHOOK_SECRET_ARN: 'arn:y',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const rows: BundleRow[] = [];
+  try {
+    for (const h of HANDLERS) {
+      const dir = join('bench', '.out', 'lambda', h.name);
+      mkdirSync(dir, { recursive: true });
+      const outfile = join(dir, 'index.mjs');
+      await build({
+        entryPoints: [h.entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, logLevel: 'error',
+        mainFields: ['module', 'main'], external: [...(h.bundleAwsSdk ? [] : ['@aws-sdk/*']), ...(h.external ?? [])],
+        banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      });
+      const script = `const t = performance.now(); await import(${JSON.stringify(join(process.cwd(), outfile))}); process.stdout.write(String(performance.now() - t)); process.exit(0);`;
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+        times.push(Number(stdout));
+      }
+      times.sort((a, b) => a - b);
+      rows.push({ name: h.name, bytes: statSync(outfile).size, importMs: times[Math.floor(times.length / 2)]! });
+    }
+  } finally {
+    secrets.close();
+  }
+  return rows;
+}
