@@ -1,8 +1,9 @@
 /**
  * The scheduled feed job: stream the catalog into one feed per target (XML + gzip + report), then
- * publish against the manifest — a feed whose bytes did not change is neither uploaded nor
- * invalidated, a changed one is uploaded whole (S3 shows it only when complete) and its paths
- * invalidated. A failed run leaves the previous feeds in place. Runs never overlap.
+ * publish each object against the hash stored on it (no shared manifest to race other functions
+ * over): a feed whose bytes did not change is neither uploaded nor invalidated, a changed one is
+ * uploaded whole (S3 shows it only when complete) and its paths invalidated. A failed run leaves
+ * the previous feeds in place. Runs never overlap.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,7 @@ import { sha256 } from '../shared/hash.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
-import { readManifest } from '../shared/publish/manifest.js';
-import { Publisher } from '../shared/publish/publisher.js';
+import { publishOwned } from '../shared/publish/owned.js';
 import type { FeedTarget } from './item.js';
 import { writeFeeds, type FeedReport } from './writer.js';
 
@@ -79,24 +79,25 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
       onProgress: (n) => { deps.progress?.advance(n - reported); reported = n; },
     });
     deps.progress?.stop();
-    const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await readManifest(deps.store), options.now);
     const summaries: FeedSummary[] = [];
+    const changedPaths: string[] = [];
     for (const feed of written) {
       const report: FeedReport & { catalogRejected?: string[] } = rejected.length ? { ...feed.report, catalogRejected: rejected } : feed.report;
       const reportBody = Buffer.from(`${JSON.stringify(report, null, 1)}\n`);
-      const startCount = publisher.uploadedCount;
-      await publisher.add([
+      // The feed and its gzip first, the report last: a report never describes a feed not yet live.
+      const published = await publishOwned(deps.store, [
         { key: feedKey(feed.target.id, 'xml'), body: { file: feed.xml.file, size: feed.xml.size }, hash: feed.xml.hash, meta: { contentType: 'application/xml; charset=utf-8', cacheControl: SHORT_CACHE } },
         { key: feedKey(feed.target.id, 'xml.gz'), body: { file: feed.gz.file, size: feed.gz.size }, hash: feed.gz.hash, meta: { contentType: 'application/gzip', cacheControl: SHORT_CACHE } },
         { key: feedKey(feed.target.id, 'report.json'), body: reportBody, hash: sha256(reportBody), meta: { contentType: 'application/json; charset=utf-8', cacheControl: SHORT_CACHE } },
       ]);
+      changedPaths.push(...published.uploaded.map((key) => `/${key}`));
       const { itemsIn, included, excluded, warnings } = feed.report;
-      const summary = { target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded: publisher.uploadedCount > startCount };
+      const summary = { target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded: published.uploaded.length > 0 };
       summaries.push(summary);
       deps.logger.info('feed written', { ...summary });
     }
-    const result = await publisher.finish({ prune: false });
-    return { feeds: summaries, invalidated: result.invalidation?.paths ?? [], ms: performance.now() - t0 };
+    if (changedPaths.length) await deps.cdn.invalidate(changedPaths, `feeds-${sha256(changedPaths.join('\n')).slice(0, 16)}-${options.now.getTime()}`);
+    return { feeds: summaries, invalidated: changedPaths, ms: performance.now() - t0 };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
