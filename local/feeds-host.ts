@@ -14,19 +14,14 @@ import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-cat
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { RestaticError } from '../functions/shared/errors.js';
-import { createJsonLogger, type LogLevel } from '../functions/shared/logger.js';
+import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { dynamoCompatibleConfig } from './embedded.js';
+import type { HostedServices } from './hosted.js';
 
-export interface HostedFeedConfig {
-  s3Endpoint: string;
-  dynamoEndpoint: string;
-  bucket: string;
-  table: string;
-  edgeUrl: string;
+export interface HostedFeedConfig extends HostedServices {
   siteUrl: string;
   siteName: string;
-  logLevel: LogLevel;
 }
 
 /** Where a running feed job is: for `/_status` and the CLI's progress bar. */

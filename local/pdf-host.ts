@@ -4,7 +4,6 @@
  * receiver. `createHostedPdfWorker` runs inside the thread; `ThreadedPdfWorker` is the main
  * thread's handle (one batch at a time, progress relayed).
  */
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -12,28 +11,17 @@ import { syncedContent } from '../functions/pdf/data.js';
 import { loadPdfFonts } from '../functions/pdf/fonts.js';
 import { createSheetPool } from '../functions/pdf/pool.js';
 import { PdfWorker, type PdfRunResult } from '../functions/pdf/worker.js';
-import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
-import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import { RestaticError } from '../functions/shared/errors.js';
-import { createJsonLogger, type LogLevel } from '../functions/shared/logger.js';
-import { LocalContentSpace } from './content-space.js';
+import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
+import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
 
-export interface HostedPdfConfig {
-  s3Endpoint: string;
-  dynamoEndpoint: string;
-  bucket: string;
-  table: string;
-  edgeUrl: string;
-  dataDir: string;
-  spaceFile: string;
-  contentful?: { space: string; environment: string; accessToken: string };
+export interface HostedPdfConfig extends HostedServices, HostedContent {
   site: { baseUrl: string; currencies: string[] };
-  logLevel: LogLevel;
   /** Render threads (default: one per core). */
   poolSize?: number;
 }
@@ -41,9 +29,7 @@ export interface HostedPdfConfig {
 /** Builds the PDF worker inside the thread, on its own clients and its own render pool. */
 export function createHostedPdfWorker(config: HostedPdfConfig): PdfWorker {
   const logger = createJsonLogger({ service: 'restatic-pdf', level: config.logLevel });
-  const source = config.contentful
-    ? createContentfulSyncSource(config.contentful)
-    : new LocalContentSpace(createExportContentSource(config.spaceFile), join(config.dataDir, 'contentful', 'published.jsonl'));
+  const source = hostedContentSource(config);
   const pool = createSheetPool(config.poolSize);
   return new PdfWorker({
     catalog: createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) }),

@@ -3,35 +3,23 @@
  * configuration) and the main thread's handle on it (`ThreadedRebuildWorker`, same `run()` as the
  * in-process worker). Envelopes cross as indices, so results refer to the caller's own objects.
  */
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { RebuildWorker, type RebuildOptions, type RebuildResult } from '../functions/rebuild/worker.js';
-import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import { RestaticError } from '../functions/shared/errors.js';
-import { createJsonLogger, type LogLevel } from '../functions/shared/logger.js';
-import { LocalContentSpace } from './content-space.js';
+import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
+import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
 
-export interface HostedWorkerConfig {
-  s3Endpoint: string;
-  dynamoEndpoint: string;
-  bucket: string;
-  table: string;
-  edgeUrl: string;
-  dataDir: string;
-  spaceFile: string;
-  contentful?: { space: string; environment: string; accessToken: string };
+export interface HostedWorkerConfig extends HostedServices, HostedContent {
   options: RebuildOptions;
-  logLevel: LogLevel;
 }
 
 /** Builds the worker inside the thread, on its own clients. */
@@ -39,9 +27,7 @@ export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
   const logger = createJsonLogger({ service: 'restatic-rebuild', level: config.logLevel });
   const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
   const catalog = createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) });
-  const content = config.contentful
-    ? createContentfulSyncSource(config.contentful)
-    : new LocalContentSpace(createExportContentSource(config.spaceFile), join(config.dataDir, 'contentful', 'published.jsonl'));
+  const content = hostedContentSource(config);
   const cdn = createLocalEdgeCdn(config.edgeUrl);
   const renderer = createWorkerPoolRenderer();
   const build = () => fullBuild({ content, catalog, store, cdn, logger, renderer }, { site: { ...config.options.site, now: new Date() }, demoImages: config.options.demoImages });
