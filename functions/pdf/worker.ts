@@ -12,6 +12,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
+import type { Product } from '../shared/catalog/product.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import { asError } from '../shared/errors.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Queue } from '../shared/ports.js';
@@ -78,14 +79,16 @@ export class PdfWorker {
   async run(jobs: readonly PdfJob[], onProgress?: (done: number, total: number) => void): Promise<PdfRunResult> {
     const result: PdfRunResult = { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [] };
     const content = await this.deps.content();
-    const expanded = await this.#expand(jobs, content, result);
+    // Products a CMS expansion already read (a whole-catalog scan): sheet jobs use them, not GetItem.
+    const known = new Map<string, Product>();
+    const expanded = await this.#expand(jobs, content, result, known);
     const io = new PQueue({ concurrency: this.options.ioConcurrency ?? 8 });
     const changedPaths: string[] = [];
     let done = 0;
     onProgress?.(0, expanded.length);
     await Promise.all(expanded.map((job) => io.add(async () => {
       try {
-        const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result) : job.kind === 'catalog' ? await this.#catalog(content, result) : undefined;
+        const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result, known) : job.kind === 'catalog' ? await this.#catalog(content, result, known) : undefined;
         if (path) changedPaths.push(path);
       } catch (error) {
         result.failed.push({ job, error: asError(error) });
@@ -103,13 +106,19 @@ export class PdfWorker {
   }
 
   /** CMS jobs → the sheet (and catalog) jobs they reach; sent on through the queue when there is one. */
-  async #expand(jobs: readonly PdfJob[], content: PdfContent, result: PdfRunResult): Promise<PdfJob[]> {
+  async #expand(jobs: readonly PdfJob[], content: PdfContent, result: PdfRunResult, known: Map<string, Product>): Promise<PdfJob[]> {
     const direct = jobs.filter((j) => j.kind !== 'content');
     const cms = jobs.filter((j): j is Extract<PdfJob, { kind: 'content' }> => j.kind === 'content');
     if (cms.length === 0) return direct;
     const more: PdfJob[] = [];
     let products: Awaited<ReturnType<PdfWorkerDeps['catalog']['scanAll']>>['products'] | undefined;
-    const all = async () => (products ??= (await this.deps.catalog.scanAll()).products);
+    const all = async () => {
+      if (!products) {
+        products = (await this.deps.catalog.scanAll()).products;
+        for (const p of products) known.set(p.sku, p);
+      }
+      return products;
+    };
     for (const job of cms) {
       const target = job.entryId === '*' ? { kind: 'settings' as const } : content.entries.get(job.entryId);
       // An entry the PDFs do not show (a blog post), or one no longer published: the catalog job's
@@ -132,9 +141,9 @@ export class PdfWorker {
   }
 
   /** Returns the path to invalidate, if the published sheet changed. */
-  async #sheet(sku: string, content: PdfContent, result: PdfRunResult): Promise<string | undefined> {
+  async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>): Promise<string | undefined> {
     const key = sheetKey(sku);
-    const [product, published] = await Promise.all([this.deps.catalog.get(sku), this.deps.store.metadata(key)]);
+    const [product, published] = await Promise.all([known.get(sku) ?? this.deps.catalog.get(sku), this.deps.store.metadata(key)]);
     if (!product) {
       if (!published) return undefined;
       await this.deps.store.deleteMany([key]);
@@ -159,8 +168,9 @@ export class PdfWorker {
     return `/${key}`;
   }
 
-  async #catalog(content: PdfContent, result: PdfRunResult): Promise<string | undefined> {
-    const { products } = await this.deps.catalog.scanAll();
+  async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>): Promise<string | undefined> {
+    // A whole-catalog scan made earlier in this run (a CMS expansion) is reused.
+    const products = known.size ? [...known.values()] : (await this.deps.catalog.scanAll()).products;
     const sections = catalogSections(products, content);
     const version = catalogVersion(sections.filter((s) => s.entries.length > 0));
     const published = await this.deps.store.metadata(CATALOG_KEY);
