@@ -2,6 +2,7 @@
  * The local stack end to end (`npm start` in-process): embedded servers, seeding, full build and
  * publish through the worker pool, the edge, /_status, and a catalog change reaching the edge.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { cmaEntry, signedWebhook } from '../fixtures/webhooks.js';
 
 let stack: LocalStack;
+// poppler-utils (.ci/run installs it): read the sheet's text when available.
+const hasPdftotext = (() => { try { execFileSync('pdftotext', ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 let dataDir: string;
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -195,4 +198,26 @@ describe('local stack: Google Shopping feeds', () => {
     expect(gz.headers.get('content-type')).toBe('application/gzip');
     expect(((await report.json()) as { target: string }).target).toBe('de');
   });
+
+  it('publishes every PDF at start, and a price change reaches the spec sheet and then the catalog', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.price.USD !== undefined && p.salePrice === undefined)!;
+    const sheetUrl = `${stack.url}/pdf/products/${product.sku}.pdf`;
+    const before = Buffer.from(await (await fetch(sheetUrl)).arrayBuffer());
+    const catalogBefore = await (await fetch(`${stack.url}/pdf/catalog.pdf`)).arrayBuffer();
+    // Act
+    await fetch(`${stack.url}/_local/products/${product.sku}`, { method: 'PUT', body: JSON.stringify({ ...product, slug: undefined, price: { ...product.price, USD: 7777 } }) });
+    const after = await waitFor(async () => {
+      const response = await fetch(sheetUrl);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      return bytes.equals(before) ? undefined : { response, bytes };
+    });
+    await stack.pdfs.idle();
+    // Assess
+    expect(before.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(after.response.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await (await fetch(`${stack.url}/pdf/catalog.pdf`)).arrayBuffer()).equals(Buffer.from(catalogBefore))).toBe(false);
+    expect(stack.pdfs.state).toMatchObject({ deadLettered: 0 });
+    if (hasPdftotext) expect(execFileSync('pdftotext', ['-', '-'], { input: after.bytes, encoding: 'utf8' })).toContain('$77.77');
+  }, 60_000);
 });
