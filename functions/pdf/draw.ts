@@ -6,7 +6,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { PdfFonts } from './fonts.js';
-import { textRuns } from './fonts.js';
+import { shareLayouts, textRuns } from './fonts.js';
 
 export type Doc = PDFKit.PDFDocument;
 /** An image pdfkit has already parsed (`openImage`): drawn many times, embedded once. */
@@ -42,8 +42,9 @@ export function newDocument(fonts: PdfFonts, meta: { title: string; author: stri
   // pdfkit accepts a parsed fontkit font (anything with `layout`): the parse is shared, not redone.
   doc.registerFont('regular', fonts.regular as never);
   // The initial font *is* 'regular': say so, or pdfkit compares the two fonts' name tables later.
-  const internals = doc as unknown as { _fontFamilies: Record<string, unknown>; _font: unknown };
+  const internals = doc as unknown as { _fontFamilies: Record<string, unknown>; _font: object };
   internals._fontFamilies.regular = internals._font;
+  shareLayouts(Object.getPrototypeOf(internals._font) as object);
   doc.registerFont('bold', fonts.bold as never);
   return doc;
 }
@@ -104,7 +105,8 @@ export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage 
  * the cost of a QR code (a sheet's whole budget is a few milliseconds).
  */
 export function qrCode(doc: Doc, value: string, x: number, y: number, size: number): void {
-  const { modules } = QRCode.create(value, { errorCorrectionLevel: 'M', maskPattern: 2 });
+  // One byte-mode segment: the segment optimiser (a shortest-path search) buys nothing for a URL.
+  const { modules } = QRCode.create([{ data: Buffer.from(value, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: 2 });
   const n = modules.size;
   const quiet = 2;
   const cell = size / (n + quiet * 2);

@@ -30,7 +30,7 @@ export function fontFiles(dir?: string): Record<'regular' | 'bold' | 'cjk', stri
 
 function open(file: string): Font {
   try {
-    return memoizeLayout(create(readFileSync(file)) as Font);
+    return memoizeGlyphDecoding(create(readFileSync(file)) as Font);
   } catch (error) {
     throw new ConfigError('font', `expected a TrueType font at ${file}: ${(error as Error).message}`);
   }
@@ -39,34 +39,57 @@ function open(file: string): Font {
 const LAYOUT_CACHE_LIMIT = 20_000;
 
 /**
- * Shapes each word once per process instead of once per document: pdfkit caches layouts only
- * within a document, and shaping (GSUB/GPOS lookups) was half the cost of a spec sheet. pdfkit
- * scales the positions it gets in place, so every call hands out fresh copies of them.
+ * Decodes each glyph once per process: pdfkit's font subsetter decodes every glyph it embeds in
+ * every document (to find compound glyphs' parts), the same glyphs document after document. The
+ * decoded outline is only read there, never changed.
  */
-function memoizeLayout(font: Font): Font {
-  const layout = font.layout.bind(font);
-  const cache = new Map<string, { glyphs: unknown[]; positions: Array<Record<string, number>> }>();
-  (font as { layout: unknown }).layout = (text: string, features?: unknown, ...rest: unknown[]) => {
+function memoizeGlyphDecoding(font: Font): Font {
+  const getGlyph = font.getGlyph.bind(font);
+  (font as { getGlyph: unknown }).getGlyph = (id: number, codePoints?: number[]) => {
+    const glyph = getGlyph(id, codePoints) as unknown as { _decode(): unknown; restaticMemo?: true };
+    if (!glyph.restaticMemo) {
+      const decode = glyph._decode.bind(glyph);
+      let decoded: unknown;
+      let done = false;
+      glyph._decode = () => {
+        if (!done) { decoded = decode(); done = true; }
+        return decoded;
+      };
+      glyph.restaticMemo = true;
+    }
+    return glyph as never;
+  };
+  return font;
+}
+
+interface ScaledRun { glyphs: unknown[]; positions: unknown[]; advanceWidth: number }
+const runs = new WeakMap<object, Map<string, ScaledRun>>();
+
+/**
+ * Shapes each word once per process instead of once per document. pdfkit caches a word's layout
+ * only within one document, and shaping (GSUB/GPOS lookups) was half the cost of a spec sheet.
+ * pdfkit's `layoutRun` scales the shaped positions by a per-font constant (1000 / unitsPerEm), so
+ * the scaled run is the same in every document; pdfkit only reads it afterwards (word spacing
+ * copies a position before changing it), so one shared run serves every document.
+ */
+export function shareLayouts(embeddedFontPrototype: object): void {
+  const proto = embeddedFontPrototype as { layoutRun(this: { font: object }, text: string, features?: unknown): ScaledRun; restaticShared?: true };
+  if (proto.restaticShared) return;
+  const layoutRun = proto.layoutRun;
+  proto.layoutRun = function (this: { font: object }, text: string, features?: unknown): ScaledRun {
+    let cache = runs.get(this.font);
+    if (!cache) runs.set(this.font, (cache = new Map()));
     const key = features === undefined ? text : `${text}\u0000${JSON.stringify(features)}`;
     let run = cache.get(key);
     if (!run) {
-      const shaped = layout(text, features as never, ...(rest as []));
-      run = { glyphs: shaped.glyphs, positions: shaped.positions.map((p) => ({ ...p }) as unknown as Record<string, number>) };
+      const shaped = layoutRun.call(this, text, features);
+      run = { glyphs: shaped.glyphs, positions: shaped.positions, advanceWidth: shaped.advanceWidth };
       if (cache.size >= LAYOUT_CACHE_LIMIT) cache.clear();
       cache.set(key, run);
     }
-    const positions = run.positions.map((p) => ({ ...p }));
-    return {
-      glyphs: run.glyphs,
-      positions,
-      get advanceWidth() {
-        let width = 0;
-        for (const p of positions) width += p.xAdvance!;
-        return width;
-      },
-    };
+    return run;
   };
-  return font;
+  proto.restaticShared = true;
 }
 
 const loaded = new Map<string, PdfFonts>();

@@ -13,9 +13,10 @@ import { DEMO_CATEGORIES } from '../../../functions/shared/demo/vocabulary.js';
 import { demoSnapshot } from '../../fixtures/content.js';
 import { HOSTILE, product } from '../../fixtures/products.js';
 
-const has = (tool: string) => { try { execFileSync(tool, ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } };
+const has = (tool: string, flag = '-v') => { try { execFileSync(tool, [flag], { stdio: 'ignore' }); return true; } catch { return false; } };
 // poppler-utils: .ci/run installs it; a bare machine may not have it.
 const poppler = has('pdftotext') && has('pdffonts');
+const zbar = poppler && has('zbarimg', '--version') && has('pdftoppm');
 const fonts = loadPdfFonts();
 const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 const image = productImage(DEMO_CATEGORIES.find((c) => c.slug === 'backpacks')!, 'teal').body as Buffer;
@@ -50,6 +51,14 @@ describe('spec sheet', () => {
     expect(pdfText(f)).toContain('登山用ヘッドランプ Фонарь');
     expect(execFileSync('pdffonts', [f], { encoding: 'utf8' })).toContain('NotoSansJP-Regular');
     expect(pdfText(f)).toContain('No image');
+  });
+
+  it.runIf(zbar)('prints a QR code that scans to the product page', async () => {
+    // Act
+    const f = file(await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image }));
+    execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', '-singlefile', f, f]);
+    // Assess
+    expect(execFileSync('zbarimg', ['-q', '--raw', `${f}.png`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()).toBe('https://shop.example.com/products/gr-1/');
   });
 
   it('renders the same bytes for the same data, and different bytes (and version) when a shown field changes', async () => {
