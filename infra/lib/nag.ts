@@ -20,12 +20,13 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
   ]);
 
   const { pipeline, site } = stack;
-  const bucketObjects = { regex: `/^Resource::<${stack.getLogicalId(site.bucket.node.defaultChild as never)}\\.Arn>\\/\\*$/g` };
+  // The bucket's objects, or those under one prefix the function owns (feeds/, pdf/, …).
+  const bucketObjects = { regex: `/^Resource::<${stack.getLogicalId(site.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_]+\\/)?\\*$/g` };
   const policyOf = (c: Construct) => c.node.findChild('Role').node.findChild('DefaultPolicy');
   for (const name of ['worker', 'feeds', 'pdf', 'reconcile'] as const) {
     NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions[name]), [{
       id: 'AwsSolutions-IAM5',
-      reason: 'Publishing a static site reads and writes objects by key under this one bucket (bucket ARN /*); the actions are the CDK grant set for that bucket only.',
+      reason: 'Publishing reads and writes objects by key in this one bucket (the site worker: all of it; feeds, PDFs, reconciliation: their own prefix); the actions are the CDK grant set for that bucket only.',
       appliesTo: [...S3_OBJECT_ACTIONS, bucketObjects],
     }], true);
   }

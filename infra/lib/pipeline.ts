@@ -144,10 +144,12 @@ export class Pipeline extends Construct {
     webhookSecret.grantRead(webhook.fn);
     changes.queue.grantSendMessages(webhook.fn);
     for (const f of [worker, pdf]) deliveryToken.grantRead(f.fn);
+    // The site worker owns the site; the other jobs only their prefixes (and what they read).
     bucket.grantReadWrite(worker.fn);
-    bucket.grantReadWrite(feeds.fn);
-    bucket.grantReadWrite(pdf.fn);
-    bucket.grantRead(reconcile.fn);
+    bucket.grantReadWrite(feeds.fn, 'feeds/*');
+    bucket.grantReadWrite(pdf.fn, 'pdf/*');
+    bucket.grantRead(pdf.fn, 'assets/*');
+    bucket.grantRead(reconcile.fn, '_restatic/*');
     for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);
     this.table.grantReadData(reconcile.fn);
     for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
