@@ -83,7 +83,8 @@ export class Pipeline extends Construct {
 
     // Changes: FIFO, one group — rebuild runs for the site never interleave.
     const changes = queueWithDlq(this, 'Changes', { fifo: true, visibilityTimeout: Duration.minutes(6 * 15) });
-    const pdfJobs = queueWithDlq(this, 'PdfJobs', { visibilityTimeout: Duration.minutes(6 * 2) });
+    // Visibility timeouts are six times the consuming function's timeout (AWS's advice for SQS sources).
+    const pdfJobs = queueWithDlq(this, 'PdfJobs', { visibilityTimeout: Duration.minutes(6 * 5) });
     const catalogWindow = Duration.seconds(60);
     const pdfCatalog = queueWithDlq(this, 'PdfCatalog', { fifo: true, visibilityTimeout: Duration.minutes(6 * 5), deliveryDelay: catalogWindow });
     const streamFailures = new sqs.Queue(this, 'StreamFailures', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
