@@ -106,6 +106,16 @@ describe('pipeline', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' }, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
   });
 
+  it('gives every SQS-fed function a queue visibility timeout of at least six times its timeout', () => {
+    const sqsMappings = of('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[(m.Properties?.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]?.Type === 'AWS::SQS::Queue');
+    expect(sqsMappings).toHaveLength(3);
+    for (const [id, m] of sqsMappings) {
+      const queue = resources[(m.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
+      const fn = resources[(m.Properties!.FunctionName as { Ref: string }).Ref]!;
+      expect(queue.Properties!.VisibilityTimeout as number, id).toBeGreaterThanOrEqual(6 * (fn.Properties!.Timeout as number));
+    }
+  });
+
   it('serialises rebuilds (FIFO queue, one worker) and coalesces the catalog PDF (delayed FIFO)', () => {
     const fifo = of('AWS::SQS::Queue').filter(([, q]) => q.Properties?.FifoQueue === true && q.Properties?.RedrivePolicy);
     expect(fifo).toHaveLength(2);
