@@ -105,23 +105,14 @@ export async function runServe(config: LocalConfig, logger: JsonLogger): Promise
   return 0;
 }
 
-
 /**
  * Asks the running local stack to do something (`restatic replay`, `restatic rebuild --reconcile`).
  * The embedded servers hold their data directory exclusively, so a second process cannot open it
  * while `npm start` runs: the running stack does the work and this prints its answer.
  */
-export async function runControl(config: LocalConfig, route: '/_local/replay' | '/_local/reconcile' | '/_local/feeds'): Promise<number> {
-  let response: Response;
-  try {
-    response = await fetch(`http://127.0.0.1:${config.port}${route}`, { method: 'POST' });
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') {
-      process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\` (queued changes and dead letters are kept in ${config.dataDir})\n`);
-      return 1;
-    }
-    throw error;
-  }
+export async function runControl(config: LocalConfig, route: '/_local/replay' | '/_local/reconcile'): Promise<number> {
+  const response = await post(config, route, undefined, ` (queued changes and dead letters are kept in ${config.dataDir})`);
+  if (!response) return 1;
   process.stdout.write(`${JSON.stringify(await response.json())}\n`);
   return response.ok ? 0 : 1;
 }
@@ -163,12 +154,12 @@ async function remoteProgress<T>(base: string, field: 'feeds' | 'pdfs', work: Pr
 }
 
 /** Posts to a control route of the running stack; undefined (after saying so) when none answers. */
-async function post(config: LocalConfig, route: string, body?: unknown): Promise<Response | undefined> {
+async function post(config: LocalConfig, route: string, body?: unknown, hint = ''): Promise<Response | undefined> {
   try {
     return await fetch(`http://127.0.0.1:${config.port}${route}`, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
-    process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\`\n`);
+    process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\`${hint}\n`);
     return undefined;
   }
 }
