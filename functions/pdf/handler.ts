@@ -12,8 +12,7 @@ import { createCloudFrontCdn } from '../shared/adapters/cloudfront-cdn.js';
 import { createContentfulSyncSource } from '../shared/adapters/contentful-sync-source.js';
 import { createDynamoDbCatalog } from '../shared/adapters/dynamodb-catalog.js';
 import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
-import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
-import { pdfJobKey, type PdfJob } from '../shared/changes/pdf-jobs.js';
+import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
 import { readSecret, requireEnv, siteFromEnv } from '../shared/env.js';
 import { syncedContent } from './data.js';
 import { loadPdfFonts } from './fonts.js';
@@ -37,7 +36,8 @@ const worker = new PdfWorker({
   logger,
   fonts,
   renderSheet: (data, siteName, image) => renderSheet(data, { fonts, siteName, ...(image ? { image } : {}) }),
-  queue: createSqsQueue<PdfJob>({ queueUrl: requireEnv('PDF_QUEUE_URL'), client: new SQSClient({}), dedupId: (job) => `${pdfJobKey(job)}@${job.correlationId}`, describe: pdfJobKey }),
+  // Expanded CMS jobs: sheets to the PDF queue, the catalog to its delayed FIFO (once per window).
+  queue: createPdfJobQueues({ client: new SQSClient({}), jobsQueueUrl: requireEnv('PDF_QUEUE_URL'), catalogQueueUrl: requireEnv('PDF_CATALOG_QUEUE_URL'), windowSeconds: Number(process.env.PDF_CATALOG_WINDOW_SECONDS ?? 60) }),
 });
 
 export const handler = createPdfHandler(worker, logger);

@@ -154,7 +154,9 @@ export class Pipeline extends Construct {
     for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);
     this.table.grantReadData(reconcile.fn);
     for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
+    // The PDF worker sends on what a CMS change expands into (sheets; the catalog via its FIFO).
     pdfJobs.queue.grantSendMessages(pdf.fn);
+    pdfCatalog.queue.grantSendMessages(pdf.fn);
     changes.queue.grantSendMessages(stream.fn);
     changes.queue.grantSendMessages(reconcile.fn);
     for (const f of [worker, feeds, pdf]) distribution.grantCreateInvalidation(f.fn);
