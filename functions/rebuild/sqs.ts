@@ -36,6 +36,15 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
       const result = await worker.run([...byMessage.values()]);
       const failedEnvelopes = new Set(result.failed.map((f) => f.envelope));
       for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope)) failed.add(messageId);
+      // Save → live: one line per change that went live in this run (the dashboard's latency metric
+      // filters on latency_ms). Receipt by the webhook receiver or stream consumer stands for "save".
+      const skipped = new Set(result.skipped);
+      const now = Date.now();
+      for (const e of byMessage.values()) {
+        if (failedEnvelopes.has(e) || skipped.has(e)) continue;
+        const received = Date.parse(e.receivedAt);
+        if (Number.isFinite(received)) logger.info('change live', { correlation_id: e.correlationId, id: e.id, topic: e.topic, mode: result.mode, latency_ms: Math.max(0, now - received) });
+      }
       // Fan-out (PDF jobs for CMS changes): if it fails, the batch is retried; the rebuild part is
       // then a fenced no-op and the fan-out runs again.
       await afterRun?.([...byMessage.values()].filter((e) => !failedEnvelopes.has(e)));

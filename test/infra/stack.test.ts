@@ -156,6 +156,8 @@ describe('pipeline', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
     expect(alarms.length).toBe(5 + 6 + 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    // The worker logs `latency_ms` per change that went live (functions/rebuild/sqs.ts).
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { MetricTransformations: [Match.objectLike({ MetricName: 'RebuildLatency', MetricValue: '$.latency_ms' })] });
     const dashboard = JSON.stringify(of('AWS::CloudWatch::Dashboard'));
     expect(dashboard).toContain('p50');
     expect(dashboard).toContain('p95');
