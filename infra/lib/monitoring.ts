@@ -39,7 +39,7 @@ export class Monitoring extends Construct {
 
     props.pipeline.deadLetterQueues.forEach((q: sqs.IQueue, i) => alarm(`DeadLetters${i}`, q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })));
     for (const [name, f] of Object.entries(props.pipeline.functions)) alarm(`${name}Errors`, f.fn.metricErrors({ period: Duration.minutes(5) }));
-    alarm('Webhook5xx', new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5xx', dimensionsMap: { ApiId: props.pipeline.api.apiId }, period: Duration.minutes(5), statistic: 'Sum' }));
+    alarm('Webhook5xx', props.pipeline.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }));
 
     // Save → invalidation, from the worker's "change live" log lines (latency_ms per change).
     const latency = new logs.MetricFilter(this, 'RebuildLatency', {
