@@ -46,5 +46,8 @@ export class RestaticStack extends Stack {
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
     new CfnOutput(this, 'ProductsTable', { value: this.pipeline.table.tableName });
     new CfnOutput(this, 'WebhookUrl', { value: `${this.pipeline.api.apiEndpoint}/_hooks/contentful` });
+    // For the deploy workflow: feeds and PDFs right after a deploy, not at the next schedule.
+    new CfnOutput(this, 'FeedsFunctionName', { value: this.pipeline.functions.feeds.fn.functionName });
+    new CfnOutput(this, 'PdfQueueUrl', { value: this.pipeline.pdfQueueUrl });
   }
 }
