@@ -11,9 +11,13 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import type { Product } from '../shared/catalog/product.js';
+import { RestaticError } from '../shared/errors.js';
 import { type IdHash, IdSet, hashId } from './id-set.js';
 import { prepareItem, priceEntries, type FeedIssue, type FeedTarget, type ItemContext, type PreparedItem } from './item.js';
 import { entriesXml, FEED_FOOTER, feedHeader } from './xml.js';
+
+/** A feed file could not be written (retryable when the cause may pass: disk full, too many files). */
+export class FeedWriteError extends RestaticError {}
 
 const EXCLUDED: IdHash = [0, 0];
 const EMPTY = Buffer.alloc(0);
@@ -88,6 +92,7 @@ class TargetWriter {
   readonly #free: Buffer[] = [];
   #inFlight = 0;
   #resume?: () => void;
+  #failure?: Error;
   readonly report: FeedReport;
 
   constructor(readonly target: FeedTarget, readonly dir: string, header: string) {
@@ -103,6 +108,16 @@ class TargetWriter {
       if (!this.#gzFile.stream.write(chunk)) this.#gzip.pause();
     });
     this.#gzFile.stream.on('drain', () => this.#gzip.resume());
+    // A sink failing (disk full, unwritable directory) fails the run instead of crashing the process
+    // or leaving the producer waiting for bytes that will never drain.
+    for (const stream of [this.#xml.stream, this.#gzFile.stream, this.#gzip]) {
+      stream.on('error', (error: Error) => {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        this.#failure ??= new FeedWriteError(`feed ${target.id}: writing ${join(dir, target.id)}.xml(.gz) failed: ${error.message}`, { cause: error, retryable: ['ENOSPC', 'EMFILE', 'EAGAIN'].includes(code) });
+        this.#resume?.();
+        this.#resume = undefined;
+      });
+    }
     this.report = { target: target.id, feedSha256: '', itemsIn: 0, included: 0, excluded: 0, warnings: 0, issues: [], issuesNotListed: 0 };
     this.#write(header);
   }
@@ -173,6 +188,7 @@ class TargetWriter {
 
   /** Hands sealed chunks to the XML file and the gzip stream, waiting only when they fall behind. */
   async flush(): Promise<void> {
+    if (this.#failure) throw this.#failure;
     for (const { bytes, chunk } of this.#sealed.splice(0)) {
       this.#xml.hash.update(bytes);
       this.#xml.size += bytes.length;
@@ -192,6 +208,7 @@ class TargetWriter {
       this.#gzip.write(bytes, release);
     }
     if (this.#inFlight > IN_FLIGHT_HIGH) await new Promise<void>((resolve) => { this.#resume = resolve; });
+    if (this.#failure) throw this.#failure;
   }
 
   async finish(): Promise<WrittenFeed> {
@@ -199,10 +216,11 @@ class TargetWriter {
     this.#seal();
     await this.flush();
     this.#gzip.end();
-    await once(this.#gzip, 'end');
     this.#xml.stream.end();
+    await Promise.all([once(this.#gzip, 'end'), once(this.#xml.stream, 'close')]).catch(() => undefined);
     this.#gzFile.stream.end();
-    await Promise.all([once(this.#xml.stream, 'close'), once(this.#gzFile.stream, 'close')]);
+    await once(this.#gzFile.stream, 'close').catch(() => undefined);
+    if (this.#failure) throw this.#failure;
     const xmlHash = this.#xml.hash.digest('hex');
     this.report.feedSha256 = xmlHash;
     return {

@@ -37,6 +37,15 @@ describe('feed writer', () => {
   });
 });
 
+describe('feed writer failures', () => {
+  it('fails the run with a clear error when the output cannot be written (no crash, no hang)', async () => {
+    // Act
+    const run = writeFeeds(products, { targets: DEMO_TARGETS, ctx, channel: { title: 'T', link: 'https://shop.example.com/', description: 'D' }, dir: '/nonexistent/restatic-feeds' });
+    // Assess
+    await expect(run).rejects.toThrow(/feed us: writing .*failed: ENOENT/);
+  });
+});
+
 describe('feed writer fast path', () => {
   it('writes byte for byte what the reference serialiser makes of each item, in every feed', async () => {
     // Prepare: demo products plus hostile and non-Latin ones, and one without a EUR price
