@@ -11,7 +11,9 @@ import type { SheetData } from './data.js';
 import type { SheetRenderer } from './worker.js';
 
 interface Pending { resolve: (pdf: Buffer) => void; reject: (error: Error) => void }
-interface Slot { worker: Worker; busy: number; ready: Promise<void> }
+interface Slot { worker: Worker; pending: Map<number, Pending>; ready: Promise<void> }
+
+type Reply = { ready?: boolean; id?: number; bytes?: ArrayBuffer; error?: { name: string; message: string } };
 
 export interface SheetPool {
   render: SheetRenderer;
@@ -19,49 +21,62 @@ export interface SheetPool {
   close(): Promise<void>;
 }
 
-/** Starts `size` render threads (default: one per core). */
+/**
+ * Starts `size` render threads (default: one per core). A thread that dies (out of memory, a
+ * native crash) fails only its own sheets — the caller retries them — and is replaced at once.
+ */
 export function createSheetPool(size = availableParallelism(), options: { fontDir?: string } = {}): SheetPool {
-  const pending = new Map<number, Pending>();
   let next = 0;
-  const slots: Slot[] = Array.from({ length: size }, () => {
+  let closed = false;
+  const start = (): Slot => {
     // A larger young generation: a sheet allocates many short-lived objects (text runs, glyph
     // positions, content-stream strings), and scavenges were a large share of its time.
     const worker = new Worker(new URL('./pool-thread.js', import.meta.url), { workerData: { fontDir: options.fontDir }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-    const slot: Slot = { worker, busy: 0, ready: Promise.resolve() };
+    const slot: Slot = { worker, pending: new Map(), ready: Promise.resolve() };
     slot.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
-      worker.on('message', (message: { ready?: boolean; id?: number; bytes?: ArrayBuffer; error?: { name: string; message: string } }) => {
+      worker.on('message', (message: Reply) => {
         if (message.ready) return resolve();
-        const call = pending.get(message.id!);
+        const call = slot.pending.get(message.id!);
         if (!call) return;
-        pending.delete(message.id!);
-        slot.busy--;
+        slot.pending.delete(message.id!);
         if (message.error) call.reject(new RenderError(message.error.message));
         else call.resolve(Buffer.from(message.bytes!));
       });
     });
-    worker.on('error', (error) => {
-      for (const call of pending.values()) call.reject(error);
-      pending.clear();
+    slot.ready.catch(() => undefined);
+    let failure: Error | undefined;
+    worker.on('error', (error) => { failure = error; });
+    worker.on('exit', (code) => {
+      const error = new RenderError(`PDF render thread exited (code ${code})${failure ? `: ${failure.message}` : ''}`, { retryable: true, ...(failure ? { cause: failure } : {}) });
+      for (const call of slot.pending.values()) call.reject(error);
+      slot.pending.clear();
+      if (!closed) slots[slots.indexOf(slot)] = start();
     });
     return slot;
-  });
+  };
+  const slots: Slot[] = Array.from({ length: size }, start);
 
   return {
     size,
     async render(data: SheetData, siteName: string, image: Buffer | undefined): Promise<Buffer> {
-      // The least busy thread: sheets differ in cost (long stories, CJK text).
-      const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-      // Count the job before awaiting: calls made in one tick must spread over the threads.
-      slot.busy++;
-      await slot.ready;
+      // The least busy thread: sheets differ in cost (long stories, CJK text). The call is
+      // registered before awaiting readiness, so calls made in one tick spread over the threads.
+      const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = next++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ id, data, siteName, image });
-      });
+      const result = new Promise<Buffer>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+      result.catch(() => undefined); // rejections reach the caller through the return below
+      try {
+        await slot.ready;
+      } catch (error) {
+        slot.pending.delete(id);
+        throw new RenderError(`PDF render thread did not start: ${(error as Error).message}`, { cause: error, retryable: true });
+      }
+      slot.worker.postMessage({ id, data, siteName, image });
+      return result;
     },
     async close() {
+      closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
