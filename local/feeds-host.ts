@@ -59,21 +59,38 @@ type ThreadMessage =
 
 /** The main thread's handle on the feed thread. */
 export class ThreadedFeedJob {
-  readonly #thread: Worker;
-  readonly #ready: Promise<void>;
+  #thread!: Worker;
+  #ready!: Promise<void>;
+  #closed = false;
   #next = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #current?: { id: number; resolve: (r: FeedJobResult) => void; reject: (e: Error) => void; progress?: Progress; started: boolean };
   readonly state: FeedProgress = { running: false, itemsIn: 0, total: 0 };
 
-  constructor(config: HostedFeedConfig) {
+  constructor(private readonly config: HostedFeedConfig) {
+    this.#spawn();
+  }
+
+  /** Starts the thread; if it dies, the run in progress fails (retryable) and a new one starts. */
+  #spawn(): void {
     // The young generation the feeds Lambda gets through NODE_OPTIONS (see functions/feeds/runtime.ts).
-    this.#thread = new Worker(new URL('./feeds-thread.js', import.meta.url), { workerData: config, resourceLimits: { maxYoungGenerationSizeMb: FEED_YOUNG_GENERATION_MB * 3 } });
+    const thread = new Worker(new URL('./feeds-thread.js', import.meta.url), { workerData: this.config, resourceLimits: { maxYoungGenerationSizeMb: FEED_YOUNG_GENERATION_MB * 3 } });
+    this.#thread = thread;
     this.#ready = new Promise((resolve, reject) => {
-      this.#thread.once('error', reject);
-      this.#thread.on('message', (message: ThreadMessage) => this.#receive(message, resolve));
+      thread.once('error', reject);
+      thread.on('message', (message: ThreadMessage) => this.#receive(message, resolve));
     });
-    this.#thread.on('error', (error) => this.#current?.reject(error));
+    this.#ready.catch(() => undefined);
+    let failure: Error | undefined;
+    thread.on('error', (error) => { failure = error; });
+    thread.on('exit', (code) => {
+      const call = this.#current;
+      this.#current = undefined;
+      this.state.running = false;
+      call?.progress?.stop();
+      call?.reject(new RestaticError(`feed thread exited (code ${code})${failure ? `: ${failure.message}` : ''}`, { retryable: true, ...(failure ? { cause: failure } : {}) }));
+      if (!this.#closed) this.#spawn();
+    });
   }
 
   #receive(message: ThreadMessage, ready: () => void): void {
@@ -121,6 +138,7 @@ export class ThreadedFeedJob {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#thread.terminate();
   }
 }

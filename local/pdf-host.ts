@@ -50,16 +50,23 @@ type Reply =
 
 /** The main thread's handle on the PDF thread. */
 export class ThreadedPdfWorker {
-  readonly #thread: Worker;
-  readonly #ready: Promise<void>;
+  #thread!: Worker;
+  #ready!: Promise<void>;
+  #closed = false;
   #next = 0;
   readonly #calls = new Map<number, { jobs: readonly PdfJob[]; resolve: (r: PdfRunResult) => void; reject: (e: Error) => void; onProgress?: (done: number, total: number) => void }>();
 
-  constructor(config: HostedPdfConfig) {
-    this.#thread = new Worker(new URL('./pdf-thread.js', import.meta.url), { workerData: config });
+  constructor(private readonly config: HostedPdfConfig) {
+    this.#spawn();
+  }
+
+  /** Starts the thread; if it dies, the batch in progress fails (retryable) and a new one starts. */
+  #spawn(): void {
+    const thread = new Worker(new URL('./pdf-thread.js', import.meta.url), { workerData: this.config });
+    this.#thread = thread;
     this.#ready = new Promise((resolve, reject) => {
-      this.#thread.once('error', reject);
-      this.#thread.on('message', (reply: Reply) => {
+      thread.once('error', reject);
+      thread.on('message', (reply: Reply) => {
         if ('ready' in reply) return resolve();
         const call = this.#calls.get(reply.id);
         if (!call) return;
@@ -74,9 +81,14 @@ export class ThreadedPdfWorker {
         call.resolve({ ...r, failed: r.failed.map((f) => ({ job: f.index >= 0 ? call.jobs[f.index]! : f.job, error: new RestaticError(f.message, { retryable: true }) })) });
       });
     });
-    this.#thread.on('error', (error) => {
+    this.#ready.catch(() => undefined);
+    let failure: Error | undefined;
+    thread.on('error', (error) => { failure = error; });
+    thread.on('exit', (code) => {
+      const error = new RestaticError(`PDF thread exited (code ${code})${failure ? `: ${failure.message}` : ''}`, { retryable: true, ...(failure ? { cause: failure } : {}) });
       for (const call of this.#calls.values()) call.reject(error);
       this.#calls.clear();
+      if (!this.#closed) this.#spawn();
     });
   }
 
@@ -90,6 +102,7 @@ export class ThreadedPdfWorker {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#thread.terminate();
   }
 }
