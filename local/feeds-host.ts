@@ -17,7 +17,7 @@ import { RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { dynamoCompatibleConfig } from './embedded.js';
-import type { HostedServices } from './hosted.js';
+import { type HostedServices, onThreadDeath } from './hosted.js';
 
 export interface HostedFeedConfig extends HostedServices {
   siteUrl: string;
@@ -81,14 +81,12 @@ export class ThreadedFeedJob {
       thread.on('message', (message: ThreadMessage) => this.#receive(message, resolve));
     });
     this.#ready.catch(() => undefined);
-    let failure: Error | undefined;
-    thread.on('error', (error) => { failure = error; });
-    thread.on('exit', (code) => {
+    onThreadDeath(thread, 'feed', (error) => {
       const call = this.#current;
       this.#current = undefined;
       this.state.running = false;
       call?.progress?.stop();
-      call?.reject(new RestaticError(`feed thread exited (code ${code})${failure ? `: ${failure.message}` : ''}`, { retryable: true, ...(failure ? { cause: failure } : {}) }));
+      call?.reject(error);
       if (!this.#closed) this.#spawn();
     });
   }

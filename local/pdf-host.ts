@@ -18,7 +18,7 @@ import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import { RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
-import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
+import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
 
 export interface HostedPdfConfig extends HostedServices, HostedContent {
   site: { baseUrl: string; currencies: string[] };
@@ -82,10 +82,7 @@ export class ThreadedPdfWorker {
       });
     });
     this.#ready.catch(() => undefined);
-    let failure: Error | undefined;
-    thread.on('error', (error) => { failure = error; });
-    thread.on('exit', (code) => {
-      const error = new RestaticError(`PDF thread exited (code ${code})${failure ? `: ${failure.message}` : ''}`, { retryable: true, ...(failure ? { cause: failure } : {}) });
+    onThreadDeath(thread, 'PDF', (error) => {
       for (const call of this.#calls.values()) call.reject(error);
       this.#calls.clear();
       if (!this.#closed) this.#spawn();

@@ -16,7 +16,7 @@ import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import { RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
-import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
+import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
 
 export interface HostedWorkerConfig extends HostedServices, HostedContent {
   options: RebuildOptions;
@@ -54,16 +54,23 @@ function revive(error: SerializedError): RestaticError {
 
 /** The main thread's handle: one batch at a time, like the loop that drives it. */
 export class ThreadedRebuildWorker {
-  readonly #thread: Worker;
-  readonly #ready: Promise<void>;
+  #thread!: Worker;
+  #ready!: Promise<void>;
+  #closed = false;
   #next = 0;
   readonly #pending = new Map<number, { resolve: (r: RebuildResult) => void; reject: (e: Error) => void; envelopes: readonly ChangeEnvelope[] }>();
 
-  constructor(config: HostedWorkerConfig) {
-    this.#thread = new Worker(new URL('./rebuild-thread.js', import.meta.url), { workerData: config, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+  constructor(private readonly config: HostedWorkerConfig) {
+    this.#spawn();
+  }
+
+  /** Starts the thread; if it dies, the run in progress fails (retryable) and a new one starts. */
+  #spawn(): void {
+    const thread = new Worker(new URL('./rebuild-thread.js', import.meta.url), { workerData: this.config, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    this.#thread = thread;
     this.#ready = new Promise((resolve, reject) => {
-      this.#thread.once('error', reject);
-      this.#thread.on('message', (message: { ready?: boolean; id?: number; result?: SerializedResult; error?: SerializedError }) => {
+      thread.once('error', reject);
+      thread.on('message', (message: { ready?: boolean; id?: number; result?: SerializedResult; error?: SerializedError }) => {
         if (message.ready) return resolve();
         const call = this.#pending.get(message.id!);
         if (!call) return;
@@ -77,9 +84,11 @@ export class ThreadedRebuildWorker {
         });
       });
     });
-    this.#thread.on('error', (error) => {
+    this.#ready.catch(() => undefined);
+    onThreadDeath(thread, 'rebuild', (error) => {
       for (const call of this.#pending.values()) call.reject(error);
       this.#pending.clear();
+      if (!this.#closed) this.#spawn();
     });
   }
 
@@ -93,6 +102,7 @@ export class ThreadedRebuildWorker {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#thread.terminate();
   }
 }
