@@ -4,33 +4,22 @@
  * these values changes a PDF (a stock or shipping-weight change re-renders nothing), and the same
  * values always render the same bytes.
  */
-import { documentToPlainTextString } from '@contentful/rich-text-plain-text-renderer';
-import type { Document } from '@contentful/rich-text-types';
 import type { Product } from '../shared/catalog/product.js';
 import { formatMoney } from '../shared/build/money.js';
 import { AVAILABILITY_LABELS, productUrl } from '../shared/build/product-view.js';
 import { sha256 } from '../shared/hash.js';
-import { toSlug } from '../shared/slug.js';
 import { plainText } from '../shared/plain-text.js';
-import { ContentSnapshot } from '../shared/content/snapshot.js';
+import { catalogContent, syncedCatalogContent, type CatalogContent, type StoryBlock } from '../shared/content/catalog-content.js';
+import type { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { ContentSource } from '../shared/ports.js';
 
-/** CMS data the PDFs show: category titles (by slug, in CMS order) and product stories (by sku). */
-export interface PdfContent {
-  siteName: string;
+/** CMS data the PDFs show (category titles, stories, site name), and where they link to. */
+export interface PdfContent extends CatalogContent {
   baseUrl: string;
   currencies: readonly string[];
-  categories: Map<string, string>;
-  stories: Map<string, StoryBlock[]>;
-  /** CMS entry id → what PDFs it reaches (for expanding a CMS change into PDF jobs). */
-  entries: Map<string, { kind: 'category'; slug: string } | { kind: 'story'; sku: string } | { kind: 'settings' }>;
 }
 
-/** A paragraph or heading of a product story, as plain text. */
-export interface StoryBlock {
-  heading: boolean;
-  text: string;
-}
+export type { StoryBlock };
 
 export interface SheetData {
   sku: string;
@@ -66,36 +55,11 @@ const day = (iso: string) => iso.slice(0, 10);
 
 /** The CMS data the PDFs need, from the content snapshot the site builds from. */
 export function pdfContent(content: ContentSnapshot, site: { baseUrl: string; currencies: readonly string[] }): PdfContent {
-  const settings = content.ofType('siteSettings')[0];
-  const siteName = (settings && content.field<string>(settings, 'siteName')) || 'Restatic store';
-  const categories = new Map<string, string>();
-  const entries: PdfContent['entries'] = new Map();
-  if (settings) entries.set(settings.sys.id, { kind: 'settings' });
-  for (const c of content.ofType('category')) {
-    // Slugs normalised as the site normalises them (the first entry with a slug keeps it).
-    const raw = content.field<string>(c, 'slug');
-    const slug = typeof raw === 'string' ? toSlug(raw) : '';
-    const title = content.field<string>(c, 'title');
-    if (slug && typeof title === 'string' && !categories.has(slug)) {
-      categories.set(slug, title);
-      entries.set(c.sys.id, { kind: 'category', slug });
-    }
-  }
-  const stories = new Map<string, StoryBlock[]>();
-  for (const s of content.ofType('productContent')) {
-    const sku = content.field<string>(s, 'sku');
-    const story = content.field<Document>(s, 'story');
-    if (typeof sku === 'string') entries.set(s.sys.id, { kind: 'story', sku });
-    if (typeof sku === 'string' && story?.nodeType === 'document') stories.set(sku, plainStory(story));
-  }
-  return { siteName, baseUrl: site.baseUrl.replace(/\/$/, ''), currencies: site.currencies, categories, stories, entries };
+  return withSite(catalogContent(content), site);
 }
 
-/** Rich text → headings and paragraphs of plain text (PDF text, no markup). */
-function plainStory(doc: Document): StoryBlock[] {
-  return doc.content
-    .map((node) => ({ heading: node.nodeType.startsWith('heading'), text: plainText(documentToPlainTextString(node as never)) }))
-    .filter((block) => block.text);
+function withSite(content: CatalogContent, site: { baseUrl: string; currencies: readonly string[] }): PdfContent {
+  return { ...content, baseUrl: site.baseUrl.replace(/\/$/, ''), currencies: site.currencies };
 }
 
 /** The values a product's spec sheet shows. */
@@ -174,18 +138,8 @@ export function catalogSections(products: Iterable<Product>, content: PdfContent
   return sections;
 }
 
-/**
- * The PDFs' CMS data kept current from a content source: the whole space once, then the sync delta
- * since the last call (a warm worker pays for changes only).
- */
+/** The PDFs' CMS data kept current from a content source (sync deltas after the first call). */
 export function syncedContent(source: ContentSource, site: { baseUrl: string; currencies: readonly string[] }): () => Promise<PdfContent> {
-  let snapshot: ContentSnapshot | undefined;
-  let token: string | undefined;
-  return async () => {
-    snapshot ??= new ContentSnapshot(await source.locales());
-    const delta = await source.sync(token);
-    snapshot.apply(delta);
-    token = delta.nextToken;
-    return pdfContent(snapshot, site);
-  };
+  const read = syncedCatalogContent(source);
+  return async () => withSite(await read(), site);
 }
