@@ -17,9 +17,10 @@ import { RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { dynamoCompatibleConfig } from './embedded.js';
-import { type HostedServices, onThreadDeath } from './hosted.js';
+import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
+import { syncedCatalogContent } from '../functions/shared/content/catalog-content.js';
 
-export interface HostedFeedConfig extends HostedServices {
+export interface HostedFeedConfig extends HostedServices, HostedContent {
   siteUrl: string;
   siteName: string;
 }
@@ -39,6 +40,7 @@ export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (ite
   const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
   const catalog = createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) });
   const cdn = createLocalEdgeCdn(config.edgeUrl);
+  const content = syncedCatalogContent(hostedContentSource(config));
   return (onProgress) => {
     let total = 0;
     let itemsIn = 0;
@@ -47,7 +49,7 @@ export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (ite
       advance(n) { itemsIn += n; onProgress(itemsIn, total); },
       stop() {},
     };
-    return runFeedJob({ catalog, store, cdn, logger, progress }, { targets: DEMO_TARGETS, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
+    return runFeedJob({ catalog, store, cdn, logger, progress, content }, { targets: DEMO_TARGETS, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
   };
 }
 

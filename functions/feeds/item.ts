@@ -4,6 +4,7 @@
  * item stays valid without it; an item missing something required is excluded with an error.
  */
 import type { Product } from '../shared/catalog/product.js';
+import type { CatalogContent } from '../shared/content/catalog-content.js';
 import { toDecimalString } from '../shared/build/money.js';
 import { checkGtin } from './gtin.js';
 import { graphemeLength, plainText, truncateGraphemes } from '../shared/plain-text.js';
@@ -31,6 +32,10 @@ export type FeedItem = Array<[name: string, value: string]>;
 export interface ItemContext {
   baseUrl: string;
   now: Date;
+  /** CMS data joined into items: category titles (product_type fallback) and product stories. */
+  content?: Pick<CatalogContent, 'categories' | 'stories'>;
+  /** Use the product's CMS story as its description when it has one (a per-store choice). */
+  descriptionFromStory?: boolean;
 }
 
 const LIMITS = { id: 50, title: 150, description: 5000, link: 2000, brand: 70, mpn: 70, productType: 750, itemGroupId: 50, color: 100, size: 100, additionalImages: 10 } as const;
@@ -144,7 +149,9 @@ export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   item.push(['id', id]);
   const title = cleanText(issues, id, 'title', product.title, LIMITS.title, true, true);
   if (title) item.push(['title', title]);
-  const description = cleanText(issues, id, 'description', product.description, LIMITS.description, true, true);
+  const story = ctx.descriptionFromStory ? ctx.content?.stories.get(product.sku) : undefined;
+  const descriptionSource = story?.length ? story.map((block) => block.text).join(' ') : product.description;
+  const description = cleanText(issues, id, 'description', descriptionSource, LIMITS.description, true, true);
   if (description) item.push(['description', description]);
 
   const link = absoluteAsciiUrl(ctx.baseUrl, `/products/${product.slug}/`);
@@ -189,7 +196,9 @@ export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   item.push(['condition', product.condition]);
   if (product.googleProductCategory) item.push(['google_product_category', plainText(product.googleProductCategory)]);
   // A comma splits product_type into several values: keep one path per value.
-  const productType = cleanText(issues, id, 'product_type', product.productType?.replace(/,/g, ' '), LIMITS.productType, false, false);
+  // The catalog's own taxonomy first; else the product's CMS category title.
+  const categoryTitle = product.category ? ctx.content?.categories.get(product.category) : undefined;
+  const productType = cleanText(issues, id, 'product_type', (product.productType ?? categoryTitle)?.replace(/,/g, ' '), LIMITS.productType, false, false);
   if (productType) item.push(['product_type', productType]);
   const group = cleanText(issues, id, 'item_group_id', product.itemGroupId, LIMITS.itemGroupId, false, false);
   if (group) item.push(['item_group_id', group]);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { sha256 } from '../shared/hash.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
+import type { CatalogContent } from '../shared/content/catalog-content.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
 import { publishOwned } from '../shared/publish/owned.js';
 import type { FeedTarget } from './item.js';
@@ -22,6 +23,8 @@ export interface FeedJobDeps {
   cdn: Cdn;
   logger: Logger;
   progress?: Progress;
+  /** The CMS data joined into items (category titles, stories), current as of the call. */
+  content?: () => Promise<CatalogContent>;
 }
 
 export interface FeedJobOptions {
@@ -29,6 +32,8 @@ export interface FeedJobOptions {
   baseUrl: string;
   siteName: string;
   now: Date;
+  /** Use each product's CMS story as its description when it has one. */
+  descriptionFromStory?: boolean;
   /** Products to use instead of the catalog (benchmarks: generated on the fly). */
   products?: AsyncIterable<Product> | Iterable<Product>;
 }
@@ -68,12 +73,13 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
   const dir = await mkdtemp(join(tmpdir(), 'restatic-feeds-'));
   try {
     const rejected: string[] = [];
+    const content = deps.content ? await deps.content() : undefined;
     const products = options.products ?? deps.catalog.stream({ onRejected: (r) => rejected.push(r.sku) });
     deps.progress?.start('feeds', options.products ? 0 : ((await deps.catalog.approximateCount?.()) ?? 0));
     let reported = 0;
     const written = await writeFeeds(products, {
       targets: options.targets,
-      ctx: { baseUrl: options.baseUrl, now: options.now },
+      ctx: { baseUrl: options.baseUrl, now: options.now, ...(content ? { content } : {}), ...(options.descriptionFromStory ? { descriptionFromStory: true } : {}) },
       channel: { title: options.siteName, link: `${options.baseUrl.replace(/\/$/, '')}/`, description: `${options.siteName} product feed` },
       dir,
       onProgress: (n) => { deps.progress?.advance(n - reported); reported = n; },

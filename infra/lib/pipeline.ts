@@ -121,7 +121,7 @@ export class Pipeline extends Construct {
     });
     const feeds = new RestaticFunction(this, 'Feeds', {
       ...common, entry: 'functions/feeds/handler.ts', description: 'Google Shopping feeds (scheduled)', serviceName: 'restatic-feeds',
-      memorySize: 1024, timeout: Duration.minutes(15), environment: { ...siteEnv, SITE_NAME: 'Restatic' },
+      memorySize: 1024, timeout: Duration.minutes(15), environment: { ...siteEnv, ...contentfulEnv, SITE_NAME: 'Restatic' },
       // The young generation the benchmark measured with (functions/feeds/runtime.ts).
       nodeOptions: '--max-semi-space-size=16',
       // Overlapping runs never interleave: a second scheduled run waits (is throttled and retried).
@@ -147,7 +147,7 @@ export class Pipeline extends Construct {
     // Grants: each function gets what it uses, on these resources only.
     webhookSecret.grantRead(webhook.fn);
     changes.queue.grantSendMessages(webhook.fn);
-    for (const f of [worker, pdf]) deliveryToken.grantRead(f.fn);
+    for (const f of [worker, pdf, feeds]) deliveryToken.grantRead(f.fn);
     // The site worker owns the site; the other jobs only their prefixes (and what they read).
     bucket.grantReadWrite(worker.fn);
     bucket.grantReadWrite(feeds.fn, 'feeds/*');

@@ -103,6 +103,23 @@ describe('feed item rules', () => {
     expect(issues).toContainEqual(expect.objectContaining({ attribute, severity: 'error' }));
   });
 
+  it('joins CMS data: the category title as product_type when the catalog has none, the story as description where configured', () => {
+    // Prepare
+    const content = { categories: new Map([['tents', 'Tents & Shelters']]), stories: new Map([['S-1', [{ heading: true, text: 'Built for storms' }, { heading: false, text: 'Tested on Skye.' }]]]) };
+    const inTents = { ...base(), sku: 'S-1', category: 'tents' };
+    // Act
+    const plain = feedItem(inTents, US, { ...ctx, content }).item;
+    const ownType = feedItem({ ...inTents, productType: 'Camping > Tents' }, US, { ...ctx, content }).item;
+    const storied = feedItem(inTents, US, { ...ctx, content, descriptionFromStory: true }).item;
+    const noStory = feedItem({ ...inTents, sku: 'S-2' }, US, { ...ctx, content, descriptionFromStory: true }).item;
+    // Assess
+    expect(field(plain, 'product_type')).toEqual(['Tents & Shelters']);
+    expect(field(plain, 'description')).toEqual(['A light trail shoe.']);
+    expect(field(ownType, 'product_type')).toEqual(['Camping > Tents']);
+    expect(field(storied, 'description')).toEqual(['Built for storms Tested on Skye.']);
+    expect(field(noStory, 'description')).toEqual(['A light trail shoe.']);
+  });
+
   it('keeps at most 10 additional images', () => {
     const images = Array.from({ length: 13 }, (_, i) => `/img/${i}.jpg`);
     const { item, issues } = feedItem({ ...base(), images }, US, ctx);
