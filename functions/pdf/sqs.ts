@@ -1,7 +1,8 @@
-/** SQS batch ⇄ the PDF worker: one run per batch (one invalidation), partial batch failures reported. */
+/** SQS batch ⇄ the PDF worker: one run per batch (one invalidation), partial batch failures reported (FIFO order kept for the catalog queue). */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import type { Logger } from '../shared/ports.js';
+import { batchResponse, readBatch } from '../shared/sqs-batch.js';
 import type { PdfWorker } from './worker.js';
 
 /** A job from a message body, or undefined when it is not one (it then fails, and ends in the DLQ). */
@@ -21,16 +22,7 @@ export function parsePdfJob(body: string): PdfJob | undefined {
 /** The Lambda handler over a PDF worker: failed jobs (and unreadable messages) go back to the queue. */
 export function createPdfHandler(worker: Pick<PdfWorker, 'run'>, logger: Logger) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const byMessage = new Map<string, PdfJob>();
-    const failed = new Set<string>();
-    for (const record of event.Records) {
-      const job = parsePdfJob(record.body);
-      if (job) byMessage.set(record.messageId, job);
-      else {
-        logger.error('unreadable PDF job', { messageId: record.messageId, body: record.body.slice(0, 200) });
-        failed.add(record.messageId);
-      }
-    }
+    const { messages: byMessage, failed } = readBatch(event, parsePdfJob, logger, 'PDF job');
     try {
       const result = await worker.run([...byMessage.values()]);
       const failedJobs = new Set(result.failed.map((f) => f.job));
@@ -40,6 +32,6 @@ export function createPdfHandler(worker: Pick<PdfWorker, 'run'>, logger: Logger)
       logger.error('PDF run failed; the whole batch returns to the queue', { error: String(error) });
       for (const messageId of byMessage.keys()) failed.add(messageId);
     }
-    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+    return batchResponse(event, failed);
   };
 }

@@ -2,6 +2,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { Logger } from '../shared/ports.js';
+import { batchResponse, readBatch } from '../shared/sqs-batch.js';
 import type { RebuildWorker } from './worker.js';
 
 function parse(body: string): ChangeEnvelope | undefined {
@@ -22,16 +23,7 @@ function parse(body: string): ChangeEnvelope | undefined {
  */
 export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[]) => Promise<void>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const byMessage = new Map<string, ChangeEnvelope>();
-    const failed = new Set<string>();
-    for (const record of event.Records) {
-      const envelope = parse(record.body);
-      if (envelope) byMessage.set(record.messageId, envelope);
-      else {
-        logger.error('unreadable change message', { messageId: record.messageId });
-        failed.add(record.messageId);
-      }
-    }
+    const { messages: byMessage, failed } = readBatch(event, parse, logger, 'change message');
     try {
       const result = await worker.run([...byMessage.values()]);
       const failedEnvelopes = new Set(result.failed.map((f) => f.envelope));
@@ -53,9 +45,6 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
       logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });
       for (const messageId of byMessage.keys()) failed.add(messageId);
     }
-    const fifo = event.Records[0]?.eventSourceARN?.endsWith('.fifo') ?? false;
-    const firstFailed = event.Records.findIndex((r) => failed.has(r.messageId));
-    const ids = fifo && firstFailed >= 0 ? event.Records.slice(firstFailed).map((r) => r.messageId) : event.Records.filter((r) => failed.has(r.messageId)).map((r) => r.messageId);
-    return { batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) };
+    return batchResponse(event, failed);
   };
 }
