@@ -5,11 +5,11 @@
  * stand-in for Secrets Manager (handlers read their secrets at import).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundle } from './bundle.js';
 
 export const HANDLERS: Array<{ name: string; entry: string; bundleAwsSdk?: boolean; external?: string[] }> = [
   { name: 'webhook', entry: 'functions/rebuild/webhook-handler.ts' },
@@ -43,14 +43,8 @@ export async function measureBundles(runs: number): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
   try {
     for (const h of HANDLERS) {
-      const dir = join('bench', '.out', 'lambda', h.name);
-      mkdirSync(dir, { recursive: true });
-      const outfile = join(dir, 'index.mjs');
-      await build({
-        entryPoints: [h.entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, logLevel: 'error',
-        mainFields: ['module', 'main'], external: [...(h.bundleAwsSdk ? [] : ['@aws-sdk/*']), ...(h.external ?? [])],
-        banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-      });
+      // As the infrastructure bundles (infra/lib/functions.ts): node22, minified, the runtime's SDK left out.
+      const outfile = await bundle(h.entry, { outfile: join('bench', '.out', 'lambda', h.name, 'index.mjs'), target: 'node22', minify: true, external: [...(h.bundleAwsSdk ? [] : ['@aws-sdk/*']), ...(h.external ?? [])] });
       const script = `const t = performance.now(); await import(${JSON.stringify(join(process.cwd(), outfile))}); process.stdout.write(String(performance.now() - t)); process.exit(0);`;
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
