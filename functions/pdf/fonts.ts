@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { create, type Font } from 'fontkit';
 import { ConfigError } from '../shared/errors.js';
+import { PairShaper, type ScaledRun } from './shaping.js';
 
 export interface PdfFonts {
   regular: Font;
@@ -62,27 +63,31 @@ function memoizeGlyphDecoding(font: Font): Font {
   return font;
 }
 
-interface ScaledRun { glyphs: unknown[]; positions: unknown[]; advanceWidth: number }
 const runs = new WeakMap<object, Map<string, ScaledRun>>();
+const shapers = new WeakMap<object, PairShaper>();
 
 /**
  * Shapes each word once per process instead of once per document. pdfkit caches a word's layout
  * only within one document, and shaping (GSUB/GPOS lookups) was half the cost of a spec sheet.
  * pdfkit's `layoutRun` scales the shaped positions by a per-font constant (1000 / unitsPerEm), so
  * the scaled run is the same in every document; pdfkit only reads it afterwards (word spacing
- * copies a position before changing it), so one shared run serves every document.
+ * copies a position before changing it), so one shared run serves every document. Words met for
+ * the first time are composed from shaped pairs where that gives fontkit's result (shaping.ts).
  */
 export function shareLayouts(embeddedFontPrototype: object): void {
-  const proto = embeddedFontPrototype as { layoutRun(this: { font: object }, text: string, features?: unknown): ScaledRun; restaticShared?: true };
+  type EmbeddedFont = { font: Font; scale: number };
+  const proto = embeddedFontPrototype as { layoutRun(this: EmbeddedFont, text: string, features?: unknown): ScaledRun; restaticShared?: true };
   if (proto.restaticShared) return;
   const layoutRun = proto.layoutRun;
-  proto.layoutRun = function (this: { font: object }, text: string, features?: unknown): ScaledRun {
+  proto.layoutRun = function (this: EmbeddedFont, text: string, features?: unknown): ScaledRun {
     let cache = runs.get(this.font);
     if (!cache) runs.set(this.font, (cache = new Map()));
     const key = features === undefined ? text : `${text}\u0000${JSON.stringify(features)}`;
     let run = cache.get(key);
     if (!run) {
-      const shaped = layoutRun.call(this, text, features);
+      let shaper = shapers.get(this.font);
+      if (!shaper) shapers.set(this.font, (shaper = new PairShaper(this.font, this.scale)));
+      const shaped = (features === undefined ? shaper.shape(text) : undefined) ?? layoutRun.call(this, text, features);
       run = { glyphs: shaped.glyphs, positions: shaped.positions, advanceWidth: shaped.advanceWidth };
       if (cache.size >= LAYOUT_CACHE_LIMIT) cache.clear();
       cache.set(key, run);
