@@ -5,6 +5,7 @@
  */
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { shareEmbedding } from './embedding.js';
 import type { PdfFonts } from './fonts.js';
 import { shareLayouts, textRuns } from './fonts.js';
 
@@ -45,6 +46,7 @@ export function newDocument(fonts: PdfFonts, meta: { title: string; author: stri
   const internals = doc as unknown as { _fontFamilies: Record<string, unknown>; _font: object };
   internals._fontFamilies.regular = internals._font;
   shareLayouts(Object.getPrototypeOf(internals._font) as object);
+  shareEmbedding(Object.getPrototypeOf(internals._font) as object);
   doc.registerFont('bold', fonts.bold as never);
   return doc;
 }
@@ -110,8 +112,8 @@ export function qrCode(doc: Doc, value: string, x: number, y: number, size: numb
   const n = modules.size;
   const quiet = 2;
   const cell = size / (n + quiet * 2);
-  // PDF user space runs bottom-up; pdfkit flips it, so y grows downwards here as everywhere else.
-  const f = (v: number) => v.toFixed(2);
+  // Drawn in module units (one unit = one module, origin at the first module): small integers keep
+  // the content stream short, and it is deflated in every sheet.
   let ops = '';
   for (let row = 0; row < n; row++) {
     let start = -1;
@@ -119,12 +121,13 @@ export function qrCode(doc: Doc, value: string, x: number, y: number, size: numb
       const dark = col < n && modules.data[row * n + col] === 1;
       if (dark && start < 0) start = col;
       if (!dark && start >= 0) {
-        ops += `${f(x + (quiet + start) * cell)} ${f(y + (quiet + row) * cell)} ${f((col - start) * cell)} ${f(cell)} re\n`;
+        ops += `${start} ${row} ${col - start} 1 re\n`;
         start = -1;
       }
     }
   }
-  doc.save().fillColor('#000000');
+  // PDF user space runs bottom-up; pdfkit flips it, so y grows downwards here as everywhere else.
+  doc.save().fillColor('#000000').transform(cell, 0, 0, cell, x + quiet * cell, y + quiet * cell);
   (doc as unknown as { addContent(ops: string): void }).addContent(ops);
   doc.fill().restore();
 }

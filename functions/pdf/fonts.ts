@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { create, type Font } from 'fontkit';
 import { ConfigError } from '../shared/errors.js';
+import { seedSubsets } from './embedding.js';
 import { PairShaper, type ScaledRun } from './shaping.js';
 
 export interface PdfFonts {
@@ -31,7 +32,7 @@ export function fontFiles(dir?: string): Record<'regular' | 'bold' | 'cjk', stri
 
 function open(file: string): Font {
   try {
-    return memoizeGlyphDecoding(create(readFileSync(file)) as Font);
+    return mapCharacters(memoizeGlyphDecoding(create(readFileSync(file)) as Font));
   } catch (error) {
     throw new ConfigError('font', `expected a TrueType font at ${file}: ${(error as Error).message}`);
   }
@@ -60,6 +61,27 @@ function memoizeGlyphDecoding(font: Font): Font {
     }
     return glyph as never;
   };
+  return font;
+}
+
+/**
+ * Alternative encodings of characters that have a canonical one elsewhere (CJK radicals and
+ * compatibility ideographs, presentation-form ligatures, mathematical letters, private use): a
+ * glyph they share must keep the canonical character's code point.
+ */
+const ALTERNATIVE_FORMS: Array<[number, number]> = [[0x2e80, 0x2fdf], [0xe000, 0xf8ff], [0xf900, 0xfaff], [0xfb00, 0xfb4f], [0xfe30, 0xfe4f], [0x1d400, 0x1d7ff], [0x2f800, 0x2fa1f]];
+
+/**
+ * Creates the glyph of every mapped character up front, lowest code point first. fontkit keeps
+ * one object per glyph holding the code points it was *first* created with, and pdfkit writes those
+ * into the PDF's ToUnicode map. Created lazily, a glyph first met as part of an accented glyph
+ * (while a subset is encoded) has no code points, and every later document maps it to nothing: a
+ * document's bytes (and its text extraction) depended on what the thread rendered before it.
+ * Ligatures made by shaping (fi, fl) are left to shaping, which records their letters.
+ */
+function mapCharacters(font: Font): Font {
+  const canonical = (cp: number) => !ALTERNATIVE_FORMS.some(([from, to]) => cp >= from && cp <= to);
+  for (const cp of font.characterSet.filter(canonical).sort((a, b) => a - b)) font.glyphForCodePoint(cp);
   return font;
 }
 
@@ -107,6 +129,9 @@ export function loadPdfFonts(dir?: string): PdfFonts {
     const files = fontFiles(dir);
     let cjk: Font | undefined;
     fonts = { regular: open(files.regular), bold: open(files.bold), cjk: () => (cjk ??= open(files.cjk)) };
+    // Latin subsets open with the same glyphs in every document, so their programs are reused.
+    seedSubsets(fonts.regular);
+    seedSubsets(fonts.bold);
     loaded.set(key, fonts);
   }
   return fonts;

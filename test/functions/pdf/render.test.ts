@@ -1,14 +1,16 @@
 /** Spec sheets and the catalog as documents: text, fonts, determinism, hostile input, page numbers. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCatalog } from '../../../functions/pdf/catalog.js';
 import { catalogSections, pdfContent, sheetData } from '../../../functions/pdf/data.js';
-import { loadPdfFonts, textRuns } from '../../../functions/pdf/fonts.js';
+import { fontFiles, loadPdfFonts, textRuns } from '../../../functions/pdf/fonts.js';
 import { renderSheet } from '../../../functions/pdf/sheet.js';
+import { validateProduct } from '../../../functions/shared/catalog/product.js';
 import { productImage } from '../../../functions/shared/demo/images.js';
+import { demoProducts } from '../../../functions/shared/demo/products.js';
 import { DEMO_CATEGORIES } from '../../../functions/shared/demo/vocabulary.js';
 import { demoSnapshot } from '../../fixtures/content.js';
 import { HOSTILE, product } from '../../fixtures/products.js';
@@ -70,6 +72,28 @@ describe('spec sheet', () => {
     expect(b.equals(a)).toBe(true);
     expect(cheaper.version).not.toBe(sheetData(greek, content).version);
     expect(sheetData({ ...greek, stock: 3, shippingWeightGrams: 900, updatedAt: '2026-11-21T00:00:00Z' }, content).version).toBe(sheetData(greek, content).version);
+  });
+
+  it('renders the same bytes whatever the thread rendered before (fresh fonts vs. fonts used by other documents)', async () => {
+    // Prepare: two separately parsed font sets; one first renders documents with accented glyphs
+    // (built from parts that other documents use as plain letters) and many other words.
+    const fresh = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'restatic-fonts-'));
+      const files = fontFiles();
+      copyFileSync(files.regular, join(dir, 'NotoSans-Regular.ttf'));
+      copyFileSync(files.bold, join(dir, 'NotoSans-Bold.ttf'));
+      symlinkSync(files.cjk, join(dir, 'NotoSansJP-Regular.ttf'));
+      return loadPdfFonts(dir);
+    };
+    const used = fresh();
+    const accented = product({ sku: 'AC-1', slug: 'ac-1', title: 'Ύψος ύφασμα — Šťastný Ĳssel Ǆ café', brand: 'Ἀθῆναι Ώρα', category: 'tents' });
+    for (const p of [accented, ...[...demoProducts(30)].map(validateProduct)]) await renderSheet(sheetData(p, content), { fonts: used, siteName: content.siteName, image });
+    const plainGreek = product({ sku: 'GR-2', slug: 'gr-2', title: 'υψηλή σκηνή υ ω ε ο', category: 'tents' });
+    // Act
+    const afterOthers = await renderSheet(sheetData(plainGreek, content), { fonts: used, siteName: content.siteName, image });
+    const first = await renderSheet(sheetData(plainGreek, content), { fonts: fresh(), siteName: content.siteName, image });
+    // Assess
+    expect(afterOthers.equals(first)).toBe(true);
   });
 
   it.runIf(poppler)('prints hostile strings as plain text: no markup, no control characters, long titles wrap', async () => {

@@ -1,0 +1,125 @@
+/**
+ * Font programs embedded once per glyph set, not once per document. pdfkit builds a fresh subset of
+ * each font for every document (glyphs numbered in order of first use), encodes it as a TrueType
+ * file and deflates it, and deflates a ToUnicode map beside it: a quarter of a spec sheet's CPU,
+ * for bytes that barely change from one sheet to the next.
+ *
+ * Here every document's subset of a seeded font starts with the same glyphs in the same order (the
+ * printable ASCII range and the typographic marks the PDFs print), so a document that uses no other
+ * glyph — most Latin sheets — has exactly the subset the previous one had, and the deflated font
+ * program and ToUnicode map are taken from a cache keyed by the subset's glyph list. Documents with
+ * other glyphs (Greek, Cyrillic, accented titles) add them after the seed and are cached under their
+ * own list. The cost is a few kilobytes per PDF (the seed's glyphs are embedded even when unused);
+ * the bytes depend only on the document, never on what the cache held before.
+ */
+import { deflateSync } from 'node:zlib';
+import type { Font } from 'fontkit';
+
+/** Characters whose glyphs open every subset of a seeded font, in this order. */
+export const SEED_CHARACTERS = [...Array.from({ length: 95 }, (_, i) => String.fromCodePoint(0x20 + i)), ...'€£¥—–·…‘’“”•×'];
+
+interface SeedGlyph { id: number; advanceWidth: number; codePoints: number[] }
+const seeds = new WeakMap<object, SeedGlyph[]>();
+/** Deflated font programs and ToUnicode maps by subset glyph list, per font. */
+const programs = new WeakMap<object, Map<string, { file?: Buffer; cmap?: Buffer }>>();
+const PROGRAM_CACHE_LIMIT = 500;
+
+/** Makes every document's subset of `font` start with the seed glyphs. */
+export function seedSubsets(font: Font): void {
+  const glyphs: SeedGlyph[] = [];
+  for (const char of SEED_CHARACTERS) {
+    const cp = char.codePointAt(0)!;
+    if (font.hasGlyphForCodePoint(cp)) glyphs.push(font.glyphForCodePoint(cp) as unknown as SeedGlyph);
+  }
+  seeds.set(font, glyphs);
+}
+
+interface Ref { end(chunk?: Buffer | string): void }
+interface EmbeddedFont {
+  font: Font;
+  scale: number;
+  document: { compress: boolean; ref(data?: object): Ref };
+  subset: { glyphs: number[]; includeGlyph(id: number): number; encode(): Buffer };
+  widths: number[];
+  unicode: number[][];
+  restaticSeeded?: true;
+  encode(text: string, features?: unknown): unknown;
+  embed(): unknown;
+  toUnicodeCmap(): Ref;
+}
+
+function cached(font: Font, key: string) {
+  let cache = programs.get(font);
+  if (!cache) programs.set(font, (cache = new Map()));
+  let entry = cache.get(key);
+  if (!entry) {
+    if (cache.size >= PROGRAM_CACHE_LIMIT) cache.clear();
+    cache.set(key, (entry = {}));
+  }
+  return entry;
+}
+
+/**
+ * Runs `build` with the document's next `ref()` created as an already-deflated stream, whose
+ * `end` receives the uncompressed bytes and writes `deflated(bytes)` instead.
+ */
+function withDeflatedRef<T>(font: EmbeddedFont, deflated: (chunk: Buffer | string) => Buffer, build: () => T): T {
+  const doc = font.document;
+  const ref = doc.ref;
+  doc.ref = function (data?: object) {
+    delete (doc as { ref?: unknown }).ref;
+    // pdfkit opens the font file and the ToUnicode stream with `ref()` and no data; anything else
+    // means pdfkit changed underneath us.
+    if (data !== undefined) throw new Error('pdfkit: expected the embedded stream to be the first object created');
+    const stream = ref.call(doc, { Filter: 'FlateDecode' });
+    const end = stream.end.bind(stream);
+    stream.end = (chunk?: Buffer | string) => end(chunk === undefined ? chunk : deflated(chunk));
+    return stream;
+  };
+  try {
+    return build();
+  } finally {
+    delete (doc as { ref?: unknown }).ref;
+  }
+}
+
+/** Patches pdfkit's EmbeddedFont prototype (once) to seed subsets and reuse encoded programs. */
+export function shareEmbedding(embeddedFontPrototype: object): void {
+  const proto = embeddedFontPrototype as EmbeddedFont & { restaticEmbedding?: true };
+  if (proto.restaticEmbedding) return;
+  const { encode, embed, toUnicodeCmap } = proto;
+
+  proto.encode = function (this: EmbeddedFont, text: string, features?: unknown) {
+    if (!this.restaticSeeded) {
+      this.restaticSeeded = true;
+      // Same values pdfkit's encode records when it first meets a glyph.
+      for (const glyph of seeds.get(this.font) ?? []) {
+        const gid = this.subset.includeGlyph(glyph.id);
+        this.widths[gid] ??= glyph.advanceWidth * this.scale;
+        this.unicode[gid] ??= glyph.codePoints;
+      }
+    }
+    return encode.call(this, text, features);
+  };
+
+  proto.embed = function (this: EmbeddedFont) {
+    if (!seeds.has(this.font) || !this.document.compress) return embed.call(this);
+    const entry = cached(this.font, this.subset.glyphs.join(' '));
+    const subset = this.subset;
+    const program = entry.file ??= deflateSync(subset.encode());
+    subset.encode = () => program;
+    return withDeflatedRef(this, () => program, () => embed.call(this));
+  };
+
+  proto.toUnicodeCmap = function (this: EmbeddedFont) {
+    if (!seeds.has(this.font) || !this.document.compress) return toUnicodeCmap.call(this);
+    const entry = cached(this.font, this.subset.glyphs.join(' '));
+    if (entry.cmap) {
+      const cmap = entry.cmap;
+      return withDeflatedRef(this, () => cmap, () => { const ref = this.document.ref(); ref.end(cmap); return ref; });
+    }
+    // pdfkit writes a string chunk as its char codes plus a newline (PDFReference.write).
+    return withDeflatedRef(this, (chunk) => (entry.cmap = deflateSync(typeof chunk === 'string' ? Buffer.from(`${chunk}\n`, 'latin1') : chunk)), () => toUnicodeCmap.call(this));
+  };
+  proto.restaticEmbedding = true;
+}
