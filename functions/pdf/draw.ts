@@ -5,6 +5,7 @@
  */
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { batchPageContent } from './content-stream.js';
 import { shareEmbedding } from './embedding.js';
 import type { PdfFonts } from './fonts.js';
 import { shareLayouts, textRuns } from './fonts.js';
@@ -47,6 +48,7 @@ export function newDocument(fonts: PdfFonts, meta: { title: string; author: stri
   internals._fontFamilies.regular = internals._font;
   shareLayouts(Object.getPrototypeOf(internals._font) as object);
   shareEmbedding(Object.getPrototypeOf(internals._font) as object);
+  batchPageContent(Object.getPrototypeOf(doc.page) as object);
   doc.registerFont('bold', fonts.bold as never);
   return doc;
 }
