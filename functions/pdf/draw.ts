@@ -5,7 +5,7 @@
  */
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { batchPageContent } from './content-stream.js';
+import { batchDocumentOutput, batchPageContent } from './batching.js';
 import { shareEmbedding } from './embedding.js';
 import type { PdfFonts } from './fonts.js';
 import { shareLayouts, textRuns } from './fonts.js';
@@ -49,6 +49,7 @@ export function newDocument(fonts: PdfFonts, meta: { title: string; author: stri
   shareLayouts(Object.getPrototypeOf(internals._font) as object);
   shareEmbedding(Object.getPrototypeOf(internals._font) as object);
   batchPageContent(Object.getPrototypeOf(doc.page) as object);
+  batchDocumentOutput(Object.getPrototypeOf(doc) as object);
   doc.registerFont('bold', fonts.bold as never);
   return doc;
 }
