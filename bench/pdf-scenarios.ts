@@ -1,6 +1,7 @@
 /**
  * PDF scenarios, one per process: prints one JSON line.
- * Usage: node bin/run-ts.js bench/pdf-scenarios.ts <scenario> <count> [threads]
+ * Usage: node bin/run-ts.js bench/pdf-scenarios.ts pdf-sheets <count> <threads> <warm-up per thread>
+ *        node bin/run-ts.js bench/pdf-scenarios.ts pdf-catalog <count>
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,21 +17,22 @@ import { allDemoImages } from '../functions/shared/demo/images.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
 import { DEMO_SPACE_FILE } from '../local/stack.js';
 
-const [name = '', countArg = '1000', threadsArg = '2'] = process.argv.slice(2);
+const [name = '', countArg = '1000', threadsArg = '2', warmArg = '0'] = process.argv.slice(2);
 const count = Number(countArg);
 const source = createExportContentSource(DEMO_SPACE_FILE);
 const snapshot = new ContentSnapshot(await source.locales());
 snapshot.apply(await source.sync());
 const content = pdfContent(snapshot, { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 const images = new Map(allDemoImages().filter((a) => Buffer.isBuffer(a.body)).map((a) => [`/${a.key}`, a.body as Buffer]));
-// Sheets rendered before the clock starts, per render thread: other products than the timed ones,
-// so the timed words are not already shaped. A pool is long-lived (the local stack's, a warm
-// Lambda's); this measures its steady state, after V8 has optimised the render path, rather than
-// the JIT's first second (which compiles on the spare core with one thread, and competes with
-// the second render thread otherwise).
-const WARM_UP_PER_THREAD = 250;
+// Sheets rendered before the clock starts, per render thread, from other products than the timed
+// ones (so the timed words are not already shaped). With a warm-up this measures a long-lived
+// pool's steady state (the local stack's, a warm Lambda's), after V8 has optimised the render
+// path; without, the JIT's first seconds, which compile on the spare core with one thread and
+// compete with the second render thread otherwise.
+// At least a few each, so that every thread has loaded its fonts before the clock starts.
+const warmUpPerThread = Math.max(4, Number(warmArg));
 const threads = Number(threadsArg);
-const all = [...demoProducts(count + (name === 'pdf-sheets' ? WARM_UP_PER_THREAD * threads : 0))].map(validateProduct);
+const all = [...demoProducts(count + (name === 'pdf-sheets' ? warmUpPerThread * threads : 0))].map(validateProduct);
 const products = all.slice(0, count);
 
 let result: Record<string, number>;

@@ -104,6 +104,9 @@ export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage 
   text(doc, fonts, 'No image', x, y + h / 2 - 6, { width: w, align: 'center', size: 9, color: MUTED });
 }
 
+/** Decimal strings of module coordinates (a QR code is at most 177 modules wide). */
+const MODULE_NUMBERS = Array.from({ length: 178 }, (_, i) => String(i));
+
 /**
  * A QR code of `value` as filled squares (one rectangle per horizontal run of dark modules), written
  * as one path. The mask is fixed rather than searched: any mask scans, and the search was most of
@@ -117,21 +120,22 @@ export function qrCode(doc: Doc, value: string, x: number, y: number, size: numb
   const cell = size / (n + quiet * 2);
   // Drawn in module units (one unit = one module, origin at the first module): small integers keep
   // the content stream short, and it is deflated in every sheet.
-  let ops = '';
+  const ops: string[] = [];
   for (let row = 0; row < n; row++) {
+    const y = MODULE_NUMBERS[row]!;
     let start = -1;
     for (let col = 0; col <= n; col++) {
       const dark = col < n && modules.data[row * n + col] === 1;
       if (dark && start < 0) start = col;
       if (!dark && start >= 0) {
-        ops += `${start} ${row} ${col - start} 1 re\n`;
+        ops.push(`${MODULE_NUMBERS[start]} ${y} ${MODULE_NUMBERS[col - start]} 1 re`);
         start = -1;
       }
     }
   }
   // PDF user space runs bottom-up; pdfkit flips it, so y grows downwards here as everywhere else.
   doc.save().fillColor('#000000').transform(cell, 0, 0, cell, x + quiet * cell, y + quiet * cell);
-  (doc as unknown as { addContent(ops: string): void }).addContent(ops);
+  (doc as unknown as { addContent(ops: string): void }).addContent(ops.join('\n'));
   doc.fill().restore();
 }
 
