@@ -158,13 +158,14 @@ if (SECTIONS.has('feeds')) {
 if (SECTIONS.has('pdfs')) {
   process.stderr.write('pdfs: generated products, no table\n');
   const pdfScenario = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/pdf-scenarios.ts', ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', 'bin/run-ts.js', 'bench/pdf-scenarios.ts', ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
   };
   const sheets = Number(process.env.BENCH_PDF_SHEETS ?? 1000);
-  // Steady state: each render thread first renders 1,000 other products (a long-lived pool).
+  // Steady state: each render thread first renders 3,000 other products (a long-lived pool; V8
+  // keeps optimising functions that run once per document for the first few thousand sheets).
   // Cold: only a few, so V8 is still optimising the render path while the clock runs.
-  const WARM = '1000';
+  const WARM = '3000';
   const COLD = '4';
   const pdfRounds = Math.max(RUNS, 5);
   const one: number[] = [];
