@@ -1,6 +1,7 @@
 /**
  * PDF scenarios, one per process: prints one JSON line.
  * Usage: node bin/run-ts.js bench/pdf-scenarios.ts pdf-sheets <count> <threads> <warm-up per thread>
+ *        node bin/run-ts.js bench/pdf-scenarios.ts pdf-sheets-paired <count> <rounds> <warm-up per thread>
  *        node bin/run-ts.js bench/pdf-scenarios.ts pdf-catalog <count>
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { renderCatalog } from '../functions/pdf/catalog.js';
 import { catalogSections, pdfContent, sheetData } from '../functions/pdf/data.js';
 import { loadPdfFonts } from '../functions/pdf/fonts.js';
-import { createSheetPool } from '../functions/pdf/pool.js';
+import { createSheetPool, type SheetPool } from '../functions/pdf/pool.js';
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import { validateProduct } from '../functions/shared/catalog/product.js';
 import { ContentSnapshot } from '../functions/shared/content/snapshot.js';
@@ -24,41 +25,69 @@ const snapshot = new ContentSnapshot(await source.locales());
 snapshot.apply(await source.sync());
 const content = pdfContent(snapshot, { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 const images = new Map(allDemoImages().filter((a) => Buffer.isBuffer(a.body)).map((a) => [`/${a.key}`, a.body as Buffer]));
-// Sheets rendered before the clock starts, per render thread, from other products than the timed
-// ones (so the timed words are not already shaped). With a warm-up this measures a long-lived
-// pool's steady state (the local stack's, a warm Lambda's), after V8 has optimised the render
-// path; without, the JIT's first seconds, which compile on the spare core with one thread and
-// compete with the second render thread otherwise.
-// At least a few each, so that every thread has loaded its fonts before the clock starts.
-const warmUpPerThread = Math.max(4, Number(warmArg));
-const threads = Number(threadsArg);
-const generated = demoProducts(count + (name === 'pdf-sheets' ? warmUpPerThread * threads : 0))[Symbol.iterator]();
-const products = Array.from({ length: count }, () => validateProduct(generated.next().value!));
+type Sheet = ReturnType<typeof sheetData>;
+const generated = demoProducts(Number.MAX_SAFE_INTEGER)[Symbol.iterator]();
+/** The next `n` products' sheet data: every call gives products no thread has rendered yet. */
+const nextSheets = (n: number): Sheet[] => Array.from({ length: n }, () => sheetData(validateProduct(generated.next().value!), content));
+const products = name === 'pdf-catalog' ? Array.from({ length: count }, () => validateProduct(generated.next().value!)) : [];
 
-let result: Record<string, number>;
-if (name === 'pdf-sheets') {
-  const pool = createSheetPool(threads);
-  const data = products.map((p) => sheetData(p, content));
-  // Warm-up products are generated in batches and dropped, and the heap collected (the bench runs
-  // this with --expose-gc), so no garbage from the set-up is left for the timed run's GC.
-  for (;;) {
-    const batch: Array<ReturnType<typeof sheetData>> = [];
-    for (let r = generated.next(); !r.done; r = generated.next()) {
-      batch.push(sheetData(validateProduct(r.value), content));
-      if (batch.length === 500) break;
-    }
-    if (batch.length === 0) break;
-    await Promise.all(batch.map((d) => pool.render(d, content.siteName, images.get(d.image ?? ''))));
-  }
-  (globalThis as { gc?: () => void }).gc?.();
+/** Renders `sheets` on `pool`; wall time and bytes. */
+async function timed(pool: SheetPool, sheets: Sheet[]): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
   let bytes = 0;
-  await Promise.all(data.map(async (d) => {
+  await Promise.all(sheets.map(async (d) => {
     const pdf = await pool.render(d, content.siteName, images.get(d.image ?? ''));
     bytes += pdf.length;
   }));
-  result = { ms: performance.now() - t0, sheets: data.length, threads: pool.size, bytes };
+  return { ms: performance.now() - t0, bytes };
+}
+
+/**
+ * Sheets rendered before any clock starts, per render thread, from other products than the timed
+ * ones (so the timed words are not already shaped), in batches that are dropped; then the heap is
+ * collected (the bench runs this with --expose-gc). With a long warm-up this measures a long-lived
+ * pool's steady state (the local stack's, a warm Lambda's) after V8 has optimised the render path;
+ * with a short one, the JIT's first seconds, which compile on the spare core with one thread and
+ * compete with the second render thread otherwise. At least a few, so every thread has its fonts.
+ */
+async function warmUp(pool: SheetPool, perThread: number): Promise<void> {
+  for (let left = Math.max(4, perThread) * pool.size; left > 0; left -= 500) await timed(pool, nextSheets(Math.min(500, left)));
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+let result: Record<string, number>;
+if (name === 'pdf-sheets') {
+  // One pool, fresh threads: `count` sheets after the warm-up.
+  const pool = createSheetPool(Number(threadsArg));
+  await warmUp(pool, Number(warmArg));
+  const run = await timed(pool, nextSheets(count));
+  result = { ...run, sheets: count, threads: pool.size };
   await pool.close();
+} else if (name === 'pdf-sheets-paired') {
+  // A one-thread pool and a two-thread pool, both warmed alike, take turns on fresh products, a
+  // second or so each: a slow spell on this shared machine then hits both sides of a round's
+  // ratio, which separate processes minutes apart cannot promise. Medians over the rounds.
+  const roundsArg = threadsArg;
+  const one = createSheetPool(1);
+  const two = createSheetPool(2);
+  await warmUp(one, Number(warmArg));
+  await warmUp(two, Number(warmArg));
+  const ones: number[] = [];
+  const twos: number[] = [];
+  const ratios: number[] = [];
+  let bytes = 0;
+  for (let round = 0; round < Number(roundsArg); round++) {
+    const a = await timed(one, nextSheets(count));
+    const b = await timed(two, nextSheets(count));
+    ones.push(a.ms);
+    twos.push(b.ms);
+    ratios.push(a.ms / b.ms);
+    bytes = b.bytes;
+  }
+  result = { oneMs: median(ones), twoMs: median(twos), ratio: median(ratios), minRatio: Math.min(...ratios), maxRatio: Math.max(...ratios), rounds: ratios.length, sheets: count, bytes };
+  await Promise.all([one.close(), two.close()]);
 } else if (name === 'pdf-catalog') {
   const dir = mkdtempSync(join(tmpdir(), 'restatic-bench-catalog-'));
   const fonts = loadPdfFonts();
@@ -67,7 +96,7 @@ if (name === 'pdf-sheets') {
   result = { ms: performance.now() - t0, pages: r.pages, products: r.products };
   rmSync(dir, { recursive: true, force: true });
 } else {
-  process.stderr.write(`bench: unknown PDF scenario ${name}; pdf-sheets or pdf-catalog\n`);
+  process.stderr.write(`bench: unknown PDF scenario ${name}; pdf-sheets, pdf-sheets-paired or pdf-catalog\n`);
   process.exit(2);
 }
 process.stdout.write(`${JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
