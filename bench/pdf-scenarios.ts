@@ -18,7 +18,8 @@ import { allDemoImages } from '../functions/shared/demo/images.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
 import { DEMO_SPACE_FILE } from '../local/stack.js';
 
-const [name = '', countArg = '1000', threadsArg = '2', warmArg = '0'] = process.argv.slice(2);
+// The third argument is the thread count for pdf-sheets, the number of rounds for pdf-sheets-paired.
+const [name = '', countArg = '1000', threadsOrRounds = '2', warmArg = '0'] = process.argv.slice(2);
 const count = Number(countArg);
 const source = createExportContentSource(DEMO_SPACE_FILE);
 const snapshot = new ContentSnapshot(await source.locales());
@@ -60,7 +61,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 let result: Record<string, number>;
 if (name === 'pdf-sheets') {
   // One pool, fresh threads: `count` sheets after the warm-up.
-  const pool = createSheetPool(Number(threadsArg));
+  const pool = createSheetPool(Number(threadsOrRounds));
   await warmUp(pool, Number(warmArg));
   const run = await timed(pool, nextSheets(count));
   result = { ...run, sheets: count, threads: pool.size };
@@ -69,7 +70,6 @@ if (name === 'pdf-sheets') {
   // A one-thread pool and a two-thread pool, both warmed alike, take turns on fresh products, a
   // second or so each: a slow spell on this shared machine then hits both sides of a round's
   // ratio, which separate processes minutes apart cannot promise. Medians over the rounds.
-  const roundsArg = threadsArg;
   const one = createSheetPool(1);
   const two = createSheetPool(2);
   await warmUp(one, Number(warmArg));
@@ -78,7 +78,7 @@ if (name === 'pdf-sheets') {
   const twos: number[] = [];
   const ratios: number[] = [];
   let bytes = 0;
-  for (let round = 0; round < Number(roundsArg); round++) {
+  for (let round = 0; round < Number(threadsOrRounds); round++) {
     const a = await timed(one, nextSheets(count));
     const b = await timed(two, nextSheets(count));
     ones.push(a.ms);

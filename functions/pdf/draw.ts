@@ -122,13 +122,13 @@ export function qrCode(doc: Doc, value: string, x: number, y: number, size: numb
   // the content stream short, and it is deflated in every sheet.
   const ops: string[] = [];
   for (let row = 0; row < n; row++) {
-    const y = MODULE_NUMBERS[row]!;
+    const rowText = MODULE_NUMBERS[row]!;
     let start = -1;
     for (let col = 0; col <= n; col++) {
       const dark = col < n && modules.data[row * n + col] === 1;
       if (dark && start < 0) start = col;
       if (!dark && start >= 0) {
-        ops.push(`${MODULE_NUMBERS[start]} ${y} ${MODULE_NUMBERS[col - start]} 1 re`);
+        ops.push(`${MODULE_NUMBERS[start]} ${rowText} ${MODULE_NUMBERS[col - start]} 1 re`);
         start = -1;
       }
     }
