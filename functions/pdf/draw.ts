@@ -7,6 +7,7 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { batchDocumentOutput, batchPageContent } from './batching.js';
 import { shareEmbedding } from './embedding.js';
+import { openPng } from './png.js';
 import type { PdfFonts } from './fonts.js';
 import { shareLayouts, textRuns } from './fonts.js';
 
@@ -18,7 +19,7 @@ export type OpenedImage = { width: number; height: number };
 export function openImage(doc: Doc, bytes: Buffer | undefined): OpenedImage | undefined {
   if (!embeddable(bytes)) return undefined;
   try {
-    return (doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(bytes);
+    return openPng(doc, bytes) ?? (doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(bytes);
   } catch {
     return undefined;
   }
@@ -92,9 +93,10 @@ export function embeddable(bytes: Buffer | undefined): bytes is Buffer {
  * be embedded (SVG, WebP, corrupt bytes): a missing image never fails a document.
  */
 export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage | undefined, x: number, y: number, w: number, h: number): void {
-  if (image && (Buffer.isBuffer(image) ? embeddable(image) : true)) {
+  const opened = Buffer.isBuffer(image) ? openImage(doc, image) : image;
+  if (opened) {
     try {
-      doc.image(image as never, x, y, { fit: [w, h], align: 'center', valign: 'center' });
+      doc.image(opened as never, x, y, { fit: [w, h], align: 'center', valign: 'center' });
       return;
     } catch {
       // fall through to the placeholder
