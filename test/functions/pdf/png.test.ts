@@ -2,22 +2,14 @@
  * PNGs embedded without decoding must give exactly the document pdfkit's own PNG path gives; the
  * ones that need decoding (alpha, transparency, interlacing) must still go to pdfkit.
  */
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { collect, newDocument, openImage, type Doc, type OpenedImage } from '../../../functions/pdf/draw.js';
 import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
 import { openPng } from '../../../functions/pdf/png.js';
+import { pngChunk as chunk } from '../../../functions/shared/demo/png.js';
 
 const fonts = loadPdfFonts();
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** A PNG of the given colour type with pseudo-random pixels (8 bits per sample, filter 0). */
 function png(width: number, height: number, colorType: 0 | 2 | 3 | 6, extra: Array<[string, Buffer]> = [], interlace = 0): Buffer {
