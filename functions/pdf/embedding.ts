@@ -23,6 +23,8 @@ const seeds = new WeakMap<object, SeedGlyph[]>();
 /** Deflated font programs and ToUnicode maps by subset glyph list, per font. */
 const programs = new WeakMap<object, Map<string, { file?: Buffer; cmap?: Buffer }>>();
 const PROGRAM_CACHE_LIMIT = 500;
+/** Glyph ids as pdfkit writes them in text (four hex digits), by id. */
+const HEX4: string[] = [];
 
 /** Makes every document's subset of `font` start with the seed glyphs. */
 export function seedSubsets(font: Font): void {
@@ -44,6 +46,7 @@ interface EmbeddedFont {
   unicode: number[][];
   restaticSeeded?: true;
   encode(text: string, features?: unknown): unknown;
+  layout(text: string, features?: unknown): { glyphs: SeedGlyph[]; positions: unknown[] };
   embed(): unknown;
   toUnicodeCmap(): Ref;
 }
@@ -83,11 +86,14 @@ function withDeflatedRef<T>(font: EmbeddedFont, deflated: (chunk: Buffer | strin
   }
 }
 
-/** Patches pdfkit's EmbeddedFont prototype (once) to seed subsets and reuse encoded programs. */
+/**
+ * Patches pdfkit's EmbeddedFont prototype (once) to seed subsets, reuse encoded programs and
+ * encode text without per-glyph string garbage.
+ */
 export function shareEmbedding(embeddedFontPrototype: object): void {
   const proto = embeddedFontPrototype as EmbeddedFont & { restaticEmbedding?: true };
   if (proto.restaticEmbedding) return;
-  const { encode, embed, toUnicodeCmap } = proto;
+  const { embed, toUnicodeCmap } = proto;
 
   proto.encode = function (this: EmbeddedFont, text: string, features?: unknown) {
     if (!this.restaticSeeded) {
@@ -99,7 +105,17 @@ export function shareEmbedding(embeddedFontPrototype: object): void {
         this.unicode[gid] ??= glyph.codePoints;
       }
     }
-    return encode.call(this, text, features);
+    // pdfkit's encode, with each glyph id's four hex digits made once per process rather than
+    // three strings per glyph per document.
+    const { glyphs, positions } = this.layout(text, features);
+    const hex: string[] = [];
+    for (const glyph of glyphs) {
+      const gid = this.subset.includeGlyph(glyph.id);
+      hex.push((HEX4[gid] ??= `0000${gid.toString(16)}`.slice(-4)));
+      if (this.widths[gid] == null) this.widths[gid] = glyph.advanceWidth * this.scale;
+      if (this.unicode[gid] == null) this.unicode[gid] = glyph.codePoints;
+    }
+    return [hex, positions];
   };
 
   proto.embed = function (this: EmbeddedFont) {
