@@ -45,6 +45,8 @@ interface EmbeddedFont {
   widths: number[];
   unicode: number[][];
   restaticSeeded?: true;
+  /** The subset's glyph list when embedding began: the cache key for its program and ToUnicode map. */
+  restaticKey?: string;
   encode(text: string, features?: unknown): unknown;
   layout(text: string, features?: unknown): { glyphs: SeedGlyph[]; positions: unknown[] };
   embed(): unknown;
@@ -120,7 +122,11 @@ export function shareEmbedding(embeddedFontPrototype: object): void {
 
   proto.embed = function (this: EmbeddedFont) {
     if (!seeds.has(this.font) || !this.document.compress) return embed.call(this);
-    const entry = cached(this.font, this.subset.glyphs.join(' '));
+    // Keyed by the glyphs the document used, taken before encoding: fontkit's encode appends the
+    // parts of composite glyphs to the list, and the ToUnicode map (built after) must use this key,
+    // or a document that used those parts as text would find a map that lacks them.
+    this.restaticKey = this.subset.glyphs.join(' ');
+    const entry = cached(this.font, this.restaticKey);
     const subset = this.subset;
     const program = entry.file ??= deflateSync(subset.encode());
     subset.encode = () => program;
@@ -128,8 +134,8 @@ export function shareEmbedding(embeddedFontPrototype: object): void {
   };
 
   proto.toUnicodeCmap = function (this: EmbeddedFont) {
-    if (!seeds.has(this.font) || !this.document.compress) return toUnicodeCmap.call(this);
-    const entry = cached(this.font, this.subset.glyphs.join(' '));
+    if (!seeds.has(this.font) || !this.document.compress || this.restaticKey === undefined) return toUnicodeCmap.call(this);
+    const entry = cached(this.font, this.restaticKey);
     if (entry.cmap) {
       const cmap = entry.cmap;
       return withDeflatedRef(this, () => cmap, () => { const ref = this.document.ref(); ref.end(cmap); return ref; });

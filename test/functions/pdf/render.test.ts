@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCatalog } from '../../../functions/pdf/catalog.js';
 import { catalogSections, pdfContent, sheetData } from '../../../functions/pdf/data.js';
+import { collect, newDocument, text } from '../../../functions/pdf/draw.js';
 import { fontFiles, loadPdfFonts, textRuns } from '../../../functions/pdf/fonts.js';
 import { renderSheet } from '../../../functions/pdf/sheet.js';
 import { validateProduct } from '../../../functions/shared/catalog/product.js';
@@ -23,6 +24,15 @@ const fonts = loadPdfFonts();
 const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 const image = productImage(DEMO_CATEGORIES.find((c) => c.slug === 'backpacks')!, 'teal').body as Buffer;
 const file = (bytes: Buffer) => { const f = join(mkdtempSync(join(tmpdir(), 'restatic-pdf-')), 'doc.pdf'); writeFileSync(f, bytes); return f; };
+/** The fonts parsed anew (their caches empty), from copies of the font files. */
+const freshFonts = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restatic-fonts-'));
+  const files = fontFiles();
+  copyFileSync(files.regular, join(dir, 'NotoSans-Regular.ttf'));
+  copyFileSync(files.bold, join(dir, 'NotoSans-Bold.ttf'));
+  symlinkSync(files.cjk, join(dir, 'NotoSansJP-Regular.ttf'));
+  return loadPdfFonts(dir);
+};
 const pdfText = (f: string, ...args: string[]) => execFileSync('pdftotext', ['-layout', ...args, f, '-'], { encoding: 'utf8' });
 
 const greek = product({ sku: 'GR-1', slug: 'gr-1', title: 'Σκηνή δύο ατόμων — Κόκκινο', brand: 'Ορεινή', price: { USD: 12999, EUR: 11999 }, salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:00Z', gtin: '4006381333931', images: ['/assets/img/x.png'], category: 'tents' });
@@ -77,23 +87,34 @@ describe('spec sheet', () => {
   it('renders the same bytes whatever the thread rendered before (fresh fonts vs. fonts used by other documents)', async () => {
     // Prepare: two separately parsed font sets; one first renders documents with accented glyphs
     // (built from parts that other documents use as plain letters) and many other words.
-    const fresh = () => {
-      const dir = mkdtempSync(join(tmpdir(), 'restatic-fonts-'));
-      const files = fontFiles();
-      copyFileSync(files.regular, join(dir, 'NotoSans-Regular.ttf'));
-      copyFileSync(files.bold, join(dir, 'NotoSans-Bold.ttf'));
-      symlinkSync(files.cjk, join(dir, 'NotoSansJP-Regular.ttf'));
-      return loadPdfFonts(dir);
-    };
-    const used = fresh();
+    const used = freshFonts();
     const accented = product({ sku: 'AC-1', slug: 'ac-1', title: 'Ύψος ύφασμα — Šťastný Ĳssel Ǆ café', brand: 'Ἀθῆναι Ώρα', category: 'tents' });
     for (const p of [accented, ...[...demoProducts(30)].map(validateProduct)]) await renderSheet(sheetData(p, content), { fonts: used, siteName: content.siteName, image });
     const plainGreek = product({ sku: 'GR-2', slug: 'gr-2', title: 'υψηλή σκηνή υ ω ε ο', category: 'tents' });
     // Act
     const afterOthers = await renderSheet(sheetData(plainGreek, content), { fonts: used, siteName: content.siteName, image });
-    const first = await renderSheet(sheetData(plainGreek, content), { fonts: fresh(), siteName: content.siteName, image });
+    const first = await renderSheet(sheetData(plainGreek, content), { fonts: freshFonts(), siteName: content.siteName, image });
     // Assess
     expect(afterOthers.equals(first)).toBe(true);
+  });
+
+  it('maps every glyph to its text when the parts of a composite letter were embedded before as parts only', async () => {
+    // Prepare: "Á" embeds the acute accent only as a part of Á; the next document prints the accent.
+    const line = async (fontSet: typeof fonts, value: string) => {
+      const doc = newDocument(fontSet, { title: 't', author: 'a', subject: 's' });
+      const bytes = collect(doc);
+      text(doc, fontSet, value, 50, 50);
+      doc.end();
+      return bytes;
+    };
+    const used = freshFonts();
+    await line(used, 'Á');
+    // Act
+    const afterOthers = await line(used, 'Á´');
+    const first = await line(freshFonts(), 'Á´');
+    // Assess
+    expect(afterOthers.equals(first)).toBe(true);
+    if (poppler) expect(pdfText(file(afterOthers))).toContain('Á´');
   });
 
   it.runIf(poppler)('prints hostile strings as plain text: no markup, no control characters, long titles wrap', async () => {
