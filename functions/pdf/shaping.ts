@@ -25,6 +25,8 @@ type Layout = (text: string, features: undefined, script?: string) => RawRun;
 
 interface Single { glyph: RawGlyph; position: RawPosition; script: string }
 
+const PAIR_CACHE_LIMIT = 50_000;
+
 /** Characters the composition accepts: Latin letters, digits, punctuation, symbols, currency. */
 function simple(code: number): boolean {
   if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0xad) return false; // controls, soft hyphen
@@ -114,6 +116,8 @@ export class PairShaper {
         && p0!.yAdvance === first.position.yAdvance && p0!.xOffset === first.position.xOffset && p0!.yOffset === first.position.yOffset
         && same(p1!, second.position);
       paired = composes ? p0!.xAdvance : null;
+      // Bounded: text mixing hundreds of distinct Latin letters could otherwise grow it for ever.
+      if (this.pairs.size >= PAIR_CACHE_LIMIT) this.pairs.clear();
       this.pairs.set(key, paired);
     }
     return paired;
