@@ -16,11 +16,14 @@ import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
 import { readSecret, requireEnv, siteFromEnv } from '../shared/env.js';
 import { syncedContent } from './data.js';
 import { loadPdfFonts } from './fonts.js';
+import { tuneHeapForRendering } from './heap.js';
 import { renderSheet } from './sheet.js';
 import { createPdfHandler } from './sqs.js';
 import { PdfWorker } from './worker.js';
 
 const logger = new Logger({ serviceName: 'restatic-pdf' });
+// Before any font or sheet is built: sheets' short-lived objects must not be pretenured (heap.ts).
+tuneHeapForRendering();
 // The bundle ships the font files next to the handler (infra copies them to FONT_DIR).
 const fonts = loadPdfFonts(process.env.FONT_DIR);
 const source = createContentfulSyncSource({

@@ -4,6 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
+const { tuneHeapForRendering } = await import('./heap.ts');
+tuneHeapForRendering();
 const { loadPdfFonts } = await import('./fonts.ts');
 const { renderSheet } = await import('./sheet.ts');
 const fonts = loadPdfFonts(workerData?.fontDir);
