@@ -69,7 +69,9 @@ if (name === 'pdf-sheets') {
 } else if (name === 'pdf-sheets-paired') {
   // A one-thread pool and a two-thread pool, both warmed alike, take turns on fresh products, a
   // second or so each: a slow spell on this shared machine then hits both sides of a round's
-  // ratio, which separate processes minutes apart cannot promise. Medians over the rounds.
+  // ratio, which separate processes minutes apart cannot promise. Rounds alternate which pool goes
+  // first (one-two, two-one, …) so that a machine slowing down or speeding up over a round favours
+  // neither side. Medians over the rounds.
   const one = createSheetPool(1);
   const two = createSheetPool(2);
   await warmUp(one, Number(warmArg));
@@ -79,8 +81,10 @@ if (name === 'pdf-sheets') {
   const ratios: number[] = [];
   let bytes = 0;
   for (let round = 0; round < Number(threadsOrRounds); round++) {
-    const a = await timed(one, nextSheets(count));
-    const b = await timed(two, nextSheets(count));
+    const oneFirst = round % 2 === 0;
+    const first = await timed(oneFirst ? one : two, nextSheets(count));
+    const second = await timed(oneFirst ? two : one, nextSheets(count));
+    const [a, b] = oneFirst ? [first, second] : [second, first];
     ones.push(a.ms);
     twos.push(b.ms);
     ratios.push(a.ms / b.ms);

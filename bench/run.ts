@@ -165,7 +165,7 @@ if (SECTIONS.has('pdfs')) {
   // Steady state: a one-thread and a two-thread pool in one process, each thread first rendering
   // 3,000 other products (V8 keeps optimising functions that run once per document for the first
   // few thousand sheets), then taking turns on fresh products: paired rounds, median ratio.
-  const paired = await pdfScenario('pdf-sheets-paired', String(sheets), String(Math.max(RUNS, 7)), '3000');
+  const paired = await pdfScenario('pdf-sheets-paired', String(sheets), String(Math.max(RUNS, 9)), '3000');
   // Cold: fresh threads that have rendered only a few sheets, V8 still optimising as the clock runs.
   const coldOne: number[] = [];
   const coldTwo: number[] = [];
