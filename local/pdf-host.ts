@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { syncedContent } from '../functions/pdf/data.js';
 import { loadPdfFonts } from '../functions/pdf/fonts.js';
+import { imageLoader } from '../functions/pdf/images.js';
 import { createSheetPool } from '../functions/pdf/pool.js';
 import { PdfWorker, type PdfRunResult } from '../functions/pdf/worker.js';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
@@ -31,10 +32,13 @@ export function createHostedPdfWorker(config: HostedPdfConfig): PdfWorker {
   const logger = createJsonLogger({ service: 'restatic-pdf', level: config.logLevel });
   const source = hostedContentSource(config);
   const pool = createSheetPool(config.poolSize);
+  const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
   return new PdfWorker({
     catalog: createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) }),
     content: syncedContent(source, config.site),
-    store: createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) }),
+    store,
+    // Absolute URLs on the local site's origin read from the bucket like site paths.
+    images: imageLoader({ store, siteOrigin: config.site.baseUrl, onMissing: (src, reason) => logger.warn('PDF image missing', { src, reason }) }),
     cdn: createLocalEdgeCdn(config.edgeUrl),
     logger,
     fonts: loadPdfFonts(),

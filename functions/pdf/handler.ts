@@ -17,6 +17,7 @@ import { readSecret, requireEnv, siteFromEnv } from '../shared/env.js';
 import { syncedContent } from './data.js';
 import { loadPdfFonts } from './fonts.js';
 import { tuneHeapForRendering } from './heap.js';
+import { imageLoader } from './images.js';
 import { renderSheet } from './sheet.js';
 import { createPdfHandler } from './sqs.js';
 import { PdfWorker } from './worker.js';
@@ -31,13 +32,21 @@ const source = createContentfulSyncSource({
   accessToken: await readSecret(requireEnv('CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN')),
 });
 const store = createS3ObjectStore({ bucket: requireEnv('SITE_BUCKET'), client: new S3Client({}) });
+const site = siteFromEnv();
+// Product images: site paths and URLs from the bucket, Contentful's image hosts, and the hosts
+// the stack allows (PDF_IMAGE_HOSTS, comma-separated); anything else prints the placeholder.
+const images = imageLoader({
+  store, siteOrigin: site.baseUrl, hosts: (process.env.PDF_IMAGE_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+  onMissing: (src, reason) => logger.warn('PDF image missing', { src, reason }),
+});
 const worker = new PdfWorker({
   catalog: createDynamoDbCatalog({ table: requireEnv('PRODUCTS_TABLE'), client: new DynamoDBClient({}) }),
-  content: syncedContent(source, siteFromEnv()),
+  content: syncedContent(source, site),
   store,
   cdn: createCloudFrontCdn({ distributionId: requireEnv('DISTRIBUTION_ID'), client: new CloudFrontClient({}) }),
   logger,
   fonts,
+  images,
   renderSheet: (data, siteName, image) => renderSheet(data, { fonts, siteName, ...(image ? { image } : {}) }),
   // Expanded CMS jobs: sheets to the PDF queue, the catalog to its delayed FIFO (once per window).
   queue: createPdfJobQueues({ client: new SQSClient({}), jobsQueueUrl: requireEnv('PDF_QUEUE_URL'), catalogQueueUrl: requireEnv('PDF_CATALOG_QUEUE_URL'), windowSeconds: Number(process.env.PDF_CATALOG_WINDOW_SECONDS ?? 60) }),

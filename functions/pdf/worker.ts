@@ -21,6 +21,7 @@ import { sha256 } from '../shared/hash.js';
 import { catalogVersion, renderCatalog } from './catalog.js';
 import { catalogSections, sheetData, type PdfContent, type SheetData } from './data.js';
 import type { PdfFonts } from './fonts.js';
+import { imageLoader, type ImageLoader } from './images.js';
 
 export const sheetKey = (sku: string) => `pdf/products/${sku}.pdf`;
 export const CATALOG_KEY = 'pdf/catalog.pdf';
@@ -40,6 +41,8 @@ export interface PdfWorkerDeps {
   fonts: PdfFonts;
   /** Where expanded jobs go (a CMS change → its sheets); without it they run in this batch. */
   queue?: Queue<PdfJob>;
+  /** Where images come from (default: site paths from `store`, Contentful's image hosts). */
+  images?: ImageLoader;
 }
 
 export interface PdfRunResult {
@@ -53,26 +56,18 @@ export interface PdfRunResult {
   failed: Array<{ job: PdfJob; error: Error }>;
 }
 
-/** Reads images by site path from the bucket (other URLs are not fetched: the PDF degrades). */
-export function storeImages(store: ObjectStore, limit = 200): (src: string) => Promise<Buffer | undefined> {
-  const cache = new Map<string, Promise<Buffer | undefined>>();
-  return (src) => {
-    if (!src.startsWith('/') || src.startsWith('//')) return Promise.resolve(undefined);
-    let hit = cache.get(src);
-    if (!hit) {
-      hit = store.get(src.slice(1)).then((o) => o?.body, () => undefined);
-      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
-      cache.set(src, hit);
-    }
-    return hit;
-  };
-}
+/**
+ * Image sizes asked of an image host that can resize (pixels a side): the sheet's 230 pt box and
+ * the catalog's 110 pt cells at about 300 dpi.
+ */
+const SHEET_IMAGE_PX = 1000;
+const CATALOG_IMAGE_PX = 500;
 
 export class PdfWorker {
-  readonly #image: (src: string) => Promise<Buffer | undefined>;
+  readonly #image: ImageLoader;
 
   constructor(private readonly deps: PdfWorkerDeps, private readonly options: { ioConcurrency?: number } = {}) {
-    this.#image = storeImages(deps.store);
+    this.#image = deps.images ?? imageLoader({ store: deps.store, onMissing: (src, reason) => deps.logger.warn('PDF image missing', { src, reason }) });
   }
 
   /** Runs a batch; `onProgress` hears of each finished job (done, total). */
@@ -155,7 +150,7 @@ export class PdfWorker {
       result.unchanged.push(key);
       return undefined;
     }
-    const body = await this.deps.renderSheet(data, content.siteName, data.image ? await this.#image(data.image) : undefined);
+    const body = await this.deps.renderSheet(data, content.siteName, data.image ? await this.#image(data.image, SHEET_IMAGE_PX) : undefined);
     result.rendered.push(key);
     const hash = sha256(body);
     if (published?.sha256 === hash) {
@@ -182,7 +177,7 @@ export class PdfWorker {
     const dir = await mkdtemp(join(tmpdir(), 'restatic-catalog-'));
     try {
       const file = join(dir, 'catalog.pdf');
-      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: this.#image }, createWriteStream(file));
+      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: (src) => this.#image(src, CATALOG_IMAGE_PX) }, createWriteStream(file));
       result.rendered.push(CATALOG_KEY);
       const hash = await fileHash(file);
       if (published?.sha256 === hash) {

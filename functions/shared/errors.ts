@@ -53,6 +53,9 @@ export class CdnError extends RestaticError {}
 /** Rendering a page through Eleventy failed. */
 export class RenderError extends RestaticError {}
 
+/** An image a PDF shows could not be read (network, timeout, 5xx): retryable when said so. */
+export class ImageFetchError extends RestaticError {}
+
 /** Narrow an unknown `catch` value to an Error without losing non-Error throws. */
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));

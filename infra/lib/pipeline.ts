@@ -32,6 +32,8 @@ export interface PipelineProps {
   /** Use this existing products table (with a NEW_AND_OLD_IMAGES stream) instead of creating one. */
   existingTableName?: string;
   existingTableStreamArn?: string;
+  /** Hosts (besides Contentful's) whose https product images the PDF function may fetch. */
+  pdfImageHosts?: string[];
   feedSchedule: string;
   reconcileSchedule: string;
   removalPolicy: RemovalPolicy;
@@ -98,7 +100,7 @@ export class Pipeline extends Construct {
     const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName };
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: deliveryToken.secretArn };
     this.pdfQueueUrl = pdfJobs.queue.queueUrl;
-    const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()) };
+    const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()), ...(props.pdfImageHosts ? { PDF_IMAGE_HOSTS: props.pdfImageHosts.join(',') } : {}) };
 
     const webhook = new RestaticFunction(this, 'Webhook', {
       ...common, entry: 'functions/rebuild/webhook-handler.ts', description: 'Contentful webhook receiver: verify, queue, 202', serviceName: 'restatic-webhook',

@@ -17,6 +17,8 @@ export interface RestaticStackProps extends StackProps {
   existingTableName?: string;
   existingTableStreamArn?: string;
   alarmEmail?: string;
+  /** Hosts (besides Contentful's) whose https product images the PDFs may fetch. */
+  pdfImageHosts?: string[];
   feedSchedule?: string;
   reconcileSchedule?: string;
 }
@@ -36,6 +38,7 @@ export class RestaticStack extends Stack {
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       ...(props.existingTableName ? { existingTableName: props.existingTableName } : {}),
       ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),
+      ...(props.pdfImageHosts?.length ? { pdfImageHosts: props.pdfImageHosts } : {}),
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });

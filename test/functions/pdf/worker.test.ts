@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pdfContent } from '../../../functions/pdf/data.js';
 import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
+import type { ImageLoader } from '../../../functions/pdf/images.js';
 import { renderSheet } from '../../../functions/pdf/sheet.js';
+import { encodePng, hexColor } from '../../../functions/shared/demo/png.js';
+import { ImageFetchError } from '../../../functions/shared/errors.js';
 import { createPdfHandler } from '../../../functions/pdf/sqs.js';
 import { CATALOG_KEY, PdfWorker, sheetKey, type PdfRunResult } from '../../../functions/pdf/worker.js';
 import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
@@ -21,7 +24,7 @@ import { productItem } from '../../fixtures/products.js';
 const fonts = loadPdfFonts();
 const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 
-async function setup(options: { failSku?: string } = {}) {
+async function setup(options: { failSku?: string; images?: ImageLoader } = {}) {
   const s3 = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
   const dynamo = dynamoClient();
@@ -30,6 +33,7 @@ async function setup(options: { failSku?: string } = {}) {
   const renders: string[] = [];
   const worker = new PdfWorker({
     catalog, store, fonts, logger: silentLogger, content: async () => content,
+    ...(options.images ? { images: options.images } : {}),
     cdn: { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
     renderSheet: async (data, siteName, image) => {
       renders.push(data.sku);
@@ -97,6 +101,31 @@ describe('PDF worker', () => {
     expect(result.uploaded.sort()).toEqual([sheetKey('OK-1'), sheetKey('OK-2')]);
     expect(result.failed.map((f) => f.job)).toEqual([sheet('BAD')]);
     expect(result.failed[0]!.error.message).toContain('render failed for BAD');
+  });
+
+  it('fails a sheet whose image may come later as retryable, publishing nothing, and publishes it with the image on the retry', async () => {
+    // Prepare: the image host fails once, then answers
+    const png = encodePng(4, 4, hexColor('#336699'), []);
+    let calls = 0;
+    const images: ImageLoader = async (src) => {
+      calls++;
+      if (calls === 1) throw new ImageFetchError(`Fetching image ${src}: expected 200, got 503`, { retryable: true });
+      return png;
+    };
+    const { catalog, store, worker } = await setup({ images });
+    await catalog.put(productItem({ sku: 'IMG-1' }));
+
+    // Act
+    const first = await worker.run([sheet('IMG-1')]);
+    const afterFirst = await store.get(sheetKey('IMG-1'));
+    const retry = await worker.run([sheet('IMG-1')]);
+
+    // Assess
+    expect(first.failed[0]!.error).toMatchObject({ retryable: true });
+    expect(first.uploaded).toEqual([]);
+    expect(afterFirst).toBeUndefined();
+    expect(retry.uploaded).toEqual([sheetKey('IMG-1')]);
+    expect((await store.get(sheetKey('IMG-1')))!.body.toString('latin1')).toContain('/Subtype /Image');
   });
 
   it('expands a category change into the sheets of that category and the catalog', async () => {
