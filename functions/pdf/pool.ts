@@ -74,7 +74,7 @@ export function createSheetPool(size = availableParallelism(), options: { fontDi
   const start = (): Slot => {
     // A larger young generation: a sheet allocates many short-lived objects (text runs, glyph
     // positions, content-stream strings), and scavenges were a large share of its time.
-    const worker = new Worker(new URL('./pool-thread.js', import.meta.url), { workerData: { fontDir: options.fontDir }, resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 64) } });
+    const worker = new Worker(new URL('./pool-thread.js', import.meta.url), { workerData: { fontDir: options.fontDir }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     const slot: Slot = { worker, inFlight: new Map(), ready: false, failed: false };
     let failure: Error | undefined;
     worker.on('message', (message: Reply) => {
