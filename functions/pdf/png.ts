@@ -5,8 +5,17 @@
  * it. PNGs without transparency or interlacing (grey, RGB or palette) need no decoding at all: the
  * PDF takes their zlib stream as it is, with PNG predictors. Those are parsed here once per image
  * (the chunks are sliced, not copied byte by byte) and written exactly as pdfkit writes them, so
- * the document's bytes do not change. Anything else (alpha, tRNS, interlaced) goes to pdfkit.
+ * the document's bytes do not change.
+ *
+ * PNGs with an alpha channel (grey or RGB plus alpha, 8 bits: cut-out product photos) must be
+ * decoded, because PDF keeps the alpha in a separate soft mask. pdfkit decodes them with an
+ * *asynchronous* inflate and creates the mask object in its callback, so with several such images
+ * in one document (the catalog) the objects' numbers depended on which inflate finished first: the
+ * same data could give different bytes. Here they are decoded synchronously (typed arrays, once per
+ * image buffer) and written as pdfkit writes them (same dictionaries, same deflate), the mask
+ * created right after its image. Anything else (16-bit alpha, tRNS, interlaced) goes to pdfkit.
  */
+import { deflateSync, inflateSync } from 'node:zlib';
 import type { Doc, OpenedImage } from './draw.js';
 
 interface ParsedPng {
@@ -18,6 +27,8 @@ interface ParsedPng {
   palette?: Buffer;
   /** The IDAT chunks' data, concatenated: one zlib stream. */
   data: Buffer;
+  /** With an alpha channel: the colour samples and the alpha samples, each deflated (made on first embedding). */
+  alpha?: { color?: Buffer; mask?: Buffer };
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -49,20 +60,86 @@ function parse(bytes: Buffer): ParsedPng | null {
   if (colorType === 0) return { width, height, bits, colors: 1, data: Buffer.concat(idat) };
   if (colorType === 2) return { width, height, bits, colors: 3, data: Buffer.concat(idat) };
   if (colorType === 3 && palette && palette.length % 3 === 0) return { width, height, bits, colors: 1, palette, data: Buffer.concat(idat) };
-  return null; // grey or RGB with alpha: pdfkit splits the alpha channel
+  if ((colorType === 4 || colorType === 6) && bits === 8) return { width, height, bits, colors: colorType === 4 ? 1 : 3, data: Buffer.concat(idat), alpha: {} };
+  return null; // 16-bit alpha, other bit depths: pdfkit decodes them
+}
+
+/**
+ * Undoes PNG's per-row filters (None, Sub, Up, Average, Paeth) of an 8-bit image with `bpp` bytes
+ * a pixel; throws on a stream that is short or names an unknown filter.
+ */
+export function unfilter(filtered: Uint8Array, width: number, height: number, bpp: number): Uint8Array {
+  const stride = width * bpp;
+  if (filtered.length < (stride + 1) * height) throw new Error(`PNG data: expected ${(stride + 1) * height} bytes, got ${filtered.length}`);
+  const out = new Uint8Array(stride * height);
+  // A zero row stands in for the row above the first, so every filter reads `up` the same way.
+  const zero = new Uint8Array(stride);
+  // One loop per filter type: the type is fixed for a row, and a branch per byte costs more than the arithmetic.
+  for (let y = 0; y < height; y++) {
+    const filter = filtered[y * (stride + 1)];
+    const src = filtered.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const row = out.subarray(y * stride, (y + 1) * stride);
+    const up = y > 0 ? out.subarray((y - 1) * stride, y * stride) : zero;
+    switch (filter) {
+      case 0:
+        row.set(src);
+        break;
+      case 1:
+        for (let x = 0; x < stride; x++) row[x] = (src[x]! + (x >= bpp ? row[x - bpp]! : 0)) & 0xff;
+        break;
+      case 2:
+        for (let x = 0; x < stride; x++) row[x] = (src[x]! + up[x]!) & 0xff;
+        break;
+      case 3:
+        for (let x = 0; x < stride; x++) row[x] = (src[x]! + (((x >= bpp ? row[x - bpp]! : 0) + up[x]!) >> 1)) & 0xff;
+        break;
+      case 4:
+        for (let x = 0; x < stride; x++) {
+          const left = x >= bpp ? row[x - bpp]! : 0;
+          const above = up[x]!;
+          const upLeft = x >= bpp ? up[x - bpp]! : 0;
+          const p = left + above - upLeft;
+          const pa = Math.abs(p - left);
+          const pb = Math.abs(p - above);
+          const pc = Math.abs(p - upLeft);
+          row[x] = (src[x]! + (pa <= pb && pa <= pc ? left : pb <= pc ? above : upLeft)) & 0xff;
+        }
+        break;
+      default:
+        throw new Error(`PNG data: unknown filter ${filter} on row ${y}`);
+    }
+  }
+  return out;
+}
+
+/** Splits an alpha PNG's pixels into colour and alpha samples, each deflated as pdfkit deflates them. */
+function splitAlpha(png: ParsedPng): { color: Buffer; mask: Buffer } {
+  const pixels = unfilter(inflateSync(png.data), png.width, png.height, png.colors + 1);
+  const count = png.width * png.height;
+  const color = new Uint8Array(count * png.colors);
+  const mask = new Uint8Array(count);
+  for (let i = 0, p = 0, c = 0; i < count; i++) {
+    for (let k = 0; k < png.colors; k++) color[c++] = pixels[p++]!;
+    mask[i] = pixels[p++]!;
+  }
+  return { color: deflateSync(color), mask: deflateSync(mask) };
 }
 
 interface Ref { data: Record<string, unknown>; end(chunk?: Uint8Array): void }
 type Internals = { ref(data?: Record<string, unknown>): Ref; _imageCount: number };
 
 /**
- * An image pdfkit can draw (`doc.image(image, …)`) for a PNG that needs no decoding; undefined when
- * `bytes` is not such a PNG. Labelled and embedded as pdfkit's own PNG images are.
+ * An image pdfkit can draw (`doc.image(image, …)`) for a PNG handled here; undefined when `bytes`
+ * is not such a PNG (pdfkit's turn). Throws when an alpha PNG's image data is corrupt. Labelled and
+ * embedded as pdfkit's own PNG images are.
  */
 export function openPng(doc: Doc, bytes: Buffer): OpenedImage | undefined {
   let png = parsed.get(bytes);
   if (png === undefined) parsed.set(bytes, (png = parse(bytes)));
   if (!png) return undefined;
+  // Corrupt image data throws here, synchronously, and the caller draws the placeholder (pdfkit's
+  // decoder would throw in an inflate callback, where nothing can catch it).
+  if (png.alpha && !png.alpha.color) Object.assign(png.alpha, splitAlpha(png));
   const internals = doc as unknown as Internals;
   const image = {
     label: `I${++internals._imageCount}`,
@@ -72,6 +149,14 @@ export function openPng(doc: Doc, bytes: Buffer): OpenedImage | undefined {
     embed(document: Internals) {
       if (image.obj) return;
       const obj = (image.obj = document.ref({ Type: 'XObject', Subtype: 'Image', BitsPerComponent: png.bits, Width: png.width, Height: png.height, Filter: 'FlateDecode' }));
+      if (png.alpha) {
+        obj.data.ColorSpace = png.colors === 1 ? 'DeviceGray' : 'DeviceRGB';
+        const mask = document.ref({ Type: 'XObject', Subtype: 'Image', Height: png.height, Width: png.width, BitsPerComponent: 8, Filter: 'FlateDecode', ColorSpace: 'DeviceGray', Decode: [0, 1] });
+        mask.end(png.alpha.mask);
+        obj.data.SMask = mask;
+        obj.end(png.alpha.color);
+        return;
+      }
       const params = document.ref({ Predictor: 15, Colors: png.colors, BitsPerComponent: png.bits, Columns: png.width });
       obj.data.DecodeParms = params;
       params.end();
