@@ -12,6 +12,7 @@ import { DEMO_TARGETS } from '../functions/feeds/targets.js';
 import { writeFeeds } from '../functions/feeds/writer.js';
 import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
+import { peakRssMb } from './peak-rss.js';
 
 const BASE_URL = 'https://shop.example.com';
 const NOW = new Date('2026-11-20T00:00:00Z');
@@ -75,5 +76,5 @@ if (!scenario) {
   process.exit(2);
 }
 const result = await scenario();
-process.stdout.write(`${JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, rssMb: peakRssMb() })}\n`);
 process.exit(0);

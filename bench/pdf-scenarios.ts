@@ -18,6 +18,7 @@ import { ContentSnapshot } from '../functions/shared/content/snapshot.js';
 import { allDemoImages } from '../functions/shared/demo/images.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
 import { DEMO_SPACE_FILE } from '../local/stack.js';
+import { peakRssMb } from './peak-rss.js';
 
 // The third argument is the thread count for pdf-sheets, the number of rounds for pdf-sheets-paired.
 const [name = '', countArg = '1000', threadsOrRounds = '2', warmArg = '0'] = process.argv.slice(2);
@@ -111,5 +112,5 @@ if (name === 'pdf-sheets') {
   process.stderr.write(`bench: unknown PDF scenario ${name}; pdf-sheets, pdf-sheets-paired or pdf-catalog\n`);
   process.exit(2);
 }
-process.stdout.write(`${JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, rssMb: peakRssMb() })}\n`);
 process.exit(0);

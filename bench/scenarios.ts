@@ -25,6 +25,7 @@ import { readManifest } from '../functions/shared/publish/manifest.js';
 import { Publisher } from '../functions/shared/publish/publisher.js';
 import { dynamoCompatibleConfig } from '../local/embedded.js';
 import { DEMO_SPACE_FILE } from '../local/stack.js';
+import { peakRssMb } from './peak-rss.js';
 
 const env = (name: string) => process.env[name] ?? (() => { throw new Error(`bench: ${name} is not set`); })();
 const site = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z') };
@@ -135,6 +136,5 @@ if (!scenario) {
   process.exit(2);
 }
 const result = await scenario();
-// maxRSS is in KiB and covers the worker threads (they share the process).
-process.stdout.write(`${JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, rssMb: peakRssMb() })}\n`);
 process.exit(0);
