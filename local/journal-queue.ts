@@ -2,8 +2,14 @@
  * The local durable queue: change envelopes appended (and fsync'd) to a journal file before the
  * receiver answers, consumed from a persisted offset. A crash at any point loses nothing: on start,
  * everything after the offset is processed again (the worker's version fence makes that safe).
+ *
+ * Appends are group-committed: sends that arrive while a write is in flight are written and
+ * fsync'd together by the next one, off the event loop. A synchronous fsync per webhook had the
+ * receiver's event loop waiting on the disk (≈ 1 s of every 11 under 200 webhooks/s, and the p99
+ * followed the disk's worst fsync); each send still resolves only once its lines are on disk.
  */
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import type { Queue } from '../functions/shared/ports.js';
@@ -19,16 +25,43 @@ export class JournalQueue implements Queue<ChangeEnvelope> {
     mkdirSync(dirname(file), { recursive: true });
   }
 
-  async send(messages: readonly ChangeEnvelope[]): Promise<void> {
-    if (messages.length === 0) return;
-    const fd = openSync(this.#file, 'a');
+  /** Resolves once the envelopes are durably in the journal; rejects if they could not be written. */
+  send(messages: readonly ChangeEnvelope[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    const text = messages.map((m) => `${JSON.stringify(m)}\n`).join('');
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ text, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  readonly #waiting: Array<{ text: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  #writing = false;
+
+  /** Writes waiting sends in batches, in the order they were sent, until none are left. */
+  async #drain(): Promise<void> {
+    this.#writing = true;
     try {
-      appendFileSync(fd, messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
-      fsyncSync(fd);
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0);
+        try {
+          const file = await open(this.#file, 'a');
+          try {
+            await file.appendFile(batch.map((b) => b.text).join(''));
+            await file.sync();
+          } finally {
+            await file.close();
+          }
+        } catch (error) {
+          for (const b of batch) b.reject(error as Error);
+          continue;
+        }
+        for (const b of batch) b.resolve();
+        this.#listener?.();
+      }
     } finally {
-      closeSync(fd);
+      this.#writing = false;
     }
-    this.#listener?.();
   }
 
   /** Called after every append (the local worker loop wakes up). */
