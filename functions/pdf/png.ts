@@ -13,7 +13,8 @@
  * in one document (the catalog) the objects' numbers depended on which inflate finished first: the
  * same data could give different bytes. Here they are decoded synchronously (typed arrays, once per
  * image buffer) and written as pdfkit writes them (same dictionaries, same deflate), the mask
- * created right after its image. Anything else (16-bit alpha, tRNS, interlaced) goes to pdfkit.
+ * created right after its image. Palette PNGs with a tRNS chunk (8 bits) get their soft mask the
+ * same way. Anything else (16-bit alpha, a grey/RGB colour key, interlaced) goes to pdfkit.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { Doc, OpenedImage } from './draw.js';
@@ -29,6 +30,8 @@ interface ParsedPng {
   data: Buffer;
   /** With an alpha channel: the colour samples and the alpha samples, each deflated (made on first embedding). */
   alpha?: { color?: Buffer; mask?: Buffer };
+  /** A palette image's tRNS alphas by index, and its deflated soft mask (made on first embedding). */
+  indexedAlpha?: { table: Buffer; mask?: Buffer };
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -39,6 +42,7 @@ function parse(bytes: Buffer): ParsedPng | null {
   if (bytes.length < 33 || !bytes.subarray(0, 8).equals(SIGNATURE)) return null;
   let header: { width: number; height: number; bits: number; colorType: number } | undefined;
   let palette: Buffer | undefined;
+  let trns: Buffer | undefined;
   const idat: Buffer[] = [];
   for (let pos = 8; pos + 8 <= bytes.length;) {
     const length = bytes.readUInt32BE(pos);
@@ -51,15 +55,17 @@ function parse(bytes: Buffer): ParsedPng | null {
       if (interlace !== 0) return null;
       header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4), bits: bits!, colorType: colorType! };
     } else if (type === 'PLTE') palette = body;
-    else if (type === 'tRNS') return null;
+    else if (type === 'tRNS') trns = body;
     else if (type === 'IDAT') idat.push(body);
     else if (type === 'IEND') break;
   }
   if (!header || idat.length === 0 || header.width === 0 || header.height === 0) return null;
   const { width, height, bits, colorType } = header;
+  // tRNS on a palette image (8 bits) is decoded here; on grey or RGB (a colour key) pdfkit's turn.
+  if (trns && !(colorType === 3 && bits === 8)) return null;
   if (colorType === 0) return { width, height, bits, colors: 1, data: Buffer.concat(idat) };
   if (colorType === 2) return { width, height, bits, colors: 3, data: Buffer.concat(idat) };
-  if (colorType === 3 && palette && palette.length % 3 === 0) return { width, height, bits, colors: 1, palette, data: Buffer.concat(idat) };
+  if (colorType === 3 && palette && palette.length % 3 === 0) return { width, height, bits, colors: 1, palette, data: Buffer.concat(idat), ...(trns ? { indexedAlpha: { table: trns } } : {}) };
   if ((colorType === 4 || colorType === 6) && bits === 8) return { width, height, bits, colors: colorType === 4 ? 1 : 3, data: Buffer.concat(idat), alpha: {} };
   return null; // 16-bit alpha, other bit depths: pdfkit decodes them
 }
@@ -112,6 +118,14 @@ export function unfilter(filtered: Uint8Array, width: number, height: number, bp
   return out;
 }
 
+/** A palette PNG's soft mask: each pixel's tRNS alpha (indices past the table are opaque), deflated. */
+function indexedMask(png: ParsedPng, table: Buffer): Buffer {
+  const indices = unfilter(inflateSync(png.data), png.width, png.height, 1);
+  const mask = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) mask[i] = table[indices[i]!] ?? 255;
+  return deflateSync(mask);
+}
+
 /** Splits an alpha PNG's pixels into colour and alpha samples, each deflated as pdfkit deflates them. */
 function splitAlpha(png: ParsedPng): { color: Buffer; mask: Buffer } {
   const pixels = unfilter(inflateSync(png.data), png.width, png.height, png.colors + 1);
@@ -140,6 +154,7 @@ export function openPng(doc: Doc, bytes: Buffer): OpenedImage | undefined {
   // Corrupt image data throws here, synchronously, and the caller draws the placeholder (pdfkit's
   // decoder would throw in an inflate callback, where nothing can catch it).
   if (png.alpha && !png.alpha.color) Object.assign(png.alpha, splitAlpha(png));
+  if (png.indexedAlpha && !png.indexedAlpha.mask) png.indexedAlpha.mask = indexedMask(png, png.indexedAlpha.table);
   const internals = doc as unknown as Internals;
   const image = {
     label: `I${++internals._imageCount}`,
@@ -166,6 +181,11 @@ export function openPng(doc: Doc, bytes: Buffer): OpenedImage | undefined {
         obj.data.ColorSpace = ['Indexed', 'DeviceRGB', png.palette.length / 3 - 1, palette];
       } else {
         obj.data.ColorSpace = png.colors === 1 ? 'DeviceGray' : 'DeviceRGB';
+      }
+      if (png.indexedAlpha) {
+        const mask = document.ref({ Type: 'XObject', Subtype: 'Image', Height: png.height, Width: png.width, BitsPerComponent: 8, Filter: 'FlateDecode', ColorSpace: 'DeviceGray', Decode: [0, 1] });
+        mask.end(png.indexedAlpha.mask);
+        obj.data.SMask = mask;
       }
       obj.end(png.data);
     },

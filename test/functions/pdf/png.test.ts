@@ -1,7 +1,8 @@
 /**
  * PNGs embedded without decoding must give exactly the document pdfkit's own PNG path gives; PNGs
  * with an alpha channel are decoded here (synchronously, so documents stay deterministic) into the
- * same image and soft mask pdfkit makes; the rest (tRNS, interlacing, 16-bit alpha) go to pdfkit.
+ * same image and soft mask pdfkit makes, as are palette PNGs with tRNS; the rest (a grey/RGB colour
+ * key, interlacing, 16-bit alpha) go to pdfkit.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -169,6 +170,30 @@ describe('PNG embedding', () => {
     const masked = images(runs[0]!).filter((i) => i.dict.includes('/SMask'));
     expect(masked).toHaveLength(8);
     for (const image of masked) expect(image.dict).toContain(`/SMask ${image.num + 1} 0 R`);
+  });
+
+  it('gives a palette PNG with tRNS the soft mask pdfkit gives it, the same every time', async () => {
+    // Prepare: 4 palette entries, the first two partly transparent, the rest opaque (short table)
+    const palette = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]);
+    const images8 = Array.from({ length: 6 }, (_, i) => png(30 + i * 17, 20 + i * 9, 3, [['PLTE', palette], ['tRNS', Buffer.from([0, 128])]]));
+    const draw = async (open: (doc: Doc, bytes: Buffer) => OpenedImage | undefined) => {
+      const doc = newDocument(fonts, { title: 't', author: 'a', subject: 's' });
+      const bytes = collect(doc);
+      images8.forEach((b, i) => doc.image(open(doc, b) as never, 20 + (i % 3) * 150, 20 + Math.floor(i / 3) * 150, { fit: [100, 100] }));
+      doc.end();
+      return bytes;
+    };
+    // Act
+    const ours = await Promise.all(Array.from({ length: 4 }, () => draw(openImage)));
+    const theirs = await draw((doc, b) => pdfkitOpen(b)(doc));
+    // Assess: identical runs; the same images and masks as pdfkit's (up to object numbers)
+    for (const run of ours) expect(run.equals(ours[0]!)).toBe(true);
+    expect(openPng(newDocument(fonts, { title: 't', author: 'a', subject: 's' }), images8[0]!)).toBeDefined();
+    const same = (pdf: Buffer) => images(pdf).map((i) => `${i.dict.replace(/\d+ 0 R/g, 'R')} ${i.data.toString('hex')}`).sort();
+    expect(same(ours[0]!)).toEqual(same(theirs));
+    const masks = images(ours[0]!).filter((i) => i.dict.includes('/Decode [0 1]'));
+    expect(masks).toHaveLength(6);
+    expect(new Set(masks.flatMap((m) => [...m.data]))).toEqual(new Set([0, 128, 255]));
   });
 
   it('draws the placeholder for an alpha PNG whose image data is corrupt, instead of failing the thread', () => {
