@@ -80,7 +80,7 @@ export function unfilter(filtered: Uint8Array, width: number, height: number, bp
   const out = new Uint8Array(stride * height);
   // A zero row stands in for the row above the first, so every filter reads `up` the same way.
   const zero = new Uint8Array(stride);
-  // One loop per filter type: the type is fixed for a row, and a branch per byte costs more than the arithmetic.
+  // One loop per filter type: the type is fixed for a row, so it is tested once a row, not once a byte.
   for (let y = 0; y < height; y++) {
     const filter = filtered[y * (stride + 1)];
     const src = filtered.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
@@ -142,6 +142,13 @@ function splitAlpha(png: ParsedPng): { color: Buffer; mask: Buffer } {
 interface Ref { data: Record<string, unknown>; end(chunk?: Uint8Array): void }
 type Internals = { ref(data?: Record<string, unknown>): Ref; _imageCount: number };
 
+/** A soft mask object (deflated 8-bit alpha), with the dictionary pdfkit gives its own. */
+function softMask(document: Internals, png: ParsedPng, deflated: Buffer): Ref {
+  const mask = document.ref({ Type: 'XObject', Subtype: 'Image', Height: png.height, Width: png.width, BitsPerComponent: 8, Filter: 'FlateDecode', ColorSpace: 'DeviceGray', Decode: [0, 1] });
+  mask.end(deflated);
+  return mask;
+}
+
 /**
  * An image pdfkit can draw (`doc.image(image, …)`) for a PNG handled here; undefined when `bytes`
  * is not such a PNG (pdfkit's turn). Throws when an alpha PNG's image data is corrupt. Labelled and
@@ -166,9 +173,7 @@ export function openPng(doc: Doc, bytes: Buffer): OpenedImage | undefined {
       const obj = (image.obj = document.ref({ Type: 'XObject', Subtype: 'Image', BitsPerComponent: png.bits, Width: png.width, Height: png.height, Filter: 'FlateDecode' }));
       if (png.alpha) {
         obj.data.ColorSpace = png.colors === 1 ? 'DeviceGray' : 'DeviceRGB';
-        const mask = document.ref({ Type: 'XObject', Subtype: 'Image', Height: png.height, Width: png.width, BitsPerComponent: 8, Filter: 'FlateDecode', ColorSpace: 'DeviceGray', Decode: [0, 1] });
-        mask.end(png.alpha.mask);
-        obj.data.SMask = mask;
+        obj.data.SMask = softMask(document, png, png.alpha.mask!);
         obj.end(png.alpha.color);
         return;
       }
@@ -182,11 +187,7 @@ export function openPng(doc: Doc, bytes: Buffer): OpenedImage | undefined {
       } else {
         obj.data.ColorSpace = png.colors === 1 ? 'DeviceGray' : 'DeviceRGB';
       }
-      if (png.indexedAlpha) {
-        const mask = document.ref({ Type: 'XObject', Subtype: 'Image', Height: png.height, Width: png.width, BitsPerComponent: 8, Filter: 'FlateDecode', ColorSpace: 'DeviceGray', Decode: [0, 1] });
-        mask.end(png.indexedAlpha.mask);
-        obj.data.SMask = mask;
-      }
+      if (png.indexedAlpha) obj.data.SMask = softMask(document, png, png.indexedAlpha.mask!);
       obj.end(png.data);
     },
   };
