@@ -54,15 +54,14 @@ async function timed(pool: SheetPool, sheets: Sheet[]): Promise<{ ms: number; by
 
 /**
  * Sheets rendered before any clock starts, per render thread, from other products than the timed
- * ones (so the timed words are not already shaped), in batches that are dropped; then the heap is
- * collected (the bench runs this with --expose-gc). With a long warm-up this measures a long-lived
+ * ones (so the timed words are not already shaped), in batches that are dropped (`timed` collects
+ * the heap before every clock it starts). With a long warm-up this measures a long-lived
  * pool's steady state (the local stack's, a warm Lambda's) after V8 has optimised the render path;
  * with a short one, the JIT's first seconds, which compile on the spare core with one thread and
  * compete with the second render thread otherwise. At least a few, so every thread has its fonts.
  */
 async function warmUp(pool: SheetPool, perThread: number): Promise<void> {
   for (let left = Math.max(4, perThread) * pool.size; left > 0; left -= 500) await timed(pool, nextSheets(Math.min(500, left)));
-  (globalThis as { gc?: () => void }).gc?.();
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
