@@ -17,7 +17,7 @@ import { validateProduct } from '../functions/shared/catalog/product.js';
 import { ContentSnapshot } from '../functions/shared/content/snapshot.js';
 import { allDemoImages } from '../functions/shared/demo/images.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
-import { DEMO_SPACE_FILE } from '../local/stack.js';
+import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import { peakRssMb } from './peak-rss.js';
 
 // The third argument is the thread count for pdf-sheets, the number of rounds for pdf-sheets-paired.

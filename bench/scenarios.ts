@@ -24,7 +24,7 @@ import { metaForKey } from '../functions/shared/publish/headers.js';
 import { readManifest } from '../functions/shared/publish/manifest.js';
 import { Publisher } from '../functions/shared/publish/publisher.js';
 import { dynamoCompatibleConfig } from '../local/embedded.js';
-import { DEMO_SPACE_FILE } from '../local/stack.js';
+import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import { peakRssMb } from './peak-rss.js';
 
 const env = (name: string) => process.env[name] ?? (() => { throw new Error(`bench: ${name} is not set`); })();

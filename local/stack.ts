@@ -5,7 +5,6 @@
  */
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
@@ -29,8 +28,9 @@ import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
+import { DEMO_SPACE_FILE } from './demo-space.js';
 
-export const DEMO_SPACE_FILE = fileURLToPath(new URL('../functions/shared/demo/space.export.json', import.meta.url));
+export { DEMO_SPACE_FILE };
 
 export interface LocalServices {
   servers: EmbeddedServers;

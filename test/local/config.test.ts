@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDemoSpace } from '../../functions/shared/demo/space.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { DEFAULT_WEBHOOK_SECRET, readLocalConfig } from '../../local/config.js';
-import { DEMO_SPACE_FILE } from '../../local/stack.js';
+import { DEMO_SPACE_FILE } from '../../local/demo-space.js';
 
 describe('local configuration', () => {
   it('has the CONTRACTS §2 defaults', () => {
