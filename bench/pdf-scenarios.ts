@@ -35,6 +35,16 @@ const nextSheets = (n: number): Sheet[] => Array.from({ length: n }, () => sheet
 const products = name === 'pdf-catalog' ? Array.from({ length: count }, () => validateProduct(generated.next().value!)) : [];
 
 /**
+ * The timed sheets, made before the pools start and kept as JSON text until their round. Making
+ * sheet data runs the bench's own code (the product generator, validation, hashing) hot on this
+ * thread, and V8 goes on compiling it on its background threads for a while after: made just
+ * before each clock, that compilation ran inside the timed round, on the core the second render
+ * thread needs. Text, because a few MB of flat strings cost the collector nothing to mark, where
+ * thousands of sheet objects would be marked again at every collection of this thread's heap.
+ */
+const timedInputs = (rounds: number): Array<() => Sheet[]> => Array.from({ length: rounds }, () => JSON.stringify(nextSheets(count))).map((text) => () => JSON.parse(text) as Sheet[]);
+
+/**
  * Renders `sheets` on `pool` as the PDF worker feeds it (a p-queue of 8 jobs in flight); wall time
  * and bytes. The sheets are made before the clock starts and the heap is collected then (the bench
  * runs with --expose-gc), so the clock measures rendering, not the collection of the bench's own
@@ -69,9 +79,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 let result: Record<string, number>;
 if (name === 'pdf-sheets') {
   // One pool, fresh threads: `count` sheets after the warm-up.
+  const [input] = timedInputs(1);
   const pool = createSheetPool(Number(threadsOrRounds));
   await warmUp(pool, Number(warmArg));
-  const run = await timed(pool, nextSheets(count));
+  const run = await timed(pool, input!());
   result = { ...run, sheets: count, threads: pool.size };
   await pool.close();
 } else if (name === 'pdf-sheets-paired') {
@@ -80,6 +91,7 @@ if (name === 'pdf-sheets') {
   // ratio, which separate processes minutes apart cannot promise. Rounds alternate which pool goes
   // first (one-two, two-one, …) so that a machine slowing down or speeding up over a round favours
   // neither side. Medians over the rounds.
+  const inputs = timedInputs(Number(threadsOrRounds) * 2);
   const one = createSheetPool(1);
   const two = createSheetPool(2);
   await warmUp(one, Number(warmArg));
@@ -90,8 +102,8 @@ if (name === 'pdf-sheets') {
   let bytes = 0;
   for (let round = 0; round < Number(threadsOrRounds); round++) {
     const oneFirst = round % 2 === 0;
-    const first = await timed(oneFirst ? one : two, nextSheets(count));
-    const second = await timed(oneFirst ? two : one, nextSheets(count));
+    const first = await timed(oneFirst ? one : two, inputs[round * 2]!());
+    const second = await timed(oneFirst ? two : one, inputs[round * 2 + 1]!());
     const [a, b] = oneFirst ? [first, second] : [second, first];
     ones.push(a.ms);
     twos.push(b.ms);
