@@ -12,8 +12,12 @@ const fonts = loadPdfFonts(workerData?.fontDir);
 
 parentPort.on('message', async ({ id, data, siteName, image }) => {
   try {
-    const pdf = await renderSheet(data, { fonts, siteName, ...(image ? { image: Buffer.from(image) } : {}) });
-    const bytes = pdf.buffer.slice(pdf.byteOffset, pdf.byteOffset + pdf.byteLength);
+    // The image arrives as this thread's own copy: viewed, not copied again.
+    const pdf = await renderSheet(data, { fonts, siteName, ...(image ? { image: Buffer.from(image.buffer, image.byteOffset, image.byteLength) } : {}) });
+    // A sheet's PDF owns its whole ArrayBuffer (Buffer.concat allocates anything over 4 KiB on its
+    // own), so it is moved as it is. A smaller one would share a pooled slab: copied out first.
+    const owned = pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength;
+    const bytes = owned ? pdf.buffer : pdf.buffer.slice(pdf.byteOffset, pdf.byteOffset + pdf.byteLength);
     parentPort.postMessage({ id, bytes }, [bytes]);
   } catch (error) {
     parentPort.postMessage({ id, error: { name: error.name, message: error.message } });
