@@ -23,7 +23,7 @@ const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type 
 
 beforeAll(() => {
   app = new App({ outdir: mkdtempSync(join(tmpdir(), 'restatic-cdk-')) });
-  stack = new RestaticStack(app, 'Restatic-test', { stage: 'test', contentfulSpaceId: 'space', contentfulEnvironment: 'master' });
+  stack = new RestaticStack(app, 'Restatic-test', { stage: 'test', contentfulSpaceId: 'space', contentfulEnvironment: 'master', pdfImageHosts: ['cdn.example.com', 'media.example.net'] });
   suppressReviewedFindings(stack);
   Aspects.of(app).add(new AwsSolutionsChecks());
   template = Template.fromStack(stack);
@@ -129,6 +129,15 @@ describe('pipeline', () => {
     for (const [, s] of schedules) expect(s.Properties?.Target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: expect.anything() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /_hooks/contentful' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.anyValue() });
+  });
+
+  it('tells the PDF function which image hosts it may fetch from', () => {
+    // Prepare
+    const [, pdf] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'PDF worker: spec sheets and catalog')!;
+    // Act
+    const variables = (pdf.Properties!.Environment as { Variables: Record<string, string> }).Variables;
+    // Assess: the hosts as the handler reads them (comma-separated), beside its fonts
+    expect(variables).toMatchObject({ PDF_IMAGE_HOSTS: 'cdn.example.com,media.example.net', FONT_DIR: '/var/task/fonts' });
   });
 
   it('keeps secrets out of the template and the code, in Secrets Manager', () => {
