@@ -108,17 +108,25 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
 
     // Sections: a heading on each page, then the grid.
     const opened = new Map<string, OpenedImage | undefined>();
-    const imageFor = async (src: string | undefined): Promise<OpenedImage | undefined> => {
-      if (!src) return undefined;
-      if (opened.has(src)) return opened.get(src);
-      const image = openImage(doc, await assets.image(src));
-      if (opened.size < IMAGE_CACHE_LIMIT) opened.set(src, image);
-      return image;
+    /**
+     * A page's images: read in parallel, then opened in the page's order. Opening names an image
+     * (I1, I2, …) in the document, so opening each as its read finished would make the bytes
+     * depend on which read finished first.
+     */
+    const imagesFor = async (entries: CatalogEntry[]): Promise<Array<OpenedImage | undefined>> => {
+      const bytes = await Promise.all(entries.map((e) => (e.image && !opened.has(e.image) ? assets.image(e.image) : undefined)));
+      return entries.map((e, i) => {
+        if (!e.image) return undefined;
+        if (opened.has(e.image)) return opened.get(e.image);
+        const image = openImage(doc, bytes[i]);
+        if (opened.size < IMAGE_CACHE_LIMIT) opened.set(e.image, image);
+        return image;
+      });
     };
     for (const section of populated) {
       for (let first = 0; first < section.entries.length; first += PER_PAGE) {
         const entries = section.entries.slice(first, first + PER_PAGE);
-        const images = await Promise.all(entries.map((e) => imageFor(e.image)));
+        const images = await imagesFor(entries);
         nextPage();
         text(doc, fonts, first === 0 ? section.title : `${section.title} (continued)`, LEFT, 52, { font: 'bold', size: 16, width: WIDTH, lineBreak: false, ellipsis: true, height: 22 });
         rule(doc, 80);

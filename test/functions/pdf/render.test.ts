@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCatalog } from '../../../functions/pdf/catalog.js';
@@ -165,5 +166,33 @@ describe('catalog', () => {
     expect(pdfText(f, '-f', '7', '-l', '7')).toContain('Page 7 of 7');
     expect(pdfText(f, '-f', '1', '-l', '1')).toContain('23 products in 3 categories');
     expect(readFileSync(f).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('renders the same bytes whatever order its images arrive in', async () => {
+    // Prepare: one page of eight products, each with its own image
+    const colours = ['red', 'blue', 'green', 'black', 'grey', 'orange', 'teal', 'yellow'];
+    const backpacks = DEMO_CATEGORIES.find((c) => c.slug === 'backpacks')!;
+    const pictures = new Map(colours.map((colour) => [`/img/${colour}.png`, productImage(backpacks, colour).body as Buffer]));
+    const products = colours.map((colour, i) => product({ sku: `C-${i}`, slug: `c-${i}`, title: `Pack ${i}`, category: 'backpacks', images: [`/img/${colour}.png`] }));
+    const sections = catalogSections(products, content);
+    const render = async (image: (src: string) => Promise<Buffer | undefined>) => {
+      const chunks: Buffer[] = [];
+      const sink = new Writable({ write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); } });
+      await renderCatalog(sections, { fonts, siteName: 'Test Store', image }, sink);
+      return Buffer.concat(chunks);
+    };
+    let calls = 0;
+
+    // Act: images answered in the order asked for, then in the reverse order (as parallel reads of
+    // a bucket or an image host may finish)
+    const inOrder = await render(async (src) => pictures.get(src));
+    const reversed = await render((src) => {
+      const wait = 40 - 5 * calls++;
+      return new Promise((resolve) => setTimeout(() => resolve(pictures.get(src)), wait));
+    });
+
+    // Assess
+    expect(calls).toBe(colours.length);
+    expect(reversed.equals(inOrder)).toBe(true);
   });
 });
