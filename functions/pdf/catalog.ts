@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 import { RenderError } from '../shared/errors.js';
 import { sha256 } from '../shared/hash.js';
 import type { CatalogEntry } from './data.js';
-import { ACCENT, type Doc, imageBox, INK, MUTED, newDocument, openImage, type OpenedImage, rule, text } from './draw.js';
+import { ACCENT, type Doc, imageBox, INK, MUTED, newDocument, openImageSettled, type OpenedImage, rule, text } from './draw.js';
 import type { PdfFonts } from './fonts.js';
 
 export interface CatalogSection {
@@ -115,13 +115,17 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
      */
     const imagesFor = async (entries: CatalogEntry[]): Promise<Array<OpenedImage | undefined>> => {
       const bytes = await Promise.all(entries.map((e) => (e.image && !opened.has(e.image) ? assets.image(e.image) : undefined)));
-      return entries.map((e, i) => {
-        if (!e.image) return undefined;
-        if (opened.has(e.image)) return opened.get(e.image);
-        const image = openImage(doc, bytes[i]);
-        if (opened.size < IMAGE_CACHE_LIMIT) opened.set(e.image, image);
-        return image;
-      });
+      const images: Array<OpenedImage | undefined> = [];
+      for (const [i, e] of entries.entries()) {
+        if (!e.image) images.push(undefined);
+        else if (opened.has(e.image)) images.push(opened.get(e.image));
+        else {
+          const image = await openImageSettled(doc, bytes[i]);
+          if (opened.size < IMAGE_CACHE_LIMIT) opened.set(e.image, image);
+          images.push(image);
+        }
+      }
+      return images;
     };
     for (const section of populated) {
       for (let first = 0; first < section.entries.length; first += PER_PAGE) {

@@ -4,6 +4,7 @@
  * squares, and the deterministic document settings that make the same data give the same bytes.
  */
 import PDFDocument from 'pdfkit';
+import { inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { batchDocumentOutput, batchPageContent } from './batching.js';
 import { shareEmbedding } from './embedding.js';
@@ -23,6 +24,46 @@ export function openImage(doc: Doc, bytes: Buffer | undefined): OpenedImage | un
   } catch {
     return undefined;
   }
+}
+
+/** The parts of pdfkit's PNG image this module touches (png-js's parse under `image`). */
+interface PdfkitPng {
+  obj: unknown;
+  image?: { interlaceMethod: number; hasAlphaChannel: boolean; transparency: { indexed?: unknown }; imgData: Uint8Array };
+  embed(doc: Doc): void;
+  finalize(): unknown;
+}
+
+/**
+ * `openImage` for documents with several images, such as the catalog. The PNGs left to pdfkit
+ * (interlaced, 16-bit alpha) are decoded by an *asynchronous* inflate, and pdfkit numbers their
+ * soft masks and ends their objects in its callback: several in one document were numbered in the
+ * order their inflates finished, so the same data could give different bytes. Here such an image
+ * is embedded at once and its decoding awaited, so its objects are numbered before the next
+ * image's. Its data is inflated once synchronously first: corrupt data gives undefined (the
+ * placeholder) instead of an exception in pdfkit's callback, where nothing can catch it.
+ */
+export async function openImageSettled(doc: Doc, bytes: Buffer | undefined): Promise<OpenedImage | undefined> {
+  const image = openImage(doc, bytes);
+  const png = image as Partial<PdfkitPng> | undefined;
+  const parsed = png?.image;
+  if (!png || png.obj || !parsed || typeof png.finalize !== 'function' || typeof png.embed !== 'function') return image;
+  if (parsed.interlaceMethod !== 1 && !parsed.hasAlphaChannel && !parsed.transparency.indexed) return image;
+  try {
+    inflateSync(parsed.imgData);
+  } catch {
+    return undefined;
+  }
+  const { finalize, embed } = png as PdfkitPng;
+  await new Promise<void>((resolve) => {
+    png.finalize = function (this: PdfkitPng) {
+      const result = finalize.call(this);
+      resolve();
+      return result;
+    };
+    embed.call(png, doc);
+  });
+  return image;
 }
 
 /** Fixed metadata dates: a PDF's bytes depend on its data only, never on when it was rendered. */

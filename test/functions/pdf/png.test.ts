@@ -2,7 +2,8 @@
  * PNGs embedded without decoding must give exactly the document pdfkit's own PNG path gives; PNGs
  * with an alpha channel are decoded here (synchronously, so documents stay deterministic) into the
  * same image and soft mask pdfkit makes, as are palette PNGs with tRNS; the rest (a grey/RGB colour
- * key, interlacing, 16-bit alpha) go to pdfkit.
+ * key, interlacing, 16-bit alpha) go to pdfkit, and where a document has several of those, pdfkit's
+ * asynchronous decoding is awaited image by image.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { collect, newDocument, openImage, type Doc, type OpenedImage } from '../../../functions/pdf/draw.js';
+import { collect, newDocument, openImage, openImageSettled, type Doc, type OpenedImage } from '../../../functions/pdf/draw.js';
 import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
 import { openPng, unfilter } from '../../../functions/pdf/png.js';
 import { pngChunk as chunk } from '../../../functions/shared/demo/png.js';
@@ -203,6 +204,36 @@ describe('PNG embedding', () => {
     const doc = newDocument(fonts, { title: 't', author: 'a', subject: 's' });
     // Act / Assess
     expect(openImage(doc, corrupt)).toBeUndefined();
+  });
+
+  it('numbers the images pdfkit decodes itself (16-bit alpha) in a fixed order when they are opened settled', async () => {
+    // Prepare: six 16-bit alpha PNGs of different sizes, as a catalog page might show
+    const deep = Array.from({ length: 6 }, (_, i) => filteredPng(40 + i * 30, 30 + i * 20, 6, { bits: 16, seed: i + 1 }).png);
+    const draw = async () => {
+      const doc = newDocument(fonts, { title: 't', author: 'a', subject: 's' });
+      const bytes = collect(doc);
+      const opened: Array<OpenedImage | undefined> = [];
+      for (const image of deep) opened.push(await openImageSettled(doc, image));
+      opened.forEach((image, i) => doc.image(image as never, 20 + (i % 3) * 150, 20 + Math.floor(i / 3) * 150, { fit: [100, 100] }));
+      doc.end();
+      return bytes;
+    };
+    // Act
+    const runs = await Promise.all(Array.from({ length: 4 }, draw));
+    // Assess: identical runs, each mask right after its image (opened plainly, pdfkit numbers the
+    // masks after all the images, in the order its inflates finish)
+    for (const run of runs) expect(run.equals(runs[0]!)).toBe(true);
+    const masked = images(runs[0]!).filter((i) => i.dict.includes('/SMask'));
+    expect(masked).toHaveLength(6);
+    for (const image of masked) expect(image.dict).toContain(`/SMask ${image.num + 1} 0 R`);
+  });
+
+  it('draws the placeholder for a PNG pdfkit would decode whose image data is corrupt', async () => {
+    // Prepare
+    const { png: image } = filteredPng(20, 10, 6, { bits: 16 });
+    const corrupt = Buffer.concat([image.subarray(0, 33), chunk('IDAT', Buffer.from('not zlib at all')), chunk('IEND', Buffer.alloc(0))]);
+    // Act / Assess
+    expect(await openImageSettled(newDocument(fonts, { title: 't', author: 'a', subject: 's' }), corrupt)).toBeUndefined();
   });
 
   const poppler = (() => { try { execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } })();
