@@ -6,7 +6,7 @@
  */
 import { RenderError } from '../shared/errors.js';
 import type { SheetData } from './data.js';
-import { ACCENT, collect, imageBox, INK, MUTED, newDocument, qrCode, rule, text } from './draw.js';
+import { ACCENT, collect, imageBox, INK, MUTED, newDocument, openImageSettled, qrCode, rule, text } from './draw.js';
 import type { PdfFonts } from './fonts.js';
 
 export interface SheetAssets {
@@ -36,7 +36,7 @@ export async function renderSheet(data: SheetData, assets: SheetAssets): Promise
     if (data.brand) text(doc, fonts, data.brand, LEFT, doc.y + 2, { size: 11, color: MUTED, width: WIDTH });
     const top = doc.y + 14;
 
-    imageBox(doc, fonts, assets.image, LEFT, top, 230, 230);
+    imageBox(doc, fonts, await openImageSettled(doc, assets.image), LEFT, top, 230, 230);
 
     // Right column: prices, availability, identifiers, attributes.
     let y = top;

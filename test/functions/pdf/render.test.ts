@@ -12,6 +12,7 @@ import { fontFiles, loadPdfFonts, textRuns } from '../../../functions/pdf/fonts.
 import { renderSheet } from '../../../functions/pdf/sheet.js';
 import { validateProduct } from '../../../functions/shared/catalog/product.js';
 import { productImage } from '../../../functions/shared/demo/images.js';
+import { pngChunk } from '../../../functions/shared/demo/png.js';
 import { demoProducts } from '../../../functions/shared/demo/products.js';
 import { DEMO_CATEGORIES } from '../../../functions/shared/demo/vocabulary.js';
 import { demoSnapshot } from '../../fixtures/content.js';
@@ -129,6 +130,20 @@ describe('spec sheet', () => {
     expect(text).toContain('Bad[31mTitle bold & more');
     expect(text).not.toMatch(/[\u0000-\u0008\u001b]/);
     expect(text).toContain('No image');
+  });
+
+  it('draws the placeholder for an image whose data only decoding shows to be corrupt (a 16-bit alpha PNG)', async () => {
+    // Prepare: a well-formed header over image data that is not a zlib stream
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(20, 0);
+    header.writeUInt32BE(10, 4);
+    header.set([16, 6, 0, 0, 0], 8);
+    const corrupt = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', Buffer.from('not zlib at all')), pngChunk('IEND', Buffer.alloc(0))]);
+    // Act: pdfkit would decode it in an inflate callback and throw there, out of reach
+    const pdf = await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image: corrupt });
+    // Assess
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    if (poppler) expect(pdfText(file(pdf))).toContain('No image');
   });
 
   it('splits text into font runs without losing characters any font has', () => {
