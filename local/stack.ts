@@ -30,8 +30,6 @@ import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
 import { DEMO_SPACE_FILE } from './demo-space.js';
 
-export { DEMO_SPACE_FILE };
-
 export interface LocalServices {
   servers: EmbeddedServers;
   store: ObjectStore;

@@ -3,8 +3,8 @@
  * CJK font where needed), images that degrade to a labelled placeholder, QR codes as vector
  * squares, and the deterministic document settings that make the same data give the same bytes.
  */
-import PDFDocument from 'pdfkit';
 import { inflateSync } from 'node:zlib';
+import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { batchDocumentOutput, batchPageContent } from './batching.js';
 import { shareEmbedding } from './embedding.js';
@@ -35,13 +35,14 @@ interface PdfkitPng {
 }
 
 /**
- * `openImage` for documents with several images, such as the catalog. The PNGs left to pdfkit
+ * `openImage` for the documents (sheet and catalog), which await it. The PNGs left to pdfkit
  * (interlaced, 16-bit alpha) are decoded by an *asynchronous* inflate, and pdfkit numbers their
  * soft masks and ends their objects in its callback: several in one document were numbered in the
  * order their inflates finished, so the same data could give different bytes. Here such an image
  * is embedded at once and its decoding awaited, so its objects are numbered before the next
  * image's. Its data is inflated once synchronously first: corrupt data gives undefined (the
- * placeholder) instead of an exception in pdfkit's callback, where nothing can catch it.
+ * placeholder) instead of an exception in pdfkit's callback, where nothing can catch it and the
+ * document would wait for the image forever. Other images are only opened, as `openImage` does.
  */
 export async function openImageSettled(doc: Doc, bytes: Buffer | undefined): Promise<OpenedImage | undefined> {
   const image = openImage(doc, bytes);
