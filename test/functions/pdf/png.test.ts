@@ -69,6 +69,14 @@ function filteredPng(width: number, height: number, colorType: 4 | 6, options: {
   return { png, pixels };
 }
 
+/** Every run has the same bytes and `count` soft-masked images, each mask numbered right after its image. */
+function expectStableMasks(runs: Buffer[], count: number): void {
+  for (const run of runs) expect(run.equals(runs[0]!)).toBe(true);
+  const masked = images(runs[0]!).filter((i) => i.dict.includes('/SMask'));
+  expect(masked).toHaveLength(count);
+  for (const image of masked) expect(image.dict).toContain(`/SMask ${image.num + 1} 0 R`);
+}
+
 /** The document's image XObjects: object number, dictionary text, inflated stream. */
 function images(pdf: Buffer): Array<{ num: number; dict: string; data: Buffer }> {
   const text = pdf.toString('latin1');
@@ -167,10 +175,7 @@ describe('PNG embedding', () => {
     const runs = await Promise.all(Array.from({ length: 6 }, draw));
     // Assess: identical, and every mask right after its image (in pdfkit's path the masks are made
     // in inflate callbacks, after every image, in the order the inflates happen to finish)
-    for (const run of runs) expect(run.equals(runs[0]!)).toBe(true);
-    const masked = images(runs[0]!).filter((i) => i.dict.includes('/SMask'));
-    expect(masked).toHaveLength(8);
-    for (const image of masked) expect(image.dict).toContain(`/SMask ${image.num + 1} 0 R`);
+    expectStableMasks(runs, 8);
   });
 
   it('gives a palette PNG with tRNS the soft mask pdfkit gives it, the same every time', async () => {
@@ -222,10 +227,7 @@ describe('PNG embedding', () => {
     const runs = await Promise.all(Array.from({ length: 4 }, draw));
     // Assess: identical runs, each mask right after its image (opened plainly, pdfkit numbers the
     // masks after all the images, in the order its inflates finish)
-    for (const run of runs) expect(run.equals(runs[0]!)).toBe(true);
-    const masked = images(runs[0]!).filter((i) => i.dict.includes('/SMask'));
-    expect(masked).toHaveLength(6);
-    for (const image of masked) expect(image.dict).toContain(`/SMask ${image.num + 1} 0 R`);
+    expectStableMasks(runs, 6);
   });
 
   it('draws the placeholder for a PNG pdfkit would decode whose image data is corrupt', async () => {
