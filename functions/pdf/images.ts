@@ -8,7 +8,10 @@
  * A missing or unusable image (404, not PNG/JPEG, too large, a host not on the list) degrades to
  * the placeholder. A failure that may pass (network, timeout, 5xx, throttling, a store error that
  * says so) throws a retryable error instead: a sheet published without its image would not be
- * rendered again until the product changes, because its version would match.
+ * rendered again until the product changes, because its version would match. An image host's
+ * passing failures are first tried again here, a few times with backoff (and its `Retry-After`
+ * when short): one flaky image would otherwise fail a whole job, and a catalog job is thousands of
+ * products. The bucket needs no such loop: the AWS SDK already retries its own requests.
  */
 import { ImageFetchError, ObjectStoreError } from '../shared/errors.js';
 import type { ObjectStore } from '../shared/ports.js';
@@ -35,9 +38,31 @@ export interface ImageLoaderOptions {
   cacheSize?: number;
   /** Hears of images that degraded to the placeholder, and why. */
   onMissing?: (src: string, reason: string) => void;
+  /** Further attempts at an image host after a failure that may pass (default 2). */
+  retries?: number;
+  /** The first backoff (default 250 ms); it doubles each attempt, with jitter. */
+  retryDelayMs?: number;
+  /** The longest `Retry-After` waited for here (default 5 s); a longer one fails the job at once, as retryable. */
+  maxRetryAfterMs?: number;
+  /** Waits between attempts (tests pass one that records instead of waiting). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const MAX_REDIRECTS = 3;
+
+/** A failure that may pass, and how long the host asked us to wait before trying again. */
+class Transient {
+  constructor(readonly error: ImageFetchError, readonly retryAfterMs?: number) {}
+}
+
+/** `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
 
 /** The bucket key of a site path: percent-escapes decoded (a malformed one is kept as written). */
 function keyOf(path: string): string {
@@ -51,6 +76,8 @@ function keyOf(path: string): string {
 /** Builds the loader; one per worker, its cache shared by every job it runs. */
 export function imageLoader(options: ImageLoaderOptions): ImageLoader {
   const { store, maxBytes = 10 * 1024 * 1024, timeoutMs = 5000, cacheSize = 200, onMissing } = options;
+  const { retries = 2, retryDelayMs = 250, maxRetryAfterMs = 5000 } = options;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const fetchImpl = options.fetch ?? fetch;
   const hosts = new Set([...CONTENTFUL_IMAGE_HOSTS, ...(options.hosts ?? [])].map((h) => h.toLowerCase()));
   const site = options.siteOrigin ? new URL(options.siteOrigin) : undefined;
@@ -72,14 +99,15 @@ export function imageLoader(options: ImageLoaderOptions): ImageLoader {
     }
   };
 
-  const fromHost = async (src: string, url: URL): Promise<Buffer | undefined> => {
+  /** One attempt at an image host: the image, undefined (degrade), or a failure that may pass. */
+  const fetchOnce = async (src: string, url: URL): Promise<Buffer | undefined | Transient> => {
     let response: Response;
     for (let hop = 0; ; hop++) {
       try {
         // Redirects are followed by hand so that every hop must be an allowed https host.
         response = await fetchImpl(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        throw new ImageFetchError(`Fetching image ${src} failed: ${(error as Error).message}`, { cause: error, retryable: true });
+        return new Transient(new ImageFetchError(`Fetching image ${src} failed: ${(error as Error).message}`, { cause: error, retryable: true }));
       }
       const location = response.headers.get('location');
       if (response.status < 300 || response.status > 399 || !location) break;
@@ -91,7 +119,7 @@ export function imageLoader(options: ImageLoaderOptions): ImageLoader {
     }
     if (response.status === 429 || response.status >= 500) {
       await response.body?.cancel();
-      throw new ImageFetchError(`Fetching image ${src}: expected 200, got ${response.status}`, { retryable: true });
+      return new Transient(new ImageFetchError(`Fetching image ${src}: expected 200, got ${response.status}`, { retryable: true }), retryAfterMs(response.headers.get('retry-after')));
     }
     if (response.status !== 200) {
       await response.body?.cancel();
@@ -115,10 +143,23 @@ export function imageLoader(options: ImageLoaderOptions): ImageLoader {
         chunks.push(Buffer.from(read.value.buffer, read.value.byteOffset, read.value.byteLength));
       }
     } catch (error) {
-      throw new ImageFetchError(`Reading image ${src} failed: ${(error as Error).message}`, { cause: error, retryable: true });
+      return new Transient(new ImageFetchError(`Reading image ${src} failed: ${(error as Error).message}`, { cause: error, retryable: true }));
     }
     const body = Buffer.concat(chunks);
     return embeddable(body) ? body : missing(src, 'expected a PNG or JPEG image');
+  };
+
+  /** An image host, tried again after failures that may pass; the last one is thrown, as retryable. */
+  const fromHost = async (src: string, url: URL): Promise<Buffer | undefined> => {
+    for (let attempt = 0; ; attempt++) {
+      const result = await fetchOnce(src, url);
+      if (!(result instanceof Transient)) return result;
+      // A host that asks for a longer pause than a job should sit through: the queue's retry waits.
+      if (attempt >= retries || (result.retryAfterMs ?? 0) > maxRetryAfterMs) throw result.error;
+      // Exponential backoff with equal jitter, so many jobs failing together do not return together.
+      const backoff = retryDelayMs * 2 ** attempt;
+      await sleep(Math.max(result.retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2)));
+    }
   };
 
   const allowed = (url: URL) => url.protocol === 'https:' && hosts.has(url.hostname.toLowerCase());

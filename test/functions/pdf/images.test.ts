@@ -1,6 +1,6 @@
 /** Where the PDFs' images come from: the bucket (real S3 protocol server), allowed hosts (a stub fetch). */
 import { describe, expect, it } from 'vitest';
-import { imageLoader } from '../../../functions/pdf/images.js';
+import { imageLoader, type ImageLoaderOptions, retryAfterMs } from '../../../functions/pdf/images.js';
 import { ImageFetchError } from '../../../functions/shared/errors.js';
 import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
 import { freshBucket, s3Client } from '../../fixtures/aws.js';
@@ -24,13 +24,16 @@ function stubFetch(answers: Record<string, Answer[] | Answer>) {
   return { fetch, asked };
 }
 
-async function setup(answers: Record<string, Answer[] | Answer> = {}, options: { hosts?: string[]; maxBytes?: number } = {}) {
+async function setup(answers: Record<string, Answer[] | Answer> = {}, options: Partial<ImageLoaderOptions> = {}) {
   const s3 = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
   const { fetch, asked } = stubFetch(answers);
   const missing: Array<[string, string]> = [];
-  const load = imageLoader({ store, siteOrigin: 'https://shop.example.com', fetch, ...options, onMissing: (src, reason) => missing.push([src, reason]) });
-  return { store, load, asked, missing };
+  // Waits are recorded, not slept: the retry tests assert the backoff without taking its time.
+  const waited: number[] = [];
+  const sleep = async (ms: number) => { waited.push(ms); };
+  const load = imageLoader({ store, siteOrigin: 'https://shop.example.com', fetch, sleep, ...options, onMissing: (src, reason) => missing.push([src, reason]) });
+  return { store, load, asked, missing, waited };
 }
 
 describe('PDF image loader', () => {
@@ -109,10 +112,10 @@ describe('PDF image loader', () => {
   });
 
   it('throws a retryable error for failures that may pass, and tries again on the next call', async () => {
-    // Prepare
+    // Prepare: no retries within a call, so each call meets one failure
     const { load } = await setup({
       'https://cdn.example.com/busy.png': [new Response('busy', { status: 503 }), new Response('slow down', { status: 429 }), new TypeError('fetch failed'), new Response(PNG)],
-    }, { hosts: ['cdn.example.com'] });
+    }, { hosts: ['cdn.example.com'], retries: 0 });
     const src = 'https://cdn.example.com/busy.png';
     // Act
     const failures = [await load(src).catch((e: unknown) => e), await load(src).catch((e: unknown) => e), await load(src).catch((e: unknown) => e)];
@@ -130,12 +133,75 @@ describe('PDF image loader', () => {
     // Prepare: a fetch that never answers unless aborted
     const s3 = s3Client();
     const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
-    const hanging = ((_: URL, init?: RequestInit) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)))) as typeof fetch;
-    const load = imageLoader({ store, hosts: ['cdn.example.com'], fetch: hanging, timeoutMs: 50 });
+    let attempts = 0;
+    const hanging = ((_: URL, init?: RequestInit) => { attempts++; return new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))); }) as typeof fetch;
+    const load = imageLoader({ store, hosts: ['cdn.example.com'], fetch: hanging, timeoutMs: 50, sleep: async () => {} });
     // Act
     const failure = await load('https://cdn.example.com/slow.png').catch((e: unknown) => e);
-    // Assess
+    // Assess: each of the three attempts timed out
     expect(failure).toBeInstanceOf(ImageFetchError);
     expect(failure).toMatchObject({ retryable: true });
+    expect(attempts).toBe(3);
+  });
+
+  it('tries an image host again after failures that may pass, backing off, and not after a 404', async () => {
+    // Prepare
+    const { load, asked, waited, missing } = await setup({
+      'https://cdn.example.com/flaky.png': [new Response('busy', { status: 503 }), new TypeError('fetch failed'), new Response(PNG)],
+      'https://cdn.example.com/gone.png': [new Response('gone', { status: 404 }), new Response(PNG)],
+    }, { hosts: ['cdn.example.com'], retryDelayMs: 100 });
+    // Act
+    const image = await load('https://cdn.example.com/flaky.png');
+    const gone = await load('https://cdn.example.com/gone.png');
+    // Assess: three attempts, waits of 50–100 then 100–200 ms; the 404 asked once and degraded
+    expect(image).toEqual(PNG);
+    expect(asked.filter((u) => u.endsWith('flaky.png'))).toHaveLength(3);
+    expect(waited).toHaveLength(2);
+    expect(waited[0]).toBeGreaterThanOrEqual(50);
+    expect(waited[0]).toBeLessThanOrEqual(100);
+    expect(waited[1]).toBeGreaterThanOrEqual(100);
+    expect(waited[1]).toBeLessThanOrEqual(200);
+    expect(gone).toBeUndefined();
+    expect(asked.filter((u) => u.endsWith('gone.png'))).toHaveLength(1);
+    expect(missing).toEqual([['https://cdn.example.com/gone.png', 'expected 200, got 404']]);
+  });
+
+  it('gives up after its retries with the last failure, and the next call starts afresh', async () => {
+    // Prepare
+    const busy = () => new Response('busy', { status: 503 });
+    const { load, asked } = await setup({ 'https://cdn.example.com/down.png': [busy(), busy(), new Response('bad gateway', { status: 502 }), new Response(PNG)] }, { hosts: ['cdn.example.com'], retries: 2 });
+    // Act
+    const failure = await load('https://cdn.example.com/down.png').catch((e: unknown) => e);
+    const later = await load('https://cdn.example.com/down.png');
+    // Assess
+    expect(failure).toBeInstanceOf(ImageFetchError);
+    expect(failure).toMatchObject({ retryable: true, message: expect.stringContaining('expected 200, got 502') });
+    expect(later).toEqual(PNG);
+    expect(asked).toHaveLength(4);
+  });
+
+  it('waits as long as Retry-After asks, and leaves a longer pause to the queue', async () => {
+    // Prepare
+    const { load, asked, waited } = await setup({
+      'https://cdn.example.com/throttled.png': [new Response('slow down', { status: 429, headers: { 'retry-after': '2' } }), new Response(PNG)],
+      'https://cdn.example.com/maintenance.png': [new Response('later', { status: 503, headers: { 'retry-after': '120' } }), new Response(PNG)],
+    }, { hosts: ['cdn.example.com'] });
+    // Act
+    const image = await load('https://cdn.example.com/throttled.png');
+    const failure = await load('https://cdn.example.com/maintenance.png').catch((e: unknown) => e);
+    // Assess
+    expect(image).toEqual(PNG);
+    expect(waited).toEqual([2000]);
+    expect(failure).toMatchObject({ retryable: true, message: expect.stringContaining('expected 200, got 503') });
+    expect(asked.filter((u) => u.endsWith('maintenance.png'))).toHaveLength(1);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-11-27T09:00:00Z');
+    expect(retryAfterMs('7', now)).toBe(7000);
+    expect(retryAfterMs('Fri, 27 Nov 2026 09:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Fri, 27 Nov 2026 08:59:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 });
