@@ -68,6 +68,22 @@ describe('site model', () => {
     // Assess
     expect(model.pages.filter((p) => p.layout === 'product').map((p) => p.url)).toEqual(['/products/trail-runner-2-black-42/', '/products/trail-runner-2-black-42-b-2/']);
   });
+
+  it('leaves the caller\'s catalog as it was, and gives selected pages the data the full model gives them', () => {
+    // Prepare: colliding slugs, and a selection across every page kind (targeted rebuilds select)
+    const products = [...demoCatalog(300), validateProduct(productItem({ sku: 'A-1' })), validateProduct(productItem({ sku: 'B-2' }))];
+    const before = JSON.stringify(products);
+    const wanted = (url: string) => url === '/' || url.startsWith('/categories/') || url.endsWith('-b-2/') || url.endsWith('.xml');
+    // Act
+    const full = buildSiteModel(demoSnapshot(), products, config);
+    const selected = buildSiteModel(demoSnapshot(), products, config, (ref) => wanted(ref.url));
+    // Assess
+    expect(JSON.stringify(products)).toBe(before);
+    expect(selected.all).toEqual(full.all);
+    expect(selected.pages.length).toBeGreaterThan(10);
+    expect(selected.pages).toEqual(full.pages.filter((p) => wanted(p.url)));
+    expect(selected.pages.find((p) => p.url === '/')!.data.featured).not.toEqual([]);
+  });
 });
 
 describe('rendered pages', () => {

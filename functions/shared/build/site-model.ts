@@ -61,6 +61,8 @@ export type PageSelector = (ref: PageRef) => boolean;
 /** Top-level path segments owned by the pipeline; a CMS page may not take them. */
 export const RESERVED_SLUGS = new Set(['products', 'categories', 'blog', 'assets', 'feeds', 'pdf', 'sitemaps', 'sitemap-xml', 'robots-txt', '404', '_restatic', '_hooks', '_local', '_status']);
 const SITEMAP_CHUNK = 40_000;
+/** Listing order by title: `localeCompare(b, 'en')`'s order, without building a collator per comparison. */
+const byTitle = new Intl.Collator('en').compare;
 
 export const keyForUrl = (url: string) => (url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1));
 
@@ -126,25 +128,45 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
   // Catalog: unique slugs (an explicit slug wins over one derived from the title), categories.
   const categoriesBySlug = new Map<string, ContentEntity>();
   for (const c of content.ofType('category')) if (urls.has(c.sys.id)) categoriesBySlug.set(urls.get(c.sys.id)!.split('/')[2]!, c);
-  // Copies: slug de-duplication below must not leak into the caller's (possibly cached) catalog.
-  const products = catalog.map((p) => ({ ...p })).sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  const products = [...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1));
   const slugs = new Set<string>();
-  for (const p of products) {
+  for (const [i, p] of products.entries()) {
     if (slugs.has(p.slug)) {
       const unique = `${p.slug}-${toSlug(p.sku)}`;
       warn(`product ${p.sku}`, 'slug', `slug "${p.slug}" is taken by another product; using "${unique}"`);
-      p.slug = unique;
+      // A copy: the caller's (possibly cached) catalog keeps its slugs.
+      products[i] = { ...p, slug: unique };
     }
-    slugs.add(p.slug);
+    slugs.add(products[i]!.slug);
   }
   const stories = new Map<string, ContentEntity>();
   for (const s of content.ofType('productContent')) {
     const sku = content.field<string>(s, 'sku');
     if (typeof sku === 'string') stories.set(sku, s);
   }
-  const cards = new Map<string, CardView>(products.map((p) => [p.sku, cardView(p, config.currencies, config.now)]));
+  // Cards (formatted prices) are made when a selected page shows them: a targeted rebuild lists all
+  // 10,000 products twice but shows a few dozen, and formatting every price was a third of its time.
+  const bySku = new Map(products.map((p) => [p.sku, p]));
+  const cards = new Map<string, CardView>();
+  const card = (sku: string): CardView => {
+    let view = cards.get(sku);
+    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, config.currencies, config.now)));
+    return view;
+  };
   const groups = new Map<string, Product[]>();
-  for (const p of products) if (p.itemGroupId) groups.set(p.itemGroupId, [...(groups.get(p.itemGroupId) ?? []), p]);
+  for (const p of products) {
+    if (!p.itemGroupId) continue;
+    const group = groups.get(p.itemGroupId);
+    if (group) group.push(p);
+    else groups.set(p.itemGroupId, [p]);
+  }
+  const byCategory = new Map<string, Product[]>();
+  for (const p of products) {
+    if (!p.category) continue;
+    const members = byCategory.get(p.category);
+    if (members) members.push(p);
+    else byCategory.set(p.category, [p]);
+  }
 
   for (const p of products) {
     const category = p.category ? categoriesBySlug.get(p.category) : undefined;
@@ -171,7 +193,7 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
 
   // Category listings, 24 per page; order by title then sku, which no price or stock change alters.
   for (const [slug, category] of categoriesBySlug) {
-    const members = products.filter((p) => p.category === slug).sort((a, b) => a.title.localeCompare(b.title, 'en') || (a.sku < b.sku ? -1 : 1));
+    const members = (byCategory.get(slug) ?? []).sort((a, b) => byTitle(a.title, b.title) || (a.sku < b.sku ? -1 : 1));
     const pageCount = Math.max(1, Math.ceil(members.length / config.listingPageSize));
     const baseUrl = urls.get(category.sys.id)!;
     const descriptionDeps = new Set<string>();
@@ -182,7 +204,7 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
       add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, n === 1 ? `entry:${category.sys.id}` : undefined, () => ({
         data: {
           category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
-          products: slice.map((p) => cards.get(p.sku)!),
+          products: slice.map((p) => card(p.sku)),
           pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
         },
         deps: [`entry:${category.sys.id}`, `listing:${slug}`, ...descriptionDeps, ...slice.map((p) => `sku:${p.sku}`)],
@@ -224,12 +246,12 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
 
   // Home: intro, featured products (by sku from site settings), categories, latest posts.
   const homeDeps = new Set<string>(['urlset:blog', 'urlset:categories']);
-  const featured = ((settings && content.field<string[]>(settings, 'featuredSkus')) || []).filter((s) => cards.has(s));
+  const featured = ((settings && content.field<string[]>(settings, 'featuredSkus')) || []).filter((s) => bySku.has(s));
   for (const sku of featured) homeDeps.add(`sku:${sku}`);
   add('/', 'home', siteName, undefined, () => ({
     data: {
       introHtml: settings ? richText(content.field(settings, 'homeIntro'), homeDeps) : '',
-      featured: featured.map((s) => cards.get(s)!),
+      featured: featured.map(card),
       categories: [...categoriesBySlug.values()].map((c) => ({ title: title(c), url: urls.get(c.sys.id)! })),
       posts: summaries.slice(0, 3),
     },
@@ -249,16 +271,21 @@ type AddPage = (url: string, layout: PageLayout, t: string, primary: undefined, 
 
 function addSitemaps(all: readonly PageRef[], baseUrl: string, add: AddPage): void {
   const base = baseUrl.replace(/\/$/, '');
-  const locations = all.filter((p) => p.layout !== 'notFound' && p.url.endsWith('/')).map((p) => `${base}${p.url}`).sort();
+  const listed = (p: PageRef) => p.layout !== 'notFound' && p.url.endsWith('/');
+  // Counted now (it decides the files), listed and sorted only when a sitemap is selected.
+  let count = 0;
+  for (const p of all) if (listed(p)) count++;
+  let sorted: string[] | undefined;
+  const locations = () => (sorted ??= all.filter(listed).map((p) => `${base}${p.url}`).sort());
   // One file holds up to 50,000 URLs (sitemaps.org); beyond a chunk, write an index of chunks.
-  if (locations.length <= SITEMAP_CHUNK) {
-    add('/sitemap.xml', 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations }, deps: ['urlset'] }));
+  if (count <= SITEMAP_CHUNK) {
+    add('/sitemap.xml', 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations() }, deps: ['urlset'] }));
     return;
   }
   const chunks: string[] = [];
-  for (let i = 0; i * SITEMAP_CHUNK < locations.length; i++) {
+  for (let i = 0; i * SITEMAP_CHUNK < count; i++) {
     const url = `/sitemaps/sitemap-${i + 1}.xml`;
-    add(url, 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations.slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, deps: ['urlset'] }));
+    add(url, 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations().slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, deps: ['urlset'] }));
     chunks.push(`${base}${url}`);
   }
   add('/sitemap.xml', 'sitemapIndex', 'sitemap index', undefined, () => ({ data: { sitemaps: chunks }, deps: ['urlset'] }));
