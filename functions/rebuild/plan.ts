@@ -5,7 +5,6 @@
 import type { Product } from '../shared/catalog/product.js';
 import type { PageRef } from '../shared/build/site-model.js';
 import type { PageIndexEntry } from '../shared/state/site-state.js';
-import { dependents } from '../shared/state/site-state.js';
 
 /** Product fields a listing card shows, or that decide a listing's membership and order. */
 const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'slug', 'price', 'salePrice', 'saleStart', 'saleEnd', 'availability', 'images', 'category'];
@@ -45,9 +44,19 @@ export function planPages(changedKeys: Iterable<string>, previous: Record<string
     if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/blog/'))) keys.add('urlset:blog');
     if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/categories/'))) keys.add('urlset:categories');
   }
-  const byDep = dependents(previous);
+  // One pass over the index, asking each page whether it read a changed key: a change touches a
+  // few keys, and building the whole reverse index (a set per key, ~10,000 pages) cost more than
+  // the rest of planning.
   const candidates = new Set(added.map((p) => p.url));
-  for (const key of keys) for (const url of byDep.get(key) ?? []) if (nextUrls.has(url)) candidates.add(url);
+  for (const [url, entry] of Object.entries(previous)) {
+    if (!nextUrls.has(url)) continue;
+    for (const dep of entry.deps) {
+      if (keys.has(dep)) {
+        candidates.add(url);
+        break;
+      }
+    }
+  }
 
   const redirects: Record<string, string> = {};
   const newByPrimary = new Map(added.filter((p) => p.primary).map((p) => [p.primary!, p.url]));

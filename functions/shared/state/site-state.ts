@@ -64,15 +64,3 @@ export async function writeState(store: ObjectStore, state: SiteState): Promise<
   await store.put(STATE_KEY, gzipSync(JSON.stringify(state)), { contentType: 'application/gzip', cacheControl: 'no-store' });
 }
 
-/** Inverse of the page index: dependency → URLs that read it. */
-export function dependents(pages: SiteState['pages']): Map<string, Set<string>> {
-  const index = new Map<string, Set<string>>();
-  for (const [url, entry] of Object.entries(pages)) {
-    for (const dep of entry.deps) {
-      let urls = index.get(dep);
-      if (!urls) index.set(dep, (urls = new Set()));
-      urls.add(url);
-    }
-  }
-  return index;
-}

@@ -1,0 +1,55 @@
+/** Planning a targeted rebuild: changed keys → candidate pages, URL-set changes, slug redirects. */
+import { describe, expect, it } from 'vitest';
+import { planPages, productChangeKeys } from '../../../functions/rebuild/plan.js';
+import type { PageRef } from '../../../functions/shared/build/site-model.js';
+import type { PageIndexEntry } from '../../../functions/shared/state/site-state.js';
+
+const entry = (deps: string[], primary?: string): PageIndexEntry => ({ key: 'k', layout: 'product', dataHash: 'h', deps, ...(primary ? { primary } : {}) });
+const ref = (url: string, primary?: string): PageRef => ({ url, key: url.slice(1), layout: 'product', ...(primary ? { primary } : {}) });
+
+const previous: Record<string, PageIndexEntry> = {
+  '/': entry(['urlset:blog', 'urlset:categories', 'sku:A']),
+  '/products/a/': entry(['sku:A', 'entry:cat-1'], 'sku:A'),
+  '/products/b/': entry(['sku:B', 'entry:cat-1'], 'sku:B'),
+  '/categories/shoes/': entry(['entry:cat-1', 'listing:shoes', 'sku:A', 'sku:B']),
+  '/categories/shoes/page/2/': entry(['entry:cat-1', 'listing:shoes', 'sku:C']),
+  '/sitemap.xml': entry(['urlset']),
+};
+const sameUrls = Object.keys(previous).map((url) => ref(url));
+
+describe('planPages', () => {
+  it('makes candidates of exactly the pages that read a changed key', () => {
+    // Act
+    const plan = planPages(['sku:B'], previous, sameUrls);
+    // Assess
+    expect([...plan.candidates].sort()).toEqual(['/categories/shoes/', '/products/b/']);
+    expect(plan.removed).toEqual([]);
+    expect(plan.redirects).toEqual({});
+  });
+
+  it('adds new pages and the pages that list URLs when the URL set changes, and redirects a moved record', () => {
+    // Prepare: product A's slug changed
+    const next = [ref('/'), ref('/products/a-new/', 'sku:A'), ref('/products/b/', 'sku:B'), ref('/categories/shoes/'), ref('/categories/shoes/page/2/'), ref('/sitemap.xml')];
+    // Act
+    const plan = planPages(['sku:A'], previous, next);
+    // Assess: the old URL is removed (not a candidate) and redirects to the new one
+    expect([...plan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/products/a-new/', '/sitemap.xml']);
+    expect(plan.removed).toEqual(['/products/a/']);
+    expect(plan.redirects).toEqual({ '/products/a/': '/products/a-new/' });
+  });
+
+  it('makes every page of a category a candidate for a change a listing shows, and not for a detail-only change', () => {
+    // Prepare
+    const before = { sku: 'A', title: 'Shoe', category: 'shoes', description: 'old' } as never;
+    const detail = { sku: 'A', title: 'Shoe', category: 'shoes', description: 'new' } as never;
+    const renamed = { sku: 'A', title: 'Boot', category: 'shoes', description: 'old' } as never;
+    // Act
+    const detailPlan = planPages(productChangeKeys('A', before, detail), previous, sameUrls);
+    const renamedPlan = planPages(productChangeKeys('A', before, renamed), previous, sameUrls);
+    // Assess
+    expect(productChangeKeys('A', before, detail)).toEqual(['sku:A']);
+    expect([...detailPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/products/a/']);
+    expect(productChangeKeys('A', before, renamed)).toEqual(['sku:A', 'listing:shoes']);
+    expect([...renamedPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/categories/shoes/page/2/', '/products/a/']);
+  });
+});
