@@ -59,6 +59,7 @@ export class ThreadedRebuildWorker {
   #closed = false;
   #next = 0;
   readonly #pending = new Map<number, { resolve: (r: RebuildResult) => void; reject: (e: Error) => void; envelopes: readonly ChangeEnvelope[] }>();
+  readonly #warming = new Map<number, { resolve: (pages: string[]) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly config: HostedWorkerConfig) {
     this.#spawn();
@@ -70,8 +71,13 @@ export class ThreadedRebuildWorker {
     this.#thread = thread;
     this.#ready = new Promise((resolve, reject) => {
       thread.once('error', reject);
-      thread.on('message', (message: { ready?: boolean; id?: number; result?: SerializedResult; error?: SerializedError }) => {
+      thread.on('message', (message: { ready?: boolean; id?: number; result?: SerializedResult; warmed?: string[]; error?: SerializedError }) => {
         if (message.ready) return resolve();
+        const warming = this.#warming.get(message.id!);
+        if (warming) {
+          this.#warming.delete(message.id!);
+          return message.error ? warming.reject(revive(message.error)) : warming.resolve(message.warmed!);
+        }
         const call = this.#pending.get(message.id!);
         if (!call) return;
         this.#pending.delete(message.id!);
@@ -86,8 +92,9 @@ export class ThreadedRebuildWorker {
     });
     this.#ready.catch(() => undefined);
     onThreadDeath(thread, 'rebuild', (error) => {
-      for (const call of this.#pending.values()) call.reject(error);
+      for (const call of [...this.#pending.values(), ...this.#warming.values()]) call.reject(error);
       this.#pending.clear();
+      this.#warming.clear();
       if (!this.#closed) this.#spawn();
     });
   }
@@ -98,6 +105,16 @@ export class ThreadedRebuildWorker {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, envelopes });
       this.#thread.postMessage({ id, envelopes });
+    });
+  }
+
+  /** Readies the thread for its first change (see `RebuildWorker.warm`); the pages it rendered, unpublished. */
+  async warm(): Promise<string[]> {
+    await this.#ready;
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#warming.set(id, { resolve, reject });
+      this.#thread.postMessage({ id, warm: true });
     });
   }
 

@@ -8,8 +8,9 @@ register();
 const { createHostedWorker, serializeResult } = await import('./rebuild-host.ts');
 const worker = createHostedWorker(workerData);
 
-parentPort.on('message', async ({ id, envelopes }) => {
+parentPort.on('message', async ({ id, envelopes, warm }) => {
   try {
+    if (warm) return parentPort.postMessage({ id, warmed: await worker.warm() });
     parentPort.postMessage({ id, result: serializeResult(await worker.run(envelopes), envelopes) });
   } catch (error) {
     parentPort.postMessage({ id, error: { name: error.name, message: error.message, retryable: Boolean(error.retryable) } });

@@ -163,6 +163,8 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   }
   // Changes queued before a crash or stop are processed now.
   loop.start();
+  // While PDFs and feeds are made, the rebuild thread readies itself for the first edit.
+  void worker.warm().catch((error: unknown) => logger.warn('rebuild worker warm-up failed', { error: String(error) }));
   // PDFs: every sheet and the catalog (each skipped when its published data version is current).
   await pdfs.runNow([{ kind: 'content', entryId: '*', correlationId: record.correlationId }], progressRelay(options.progress, 'pdfs'))
     .then((r) => logger.info(`pdfs: ${r.rendered.length} rendered, ${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.failed.length} failed`))

@@ -77,6 +77,27 @@ export class RebuildWorker {
     return this.#cached?.state;
   }
 
+  /**
+   * Readies a worker that has just started for its first change: reads the live state into memory,
+   * plans against it and renders the home page once, publishing nothing. Without it the first
+   * change after a start paid ~1 s more than the next (reading the state, and the JIT compiling the
+   * planning and rendering code) against a ~1 s target. Returns the pages it rendered (not
+   * published); nothing when no site is live yet.
+   */
+  async warm(): Promise<string[]> {
+    const state = await this.#state();
+    if (!state) return [];
+    const snapshot = new ContentSnapshot(state.locales);
+    snapshot.apply({ full: true, entries: state.entries, assets: state.assets, deletedEntries: [], deletedAssets: [], nextToken: state.contentToken });
+    const site: SiteConfig = { ...this.options.site, now: this.deps.clock?.() ?? new Date() };
+    const outline = buildSiteModel(snapshot, state.products, site, () => false);
+    planPages([], state.pages, outline.all);
+    const model = buildSiteModel(snapshot, state.products, site, (ref) => ref.url === '/');
+    const assets = loadSiteAssets({ demoImages: this.options.demoImages });
+    await renderPages(model.pages, { site: model.site, css: assets.css });
+    return model.pages.map((p) => p.url);
+  }
+
   async run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
     const { deps, options } = this;
     const now = deps.clock?.() ?? new Date();

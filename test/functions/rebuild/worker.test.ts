@@ -5,7 +5,7 @@ import type { Product } from '../../../functions/shared/catalog/product.js';
 import type { ContentEntity } from '../../../functions/shared/content/types.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
 import { readRedirects } from '../../../functions/shared/publish/redirects.js';
-import { readState } from '../../../functions/shared/state/site-state.js';
+import { readState, STATE_KEY } from '../../../functions/shared/state/site-state.js';
 import type { LocalContentSpace } from '../../../local/content-space.js';
 import type { ObjectStore } from '../../../functions/shared/ports.js';
 import { publishedSite } from '../../fixtures/site.js';
@@ -176,5 +176,34 @@ describe('reconciliation', () => {
     expect(await page(`/products/${product.slug}/`)).toContain('Changed behind our back.');
     expect(await page('/about/')).toContain('Missed webhook');
     expect((await readState(store))!.versions[`sku:${product.sku}`]).toBeUndefined();
+  });
+});
+
+describe('warm-up', () => {
+  it('reads the state and renders the home page without writing anything, and the first change uses the state it read', async () => {
+    // Prepare: a store that records the worker's writes and its reads of the state
+    const writes: string[] = [];
+    let stateReads = 0;
+    const site = await publishedSite({
+      wrapStore: (s) => ({
+        ...s, head: s.head, list: s.list, metadata: s.metadata,
+        get: async (key) => { if (key === STATE_KEY) stateReads++; return s.get(key); },
+        put: async (key, body, meta) => { writes.push(key); return s.put(key, body, meta); },
+        putFile: async (key, path, meta) => { writes.push(key); return s.putFile(key, path, meta); },
+        deleteMany: async (keys) => { writes.push(...keys); return s.deleteMany(keys); },
+      }),
+    });
+    // Act
+    const warmed = await site.worker.warm();
+    const afterWarm = { writes: [...writes], invalidations: site.invalidations.length, stateReads };
+    const product = (await site.catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
+    await site.catalog.put({ ...product, slug: undefined, price: { ...product.price, USD: 3131 } });
+    const result = await site.worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(warmed).toEqual(['/']);
+    expect(afterWarm).toEqual({ writes: [], invalidations: 0, stateReads: 1 });
+    expect(stateReads).toBe(1);
+    expect(result.rendered).toContain(`/products/${product.slug}/`);
+    expect(await site.page(`/products/${product.slug}/`)).toContain('$31.31');
   });
 });
