@@ -92,7 +92,9 @@ export class ThreadedRebuildWorker {
     });
     this.#ready.catch(() => undefined);
     onThreadDeath(thread, 'rebuild', (error) => {
-      for (const call of [...this.#pending.values(), ...this.#warming.values()]) call.reject(error);
+      for (const call of this.#pending.values()) call.reject(error);
+      // A warm-up cut short by close() is no failure; one cut short by a crash is.
+      for (const call of this.#warming.values()) if (this.#closed) call.resolve([]); else call.reject(error);
       this.#pending.clear();
       this.#warming.clear();
       if (!this.#closed) this.#spawn();

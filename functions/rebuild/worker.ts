@@ -61,6 +61,13 @@ export interface RebuildResult {
   timings: { read: number; build: number; upload: number; invalidate: number };
 }
 
+/** The content the live site was built from, as the state recorded it. */
+function snapshotOf(state: SiteState): ContentSnapshot {
+  const snapshot = new ContentSnapshot(state.locales);
+  snapshot.apply({ full: true, entries: state.entries, assets: state.assets, deletedEntries: [], deletedAssets: [], nextToken: state.contentToken });
+  return snapshot;
+}
+
 /** Keeps the state in memory between runs of a warm worker; revalidated by ETag on every run. */
 export class RebuildWorker {
   #cached: { etag: string; state: SiteState } | undefined;
@@ -87,8 +94,7 @@ export class RebuildWorker {
   async warm(): Promise<string[]> {
     const state = await this.#state();
     if (!state) return [];
-    const snapshot = new ContentSnapshot(state.locales);
-    snapshot.apply({ full: true, entries: state.entries, assets: state.assets, deletedEntries: [], deletedAssets: [], nextToken: state.contentToken });
+    const snapshot = snapshotOf(state);
     const site: SiteConfig = { ...this.options.site, now: this.deps.clock?.() ?? new Date() };
     const outline = buildSiteModel(snapshot, state.products, site, () => false);
     planPages([], state.pages, outline.all);
@@ -130,8 +136,7 @@ export class RebuildWorker {
     if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await full('content model changed'), work, state);
 
     // Current state of content: the sync delta since the stored token, until it shows every version.
-    const snapshot = new ContentSnapshot(state.locales);
-    snapshot.apply({ full: true, entries: state.entries, assets: state.assets, deletedEntries: [], deletedAssets: [], nextToken: state.contentToken });
+    const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
     let contentToken = state.contentToken;
     const contentWork = work.filter((e) => e.kind !== 'Product');

@@ -63,4 +63,3 @@ export async function readState(store: ObjectStore): Promise<SiteState | undefin
 export async function writeState(store: ObjectStore, state: SiteState): Promise<void> {
   await store.put(STATE_KEY, gzipSync(JSON.stringify(state)), { contentType: 'application/gzip', cacheControl: 'no-store' });
 }
-
