@@ -153,20 +153,8 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, config.currencies, config.now)));
     return view;
   };
-  const groups = new Map<string, Product[]>();
-  for (const p of products) {
-    if (!p.itemGroupId) continue;
-    const group = groups.get(p.itemGroupId);
-    if (group) group.push(p);
-    else groups.set(p.itemGroupId, [p]);
-  }
-  const byCategory = new Map<string, Product[]>();
-  for (const p of products) {
-    if (!p.category) continue;
-    const members = byCategory.get(p.category);
-    if (members) members.push(p);
-    else byCategory.set(p.category, [p]);
-  }
+  const groups = groupBy(products, (p) => p.itemGroupId);
+  const byCategory = groupBy(products, (p) => p.category);
 
   for (const p of products) {
     const category = p.category ? categoriesBySlug.get(p.category) : undefined;
@@ -265,6 +253,19 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
   // Every page shares the layout (site name, navigation): a settings change rebuilds everything.
   for (const page of pages) if (page.layout !== 'sitemap' && page.layout !== 'sitemapIndex' && page.layout !== 'robots') page.deps.push('settings');
   return { site: { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav }, pages, all, warnings };
+}
+
+/** Products by a key, in their order; those without one are left out. */
+function groupBy(products: readonly Product[], keyOf: (p: Product) => string | undefined): Map<string, Product[]> {
+  const groups = new Map<string, Product[]>();
+  for (const p of products) {
+    const key = keyOf(p);
+    if (!key) continue;
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  return groups;
 }
 
 type AddPage = (url: string, layout: PageLayout, t: string, primary: undefined, make: () => { data: Record<string, unknown>; deps: string[] }) => void;
