@@ -2,13 +2,14 @@
  * URL slugs. Every slug that becomes part of a bucket key passes through `toSlug`, so no CMS or
  * catalog value can escape its URL section (`../../x`, `a/b`, `%2e%2e`, control characters).
  */
+import anyAscii from 'any-ascii';
 
 const MAX_SLUG_LENGTH = 100;
 
 /**
  * Normalises any string to a lowercase ASCII slug of `[a-z0-9-]`: percent-escapes are decoded,
- * accents folded (é → e, ß → ss), every other run of characters becomes one `-`.
- * Returns `''` when nothing usable is left (e.g. `..`, or a title in a non-Latin script).
+ * every script transliterated (é → e, ß → ss, Ж → zh, 茶 → cha), every other run of characters
+ * becomes one `-`. Returns `''` when nothing usable is left (e.g. `..`, or only punctuation).
  *
  * @example toSlug('Trail Runner 2 — Black, 42') === 'trail-runner-2-black-42'
  * @example toSlug('../../etc/passwd') === 'etc-passwd'
@@ -23,16 +24,9 @@ export function toSlug(input: string): string {
       break;
     }
   }
-  const folded = text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/ß/g, 'ss')
-    .replace(/[æ]/gi, 'ae')
-    .replace(/[ø]/gi, 'o')
-    .replace(/[œ]/gi, 'oe')
-    .replace(/[đ]/gi, 'd')
-    .replace(/[ł]/gi, 'l')
-    .toLowerCase();
+  // Transliterated, not dropped: a Greek or Cyrillic title gets a readable URL of its own instead of
+  // falling back to digits that two products could share (Ζεστό τσάι → zesto-tsai).
+  const folded = anyAscii(text.normalize('NFC')).toLowerCase();
   const slug = folded
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');

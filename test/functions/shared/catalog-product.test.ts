@@ -70,26 +70,22 @@ describe('validateProduct', () => {
     expect(p.title).toBe('Bad[31mTitle');
   });
 
-  it('falls back to the sku for titles without Latin letters', () => {
+  it('transliterates titles in other scripts, so Greek and Cyrillic titles get distinct readable URLs', () => {
+    // Act: these two both became /products/52623/ when non-Latin letters were dropped
+    const greek = validateProduct(productItem({ title: 'Ζεστό μπουφάν 52623', sku: 'GR-1' }));
+    const cyrillic = validateProduct(productItem({ title: 'Тёплая куртка 52623', sku: 'RU-1' }));
+    const japanese = validateProduct(productItem({ title: '登山用ヘッドランプ', sku: 'HDL-1' }));
+    // Assess
+    expect(greek.slug).toBe('zesto-mpoyfan-52623');
+    expect(cyrillic.slug).toBe('teplaya-kurtka-52623');
+    expect(japanese.slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(japanese.slug).not.toBe('hdl-1');
+  });
+
+  it('falls back to the sku for titles with no letters at all', () => {
     // Act
-    const p = validateProduct(productItem({ title: '登山用ヘッドランプ', sku: 'HDL-1' }));
+    const p = validateProduct(productItem({ title: '★ — ★', sku: 'HDL-1' }));
     // Assess
     expect(p.slug).toBe('hdl-1');
-  });
-});
-
-describe('activeSalePrice', () => {
-  const sale = product({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' });
-
-  it.each([
-    ['before the window', '2026-11-26T23:59:59Z', undefined],
-    ['inside the window', '2026-11-28T12:00:00Z', 9999],
-    ['after the window', '2026-12-02T00:00:00Z', undefined],
-  ])('%s', (_label, now, expected) => {
-    expect(activeSalePrice(sale, 'USD', new Date(now))).toBe(expected);
-  });
-
-  it('ignores a sale price that is not below the price', () => {
-    expect(activeSalePrice(product({ salePrice: { USD: 12999 } }), 'USD', new Date())).toBeUndefined();
   });
 });
