@@ -20,6 +20,9 @@ import { demoProducts } from '../functions/shared/demo/products.js';
 import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import { peakRssMb } from './peak-rss.js';
 
+/** Sale windows are read against a fixed instant. */
+const NOW = new Date('2026-11-20T00:00:00Z');
+
 // The third argument is the thread count for pdf-sheets, the number of rounds for pdf-sheets-paired.
 const [name = '', countArg = '1000', threadsOrRounds = '2', warmArg = '0'] = process.argv.slice(2);
 const count = Number(countArg);
@@ -31,7 +34,7 @@ const images = new Map(allDemoImages().filter((a) => Buffer.isBuffer(a.body)).ma
 type Sheet = ReturnType<typeof sheetData>;
 const generated = demoProducts(Number.MAX_SAFE_INTEGER)[Symbol.iterator]();
 /** The next `n` products' sheet data: every call gives products no thread has rendered yet. */
-const nextSheets = (n: number): Sheet[] => Array.from({ length: n }, () => sheetData(validateProduct(generated.next().value!), content));
+const nextSheets = (n: number): Sheet[] => Array.from({ length: n }, () => sheetData(validateProduct(generated.next().value!), content, NOW));
 const products = name === 'pdf-catalog' ? Array.from({ length: count }, () => validateProduct(generated.next().value!)) : [];
 
 /**
@@ -116,7 +119,7 @@ if (name === 'pdf-sheets') {
   const dir = mkdtempSync(join(tmpdir(), 'restatic-bench-catalog-'));
   const fonts = loadPdfFonts();
   const t0 = performance.now();
-  const r = await renderCatalog(catalogSections(products, content), { fonts, siteName: content.siteName, image: async (src) => images.get(src) }, createWriteStream(join(dir, 'catalog.pdf')));
+  const r = await renderCatalog(catalogSections(products, content, NOW), { fonts, siteName: content.siteName, image: async (src) => images.get(src) }, createWriteStream(join(dir, 'catalog.pdf')));
   result = { ms: performance.now() - t0, pages: r.pages, products: r.products };
   rmSync(dir, { recursive: true, force: true });
 } else {

@@ -4,7 +4,7 @@
  * these values changes a PDF (a stock or shipping-weight change re-renders nothing), and the same
  * values always render the same bytes.
  */
-import type { Product } from '../shared/catalog/product.js';
+import { activeSalePrice, type Product } from '../shared/catalog/product.js';
 import { formatMoney } from '../shared/build/money.js';
 import { AVAILABILITY_LABELS, productUrl } from '../shared/build/product-view.js';
 import { sha256 } from '../shared/hash.js';
@@ -62,12 +62,12 @@ function withSite(content: CatalogContent, site: { baseUrl: string; currencies: 
   return { ...content, baseUrl: site.baseUrl.replace(/\/$/, ''), currencies: site.currencies };
 }
 
-/** The values a product's spec sheet shows. */
-export function sheetData(product: Product, content: PdfContent): SheetData {
+/** The values a product's spec sheet shows at `now` (a sale shows only while it is on, as on the site). */
+export function sheetData(product: Product, content: PdfContent, now: Date): SheetData {
   const prices = content.currencies.filter((c) => product.price[c] !== undefined).map((currency) => {
     const price = product.price[currency]!;
-    const sale = product.salePrice?.[currency];
-    const onSale = sale !== undefined && sale < price;
+    const sale = activeSalePrice(product, currency, now);
+    const onSale = sale !== undefined;
     return {
       currency,
       price: formatMoney(price, currency),
@@ -103,10 +103,10 @@ export function sheetData(product: Product, content: PdfContent): SheetData {
   return { ...data, version: sha256(JSON.stringify(data)).slice(0, 12) };
 }
 
-/** The values a product's catalog entry shows, in one currency (one catalog per store). */
-export function catalogEntry(product: Product, currency: string): CatalogEntry {
+/** The values a product's catalog entry shows at `now`, in one currency (one catalog per store). */
+export function catalogEntry(product: Product, currency: string, now: Date): CatalogEntry {
   const price = product.price[currency];
-  const sale = product.salePrice?.[currency];
+  const sale = activeSalePrice(product, currency, now);
   return {
     sku: product.sku,
     title: plainText(product.title),
@@ -122,12 +122,12 @@ export function catalogEntry(product: Product, currency: string): CatalogEntry {
  * The catalog's sections: one per CMS category (in CMS order) holding its products by title, then
  * "Other products" for those without a published category. The first of `currencies` is shown.
  */
-export function catalogSections(products: Iterable<Product>, content: PdfContent): Array<{ title: string; entries: CatalogEntry[] }> {
+export function catalogSections(products: Iterable<Product>, content: PdfContent, now: Date): Array<{ title: string; entries: CatalogEntry[] }> {
   const currency = content.currencies[0] ?? 'USD';
   const bySlug = new Map<string, CatalogEntry[]>([...content.categories.keys()].map((slug) => [slug, []]));
   const other: CatalogEntry[] = [];
   for (const product of products) {
-    const entry = catalogEntry(product, currency);
+    const entry = catalogEntry(product, currency, now);
     const section = product.category ? bySlug.get(product.category) : undefined;
     if (section) section.push(entry);
     else other.push(entry);

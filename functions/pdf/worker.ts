@@ -43,6 +43,8 @@ export interface PdfWorkerDeps {
   queue?: Queue<PdfJob>;
   /** Where images come from (default: site paths from `store`, Contentful's image hosts). */
   images?: ImageLoader;
+  /** The clock sale windows are read against. @default () => new Date() */
+  clock?: () => Date;
 }
 
 export interface PdfRunResult {
@@ -145,7 +147,7 @@ export class PdfWorker {
       result.deleted.push(key);
       return `/${key}`;
     }
-    const data = sheetData(product, content);
+    const data = sheetData(product, content, this.deps.clock?.() ?? new Date());
     if (published?.[VERSION_META] === data.version) {
       result.unchanged.push(key);
       return undefined;
@@ -158,6 +160,14 @@ export class PdfWorker {
       return undefined;
     }
     await this.deps.store.put(key, body, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: data.version } });
+    // The product may have been deleted while this sheet rendered, and the delete's job may already
+    // have found nothing to remove: look again after the upload, so no sheet outlives its product.
+    if (!(await this.deps.catalog.get(sku))) {
+      await this.deps.store.deleteMany([key]);
+      result.deleted.push(key);
+      this.deps.logger.info('spec sheet withdrawn: the product was deleted while it rendered', { sku });
+      return `/${key}`;
+    }
     result.uploaded.push(key);
     this.deps.logger.info('spec sheet published', { sku, version: data.version, bytes: body.length });
     return `/${key}`;
@@ -166,7 +176,7 @@ export class PdfWorker {
   async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>): Promise<string | undefined> {
     // A whole-catalog scan made earlier in this run (a CMS expansion) is reused.
     const products = known.size ? [...known.values()] : (await this.deps.catalog.scanAll()).products;
-    const sections = catalogSections(products, content);
+    const sections = catalogSections(products, content, this.deps.clock?.() ?? new Date());
     const version = catalogVersion(sections.filter((s) => s.entries.length > 0));
     const published = await this.deps.store.metadata(CATALOG_KEY);
     if (published?.[VERSION_META] === version) {

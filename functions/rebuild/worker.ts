@@ -17,7 +17,7 @@ import { readManifest } from '../shared/publish/manifest.js';
 import { Publisher } from '../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../shared/publish/redirects.js';
 import { sleep } from '../shared/retry.js';
-import { STATE_KEY, indexEntry, pageDataHash, readState, writeState, type SiteState } from '../shared/state/site-state.js';
+import { STATE_KEY, indexEntry, pageDataHash, pendingInstants, readState, urlOwners, writeState, type SiteState } from '../shared/state/site-state.js';
 import { mergeRedirects, planPages, productChangeKeys } from './plan.js';
 
 /** Contentful's CDN has not caught up with a webhook yet: retry the envelope later. */
@@ -38,6 +38,8 @@ export interface RebuildDeps {
   /** The edge's copy of the redirects, when it keeps one apart from the bucket (CloudFront KVS). */
   redirects?: RedirectTable;
   clock?: () => Date;
+  /** Waits (a schedule that fired early waits for its instant). @default setTimeout */
+  wait?: (ms: number) => Promise<void>;
 }
 
 export interface RebuildOptions {
@@ -58,8 +60,25 @@ export interface RebuildResult {
   deleted: string[];
   invalidated: string[];
   redirects: Record<string, string>;
+  /**
+   * Products whose page changed or went in this run. A page shows everything its spec sheet does
+   * (prices at this instant, category title, story), so these are the sheets to check.
+   */
+  changedProducts: string[];
+  /**
+   * The instants (epoch ms) at which a run must happen for pages that change with time: what the
+   * schedule should hold now. Absent when the run changed nothing.
+   */
+  schedule?: number[];
+  /** What the site model warned of about the records of this run (a slug given to another product). */
+  warnings: string[];
+  /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
+  stages: { built?: string; uploaded?: string; invalidated?: string };
   timings: { read: number; build: number; upload: number; invalidate: number };
 }
+
+/** Longest wait for a schedule that fired early (EventBridge Scheduler fires within its minute). */
+const MAX_EARLY_MS = 90_000;
 
 /** The content the live site was built from, as the state recorded it. */
 function snapshotOf(state: SiteState): ContentSnapshot {
@@ -96,8 +115,8 @@ export class RebuildWorker {
     if (!state) return [];
     const snapshot = snapshotOf(state);
     const site: SiteConfig = { ...this.options.site, now: this.deps.clock?.() ?? new Date() };
-    const outline = buildSiteModel(snapshot, state.products, site, () => false);
-    planPages([], state.pages, outline.all);
+    const outline = buildSiteModel(snapshot, state.products, { ...site, owners: urlOwners(state) }, () => false);
+    planPages([], state.pages, outline.all, { now: site.now });
     const model = buildSiteModel(snapshot, state.products, site, (ref) => ref.url === '/');
     const assets = loadSiteAssets({ demoImages: this.options.demoImages });
     await renderPages(model.pages, { site: model.site, css: assets.css });
@@ -106,16 +125,29 @@ export class RebuildWorker {
 
   async run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
     const { deps, options } = this;
-    const now = deps.clock?.() ?? new Date();
+    // A schedule fired early (Scheduler's precision is a minute): wait for the latest instant asked.
+    const clock = () => deps.clock?.() ?? new Date();
+    const instant = Math.max(0, ...envelopes.filter((e) => e.kind === 'Time').map((e) => Number(e.version)));
+    const early = instant - clock().getTime();
+    if (early > 0 && early <= MAX_EARLY_MS) await (deps.wait ?? sleep)(early);
+    const now = clock();
     const t0 = performance.now();
-    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
     const state = await this.#state();
     const full = async (reason: string) => {
       const built = await deps.fullBuild(reason);
       this.#cached = undefined;
-      return { ...result, mode: 'full' as const, rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [] };
+      const at = new Date().toISOString();
+      return {
+        ...result, mode: 'full' as const, rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [],
+        stages: { built: at, uploaded: at, ...(built.invalidation ? { invalidated: at } : {}) },
+      };
     };
-    if (!state) return full('no site state yet');
+    if (!state) {
+      const built = await full('no site state yet');
+      const after = await this.#state();
+      return after ? { ...built, schedule: pendingInstants(after, now) } : built;
+    }
 
     // Version fencing: the newest envelope per record; anything not newer than what is live is a no-op.
     const newest = new Map<string, ChangeEnvelope>();
@@ -129,7 +161,8 @@ export class RebuildWorker {
     const work: ChangeEnvelope[] = [];
     for (const [key, envelope] of newest) {
       // Reconciliation asks to re-read a record, whatever its version: reading current state is safe.
-      if (envelope.source !== 'reconcile' && compareVersions(envelope.version, state.versions[key] ?? '0') <= 0) result.skipped.push(envelope);
+      // An instant is not a record: a schedule firing twice only finds nothing left to do.
+      if (envelope.source !== 'reconcile' && envelope.kind !== 'Time' && compareVersions(envelope.version, state.versions[key] ?? '0') <= 0) result.skipped.push(envelope);
       else work.push(envelope);
     }
     if (work.length === 0) return result;
@@ -139,7 +172,7 @@ export class RebuildWorker {
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
     let contentToken = state.contentToken;
-    const contentWork = work.filter((e) => e.kind !== 'Product');
+    const contentWork = work.filter((e) => e.kind !== 'Product' && e.kind !== 'Time');
     if (contentWork.length) {
       const { attempts, baseMs } = options.consistency ?? { attempts: 6, baseMs: 250 };
       let pending = contentWork;
@@ -184,48 +217,64 @@ export class RebuildWorker {
 
     // Two passes: enumerate the new site (cheap), plan, then compute data only for candidates.
     const catalog: Product[] = [...products.values()];
-    const site: SiteConfig = { ...options.site, now };
+    const site: SiteConfig = { ...options.site, now, owners: urlOwners(state) };
     const outline = buildSiteModel(snapshot, catalog, site, () => false);
-    const plan = planPages(changedKeys, state.pages, outline.all);
+    // Reconciliation compares what every page would show now with what is live, not raw records.
+    const all = outline.shell !== state.shell || work.some((e) => e.source === 'reconcile');
+    const plan = planPages(changedKeys, state.pages, outline.all, { now, all });
     const model = buildSiteModel(snapshot, catalog, site, (ref) => plan.candidates.has(ref.url));
     const changed = model.pages.filter((spec) => state.pages[spec.url]?.dataHash !== pageDataHash(spec));
     const assets = loadSiteAssets({ demoImages: options.demoImages });
     const rendered = await renderPages(changed, { site: model.site, css: assets.css });
     result.rendered = changed.map((p) => p.url);
+    const primaries = new Map(outline.all.map((p) => [p.url, p.primary]));
+    const changedProducts = new Set<string>();
+    for (const spec of changed) if (spec.layout === 'product') changedProducts.add(primaries.get(spec.url)!.slice('sku:'.length));
+    for (const url of plan.removed) if (state.pages[url]!.layout === 'product' && state.pages[url]!.primary) changedProducts.add(state.pages[url]!.primary!.slice('sku:'.length));
+    result.changedProducts = [...changedProducts].sort();
+    const subjects = new Set(work.map((e) => (e.kind === 'Product' ? `product ${e.id}` : `entry ${e.id}`)));
+    result.warnings = model.warnings.concat(outline.warnings).filter((w) => subjects.has(w.subject)).map((w) => `${w.subject}: ${w.message}`);
+    result.warnings = [...new Set(result.warnings)];
     const t2 = performance.now();
+    result.stages.built = new Date().toISOString();
 
     const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await readManifest(deps.store), now);
     await publisher.add(rendered);
     const removedKeys = plan.removed.map((url) => state.pages[url]!.key);
     publisher.remove(removedKeys);
     const liveUrls = new Set(outline.all.map((p) => p.url));
-    if (Object.keys(plan.redirects).length) {
-      const merged = mergeRedirects(await readRedirects(deps.store), plan.redirects, liveUrls);
-      await writeRedirects(deps.store, merged);
-      // Before the old page is removed and the invalidation goes out: the old URL never 404s.
-      await deps.redirects?.replaceAll(merged);
+    // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.
+    if (plan.added.length || plan.removed.length) {
+      const existing = await readRedirects(deps.store);
+      const merged = mergeRedirects(existing, plan.redirects, liveUrls);
+      if (!sameRedirects(merged, existing)) {
+        await writeRedirects(deps.store, merged);
+        // Before the old page is removed and the invalidation goes out: the old URL never 404s.
+        await deps.redirects?.replaceAll(merged);
+      }
     }
     const t3 = performance.now();
-    const published = await publisher.finish({ prune: false });
+    const published = await publisher.finish({ prune: false, onUploaded: () => { result.stages.uploaded = new Date().toISOString(); } });
     const t4 = performance.now();
+    if (published.invalidation) result.stages.invalidated = new Date().toISOString();
+    result.stages.uploaded ??= result.stages.built;
 
     // State last: a crash before here replays the same envelopes against the old state and converges.
-    const primaries = new Map(outline.all.map((p) => [p.url, p.primary]));
     const pages = { ...state.pages };
     for (const url of plan.removed) delete pages[url];
     for (const spec of model.pages) pages[spec.url] = indexEntry(spec, primaries.get(spec.url));
     const versions = { ...state.versions };
-    for (const e of work) if (e.source !== 'reconcile' && !result.failed.some((f) => f.envelope === e)) versions[recordKey(e)] = e.version;
+    for (const e of work) if (e.source !== 'reconcile' && e.kind !== 'Time' && !result.failed.some((f) => f.envelope === e)) versions[recordKey(e)] = e.version;
     const next: SiteState = {
       ...state, generation: state.generation + 1, contentToken, products: catalog,
-      entries: [...snapshot.entries.values()], assets: [...snapshot.assets.values()], versions, pages,
+      entries: [...snapshot.entries.values()], assets: [...snapshot.assets.values()], versions, pages, shell: outline.shell,
     };
     await writeState(deps.store, next);
     this.#cached = { etag: (await deps.store.head(STATE_KEY)) ?? '', state: next };
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
-      invalidated: published.invalidation?.paths ?? [], redirects: plan.redirects,
+      invalidated: published.invalidation?.paths ?? [], redirects: plan.redirects, schedule: pendingInstants(next, now),
       timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: t4 - t3 },
     };
   }
@@ -243,10 +292,15 @@ export class RebuildWorker {
     const state = await readState(this.deps.store);
     if (state) {
       const versions = { ...state.versions, ...before.versions };
-      for (const e of work) if (e.source !== 'reconcile') versions[recordKey(e)] = e.version;
+      for (const e of work) if (e.source !== 'reconcile' && e.kind !== 'Time') versions[recordKey(e)] = e.version;
       await writeState(this.deps.store, { ...state, versions, generation: state.generation + 1 });
     }
     this.#cached = undefined;
-    return built;
+    return state ? { ...built, schedule: pendingInstants(state, this.deps.clock?.() ?? new Date()) } : built;
   }
+}
+
+function sameRedirects(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

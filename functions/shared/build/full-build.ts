@@ -7,7 +7,7 @@ import { ContentSnapshot } from '../content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct } from '../ports.js';
 import { readManifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult } from '../publish/publisher.js';
-import { indexEntry, readState, writeState, type SiteState } from '../state/site-state.js';
+import { indexEntry, readState, urlOwners, writeState, type SiteState } from '../state/site-state.js';
 import type { PageRenderer } from './render-pool.js';
 import type { RenderedPage } from './render.js';
 import { loadSiteAssets } from './site-assets.js';
@@ -62,7 +62,8 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
 
   // Products are most of the pages: boot render workers now, while the model is built.
   deps.renderer.warm?.(catalog.products.length);
-  const model = buildSiteModel(snapshot, catalog.products, options.site);
+  // The live owners of URLs keep them (slug collisions), so a full build agrees with targeted ones.
+  const model = buildSiteModel(snapshot, catalog.products, { ...options.site, owners: options.site.owners ?? urlOwners(previousState) });
   for (const w of model.warnings) logger.warn('content warning', { ...w });
   const assets = loadSiteAssets({ demoImages: options.demoImages });
   const t2 = performance.now();
@@ -94,6 +95,7 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
     products: catalog.products,
     versions: previousState?.versions ?? {},
     pages: Object.fromEntries(model.pages.map((spec) => [spec.url, indexEntry(spec, primaries.get(spec.url))])),
+    shell: model.shell,
   };
   // Unchanged state is not rewritten: a no-change republish writes nothing at all.
   if (!previousState || JSON.stringify(state) !== JSON.stringify(previousState)) {

@@ -2,7 +2,8 @@
  * Content snapshot + catalog → the site: a flat list of page specs (URL, layout, data) each with the
  * entities and skus it read (`deps`), which the dependency index of targeted rebuilds is made of.
  */
-import type { Product } from '../catalog/product.js';
+import { createHash } from 'node:crypto';
+import { nextPriceChange, type Product } from '../catalog/product.js';
 import { renderRichText, type RichTextContext } from '../content/rich-text.js';
 import type { ContentSnapshot } from '../content/snapshot.js';
 import type { ContentEntity, RichNode } from '../content/types.js';
@@ -20,6 +21,10 @@ export interface PageSpec {
   data: Record<string, unknown>;
   /** What the page read: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `settings`, `urlset`. */
   deps: string[];
+  /** The next instant (epoch ms) at which the page's data changes with time alone (a sale starting or ending). */
+  validUntil?: number;
+  /** Hash of the site-wide shell the page is rendered in (name, navigation, footer links); HTML pages only. */
+  shell?: string;
 }
 
 /** Every page of the site, without its data: cheap to enumerate, used to diff URL sets. */
@@ -38,6 +43,11 @@ export interface SiteConfig {
   listingPageSize: number;
   /** Clock for sale windows (injected: builds are reproducible). */
   now: Date;
+  /**
+   * Who owns each URL in the live site (URL → `sku:<sku>` / `entry:<id>`, from the site state): when
+   * products collide on a slug, the live owner keeps its URL. Without it, the lowest sku wins.
+   */
+  owners?: ReadonlyMap<string, string>;
 }
 
 export interface ModelWarning {
@@ -47,7 +57,9 @@ export interface ModelWarning {
 }
 
 export interface SiteModel {
-  site: { name: string; baseUrl: string; lang: string; nav: Array<{ title: string; url: string }> };
+  site: { name: string; baseUrl: string; lang: string; nav: Array<{ title: string; url: string }>; footer: Array<{ title: string; url: string }> };
+  /** Hash of `site`: when it changes, every HTML page changes. */
+  shell: string;
   /** The selected pages with their data (all pages when no selector was given). */
   pages: PageSpec[];
   /** Every page of the site. */
@@ -61,6 +73,8 @@ export type PageSelector = (ref: PageRef) => boolean;
 /** Top-level path segments owned by the pipeline; a CMS page may not take them. */
 export const RESERVED_SLUGS = new Set(['products', 'categories', 'blog', 'assets', 'feeds', 'pdf', 'sitemaps', 'sitemap-xml', 'robots-txt', '404', '_restatic', '_hooks', '_local', '_status']);
 const SITEMAP_CHUNK = 40_000;
+/** The service pages the footer links to, in order, when they are published. */
+const FOOTER_PAGES = ['/shipping/', '/about/'];
 /** Listing order by title: `localeCompare(b, 'en')`'s order, without building a collator per comparison. */
 const byTitle = new Intl.Collator('en').compare;
 
@@ -80,16 +94,23 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
   // Entry id → URL, with CMS slugs normalised and checked for collisions and reserved sections.
   const urls = new Map<string, string>();
   const section = (type: string, prefix: string, reserved: boolean) => {
-    const taken = new Set<string>();
+    const claims = new Map<string, ContentEntity[]>();
     for (const entry of content.ofType(type)) {
       const raw = content.field<string>(entry, 'slug');
       const slug = typeof raw === 'string' ? toSlug(raw) : '';
       if (!slug) { warn(`entry ${entry.sys.id}`, 'slug', `expected a slug of letters and digits, got ${JSON.stringify(raw)}; entry skipped`); continue; }
       if (typeof raw === 'string' && !isSlug(raw)) warn(`entry ${entry.sys.id}`, 'slug', `slug ${JSON.stringify(raw)} normalised to "${slug}"`);
       if (reserved && RESERVED_SLUGS.has(slug)) { warn(`entry ${entry.sys.id}`, 'slug', `"${slug}" is reserved for the pipeline; entry skipped`); continue; }
-      if (taken.has(slug)) { warn(`entry ${entry.sys.id}`, 'slug', `"${slug}" is already used by another ${type}; entry skipped`); continue; }
-      taken.add(slug);
-      urls.set(entry.sys.id, `${prefix}${slug}/`);
+      const claimants = claims.get(slug);
+      if (claimants) claimants.push(entry);
+      else claims.set(slug, [entry]);
+    }
+    // A slug two entries claim goes to the lowest entry id: the rule the PDFs and feeds apply to
+    // category titles too (catalog-content.ts), so every output names the same category.
+    for (const [slug, claimants] of claims) {
+      const owner = claimants[0]!;
+      urls.set(owner.sys.id, `${prefix}${slug}/`);
+      for (const e of claimants) if (e !== owner) warn(`entry ${e.sys.id}`, 'slug', `"${slug}" is already used by ${type} ${owner.sys.id}; entry skipped`);
     }
   };
   section('category', '/categories/', false);
@@ -107,12 +128,12 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     };
     return renderRichText(doc as RichNode | undefined, ctx);
   };
-  const add = (url: string, layout: PageLayout, pageTitle: string, primary: string | undefined, make: () => { data: Record<string, unknown>; deps: Iterable<string> }) => {
+  const add = (url: string, layout: PageLayout, pageTitle: string, primary: string | undefined, make: () => { data: Record<string, unknown>; deps: Iterable<string>; validUntil?: number | undefined }) => {
     const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}) };
     all.push(ref);
     if (select && !select(ref)) return;
-    const { data, deps } = make();
-    pages.push({ url, key: ref.key, layout, title: pageTitle, data, deps: [...new Set(deps)].sort() });
+    const { data, deps, validUntil } = make();
+    pages.push({ url, key: ref.key, layout, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) });
   };
 
   // Site settings and navigation: every HTML page depends on them ("settings").
@@ -124,21 +145,19 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     const url = target && urls.get(target.sys.id);
     if (target && url) nav.push({ title: title(target), url });
   }
+  // Footer links to the store's service pages, while they are published.
+  const footer: SiteModel['site']['footer'] = [];
+  for (const page of content.ofType('page')) {
+    const url = urls.get(page.sys.id);
+    if (url && FOOTER_PAGES.includes(url)) footer.push({ title: title(page), url });
+  }
+  footer.sort((a, b) => FOOTER_PAGES.indexOf(a.url) - FOOTER_PAGES.indexOf(b.url));
+  const site: SiteModel['site'] = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav, footer };
+  const shell = createHash('sha256').update(JSON.stringify(site)).digest('hex').slice(0, 16);
 
-  // Catalog: unique slugs (an explicit slug wins over one derived from the title), categories.
   const categoriesBySlug = new Map<string, ContentEntity>();
   for (const c of content.ofType('category')) if (urls.has(c.sys.id)) categoriesBySlug.set(urls.get(c.sys.id)!.split('/')[2]!, c);
-  const products = [...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1));
-  const slugs = new Set<string>();
-  for (const [i, p] of products.entries()) {
-    if (slugs.has(p.slug)) {
-      const unique = `${p.slug}-${toSlug(p.sku)}`;
-      warn(`product ${p.sku}`, 'slug', `slug "${p.slug}" is taken by another product; using "${unique}"`);
-      // A copy: the caller's (possibly cached) catalog keeps its slugs.
-      products[i] = { ...p, slug: unique };
-    }
-    slugs.add(products[i]!.slug);
-  }
+  const products = uniqueSlugs([...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1)), config.owners, warn);
   const stories = new Map<string, ContentEntity>();
   for (const s of content.ofType('productContent')) {
     const sku = content.field<string>(s, 'sku');
@@ -162,9 +181,12 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     add(productUrl(p), 'product', p.title, `sku:${p.sku}`, () => {
       const deps = new Set([`sku:${p.sku}`]);
       if (category) deps.add(`entry:${category.sys.id}`);
+      // Whether its category has a page at all: a category published (again) later must show up.
+      if (p.category) deps.add(`url:/categories/${p.category}/`);
       const story = stories.get(p.sku);
       deps.add(`story:${p.sku}`);
       if (story) deps.add(`entry:${story.sys.id}`);
+      if (p.itemGroupId) deps.add(`group:${p.itemGroupId}`);
       const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
         deps.add(`sku:${v.sku}`);
         return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
@@ -175,7 +197,7 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
         variants,
         storyHtml: story ? richText(content.field(story, 'story'), deps) : '',
       };
-      return { data, deps };
+      return { data, deps, validUntil: nextPriceChange(p, config.now) };
     });
   }
 
@@ -196,6 +218,7 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
           pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
         },
         deps: [`entry:${category.sys.id}`, `listing:${slug}`, ...descriptionDeps, ...slice.map((p) => `sku:${p.sku}`)],
+        validUntil: earliest(slice.map((p) => nextPriceChange(p, config.now))),
       }));
     }
   }
@@ -218,7 +241,7 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
     const heroHtml = heroRef?.sys?.id ? richText({ nodeType: 'document', data: {}, content: [{ nodeType: 'embedded-asset-block', data: { target: heroRef }, content: [] }] }, deps) : '';
     const date = content.field<string>(post, 'publishDate');
     const publishDate = typeof date === 'string' && !Number.isNaN(Date.parse(date)) ? date.slice(0, 10) : '';
-    return { entry: post, url: urls.get(post.sys.id)!, title: title(post), publishDate, authorId: author?.sys.id, author: author ? { name: String(content.field(author, 'name') ?? ''), bio: String(content.field(author, 'bio') ?? '') } : null, heroHtml, deps };
+    return { entry: post, url: urls.get(post.sys.id)!, title: title(post), publishDate, authorId: authorRef?.sys?.id, author: author ? { name: String(content.field(author, 'name') ?? ''), bio: String(content.field(author, 'bio') ?? '') } : null, heroHtml, deps };
   }).sort((a, b) => b.publishDate.localeCompare(a.publishDate) || a.url.localeCompare(b.url));
   for (const post of posts) {
     add(post.url, 'post', post.title, `entry:${post.entry.sys.id}`, () => {
@@ -234,8 +257,17 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
 
   // Home: intro, featured products (by sku from site settings), categories, latest posts.
   const homeDeps = new Set<string>(['urlset:blog', 'urlset:categories']);
-  const featured = ((settings && content.field<string[]>(settings, 'featuredSkus')) || []).filter((s) => bySku.has(s));
-  for (const sku of featured) homeDeps.add(`sku:${sku}`);
+  const featuredSkus = (settings && content.field<string[]>(settings, 'featuredSkus')) || [];
+  // Every sku the settings feature, present or not: a featured product created later must appear.
+  for (const sku of featuredSkus) homeDeps.add(`sku:${sku}`);
+  const featured = featuredSkus.filter((s) => bySku.has(s));
+  // The category chips and latest posts show titles and URLs (any post may become one of the
+  // latest): the home page reads those entries.
+  for (const c of categoriesBySlug.values()) homeDeps.add(`entry:${c.sys.id}`);
+  for (const post of posts) {
+    homeDeps.add(`entry:${post.entry.sys.id}`);
+    if (post.authorId) homeDeps.add(`entry:${post.authorId}`);
+  }
   add('/', 'home', siteName, undefined, () => ({
     data: {
       introHtml: settings ? richText(content.field(settings, 'homeIntro'), homeDeps) : '',
@@ -244,16 +276,59 @@ export function buildSiteModel(content: ContentSnapshot, catalog: readonly Produ
       posts: summaries.slice(0, 3),
     },
     deps: homeDeps,
+    validUntil: earliest(featured.map((sku) => nextPriceChange(bySku.get(sku)!, config.now))),
   }));
 
   add('/404.html', 'notFound', 'Page not found', undefined, () => ({ data: {}, deps: [] }));
   addSitemaps(all, config.baseUrl, add);
   add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemap: `${config.baseUrl.replace(/\/$/, '')}/sitemap.xml` }, deps: [] }));
 
-  // Every page shares the layout (site name, navigation): a settings change rebuilds everything.
-  for (const page of pages) if (page.layout !== 'sitemap' && page.layout !== 'sitemapIndex' && page.layout !== 'robots') page.deps.push('settings');
-  return { site: { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav }, pages, all, warnings };
+  // Every HTML page shares the shell (site name, navigation, footer): a settings change rebuilds
+  // everything, and so does a change to what the shell links to (a category leaving the menu).
+  for (const page of pages) {
+    if (page.layout === 'sitemap' || page.layout === 'sitemapIndex' || page.layout === 'robots') continue;
+    page.deps.push('settings');
+    page.shell = shell;
+  }
+  return { site, shell, pages, all, warnings };
 }
+
+/** The earliest of some instants, ignoring absent ones. */
+function earliest(instants: ReadonlyArray<number | undefined>): number | undefined {
+  let min: number | undefined;
+  for (const t of instants) if (t !== undefined && (min === undefined || t < min)) min = t;
+  return min;
+}
+
+/**
+ * Gives every product a URL of its own. A slug several products claim stays with the product that
+ * owns the live URL (`owners`), else with the lowest sku; each other claimant gets `<slug>-<sku>`
+ * (then `-2`, `-3`… if that is taken too) and a warning. Returns copies where a slug changed: the
+ * caller's (possibly cached) catalog keeps its slugs.
+ */
+function uniqueSlugs(products: Product[], owners: ReadonlyMap<string, string> | undefined, warn: (subject: string, field: string, message: string) => void): Product[] {
+  const claims = groupBy(products, (p) => p.slug);
+  const taken = new Set(claims.keys());
+  const renamed = new Map<string, Product>();
+  const losers: Array<{ product: Product; owner: Product }> = [];
+  for (const [slug, claimants] of claims) {
+    if (claimants.length === 1) continue;
+    const owner = claimants.find((p) => owners?.get(productUrlOf(slug)) === `sku:${p.sku}`) ?? claimants[0]!;
+    for (const p of claimants) if (p !== owner) losers.push({ product: p, owner });
+  }
+  losers.sort((a, b) => (a.product.sku < b.product.sku ? -1 : 1));
+  for (const { product, owner } of losers) {
+    const base = `${product.slug}-${toSlug(product.sku)}`;
+    let unique = base;
+    for (let n = 2; taken.has(unique); n++) unique = `${base}-${n}`;
+    taken.add(unique);
+    warn(`product ${product.sku}`, 'slug', `slug "${product.slug}" belongs to product ${owner.sku}; using "${unique}"`);
+    renamed.set(product.sku, { ...product, slug: unique });
+  }
+  return renamed.size ? products.map((p) => renamed.get(p.sku) ?? p) : products;
+}
+
+const productUrlOf = (slug: string) => `/products/${slug}/`;
 
 /** Products by a key, in their order; those without one are left out. */
 function groupBy(products: readonly Product[], keyOf: (p: Product) => string | undefined): Map<string, Product[]> {

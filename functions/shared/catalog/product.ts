@@ -218,3 +218,17 @@ export function activeSalePrice(product: Product, currency: string, now: Date): 
   if (product.saleEnd && Date.parse(product.saleEnd) < now.getTime()) return undefined;
   return sale;
 }
+
+/**
+ * The next instant (epoch ms) after `now` at which `activeSalePrice` changes in some currency: the
+ * sale's start, or the millisecond after its end. `undefined` when time alone changes nothing.
+ */
+export function nextPriceChange(product: Product, now: Date): number | undefined {
+  if (!product.salePrice || !Object.keys(product.salePrice).some((c) => product.salePrice![c]! < (product.price[c] ?? 0))) return undefined;
+  const t = now.getTime();
+  const start = product.saleStart ? Date.parse(product.saleStart) : undefined;
+  const end = product.saleEnd ? Date.parse(product.saleEnd) + 1 : undefined;
+  if (start !== undefined && start > t) return start;
+  if (end !== undefined && end > t) return end;
+  return undefined;
+}

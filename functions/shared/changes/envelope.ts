@@ -4,17 +4,20 @@
  * changed and its version; it never carries the content itself — the worker reads current state.
  */
 
-export type ChangeSourceKind = 'contentful' | 'catalog' | 'reconcile';
+export type ChangeSourceKind = 'contentful' | 'catalog' | 'reconcile' | 'schedule';
 
 export interface ChangeEnvelope {
   source: ChangeSourceKind;
-  /** Contentful entity type (`Entry`, `Asset`, `ContentType`) or `Product`. */
-  kind: 'Entry' | 'Asset' | 'ContentType' | 'Product';
-  /** Entity id or sku. */
+  /**
+   * Contentful entity type (`Entry`, `Asset`, `ContentType`), `Product`, or `Time`: an instant at
+   * which pages change with time alone (a sale starts or ends), sent by a schedule.
+   */
+  kind: 'Entry' | 'Asset' | 'ContentType' | 'Product' | 'Time';
+  /** Entity id or sku (for `Time`, the instant as an ISO 8601 string). */
   id: string;
   /**
    * Monotonic version as a decimal string: a Contentful revision (publish counter / sys.version),
-   * or a DynamoDB stream sequence number (too large for a JS number).
+   * or a DynamoDB stream sequence number (too large for a JS number); for `Time`, its epoch ms.
    */
   version: string;
   /** `Entry.publish`, `Asset.unpublish`, `ContentType.publish`, `Product.MODIFY`, `Product.REMOVE`, … */
@@ -44,4 +47,9 @@ export function compareVersions(a: string, b: string): number {
 /** Whether a string is a usable version (non-negative decimal integer). */
 export function isVersion(value: string): boolean {
   return /^\d{1,40}$/.test(value);
+}
+
+/** The envelope a schedule sends at an instant (epoch ms) at which pages change with time alone. */
+export function timeEnvelope(instant: number, correlationId: string, receivedAt = new Date()): ChangeEnvelope {
+  return { source: 'schedule', kind: 'Time', id: new Date(instant).toISOString(), version: String(instant), topic: 'Time.reached', correlationId, receivedAt: receivedAt.toISOString() };
 }

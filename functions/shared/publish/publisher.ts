@@ -108,7 +108,8 @@ export class Publisher {
    * Finishes the run. With `prune`, every live key not added in this run is deleted (hashed assets
    * are retired first and deleted after ASSET_GRACE_MS). Then one invalidation, then the manifest.
    */
-  async finish(options: { prune: boolean }): Promise<PublishResult> {
+  /** `onUploaded` hears when every upload and deletion is done, before the invalidation goes out. */
+  async finish(options: { prune: boolean; onUploaded?: () => void }): Promise<PublishResult> {
     await this.#queue.onIdle();
     if (options.prune) {
       for (const [key, entry] of Object.entries(this.#next.entries)) {
@@ -128,6 +129,7 @@ export class Publisher {
       await withRetry(() => this.#deps.store.deleteMany(deleted));
       for (const key of deleted) delete this.#next.entries[key];
     }
+    options.onUploaded?.();
     const plan = planInvalidation([...this.#uploaded, ...deleted], `generation-${this.#next.generation}`, this.#deps.planner);
     let invalidation: PublishResult['invalidation'];
     if (plan) {

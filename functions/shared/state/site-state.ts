@@ -22,6 +22,8 @@ export interface PageIndexEntry {
   /** What the page read: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `listing:<category>`, `urlset…`, `settings`. */
   deps: string[];
   primary?: string;
+  /** The next instant (epoch ms) at which the page changes with time alone: a run at or after it rebuilds the page. */
+  validUntil?: number;
 }
 
 export interface SiteState {
@@ -36,15 +38,37 @@ export interface SiteState {
   /** Latest version applied per record: `entry:<id>` → revision, `sku:<sku>` → stream sequence number. */
   versions: Record<string, string>;
   pages: Record<string, PageIndexEntry>;
+  /** Hash of the site shell (name, navigation, footer) the pages were rendered in. */
+  shell?: string;
 }
 
 /** Hash of a page spec's rendered inputs. */
-export function pageDataHash(spec: Pick<PageSpec, 'layout' | 'title' | 'data'>): string {
-  return createHash('sha256').update(JSON.stringify([spec.layout, spec.title, spec.data])).digest('hex').slice(0, 20);
+export function pageDataHash(spec: Pick<PageSpec, 'layout' | 'title' | 'data' | 'shell'>): string {
+  return createHash('sha256').update(JSON.stringify([spec.layout, spec.title, spec.data, spec.shell ?? ''])).digest('hex').slice(0, 20);
 }
 
 export function indexEntry(spec: PageSpec, primary?: string): PageIndexEntry {
-  return { key: spec.key, layout: spec.layout, dataHash: pageDataHash(spec), deps: spec.deps, ...(primary ? { primary } : {}) };
+  return {
+    key: spec.key, layout: spec.layout, dataHash: pageDataHash(spec), deps: spec.deps,
+    ...(primary ? { primary } : {}), ...(spec.validUntil !== undefined ? { validUntil: spec.validUntil } : {}),
+  };
+}
+
+/** Who owns each live URL (URL → `sku:<sku>` / `entry:<id>`): slug collisions keep the live owner. */
+export function urlOwners(state: Pick<SiteState, 'pages'> | undefined): Map<string, string> {
+  const owners = new Map<string, string>();
+  if (state) for (const [url, entry] of Object.entries(state.pages)) if (entry.primary) owners.set(url, entry.primary);
+  return owners;
+}
+
+/**
+ * The instants (epoch ms, ascending, after `now`) at which some page changes with time alone, at
+ * most `limit` of them: what the pipeline schedules a run for.
+ */
+export function pendingInstants(state: Pick<SiteState, 'pages'>, now: Date, limit = 50): number[] {
+  const instants = new Set<number>();
+  for (const entry of Object.values(state.pages)) if (entry.validUntil !== undefined && entry.validUntil > now.getTime()) instants.add(entry.validUntil);
+  return [...instants].sort((a, b) => a - b).slice(0, limit);
 }
 
 /** Reads the state; `undefined` when no run has written one yet (a full build must come first). */

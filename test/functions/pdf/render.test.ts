@@ -18,6 +18,9 @@ import { DEMO_CATEGORIES } from '../../../functions/shared/demo/vocabulary.js';
 import { demoSnapshot } from '../../fixtures/content.js';
 import { HOSTILE, product } from '../../fixtures/products.js';
 
+/** Sale windows are read against a fixed instant. */
+const NOW = new Date('2026-11-20T00:00:00Z');
+
 const has = (tool: string, flag = '-v') => { try { execFileSync(tool, [flag], { stdio: 'ignore' }); return true; } catch { return false; } };
 // poppler-utils: .ci/run installs it; a bare machine may not have it.
 const poppler = has('pdftotext') && has('pdffonts');
@@ -42,7 +45,7 @@ const greek = product({ sku: 'GR-1', slug: 'gr-1', title: 'Σκηνή δύο α�
 describe('spec sheet', () => {
   it.runIf(poppler)('shows title, prices, identifiers and a non-Latin title as text, with its fonts embedded', async () => {
     // Act
-    const f = file(await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image }));
+    const f = file(await renderSheet(sheetData(greek, content, NOW), { fonts, siteName: content.siteName, image }));
     // Assess
     const text = pdfText(f);
     expect(text).toContain('Σκηνή δύο ατόμων — Κόκκινο');
@@ -60,7 +63,7 @@ describe('spec sheet', () => {
     // Prepare
     const mixed = product({ sku: 'JP-1', slug: 'jp-1', title: '登山用ヘッドランプ Фонарь 🔦', images: [] });
     // Act
-    const f = file(await renderSheet(sheetData(mixed, content), { fonts, siteName: content.siteName }));
+    const f = file(await renderSheet(sheetData(mixed, content, NOW), { fonts, siteName: content.siteName }));
     // Assess
     expect(pdfText(f)).toContain('登山用ヘッドランプ Фонарь');
     expect(execFileSync('pdffonts', [f], { encoding: 'utf8' })).toContain('NotoSansJP-Regular');
@@ -69,7 +72,7 @@ describe('spec sheet', () => {
 
   it.runIf(zbar)('prints a QR code that scans to the product page', async () => {
     // Act
-    const f = file(await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image }));
+    const f = file(await renderSheet(sheetData(greek, content, NOW), { fonts, siteName: content.siteName, image }));
     execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', '-singlefile', f, f]);
     // Assess
     expect(execFileSync('zbarimg', ['-q', '--raw', `${f}.png`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()).toBe('https://shop.example.com/products/gr-1/');
@@ -77,13 +80,13 @@ describe('spec sheet', () => {
 
   it('renders the same bytes for the same data, and different bytes (and version) when a shown field changes', async () => {
     // Act
-    const a = await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image });
-    const b = await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image });
-    const cheaper = sheetData({ ...greek, price: { USD: 11999, EUR: 11999 } }, content);
+    const a = await renderSheet(sheetData(greek, content, NOW), { fonts, siteName: content.siteName, image });
+    const b = await renderSheet(sheetData(greek, content, NOW), { fonts, siteName: content.siteName, image });
+    const cheaper = sheetData({ ...greek, price: { USD: 11999, EUR: 11999 } }, content, NOW);
     // Assess
     expect(b.equals(a)).toBe(true);
-    expect(cheaper.version).not.toBe(sheetData(greek, content).version);
-    expect(sheetData({ ...greek, stock: 3, shippingWeightGrams: 900, updatedAt: '2026-11-21T00:00:00Z' }, content).version).toBe(sheetData(greek, content).version);
+    expect(cheaper.version).not.toBe(sheetData(greek, content, NOW).version);
+    expect(sheetData({ ...greek, stock: 3, shippingWeightGrams: 900, updatedAt: '2026-11-21T00:00:00Z' }, content, NOW).version).toBe(sheetData(greek, content, NOW).version);
   });
 
   it('renders the same bytes whatever the thread rendered before (fresh fonts vs. fonts used by other documents)', async () => {
@@ -91,11 +94,11 @@ describe('spec sheet', () => {
     // (built from parts that other documents use as plain letters) and many other words.
     const used = freshFonts();
     const accented = product({ sku: 'AC-1', slug: 'ac-1', title: 'Ύψος ύφασμα — Šťastný Ĳssel Ǆ café', brand: 'Ἀθῆναι Ώρα', category: 'tents' });
-    for (const p of [accented, ...[...demoProducts(30)].map(validateProduct)]) await renderSheet(sheetData(p, content), { fonts: used, siteName: content.siteName, image });
+    for (const p of [accented, ...[...demoProducts(30)].map(validateProduct)]) await renderSheet(sheetData(p, content, NOW), { fonts: used, siteName: content.siteName, image });
     const plainGreek = product({ sku: 'GR-2', slug: 'gr-2', title: 'υψηλή σκηνή υ ω ε ο', category: 'tents' });
     // Act
-    const afterOthers = await renderSheet(sheetData(plainGreek, content), { fonts: used, siteName: content.siteName, image });
-    const first = await renderSheet(sheetData(plainGreek, content), { fonts: freshFonts(), siteName: content.siteName, image });
+    const afterOthers = await renderSheet(sheetData(plainGreek, content, NOW), { fonts: used, siteName: content.siteName, image });
+    const first = await renderSheet(sheetData(plainGreek, content, NOW), { fonts: freshFonts(), siteName: content.siteName, image });
     // Assess
     expect(afterOthers.equals(first)).toBe(true);
   });
@@ -123,7 +126,7 @@ describe('spec sheet', () => {
     // Prepare
     const hostile = product({ sku: 'H-1', slug: 'h-1', title: `${HOSTILE.script} ${'Very long title words '.repeat(12)}`, description: `${HOSTILE.control} <b>bold</b> &amp; more`, images: ['https://evil.example.com/x.svg'] });
     // Act
-    const f = file(await renderSheet(sheetData(hostile, content), { fonts, siteName: content.siteName }));
+    const f = file(await renderSheet(sheetData(hostile, content, NOW), { fonts, siteName: content.siteName }));
     // Assess
     const text = pdfText(f);
     expect(text).not.toContain('<script>');
@@ -140,7 +143,7 @@ describe('spec sheet', () => {
     header.set([16, 6, 0, 0, 0], 8);
     const corrupt = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', Buffer.from('not zlib at all')), pngChunk('IEND', Buffer.alloc(0))]);
     // Act: pdfkit would decode it in an inflate callback and throw there, out of reach
-    const pdf = await renderSheet(sheetData(greek, content), { fonts, siteName: content.siteName, image: corrupt });
+    const pdf = await renderSheet(sheetData(greek, content, NOW), { fonts, siteName: content.siteName, image: corrupt });
     // Assess
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     if (poppler) expect(pdfText(file(pdf))).toContain('No image');
@@ -164,7 +167,7 @@ describe('catalog', () => {
       product({ sku: 'B-2', slug: 'b-2', title: 'Backpack Two', category: 'backpacks', salePrice: { USD: 100 }, images: [] }),
       product({ sku: 'X-1', slug: 'x-1', title: 'Loose item', category: undefined, images: [] }),
     ];
-    const sections = catalogSections(products, content);
+    const sections = catalogSections(products, content, NOW);
     const f = join(mkdtempSync(join(tmpdir(), 'restatic-catalog-')), 'catalog.pdf');
 
     // Act
@@ -189,7 +192,7 @@ describe('catalog', () => {
     const backpacks = DEMO_CATEGORIES.find((c) => c.slug === 'backpacks')!;
     const pictures = new Map(colours.map((colour) => [`/img/${colour}.png`, productImage(backpacks, colour).body as Buffer]));
     const products = colours.map((colour, i) => product({ sku: `C-${i}`, slug: `c-${i}`, title: `Pack ${i}`, category: 'backpacks', images: [`/img/${colour}.png`] }));
-    const sections = catalogSections(products, content);
+    const sections = catalogSections(products, content, NOW);
     const render = async (image: (src: string) => Promise<Buffer | undefined>) => {
       const chunks: Buffer[] = [];
       const sink = new Writable({ write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); } });

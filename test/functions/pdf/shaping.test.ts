@@ -13,6 +13,9 @@ import { demoProducts } from '../../../functions/shared/demo/products.js';
 import { demoSnapshot } from '../../fixtures/content.js';
 import { HOSTILE } from '../../fixtures/products.js';
 
+/** Sale windows are read against a fixed instant. */
+const NOW = new Date('2026-11-20T00:00:00Z');
+
 const fonts = loadPdfFonts();
 type RawRun = { glyphs: Array<{ advanceWidth: number }>; positions: Array<Record<'xAdvance' | 'yAdvance' | 'xOffset' | 'yOffset', number>> };
 
@@ -34,7 +37,7 @@ function sheetWords(): string[] {
   const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
   const out = new Set<string>();
   for (const product of [...demoProducts(400)].map(validateProduct)) {
-    const d = sheetData(product, content);
+    const d = sheetData(product, content, NOW);
     const texts = [d.title, d.brand ?? '', d.sku, d.gtin ?? '', d.mpn ?? '', d.url, d.version, d.description, d.category ?? '', d.availability,
       ...d.prices.flatMap((p) => [p.price, p.sale ?? '', `${p.sale}  (was ${p.price})`]), ...d.attributes.flat(), ...(d.story ?? []).map((b) => b.text)];
     for (const t of texts) for (const w of words(t)) out.add(w);

@@ -24,7 +24,7 @@ import { productItem } from '../../fixtures/products.js';
 const fonts = loadPdfFonts();
 const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 
-async function setup(options: { failSku?: string; images?: ImageLoader } = {}) {
+async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date } = {}) {
   const s3 = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
   const dynamo = dynamoClient();
@@ -34,9 +34,11 @@ async function setup(options: { failSku?: string; images?: ImageLoader } = {}) {
   const worker = new PdfWorker({
     catalog, store, fonts, logger: silentLogger, content: async () => content,
     ...(options.images ? { images: options.images } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     cdn: { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
     renderSheet: async (data, siteName, image) => {
       renders.push(data.sku);
+      await options.whileRendering?.(data.sku);
       if (data.sku === options.failSku) throw new Error(`render failed for ${data.sku}`);
       return renderSheet(data, { fonts, siteName, ...(image ? { image } : {}) });
     },
@@ -87,6 +89,42 @@ describe('PDF worker', () => {
     expect(result.deleted).toEqual([sheetKey('P-3')]);
     expect(invalidations.at(-1)).toEqual(['/pdf/products/P-2.pdf', '/pdf/products/P-3.pdf']);
     expect(await store.get(sheetKey('P-3'))).toBeUndefined();
+  });
+
+  it('never leaves a sheet published for a product deleted while it rendered', async () => {
+    // Prepare: the product is deleted mid-render, and the delete's own job runs (and finds nothing to remove) before the upload
+    let deleteJob: Promise<PdfRunResult> | undefined;
+    const { store, catalog, worker, invalidations } = await setup({
+      whileRendering: async (sku) => {
+        await catalog.delete(sku);
+        deleteJob = worker.run([sheet(sku)]);
+        await deleteJob;
+      },
+    });
+    await catalog.put(productItem({ sku: 'GONE-1', category: 'tents' }));
+    // Act
+    const result = await worker.run([sheet('GONE-1')]);
+    // Assess
+    expect((await deleteJob)?.deleted).toEqual([]);
+    expect(await store.metadata(sheetKey('GONE-1'))).toBeUndefined();
+    expect(result.uploaded).toEqual([]);
+    expect(result.deleted).toEqual([sheetKey('GONE-1')]);
+    expect(invalidations.flat()).toContain(`/${sheetKey('GONE-1')}`);
+  });
+
+  it('shows a sale on the sheet only while it is on, and re-renders when it ends', async () => {
+    // Prepare
+    let now = new Date('2026-12-01T23:59:00Z');
+    const { store, catalog, worker } = await setup({ clock: () => now });
+    await catalog.put(productItem({ sku: 'SALE-1', price: { USD: 10000 }, salePrice: { USD: 7000 }, saleEnd: '2026-12-01T23:59:30Z' }));
+    // Act
+    await worker.run([sheet('SALE-1')]);
+    const during = (await store.metadata(sheetKey('SALE-1')))?.['data-version'];
+    now = new Date('2026-12-01T23:59:31Z');
+    const after = await worker.run([sheet('SALE-1')]);
+    // Assess
+    expect(after.uploaded).toEqual([sheetKey('SALE-1')]);
+    expect((await store.metadata(sheetKey('SALE-1')))?.['data-version']).not.toBe(during);
   });
 
   it('fails one job without holding up the others', async () => {

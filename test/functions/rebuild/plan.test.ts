@@ -15,7 +15,7 @@ const previous: Record<string, PageIndexEntry> = {
   '/categories/shoes/page/2/': entry(['entry:cat-1', 'listing:shoes', 'sku:C']),
   '/sitemap.xml': entry(['urlset']),
 };
-const sameUrls = Object.keys(previous).map((url) => ref(url));
+const sameUrls = Object.entries(previous).map(([url, e]) => ref(url, e.primary));
 
 describe('planPages', () => {
   it('makes candidates of exactly the pages that read a changed key', () => {
@@ -51,5 +51,34 @@ describe('planPages', () => {
     expect([...detailPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/products/a/']);
     expect(productChangeKeys('A', before, renamed)).toEqual(['sku:A', 'listing:shoes']);
     expect([...renamedPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/categories/shoes/page/2/', '/products/a/']);
+  });
+
+  it('makes a page whose time has come a candidate, and not before', () => {
+    // Prepare: product B's sale ends at T (the page changes at T)
+    const T = Date.parse('2026-12-01T23:59:00.001Z');
+    const timed = { ...previous, '/products/b/': { ...previous['/products/b/']!, validUntil: T } };
+    // Act
+    const before = planPages([], timed, sameUrls, { now: new Date(T - 1) });
+    const at = planPages([], timed, sameUrls, { now: new Date(T) });
+    // Assess
+    expect([...before.candidates]).toEqual([]);
+    expect([...at.candidates]).toEqual(['/products/b/']);
+  });
+
+  it('makes a URL that passed to another record a candidate, and redirects the old record to its new URL', () => {
+    // Prepare: A gave up slug "a"; B (which wanted "a" and lived at /products/b/) takes it over
+    const next = [ref('/'), ref('/products/a/', 'sku:B'), ref('/products/a-2/', 'sku:A'), ref('/categories/shoes/'), ref('/categories/shoes/page/2/'), ref('/sitemap.xml')];
+    // Act
+    const plan = planPages([], previous, next);
+    // Assess
+    expect(plan.candidates.has('/products/a/')).toBe(true);
+    expect(plan.redirects).toEqual({ '/products/b/': '/products/a/' });
+  });
+
+  it('makes every page a candidate when asked (the shell changed, or reconciliation)', () => {
+    // Act
+    const plan = planPages([], previous, sameUrls, { now: new Date(0), all: true });
+    // Assess
+    expect([...plan.candidates].sort()).toEqual(Object.keys(previous).sort());
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeSalePrice, validateProduct } from '../../../functions/shared/catalog/product.js';
+import { activeSalePrice, nextPriceChange, validateProduct } from '../../../functions/shared/catalog/product.js';
 import { ValidationError } from '../../../functions/shared/errors.js';
 import { HOSTILE, product, productItem } from '../../fixtures/products.js';
 
@@ -87,5 +87,43 @@ describe('validateProduct', () => {
     const p = validateProduct(productItem({ title: '★ — ★', sku: 'HDL-1' }));
     // Assess
     expect(p.slug).toBe('hdl-1');
+  });
+});
+
+describe('activeSalePrice', () => {
+  const sale = product({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' });
+
+  it.each([
+    ['before the window', '2026-11-26T23:59:59Z', undefined],
+    ['inside the window', '2026-11-28T12:00:00Z', 9999],
+    ['after the window', '2026-12-02T00:00:00Z', undefined],
+  ])('%s', (_label, now, expected) => {
+    expect(activeSalePrice(sale, 'USD', new Date(now))).toBe(expected);
+  });
+
+  it('ignores a sale price that is not below the price', () => {
+    expect(activeSalePrice(product({ salePrice: { USD: 12999 } }), 'USD', new Date())).toBeUndefined();
+  });
+});
+
+describe('nextPriceChange', () => {
+  const sale = product({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' });
+
+  it.each([
+    ['before the window: its start', '2026-11-26T00:00:00Z', '2026-11-27T00:00:00.000Z'],
+    ['inside the window: the millisecond after its end', '2026-11-28T12:00:00Z', '2026-12-01T23:59:59.001Z'],
+    ['at its end, still on', '2026-12-01T23:59:59Z', '2026-12-01T23:59:59.001Z'],
+  ])('%s', (_label, now, expected) => {
+    // Act
+    const next = nextPriceChange(sale, new Date(now));
+    // Assess: the sale shows just before the instant and not (or newly) from it
+    expect(new Date(next!).toISOString()).toBe(expected);
+    expect(activeSalePrice(sale, 'USD', new Date(next! - 1))).not.toBe(activeSalePrice(sale, 'USD', new Date(next!)));
+  });
+
+  it('is absent after the window, without a window end, and for a sale price not below the price', () => {
+    expect(nextPriceChange(sale, new Date('2026-12-02T00:00:00Z'))).toBeUndefined();
+    expect(nextPriceChange(product({ salePrice: { USD: 9999 } }), new Date())).toBeUndefined();
+    expect(nextPriceChange(product({ salePrice: { USD: 12999 }, saleEnd: '2030-01-01T00:00:00Z' }), new Date())).toBeUndefined();
   });
 });
