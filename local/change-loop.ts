@@ -22,8 +22,10 @@ export interface ChangeLoopOptions {
   /** Re-deliveries of an envelope the content source has not caught up with. @default 5 */
   maxRedeliveries?: number;
   deadLetterFile: string;
-  /** Hears of the envelopes each run processed (fan-out: PDF jobs). */
-  onProcessed?: (envelopes: ChangeEnvelope[]) => void;
+  /** Hears of the envelopes each run processed, and its result (fan-out: PDF jobs). */
+  onProcessed?: (envelopes: ChangeEnvelope[], result: RebuildResult) => void;
+  /** Hears of the instants the last run asks a run for (pages that change with time). */
+  onSchedule?: (instants: number[]) => void;
 }
 
 export class ChangeLoop {
@@ -83,7 +85,8 @@ export class ChangeLoop {
         this.#record(envelopes, result);
         this.journal.commit(end);
         const failed = new Set(result.failed.map((f) => f.envelope));
-        this.options.onProcessed?.(envelopes.filter((e) => !failed.has(e)));
+        this.options.onProcessed?.(envelopes.filter((e) => !failed.has(e)), result);
+        if (result.schedule) this.options.onSchedule?.(result.schedule);
         await this.#redeliver(result.failed);
         return;
       } catch (error) {
@@ -115,6 +118,7 @@ export class ChangeLoop {
     const at = new Date().toISOString();
     const skipped = new Set(result.skipped);
     const failed = new Set(result.failed.map((f) => f.envelope));
+    const live = new Set(envelopes.filter((e) => !skipped.has(e) && !failed.has(e)));
     for (const envelope of envelopes) {
       const record = this.status.find(envelope.correlationId);
       if (!record) continue;
@@ -122,13 +126,18 @@ export class ChangeLoop {
         record.errors.push(result.failed.find((f) => f.envelope === envelope)!.error.message);
         continue;
       }
-      if (skipped.has(envelope) && result.mode === 'none') {
+      if (skipped.has(envelope)) {
+        // Another delivery of the same change in this batch carries it: that one's record says so.
+        if ([...live].some((e) => e.correlationId === envelope.correlationId)) continue;
+        // Another change of the record in this batch carries it, or what is live is as new already.
+        const twin = [...live].find((e) => e.kind === envelope.kind && e.id === envelope.id);
         record.stages.skipped = at;
-      } else {
-        record.stages.built = at;
-        record.stages.uploaded = at;
-        if (result.invalidated.length) record.stages.invalidated = at;
+        record.duplicateOf = `${envelope.kind === 'Product' ? 'sku' : 'entry'} ${envelope.id} version ${twin?.version ?? envelope.version}${twin ? '' : ' (already live)'}`;
+        this.status.save(record);
+        continue;
       }
+      Object.assign(record.stages, result.stages);
+      record.warnings.push(...result.warnings);
       record.pagesRebuilt = result.rendered.length;
       record.objectsUploaded = result.uploaded.length;
       record.objectsDeleted = result.deleted.length;

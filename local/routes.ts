@@ -9,10 +9,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
 import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
-import { readState } from '../functions/shared/state/site-state.js';
+import { STATE_KEY, readState, type SiteState } from '../functions/shared/state/site-state.js';
 import { receiveWebhook } from '../functions/rebuild/webhook.js';
 import { toItem } from '../functions/shared/adapters/dynamodb-catalog.js';
-import type { Product } from '../functions/shared/catalog/product.js';
+import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
 import { ValidationError } from '../functions/shared/errors.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import type { LocalPdfQueue } from './pdf-queue.js';
@@ -75,6 +75,15 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     return { status: result.status, body: result.body };
   });
 
+  // The live state, re-read only when its ETag moved (it holds the page index: who owns which URL).
+  let cached: { etag: string; state: SiteState | undefined } | undefined;
+  const liveState = async () => {
+    const etag = await services.store.head(STATE_KEY);
+    if (etag === undefined) return undefined;
+    if (cached?.etag !== etag) cached = { etag, state: await readState(services.store) };
+    return cached.state;
+  };
+
   const emit = async (record: DynamoDBRecord) => {
     const envelope = envelopeFromStreamRecord(record);
     status.open({ kind: 'catalog', sku: envelope.id, sequenceNumber: envelope.version, eventName: record.eventName! }, envelope.correlationId);
@@ -89,6 +98,14 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     const fields = item as Record<string, unknown>;
     if (fields.sku !== undefined && fields.sku !== sku) return { status: 400, body: { error: `expected sku "${sku}" as in the path, got ${JSON.stringify(fields.sku)}`, field: 'sku' } };
     try {
+      if (typeof fields.slug === 'string') {
+        // An explicit slug may not take the URL of another live product (a derived one gets a suffix).
+        const slug = validateProduct({ ...fields, sku }).slug;
+        const owner = (await liveState())?.pages[`/products/${slug}/`]?.primary;
+        if (owner && owner !== `sku:${sku}`) {
+          return { status: 400, body: { error: `expected a slug no other product uses, got "${slug}": /products/${slug}/ is the page of ${owner.replace('sku:', 'product ')}`, field: 'slug' } };
+        }
+      }
       const before = await services.catalog.get(sku).catch(() => undefined);
       const after = await services.catalog.put({ ...fields, sku });
       const envelope = await emit(streamRecord(before ? 'MODIFY' : 'INSERT', sku, before, after, typeof fields.slug === 'string'));

@@ -29,6 +29,8 @@ import { registerRoutes } from './routes.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
 import { DEMO_SPACE_FILE } from './demo-space.js';
+import { LocalTimer } from './timer.js';
+import { pendingInstants, readState } from '../functions/shared/state/site-state.js';
 
 export interface LocalServices {
   servers: EmbeddedServers;
@@ -59,6 +61,7 @@ export interface LocalStack {
   services: LocalServices;
   loop: ChangeLoop;
   pdfs: LocalPdfQueue;
+  timer: LocalTimer;
   firstBuild: FullBuildResult;
   close(): Promise<void>;
 }
@@ -124,9 +127,20 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     deadLetterFile: join(config.dataDir, 'changes', 'pdf-dead-letters.jsonl'),
     ...(options.pdfCatalogWindowMs !== undefined ? { catalogWindowMs: options.pdfCatalogWindowMs } : {}),
   });
+  // Instants at which pages change with time alone (sales starting or ending): EventBridge
+  // Scheduler in AWS, a durable timer in the data directory here.
+  const timer = new LocalTimer(join(config.dataDir, 'changes', 'timers.json'), {
+    send: async (envelopes) => {
+      for (const e of envelopes) status.open({ kind: 'time', instant: e.id }, e.correlationId);
+      await journal.send(envelopes);
+    },
+  }, logger);
   const loop = new ChangeLoop(journal, worker, status, logger, {
     deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
-    onProcessed: (envelopes) => pdfs.add(pdfJobsFor(envelopes)),
+    // A product page that changed (a price, a sale that ended, its category renamed) shows what its
+    // spec sheet shows: check those sheets too (each renders only if its data version moved).
+    onProcessed: (envelopes, result) => pdfs.add([...pdfJobsFor(envelopes), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]),
+    onSchedule: (instants) => timer.sync(instants),
   });
   // The feed job also runs in its own thread (its own Lambda in AWS); runs queue behind each other.
   const feeds = new ThreadedFeedJob({
@@ -159,10 +173,14 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     await pdfWorker.close();
     await edge.close();
     await services.servers.close();
+    timer.close();
     throw error;
   }
-  // Changes queued before a crash or stop are processed now.
+  // Changes queued before a crash or stop are processed now, and instants missed while stopped fire.
+  const built = await readState(services.store).catch(() => undefined);
+  if (built) timer.sync(pendingInstants(built, new Date()));
   loop.start();
+  timer.start();
   // While PDFs and feeds are made, the rebuild thread readies itself for the first edit.
   void worker.warm().catch((error: unknown) => logger.warn('rebuild worker warm-up failed', { error: String(error) }));
   // PDFs: every sheet and the catalog (each skipped when its published data version is current).
@@ -175,9 +193,10 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   feedTimer.unref();
 
   return {
-    url: edgeUrl, status, edge, services, loop, pdfs, firstBuild,
+    url: edgeUrl, status, edge, services, loop, pdfs, timer, firstBuild,
     async close() {
       clearInterval(feedTimer);
+      timer.close();
       await loop.close();
       await pdfs.close();
       await worker.close();

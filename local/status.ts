@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 export type ChangeSource =
   | { kind: 'full-build'; reason: string }
   | { kind: 'catalog'; sku: string; sequenceNumber: string; eventName: string }
-  | { kind: 'contentful'; entityId: string; version: string; topic: string };
+  | { kind: 'contentful'; entityId: string; version: string; topic: string }
+  | { kind: 'time'; instant: string };
 
 export interface ChangeRecord {
   id: string;
@@ -22,6 +23,18 @@ export interface ChangeRecord {
   pathsInvalidated: string[];
   errors: string[];
   warnings: string[];
+  /** Set when the change did no work: another delivery of it, or a version not newer than what is live. */
+  duplicateOf?: string;
+}
+
+/** What a source names, for people: `entry page-about version 12`, `sku TR2-BLK-42 sequence 41`. */
+export function describeSource(source: ChangeSource): string {
+  switch (source.kind) {
+    case 'contentful': return `entry ${source.entityId} version ${source.version}`;
+    case 'catalog': return `sku ${source.sku} sequence ${source.sequenceNumber}`;
+    case 'time': return `instant ${source.instant}`;
+    case 'full-build': return `full build (${source.reason})`;
+  }
 }
 
 export class StatusLog {
@@ -34,13 +47,23 @@ export class StatusLog {
     if (file) mkdirSync(dirname(file), { recursive: true });
   }
 
-  /** Opens a record at stage `received`. */
+  /**
+   * Opens a record at stage `received`. Another delivery of a change already open (Contentful's
+   * retries share its idempotency key, hence its correlation id) closes at once as its duplicate.
+   */
   open(source: ChangeSource, correlationId: string): ChangeRecord {
+    const at = new Date().toISOString();
     const record: ChangeRecord = {
       id: `${Date.now().toString(36)}-${(++this.#counter).toString(36)}`,
-      correlationId, source, stages: { received: new Date().toISOString() },
+      correlationId, source, stages: { received: at },
       pagesRebuilt: 0, objectsUploaded: 0, objectsDeleted: 0, pathsInvalidated: [], errors: [], warnings: [],
     };
+    const original = this.find(correlationId);
+    if (original && JSON.stringify(original.source) === JSON.stringify(source)) {
+      record.stages.skipped = at;
+      record.duplicateOf = describeSource(original.source);
+      this.save(record);
+    }
     this.#records.push(record);
     if (this.#records.length > 200) this.#records.shift();
     return record;
@@ -51,9 +74,9 @@ export class StatusLog {
     if (this.#file) appendFileSync(this.#file, `${JSON.stringify(record)}\n`);
   }
 
-  /** The record of a change, by its correlation id. */
+  /** The record of a change, by its correlation id (not one of its duplicates). */
   find(correlationId: string): ChangeRecord | undefined {
-    return this.#records.findLast((r) => r.correlationId === correlationId);
+    return this.#records.findLast((r) => r.correlationId === correlationId && r.duplicateOf === undefined);
   }
 
   /** Newest first. */

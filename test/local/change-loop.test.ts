@@ -86,3 +86,32 @@ describe('rebuild failures', () => {
     await loop.close();
   });
 });
+
+describe('status of changes', () => {
+  it('closes duplicate deliveries as duplicates, and gives each stage its own time', async () => {
+    // Prepare: nine more deliveries of one webhook (same idempotency key → same correlation id)
+    const site = await publishedSite();
+    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
+    const status = new StatusLog();
+    const loop = new ChangeLoop(journal, site.worker, status, silentLogger, { windowMs: 5, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    const product = (await site.catalog.scanAll()).products[2]!;
+    await site.catalog.put({ ...product, slug: undefined, price: { USD: 4321 } });
+    const envelope = productChange(product.sku, 21);
+    const source = { kind: 'catalog' as const, sku: product.sku, sequenceNumber: '21', eventName: 'MODIFY' };
+    for (let i = 0; i < 10; i++) status.open(source, envelope.correlationId);
+    // Act
+    await journal.send(Array.from({ length: 10 }, () => envelope));
+    await loop.idle();
+    // Assess
+    const records = status.list().filter((r) => r.correlationId === envelope.correlationId);
+    const original = records.find((r) => !r.duplicateOf)!;
+    expect(records).toHaveLength(10);
+    expect(records.filter((r) => r.duplicateOf === `sku ${product.sku} sequence 21` && r.stages.skipped)).toHaveLength(9);
+    expect(records.every((r) => r.stages.skipped || r.stages.invalidated)).toBe(true);
+    const { built, uploaded, invalidated } = original.stages;
+    expect(built && uploaded && invalidated).toBeTruthy();
+    expect(new Set([built, uploaded, invalidated]).size).toBeGreaterThan(1);
+    expect(built! <= uploaded! && uploaded! <= invalidated!).toBe(true);
+    await loop.close();
+  });
+});

@@ -92,6 +92,41 @@ describe('local stack', () => {
   });
 });
 
+describe('local stack: correctness over time and URLs', () => {
+  it('refuses (400) an explicit slug that is another live product\'s URL, and leaves that page alone', async () => {
+    // Prepare
+    const [owner] = (await stack.services.catalog.scanAll()).products;
+    const before = await (await fetch(`${stack.url}/products/${owner!.slug}/`)).text();
+    // Act
+    const response = await fetch(`${stack.url}/_local/products/NEWCOMER-1`, { method: 'PUT', body: JSON.stringify({ title: 'Newcomer', slug: owner!.slug, description: 'x', price: { USD: 100 }, availability: 'in_stock' }) });
+    // Assess
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ field: 'slug' });
+    expect(await stack.services.catalog.get('NEWCOMER-1')).toBeUndefined();
+    expect(await (await fetch(`${stack.url}/products/${owner!.slug}/`)).text()).toBe(before);
+  });
+
+  it('ends a sale at its instant with no other change: the page at the edge shows the regular price', async () => {
+    // Prepare: a sale that ends 1.5 s from now
+    const end = new Date(Date.now() + 1500).toISOString();
+    await fetch(`${stack.url}/_local/products/SALE-ENDS-1`, { method: 'PUT', body: JSON.stringify({ title: 'Flash Sale Lantern', description: 'Bright.', price: { USD: 5000 }, salePrice: { USD: 2500 }, saleEnd: end, availability: 'in_stock', category: 'headlamps' }) });
+    const during = await waitFor(async () => {
+      const r = await fetch(`${stack.url}/products/flash-sale-lantern/`);
+      return r.status === 200 ? r.text() : undefined;
+    });
+    // Act: only the clock moves
+    const after = await waitFor(async () => {
+      const text = await (await fetch(`${stack.url}/products/flash-sale-lantern/`)).text();
+      return text.includes('$25.00') ? undefined : text;
+    }, 15_000);
+    await stack.loop.idle();
+    // Assess
+    expect(during).toContain('$25.00');
+    expect(after).toContain('$50.00');
+    expect(stack.status.list().some((r) => r.source.kind === 'time' && r.stages.invalidated)).toBe(true);
+  });
+});
+
 describe('local stack: Contentful webhooks', () => {
   const post = (request: ReturnType<typeof signedWebhook>) => fetch(`${stack.url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
 
