@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger, ObjectStore, StoredObject } from '../functions/shared/ports.js';
 import { LOCAL_INVALIDATION_ROUTE } from '../functions/shared/adapters/local-edge-cdn.js';
+import { normalizePath } from '../functions/shared/publish/cache-key.js';
 import { readRedirects } from '../functions/shared/publish/redirects.js';
 
 /** A control route: gets the request and its raw body (already size-limited). */
@@ -139,7 +140,8 @@ export class EdgeServer {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
       return;
     }
-    const response = await this.#lookup(url.pathname);
+    // One cache key per object, as the viewer-request function makes it in CloudFront.
+    const response = await this.#lookup(normalizePath(url.pathname));
     const headers: Record<string, string> = { ...response.headers, 'x-cache': response.storedAt === -1 ? 'Miss from edge' : 'Hit from edge' };
     if (response.storedAt !== -1) headers.age = String(Math.floor((Date.now() - response.storedAt) / 1000));
     const etag = response.headers.etag;

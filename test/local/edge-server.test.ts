@@ -41,6 +41,21 @@ describe('edge server', () => {
     expect(xml.headers.get('content-type')).toBe('application/xml; charset=utf-8');
   });
 
+  it('serves an encoded spelling of a path from the same cache entry, so one invalidation refreshes both', async () => {
+    // Prepare: both spellings cached with the old page
+    const { url, store } = await start({ ...SITE, 'products/same/index.html': 'old price' });
+    await fetch(`${url}/products/same/`);
+    await fetch(`${url}/products/sam%65/`);
+    await store.put('products/same/index.html', 'new price', metaForKey('products/same/index.html'));
+    // Act: the pipeline invalidates the object's one path
+    await createLocalEdgeCdn(url).invalidate(['/products/same/index.html'], 'ref');
+    const plain = await (await fetch(`${url}/products/same/`)).text();
+    const encoded = await (await fetch(`${url}/products/sam%65/`)).text();
+    const dotted = await (await fetch(`${url}/products/x/%2e%2e/same/`)).text();
+    // Assess
+    expect([plain, encoded, dotted]).toEqual(['new price', 'new price', 'new price']);
+  });
+
   it('answers 404 with the body of /404.html, and never serves state or walks out of the bucket', async () => {
     // Prepare
     const { url } = await start(SITE);
