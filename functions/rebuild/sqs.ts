@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { Logger } from '../shared/ports.js';
 import { batchResponse, readBatch } from '../shared/sqs-batch.js';
-import type { RebuildWorker } from './worker.js';
+import type { RebuildResult, RebuildWorker } from './worker.js';
 
 function parse(body: string): ChangeEnvelope | undefined {
   try {
@@ -19,9 +19,9 @@ function parse(body: string): ChangeEnvelope | undefined {
  * Failed envelopes, unparseable messages, or — if the run throws — every message, go back to the
  * queue; after maxReceiveCount SQS moves them to the dead-letter queue. For FIFO queues, messages
  * after the first failure are failed too, keeping the group's order. `afterRun` gets the envelopes
- * that went through (to fan out PDF jobs).
+ * that went through and the run's result (to fan out PDF jobs, and to schedule time instants).
  */
-export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[]) => Promise<void>) {
+export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[], result: RebuildResult) => Promise<void>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const { messages: byMessage, failed } = readBatch(event, parse, logger, 'change message');
     try {
@@ -39,7 +39,7 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
       }
       // Fan-out (PDF jobs for CMS changes): if it fails, the batch is retried; the rebuild part is
       // then a fenced no-op and the fan-out runs again.
-      await afterRun?.([...byMessage.values()].filter((e) => !failedEnvelopes.has(e)));
+      await afterRun?.([...byMessage.values()].filter((e) => !failedEnvelopes.has(e)), result);
       logger.info('rebuild run', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length, failed: failed.size, correlation_ids: [...byMessage.values()].map((e) => e.correlationId) });
     } catch (error) {
       logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });

@@ -108,6 +108,15 @@ export interface RedirectTable {
   replaceAll(redirects: Record<string, string>): Promise<void>;
 }
 
+/**
+ * One-time runs at the instants when pages change with time alone (a sale starting or ending):
+ * EventBridge Scheduler in AWS, a durable timer locally. Each sends a `Time` change envelope.
+ */
+export interface InstantSchedule {
+  /** Makes the pending schedule exactly `instants` (epoch ms): creates the missing, deletes the rest. */
+  sync(instants: readonly number[]): Promise<void>;
+}
+
 /** A durable queue of messages (SQS in AWS; a journal file locally). */
 export interface Queue<T> {
   send(messages: readonly T[]): Promise<void>;

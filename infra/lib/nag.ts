@@ -33,6 +33,10 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
   NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions.stream), [{
     id: 'AwsSolutions-IAM5', reason: 'dynamodb:ListStreams does not support resource-level permissions; AWS requires "*" for it (the stream itself is granted by ARN).', appliesTo: ['Resource::*'],
   }], true);
+  NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions.worker), [{
+    id: 'AwsSolutions-IAM5', reason: 'The worker keeps one-time schedules (one per instant at which pages change) in its own schedule group: create and delete on that group\'s schedules only; scheduler:ListSchedules does not support resource-level permissions, so AWS requires "*" for it.',
+    appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\\/restatic-.*-instants\\/\\*$/g' }],
+  }], true);
   for (const child of stack.node.children) {
     if (!child.node.id.startsWith('SchedulerRoleForTarget')) continue;
     NagSuppressions.addResourceSuppressions(child, [{

@@ -2,7 +2,7 @@
  * The event pipeline: the products table and its stream, the queues (each with a dead-letter queue),
  * the six functions, their event sources and grants, the webhook's HTTP API, and the schedules.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -41,11 +41,11 @@ export interface PipelineProps {
 }
 
 /** A queue and its dead-letter queue: after `maxReceiveCount` failed receives a message moves there. */
-function queueWithDlq(scope: Construct, id: string, options: { fifo?: boolean; visibilityTimeout: Duration; maxReceiveCount?: number; deliveryDelay?: Duration }) {
+function queueWithDlq(scope: Construct, id: string, options: { fifo?: boolean; contentBasedDeduplication?: boolean; visibilityTimeout: Duration; maxReceiveCount?: number; deliveryDelay?: Duration }) {
   const fifo = options.fifo ?? false;
   const dlq = new sqs.Queue(scope, `${id}Dlq`, { fifo, enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
   const queue = new sqs.Queue(scope, id, {
-    fifo, ...(fifo ? { contentBasedDeduplication: false } : {}), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED,
+    fifo, ...(fifo ? { contentBasedDeduplication: options.contentBasedDeduplication ?? false } : {}), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED,
     visibilityTimeout: options.visibilityTimeout, retentionPeriod: Duration.days(4),
     ...(options.deliveryDelay ? { deliveryDelay: options.deliveryDelay } : {}),
     deadLetterQueue: { queue: dlq, maxReceiveCount: options.maxReceiveCount ?? 5 },
@@ -86,8 +86,17 @@ export class Pipeline extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
-    // Changes: FIFO, one group — rebuild runs for the site never interleave.
-    const changes = queueWithDlq(this, 'Changes', { fifo: true, visibilityTimeout: Duration.minutes(6 * 15) });
+    // Changes: FIFO, one group — rebuild runs for the site never interleave. Content-based
+    // de-duplication is what Scheduler's FIFO targets need; our own senders set explicit ids.
+    const changes = queueWithDlq(this, 'Changes', { fifo: true, contentBasedDeduplication: true, visibilityTimeout: Duration.minutes(6 * 15) });
+    // Instants at which pages change with time (sales starting or ending): one-time schedules the
+    // worker creates and deletes in a group of their own, sending Time envelopes to the changes queue.
+    const instants = new scheduler.ScheduleGroup(this, 'Instants', { scheduleGroupName: `restatic-${props.stage}-instants` });
+    const instantsRole = new iam.Role(this, 'InstantsRole', {
+      description: `Restatic ${props.stage}: one-time schedules send Time envelopes to the changes queue`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+    });
+    changes.queue.grantSendMessages(instantsRole);
     // Visibility timeouts are six times the consuming function's timeout (AWS's advice for SQS sources).
     const pdfJobs = queueWithDlq(this, 'PdfJobs', { visibilityTimeout: Duration.minutes(6 * 5) });
     const catalogWindow = Duration.seconds(60);
@@ -110,7 +119,10 @@ export class Pipeline extends Construct {
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
       memorySize: 2048, timeout: Duration.minutes(15),
-      environment: { ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site', REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn },
+      environment: {
+        ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site', REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
+        SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
+      },
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,
       // Eleventy loads template engines and its own files at run time: installed, not inlined.
@@ -166,6 +178,12 @@ export class Pipeline extends Construct {
     changes.queue.grantSendMessages(stream.fn);
     changes.queue.grantSendMessages(reconcile.fn);
     for (const f of [worker, feeds, pdf]) distribution.grantCreateInvalidation(f.fn);
+    // The worker keeps the instants' schedules: in their group only, passing only their role.
+    instants.grants.writeSchedules(worker.fn);
+    instants.grants.deleteSchedules(worker.fn);
+    instantsRole.grantPassRole(worker.fn.grantPrincipal);
+    // ListSchedules has no resource-level permissions: IAM accepts only "*" for it.
+    worker.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }));
     worker.fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys'],
       resources: [props.redirects.keyValueStoreArn],

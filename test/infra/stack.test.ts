@@ -131,6 +131,22 @@ describe('pipeline', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.anyValue() });
   });
 
+  it('lets the worker keep one-time schedules for time instants, in their own group, sending to the changes queue only', () => {
+    // Prepare
+    const [, worker] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'Rebuild worker: affected pages → S3 → invalidation')!;
+    const variables = (worker.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const statements = of('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement);
+    const [roleId] = of('AWS::IAM::Role').find(([, r]) => JSON.stringify(r.Properties?.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com') && JSON.stringify(r.Properties?.Description ?? '').includes('Time envelopes'))!;
+    // Assess: the group, the worker's knobs, its grants, and Scheduler's FIFO requirement
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'restatic-test-instants' });
+    expect(Object.keys(variables)).toEqual(expect.arrayContaining(['SCHEDULE_GROUP', 'CHANGES_QUEUE_ARN', 'SCHEDULER_ROLE_ARN']));
+    const scheduleWrites = statements.filter((st) => [st.Action].flat().some((a) => a === 'scheduler:CreateSchedule' || a === 'scheduler:DeleteSchedule'));
+    expect(scheduleWrites.length).toBeGreaterThan(0);
+    for (const st of scheduleWrites) expect(JSON.stringify(st.Resource)).toContain(':schedule/restatic-test-instants/*');
+    expect(statements.some((st) => [st.Action].flat().includes('iam:PassRole') && JSON.stringify(st.Resource).includes(roleId))).toBe(true);
+    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, ContentBasedDeduplication: true, RedrivePolicy: Match.anyValue() });
+  });
+
   it('tells the PDF function which image hosts it may fetch from', () => {
     // Prepare
     const [, pdf] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'PDF worker: spec sheets and catalog')!;
@@ -148,7 +164,7 @@ describe('pipeline', () => {
   });
 
   it('grants least privilege: no "*" resource except where AWS requires it, invalidations on its own distribution only', () => {
-    const allowedStar = new Set(['dynamodb:ListStreams']);
+    const allowedStar = new Set(['dynamodb:ListStreams', 'scheduler:ListSchedules']);
     for (const [id, policy] of of('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement) {
         if (statement.Resource !== '*') continue;

@@ -30,6 +30,20 @@ describe('live site = full build', () => {
     expect(await harness.divergences()).toEqual([]);
   });
 
+  it('waits for the instant when a schedule fires early, then flips the sale', async () => {
+    // Prepare: a sale that ends in 100 minutes, and its schedule
+    const harness = new InvariantHarness();
+    await harness.start();
+    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 100 }, group: false });
+    const [instant] = [...harness.schedule];
+    // Act: EventBridge fires 45 s early
+    await harness.fireEarly(instant!, 45_000);
+    // Assess: the run waited for the instant (the clock moved to it) and the page shows the regular price
+    expect(harness.now).toBe(instant);
+    expect(harness.store.objects.get('products/dome-tent/index.html')!.body.toString('utf8')).not.toContain('$7.00');
+    expect(await harness.divergences()).toEqual([]);
+  });
+
   it('keeps a live product on its URL when a newcomer claims the same slug', async () => {
     // Prepare: A-1 lives at /products/dome-tent/
     const harness = new InvariantHarness();
