@@ -139,7 +139,12 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     deadLetterFile: join(config.dataDir, 'changes', 'dead-letters.jsonl'), ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
     // A product page that changed (a price, a sale that ended, its category renamed) shows what its
     // spec sheet shows: check those sheets too (each renders only if its data version moved).
-    onProcessed: (envelopes, result) => pdfs.add([...pdfJobsFor(envelopes), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]),
+    onProcessed: (envelopes, result) => {
+      pdfs.add([...pdfJobsFor(envelopes), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]);
+      // A sale without a complete window goes to Google only while it is on: refresh the feeds at
+      // its instant rather than at the next hourly run.
+      if (envelopes.some((e) => e.kind === 'Time') && result.changedProducts.length) void runFeeds().catch((error: unknown) => logger.error('feed job failed', { error }));
+    },
     onSchedule: (instants) => timer.sync(instants),
   });
   // The feed job also runs in its own thread (its own Lambda in AWS); runs queue behind each other.

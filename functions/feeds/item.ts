@@ -56,6 +56,16 @@ export function absoluteAsciiUrl(baseUrl: string, pathOrUrl: string): string | u
   }
 }
 
+/**
+ * The end of a sale as Google's minute-precision range can say it: rounded up to the minute, so
+ * the feed's sale never ends before the site's (which ends the millisecond after `saleEnd`).
+ */
+function isoMinuteEnd(value: string): string {
+  const ms = Date.parse(value) + 1;
+  const minute = Math.ceil(ms / 60_000) * 60_000;
+  return `${new Date(minute).toISOString().slice(0, 16)}Z`;
+}
+
 /** ISO 8601 as Google wants it: `YYYY-MM-DDThh:mmZ`. */
 function isoMinute(value: string): string {
   // Catalog dates are already UTC ISO strings: cut them instead of parsing (a million times a run).
@@ -67,6 +77,8 @@ const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
 /** Target-independent part of a product's items, computed once for all targets of a feed run. */
 export interface PreparedItem {
   product: Product;
+  /** The run's instant (epoch ms): a sale that has ended by then is not in the feed. */
+  now: number;
   head: FeedItem;
   tail: FeedItem;
   issues: FeedIssue[];
@@ -104,9 +116,17 @@ export function priceEntries(prepared: PreparedItem, target: FeedTarget, issues:
     issues.push({ id: product.sku, attribute: 'sale_price', rule: 'must be lower than price: dropped', value: `${toDecimalString(sale, target.currency)} ${target.currency}`, severity: 'warning' });
     return entries;
   }
+  // As the site shows it (activeSalePrice): an ended sale is gone; a complete window goes to Google
+  // with its dates (Google applies it at its instants); a half-open one only while it is on.
+  if (product.saleEnd && Date.parse(product.saleEnd) < prepared.now) return entries;
+  if (product.saleStart && product.saleEnd) {
+    entries.push(['sale_price', `${toDecimalString(sale, target.currency)} ${target.currency}`]);
+    entries.push(['sale_price_effective_date', `${isoMinute(product.saleStart)}/${isoMinuteEnd(product.saleEnd)}`]);
+    return entries;
+  }
+  if (product.saleStart && Date.parse(product.saleStart) > prepared.now) return entries;
   entries.push(['sale_price', `${toDecimalString(sale, target.currency)} ${target.currency}`]);
-  if (product.saleStart && product.saleEnd) entries.push(['sale_price_effective_date', `${isoMinute(product.saleStart)}/${isoMinute(product.saleEnd)}`]);
-  else if (product.saleStart || product.saleEnd) issues.push({ id: product.sku, attribute: 'sale_price_effective_date', rule: 'needs both a start and an end: dropped', severity: 'warning' });
+  if (product.saleStart || product.saleEnd) issues.push({ id: product.sku, attribute: 'sale_price_effective_date', rule: 'needs both a start and an end: dropped', severity: 'warning' });
   return entries;
 }
 
@@ -208,5 +228,5 @@ export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   if (size) item.push(['size', size]);
   if (product.shippingWeightGrams !== undefined) item.push(['shipping_weight', `${product.shippingWeightGrams} g`]);
 
-  return { product, head, tail: item, issues, excluded: issues.some((i) => i.severity === 'error') };
+  return { product, now: ctx.now.getTime(), head, tail: item, issues, excluded: issues.some((i) => i.severity === 'error') };
 }

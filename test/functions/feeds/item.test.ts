@@ -86,10 +86,25 @@ describe('feed item rules', () => {
     expect(issues[0]).toMatchObject({ attribute: 'sale_price', severity: 'warning' });
   });
 
+  it('agrees with the site on a sale at the run\'s instant: an ended sale is gone, a half-open one only while on', () => {
+    // Prepare
+    const at = (iso: string) => ({ ...ctx, now: new Date(iso) });
+    const ended = { ...base(), salePrice: { USD: 9999 }, saleStart: '2026-11-01T00:00:00Z', saleEnd: '2026-11-10T00:00:00Z' };
+    const fromStart = { ...base(), salePrice: { USD: 9999 }, saleStart: '2026-11-25T00:00:00Z' };
+    const untilEnd = { ...base(), salePrice: { USD: 9999 }, saleEnd: '2026-11-25T00:00:00Z' };
+    // Act + Assess
+    expect(field(feedItem(ended, US, ctx).item, 'sale_price')).toEqual([]);
+    expect(field(feedItem(fromStart, US, at('2026-11-24T23:59:59Z')).item, 'sale_price')).toEqual([]);
+    expect(field(feedItem(fromStart, US, at('2026-11-25T00:00:00Z')).item, 'sale_price')).toEqual(['99.99 USD']);
+    expect(field(feedItem(untilEnd, US, at('2026-11-25T00:00:00Z')).item, 'sale_price')).toEqual(['99.99 USD']);
+    expect(field(feedItem(untilEnd, US, at('2026-11-25T00:00:00.001Z')).item, 'sale_price')).toEqual([]);
+  });
+
   it('writes a sale with its effective date range', () => {
     const { item } = feedItem({ ...base(), salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' }, US, ctx);
     expect(field(item, 'sale_price')).toEqual(['99.99 USD']);
-    expect(field(item, 'sale_price_effective_date')).toEqual(['2026-11-27T00:00Z/2026-12-01T23:59Z']);
+    // Minute precision: the end rounds up, so Google's sale never ends before the site's (23:59:59.001)
+    expect(field(item, 'sale_price_effective_date')).toEqual(['2026-11-27T00:00Z/2026-12-02T00:00Z']);
   });
 
   it.each([
