@@ -19,8 +19,8 @@ import { measureBundles } from './bundles.js';
 import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
-// BENCH_SECTIONS=build,rebuild,feeds,pdfs,bundles (default all) picks the parts to run.
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,feeds,pdfs,bundles').split(','));
+// BENCH_SECTIONS=build,rebuild,invariant,feeds,pdfs,bundles (default all) picks the parts to run.
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,invariant,feeds,pdfs,bundles').split(','));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -122,9 +122,20 @@ if (SECTIONS.has('rebuild')) {
     ['price change: PUT → new page at the edge (median of 5)', `${Math.round(rb.priceLatencyMs)} ms`, full, x(rb.fullBuildMs / rb.priceLatencyMs), '≤ 1 s, ≥ 30×'],
     ['description change: pages rendered', `${rb.description.rendered.length}`, '—', '—', '1'],
     ['author rename (20 posts): pages rendered', `${rb.author.rendered.length}`, '—', '—', 'posts + blog index'],
+    ['sale ending 6 s ahead, nothing else changing: its instant → regular price on the page / listing at the edge (median of 3)', `${Math.round(rb.saleEnd.pageMs)} / ${Math.round(rb.saleEnd.listingMs)} ms`, 'never (before: until a restart)', '—', '≤ 2 s'],
+    ['sale ending: instant → new spec sheet in the bucket (median of 3); JSON-LD agrees', `${Math.round(rb.saleEnd.sheetMs)} ms; ${rb.saleEnd.jsonLdAgrees ? 'yes' : 'NO'}`, '—', '—', 'reported'],
     ['webhook receiver at 200 req/s for 10 s: p50 / p99', `${rb.webhook.p50} / ${rb.webhook.p99} ms`, '—', '—', 'p99 ≤ 50 ms'],
     ['webhook receiver: requests / errors / non-2xx / left unprocessed', `${rb.webhook.requests} / ${rb.webhook.errors} / ${rb.webhook.non2xx} / ${rb.webhook.pending}`, '—', '—', '0 errors, all processed'],
   );
+}
+
+if (SECTIONS.has('invariant')) {
+  // The live-site invariant, longer than npm test's seeded run: random sequences over a small store.
+  const { invariantRun } = await import('../test/fixtures/invariant.js');
+  const runs = Number(process.env.BENCH_INVARIANT_RUNS ?? 300);
+  process.stderr.write(`invariant: ${runs} random sequences of changes, targeted runs vs a full build\n`);
+  const result = await invariantRun(runs, Number(process.env.BENCH_INVARIANT_SEED ?? Date.now() % 1_000_000));
+  rows.push([`live site = full build: ${result.sequences} random sequences, ${result.steps} steps (seed ${result.seed})`, result.failure ? `FAILED: ${result.failure.slice(0, 80)}` : 'held', '—', '—', 'holds', ]);
 }
 
 if (SECTIONS.has('feeds')) {
