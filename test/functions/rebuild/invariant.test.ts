@@ -44,6 +44,20 @@ describe('live site = full build', () => {
     expect(await harness.divergences()).toEqual([]);
   });
 
+  it('reconciliation finds what pages would show now, not only changed records', async () => {
+    // Prepare: a sale ends while nothing runs (no timer fired), so the live page is stale
+    const harness = new InvariantHarness();
+    await harness.start();
+    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 10 }, group: false });
+    harness.skipClock(11 * 60_000);
+    const stale = (await harness.divergences()).map((d) => d.key);
+    // Act
+    await harness.reconcile();
+    // Assess
+    expect(stale).toContain('products/dome-tent/index.html');
+    expect(await harness.divergences()).toEqual([]);
+  });
+
   it('keeps a live product on its URL when a newcomer claims the same slug', async () => {
     // Prepare: A-1 lives at /products/dome-tent/
     const harness = new InvariantHarness();
