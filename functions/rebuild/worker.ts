@@ -67,7 +67,7 @@ export interface RebuildResult {
   changedProducts: string[];
   /**
    * The instants (epoch ms) at which a run must happen for pages that change with time: what the
-   * schedule should hold now. Absent when the run changed nothing.
+   * schedule should hold now. Absent only when no site is live yet.
    */
   schedule?: number[];
   /** What the site model warned of about the records of this run (a slug given to another product). */
@@ -165,7 +165,8 @@ export class RebuildWorker {
       if (envelope.source !== 'reconcile' && envelope.kind !== 'Time' && compareVersions(envelope.version, state.versions[key] ?? '0') <= 0) result.skipped.push(envelope);
       else work.push(envelope);
     }
-    if (work.length === 0) return result;
+    // Nothing to do, but the schedule is re-asserted: a retry after a failed schedule sync lands here.
+    if (work.length === 0) return { ...result, schedule: pendingInstants(state, now) };
     if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await full('content model changed'), work, state);
 
     // Current state of content: the sync delta since the stored token, until it shows every version.
