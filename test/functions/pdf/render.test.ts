@@ -18,8 +18,8 @@ import { DEMO_CATEGORIES } from '../../../functions/shared/demo/vocabulary.js';
 import { demoSnapshot } from '../../fixtures/content.js';
 import { HOSTILE, product } from '../../fixtures/products.js';
 
-/** Sale windows are read against a fixed instant. */
-const NOW = new Date('2026-11-20T00:00:00Z');
+/** Sale windows are read against a fixed instant inside the Greek tent's sale (27 Nov – 1 Dec). */
+const NOW = new Date('2026-11-28T00:00:00Z');
 
 const has = (tool: string, flag = '-v') => { try { execFileSync(tool, [flag], { stdio: 'ignore' }); return true; } catch { return false; } };
 // poppler-utils: .ci/run installs it; a bare machine may not have it.
