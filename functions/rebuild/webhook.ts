@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ExpiredRequestException, verifyRequest } from '@contentful/node-apps-toolkit';
-import type { ChangeEnvelope } from '../shared/changes/envelope.js';
+import { isVersion, type ChangeEnvelope } from '../shared/changes/envelope.js';
 import { changeVersion, type ContentEntity, type DeletedEntity } from '../shared/content/types.js';
 import type { Logger, Queue } from '../shared/ports.js';
 
@@ -34,6 +34,8 @@ export interface WebhookDeps {
   ttlSeconds?: number;
   /** @default 1 MiB (Contentful's request size limit) */
   maxBodyBytes?: number;
+  /** How far a signature's timestamp may be ahead of this clock (skew), in seconds. @default 60 */
+  maxClockSkewSeconds?: number;
   /**
    * Local stack only: mirrors an accepted publish/unpublish into the local Contentful stand-in, which
    * plays the Delivery API there. Never set in AWS, where the CDA already has the change.
@@ -44,6 +46,43 @@ export interface WebhookDeps {
 const ACTIONS_THAT_CHANGE_THE_SITE = new Set(['publish', 'unpublish', 'archive', 'delete']);
 // Drafts: auto_save fires every 5 s while an editor types; none of these reach the live site.
 const ACTIONS_TO_IGNORE = new Set(['save', 'auto_save', 'create', 'unarchive']);
+
+// Real rich text nests a few levels per list; thousands of levels only exhaust recursive renderers.
+const MAX_JSON_DEPTH = 100;
+
+/** Deepest nesting of objects/arrays in a JSON text, counted without recursion (strings skipped). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/**
+ * The fencing version of a webhook's entity, or why it has none. Refused here so that no change
+ * whose version the worker cannot compare ever reaches the queue (it would fail every batch it is in).
+ */
+function versionOf(sys: ContentEntity['sys'] & { deletedAt?: string }): { version: string } | { error: string; field: string } {
+  for (const field of ['updatedAt', 'deletedAt'] as const) {
+    const value = sys[field];
+    if (value !== undefined && !Number.isFinite(Date.parse(String(value)))) return { error: `expected sys.${field} to be an ISO 8601 date-time, got ${JSON.stringify(value)}`, field: `sys.${field}` };
+  }
+  const version = changeVersion(sys);
+  if (!isVersion(version)) {
+    const field = (['revision', 'publishedCounter', 'publishedVersion', 'version'] as const).find((f) => sys[f] !== undefined) ?? 'updatedAt';
+    return { error: `expected sys.updatedAt, or a revision that is a non-negative decimal integer, got sys.${field} = ${JSON.stringify(sys[field as keyof typeof sys])}`, field: `sys.${field}` };
+  }
+  return { version };
+}
 
 const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
 
@@ -57,12 +96,18 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
   try {
     const signed = verifyRequest(deps.secret, { method: request.method.toUpperCase() as 'POST', path: request.path, headers, body: request.body }, deps.ttlSeconds ?? 300);
     if (!signed) return reply(401, { error: 'signature does not match the request' });
+    // The toolkit only refuses old timestamps; one far ahead would stay replayable until then.
+    const skew = deps.maxClockSkewSeconds ?? 60;
+    const timestamp = Number(headers['x-contentful-timestamp']);
+    if (timestamp - Date.now() > skew * 1000) return reply(401, { error: `expected a request timestamp at most ${skew} s ahead of this clock, got ${new Date(timestamp).toISOString()}` });
   } catch (error) {
     if (error instanceof ExpiredRequestException) return reply(401, { error: `request timestamp is older than the ${deps.ttlSeconds ?? 300} s time-to-live` });
     return reply(401, { error: `expected signed request headers (x-contentful-signature, -signed-headers, -timestamp): ${(error as Error).message}` });
   }
 
   let entity: ContentEntity | DeletedEntity;
+  const depth = jsonDepth(request.body);
+  if (depth > MAX_JSON_DEPTH) return reply(400, { error: `expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, got ${depth}`, field: '(body)' });
   try {
     entity = JSON.parse(request.body) as ContentEntity;
   } catch (error) {
@@ -78,15 +123,18 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
 
   const space = sys.space?.sys.id;
   const environment = sys.environment?.sys.id;
-  if (space !== deps.spaceId || (environment !== undefined && environment !== deps.environment)) {
+  if (space !== deps.spaceId || environment !== deps.environment) {
     return reply(403, { error: `expected space ${deps.spaceId}/${deps.environment}, got ${space ?? '(none)'}/${environment ?? '(none)'}` });
   }
   if (ACTIONS_TO_IGNORE.has(action) || (kind === 'ContentType' && action !== 'publish')) return reply(202, { ignored: true, reason: `${kind}.${action} does not change the live site` });
   if (!ACTIONS_THAT_CHANGE_THE_SITE.has(action)) return reply(202, { ignored: true, reason: `unknown action ${action}` });
 
+  const version = versionOf(sys);
+  if ('error' in version) return reply(400, { error: `${kind} ${sys.id}: ${version.error}`, field: version.field });
+
   const correlationId = headers['x-contentful-idempotency-key'] ? `cf-${headers['x-contentful-idempotency-key'].slice(0, 32)}` : randomUUID();
   const envelope: ChangeEnvelope = {
-    source: 'contentful', kind, id: sys.id, version: changeVersion(sys), topic: `${kind}.${action}`,
+    source: 'contentful', kind, id: sys.id, version: version.version, topic: `${kind}.${action}`,
     correlationId, receivedAt: new Date().toISOString(),
     ...(headers['x-contentful-idempotency-key'] ? { idempotencyKey: headers['x-contentful-idempotency-key'] } : {}),
   };

@@ -33,6 +33,7 @@ describe('webhook receiver', () => {
     ['another path', (r: ReturnType<typeof publish>) => ({ ...r, path: '/other' })],
     ['another secret', () => signedWebhook('Entry.publish', cmaEntry('x', 'page', {}), { secret: 'x'.repeat(64) })],
     ['an expired timestamp', () => signedWebhook('Entry.publish', cmaEntry('x', 'page', {}), { timestamp: Date.now() - 301_000 })],
+    ['a timestamp an hour in the future', () => signedWebhook('Entry.publish', cmaEntry('x', 'page', {}), { timestamp: Date.now() + 3_600_000 })],
   ])('refuses %s with 401 and queues nothing', async (_label, tamper) => {
     // Prepare
     const { queued, receive } = receiver();
@@ -49,6 +50,11 @@ describe('webhook receiver', () => {
       const r = signedWebhook('Entry.publish', {});
       return signedWebhookRaw(r, '{"sys": nope');
     }],
+    [400, 'a publish counter that is not a decimal integer (and no updatedAt)', () => signedWebhook('Entry.publish', withSys(cmaEntry('x', 'page', {}), { publishedCounter: 'x', updatedAt: undefined }))],
+    [400, 'an updatedAt that is not a date', () => signedWebhook('Entry.publish', withSys(cmaEntry('x', 'page', {}), { updatedAt: 'yesterday' }))],
+    [400, 'a negative revision and no updatedAt', () => signedWebhook('Entry.publish', withSys(cmaEntry('x', 'page', {}), { publishedCounter: -3, revision: -3, updatedAt: undefined }))],
+    [400, 'rich text nested 2,200 deep', () => signedWebhookRaw(signedWebhook('Entry.publish', {}), JSON.stringify(cmaEntry('x', 'page', { body: 'DEEP' })).replace('"DEEP"', nested(2200)))],
+    [403, 'no sys.environment', () => signedWebhook('Entry.publish', withSys(cmaEntry('x', 'page', {}), { environment: undefined }))],
     [403, 'another space', () => signedWebhook('Entry.publish', { ...cmaEntry('x', 'page', {}), sys: { ...cmaEntry('x', 'page', {}).sys, space: { sys: { type: 'Link', linkType: 'Space', id: 'evil' } } } })],
   ])('answers %i to %s and queues nothing', async (status, _label, make) => {
     // Prepare
@@ -76,7 +82,7 @@ describe('webhook receiver', () => {
     const tombstone = { sys: { id: 'page-about', type: 'DeletedEntry', deletedAt: '2026-11-21T12:00:00.000Z', space: { sys: { id: 'restatic-demo' } }, environment: { sys: { id: 'master' } } } };
     // Act
     await receive(signedWebhook('Entry.unpublish', tombstone));
-    await receive(signedWebhook('ContentType.publish', { sys: { id: 'page', type: 'ContentType', updatedAt: '2026-11-21T12:00:01.000Z', space: { sys: { id: 'restatic-demo' } } } }));
+    await receive(signedWebhook('ContentType.publish', { sys: { id: 'page', type: 'ContentType', updatedAt: '2026-11-21T12:00:01.000Z', space: { sys: { id: 'restatic-demo' } }, environment: { sys: { id: 'master' } } } }));
     // Assess
     expect(queued.map((e) => [e.topic, e.id, e.version])).toEqual([
       ['Entry.unpublish', 'page-about', String(Date.parse('2026-11-21T12:00:00.000Z'))],
@@ -84,6 +90,17 @@ describe('webhook receiver', () => {
     ]);
   });
 });
+
+/** An entry with some sys fields replaced (`undefined` removes one). */
+function withSys(entry: ReturnType<typeof cmaEntry>, sys: Record<string, unknown>) {
+  return { ...entry, sys: JSON.parse(JSON.stringify({ ...entry.sys, ...sys })) as ReturnType<typeof cmaEntry>['sys'] };
+}
+
+/** A rich-text document whose lists nest `depth` levels deep, as JSON text (too deep for JSON.stringify). */
+function nested(depth: number): string {
+  const open = Array.from({ length: depth }, (_, i) => `{"nodeType":"${i % 2 ? 'list-item' : 'unordered-list'}","data":{},"content":[`).join('');
+  return `{"nodeType":"document","data":{},"content":[${open}{"nodeType":"text","value":"deep","marks":[],"data":{}}${']}'.repeat(depth)}]}`;
+}
 
 /** Re-signs a request after replacing its body (to send a validly signed non-JSON body). */
 function signedWebhookRaw(request: ReturnType<typeof signedWebhook>, body: string) {
