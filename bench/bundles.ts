@@ -37,7 +37,7 @@ export async function measureBundles(runs: number): Promise<BundleRow[]> {
     ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
     SITE_URL: 'https://shop.example.com', SITE_BUCKET: 'b', DISTRIBUTION_ID: 'D', PRODUCTS_TABLE: 't', CHANGES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo',
     PDF_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/p', PDF_CATALOG_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/c.fifo', REDIRECTS_KVS_ARN: 'arn:aws:cloudfront::1:key-value-store/x',
-    SCHEDULE_GROUP: 'restatic-bench-instants', CHANGES_QUEUE_ARN: 'arn:aws:sqs:us-east-1:1:changes.fifo', SCHEDULER_ROLE_ARN: 'arn:aws:iam::1:role/instants',
+    SCHEDULE_GROUP: 'restatic-bench-instants', CHANGES_QUEUE_ARN: 'arn:aws:sqs:us-east-1:1:changes.fifo', SCHEDULER_ROLE_ARN: 'arn:aws:iam::1:role/instants', CHANGES_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/changes-dlq.fifo',
     CONTENTFUL_SPACE_ID: 's', CONTENTFUL_ENVIRONMENT: 'master', CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: 'arn:x', CONTENTFUL_WEBHOOK_SECRET_ARN: 'arn:y',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -5,9 +5,12 @@
  * (`restatic replay` re-drives those), and records each change's stages in the status log.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { runIsolated } from '../functions/rebuild/isolate.js';
 import type { RebuildResult, RebuildWorker } from '../functions/rebuild/worker.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
+import { isRetryable } from '../functions/shared/errors.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
+import type { RejectedProduct } from '../functions/shared/ports.js';
 import { sleep } from '../functions/shared/retry.js';
 import type { JournalQueue } from './journal-queue.js';
 import type { StatusLog } from './status.js';
@@ -33,6 +36,8 @@ export class ChangeLoop {
   #running: Promise<void> = Promise.resolve();
   #closed = false;
   readonly runs: RebuildResult[] = [];
+  /** Products whose table item breaks the rules (their pages are withdrawn), until a valid write. */
+  readonly rejected = new Map<string, RejectedProduct & { at: string; correlationId: string }>();
 
   constructor(
     private readonly journal: JournalQueue,
@@ -80,7 +85,8 @@ export class ChangeLoop {
     const attempts = this.options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.worker.run(envelopes);
+        // A change that fails on its own is split off (and dead-lettered below); the rest go live.
+        const result = await runIsolated(this.worker, envelopes, this.logger);
         this.runs.push(result);
         this.#record(envelopes, result);
         this.journal.commit(end);
@@ -105,7 +111,8 @@ export class ChangeLoop {
     const again: ChangeEnvelope[] = [];
     for (const { envelope, error } of failed) {
       const attempt = (envelope.attempt ?? 1) + 1;
-      if (attempt > (this.options.maxRedeliveries ?? 5)) this.#deadLetter([envelope], error);
+      // Poison (fails alone, for a reason retrying cannot fix) goes to the dead letters at once.
+      if (!isRetryable(error) || attempt > (this.options.maxRedeliveries ?? 5)) this.#deadLetter([envelope], error);
       else again.push({ ...envelope, attempt });
     }
     if (again.length) {
@@ -119,6 +126,13 @@ export class ChangeLoop {
     const skipped = new Set(result.skipped);
     const failed = new Set(result.failed.map((f) => f.envelope));
     const live = new Set(envelopes.filter((e) => !skipped.has(e) && !failed.has(e)));
+    const rejected = new Map((result.rejected ?? []).map((r) => [r.sku, r]));
+    for (const e of live) {
+      if (e.kind !== 'Product') continue;
+      const bad = rejected.get(e.id);
+      if (bad) this.rejected.set(e.id, { ...bad, at, correlationId: e.correlationId });
+      else this.rejected.delete(e.id);
+    }
     for (const envelope of envelopes) {
       const record = this.status.find(envelope.correlationId);
       if (!record) continue;
@@ -138,6 +152,8 @@ export class ChangeLoop {
       }
       Object.assign(record.stages, result.stages);
       record.warnings.push(...result.warnings);
+      const bad = envelope.kind === 'Product' ? rejected.get(envelope.id) : undefined;
+      if (bad) record.warnings.push(`${bad.message}: the product's pages are withdrawn until a valid version is written`);
       record.pagesRebuilt = result.rendered.length;
       record.objectsUploaded = result.uploaded.length;
       record.objectsDeleted = result.deleted.length;

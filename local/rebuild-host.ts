@@ -13,7 +13,7 @@ import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/ada
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
-import { RestaticError } from '../functions/shared/errors.js';
+import { RestaticError, isRetryable } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
 import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
@@ -37,8 +37,11 @@ export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
 interface SerializedError { name: string; message: string; retryable: boolean }
 type SerializedResult = Omit<RebuildResult, 'skipped' | 'failed'> & { skipped: number[]; failed: Array<{ index: number; error: SerializedError }> };
 
+/** An error as it crosses the thread boundary: whether it may be retried is decided on this side. */
+export const serializeError = (e: Error): SerializedError => ({ name: e.name, message: e.message, retryable: isRetryable(e) });
+
 export function serializeResult(result: RebuildResult, envelopes: readonly ChangeEnvelope[]): SerializedResult {
-  const error = (e: Error) => ({ name: e.name, message: e.message, retryable: e instanceof RestaticError && e.retryable });
+  const error = serializeError;
   return {
     ...result,
     skipped: result.skipped.map((e) => envelopes.indexOf(e)),

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { createHostedWorker, serializeResult } = await import('./rebuild-host.ts');
+const { createHostedWorker, serializeError, serializeResult } = await import('./rebuild-host.ts');
 const worker = createHostedWorker(workerData);
 
 parentPort.on('message', async ({ id, envelopes, warm }) => {
@@ -13,7 +13,7 @@ parentPort.on('message', async ({ id, envelopes, warm }) => {
     if (warm) return parentPort.postMessage({ id, warmed: await worker.warm() });
     parentPort.postMessage({ id, result: serializeResult(await worker.run(envelopes), envelopes) });
   } catch (error) {
-    parentPort.postMessage({ id, error: { name: error.name, message: error.message, retryable: Boolean(error.retryable) } });
+    parentPort.postMessage({ id, error: serializeError(error instanceof Error ? error : new Error(String(error))) });
   }
 });
 parentPort.postMessage({ ready: true });

@@ -60,7 +60,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   const { config, services, status, journal, loop, logger } = ctx;
   const space = services.content instanceof LocalContentSpace ? services.content : undefined;
 
-  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list(), ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}) } }));
+  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
     const result = await receiveWebhook({

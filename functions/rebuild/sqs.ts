@@ -1,8 +1,10 @@
 /** SQS batch ⇄ the rebuild worker: one coalesced run per batch, partial batch failures reported. */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
-import type { Logger } from '../shared/ports.js';
+import type { Logger, Queue } from '../shared/ports.js';
 import { batchResponse, readBatch } from '../shared/sqs-batch.js';
+import { isRetryable } from '../shared/errors.js';
+import { runIsolated } from './isolate.js';
 import type { RebuildResult, RebuildWorker } from './worker.js';
 
 function parse(body: string): ChangeEnvelope | undefined {
@@ -14,6 +16,15 @@ function parse(body: string): ChangeEnvelope | undefined {
   }
 }
 
+export interface WorkerHandlerOptions {
+  /**
+   * The changes queue's dead-letter queue. A poison change (it fails alone, for a reason retrying
+   * cannot fix) is sent there at once and deleted from the queue: returned instead, it would hold
+   * the whole FIFO group for maxReceiveCount × the visibility timeout.
+   */
+  deadLetters?: Queue<ChangeEnvelope>;
+}
+
 /**
  * All messages of the batch become one run (a bulk publish of 200 entries is a handful of runs).
  * Failed envelopes, unparseable messages, or — if the run throws — every message, go back to the
@@ -21,13 +32,25 @@ function parse(body: string): ChangeEnvelope | undefined {
  * after the first failure are failed too, keeping the group's order. `afterRun` gets the envelopes
  * that went through and the run's result (to fan out PDF jobs, and to schedule time instants).
  */
-export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[], result: RebuildResult) => Promise<void>) {
+export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[], result: RebuildResult) => Promise<void>, options: WorkerHandlerOptions = {}) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const { messages: byMessage, failed } = readBatch(event, parse, logger, 'change message');
     try {
-      const result = await worker.run([...byMessage.values()]);
+      // A change that fails on its own is split off; every other change of the batch goes live.
+      const result = await runIsolated(worker, [...byMessage.values()], logger);
       const failedEnvelopes = new Set(result.failed.map((f) => f.envelope));
-      for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope)) failed.add(messageId);
+      const parked = new Set<ChangeEnvelope>();
+      const poison = result.failed.filter((f) => !isRetryable(f.error));
+      if (options.deadLetters && poison.length) {
+        try {
+          await options.deadLetters.send(poison.map((f) => ({ ...f.envelope, lastError: f.error.message })));
+          for (const f of poison) parked.add(f.envelope);
+          logger.error('poison changes dead-lettered', { count: poison.length, changes: poison.map((f) => ({ id: f.envelope.id, version: f.envelope.version, correlation_id: f.envelope.correlationId, error: f.error.message })) });
+        } catch (error) {
+          logger.error('could not dead-letter poison changes; they return to the queue', { error: String(error) });
+        }
+      }
+      for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope) && !parked.has(envelope)) failed.add(messageId);
       // Save → live: one line per change that went live in this run (the dashboard's latency metric
       // filters on latency_ms). Receipt by the webhook receiver or stream consumer stands for "save".
       const skipped = new Set(result.skipped);

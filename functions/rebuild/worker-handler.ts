@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeInstantSchedule } from '../shared/adapters/eventbridge-instant-schedule.js';
 import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
+import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
 import { requireEnv } from '../shared/env.js';
 import { workerFromEnv } from './lambda-deps.js';
@@ -14,7 +15,8 @@ import { createWorkerHandler } from './sqs.js';
 
 const logger = new Logger({ serviceName: 'restatic-rebuild' });
 const { worker } = await workerFromEnv(logger);
-const pdfJobs = createPdfJobQueues({ client: new SQSClient({}), jobsQueueUrl: requireEnv('PDF_QUEUE_URL'), catalogQueueUrl: requireEnv('PDF_CATALOG_QUEUE_URL'), windowSeconds: Number(process.env.PDF_CATALOG_WINDOW_SECONDS ?? 60) });
+const sqs = new SQSClient({});
+const pdfJobs = createPdfJobQueues({ client: sqs, jobsQueueUrl: requireEnv('PDF_QUEUE_URL'), catalogQueueUrl: requireEnv('PDF_CATALOG_QUEUE_URL'), windowSeconds: Number(process.env.PDF_CATALOG_WINDOW_SECONDS ?? 60) });
 
 const instants = createEventBridgeInstantSchedule({
   client: new SchedulerClient({}), groupName: requireEnv('SCHEDULE_GROUP'), queueArn: requireEnv('CHANGES_QUEUE_ARN'), roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
@@ -30,4 +32,4 @@ export const handler = createWorkerHandler(worker, logger, async (processed, res
   ];
   if (jobs.length) await pdfJobs.send(jobs);
   if (result.schedule) await instants.sync(result.schedule);
-});
+}, { deadLetters: createSqsQueue({ queueUrl: requireEnv('CHANGES_DLQ_URL'), client: sqs }) });

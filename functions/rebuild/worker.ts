@@ -8,11 +8,11 @@ import { renderPages } from '../shared/build/render.js';
 import { loadSiteAssets } from '../shared/build/site-assets.js';
 import { buildSiteModel, type SiteConfig } from '../shared/build/site-model.js';
 import type { Product } from '../shared/catalog/product.js';
-import { compareVersions, recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
+import { compareVersions, isVersion, recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import { changeVersion } from '../shared/content/types.js';
-import { RestaticError } from '../shared/errors.js';
-import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable } from '../shared/ports.js';
+import { RestaticError, ValidationError, isRetryable } from '../shared/errors.js';
+import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
 import { readManifest } from '../shared/publish/manifest.js';
 import { Publisher } from '../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../shared/publish/redirects.js';
@@ -26,6 +26,9 @@ export class ContentNotConsistentError extends RestaticError {
     super(message, { retryable: true });
   }
 }
+
+/** An envelope the worker cannot use at all (a version it cannot compare): it fails alone, never retried. */
+export class InvalidChangeError extends RestaticError {}
 
 export interface RebuildDeps {
   content: ContentSource;
@@ -72,6 +75,11 @@ export interface RebuildResult {
   schedule?: number[];
   /** What the site model warned of about the records of this run (a slug given to another product). */
   warnings: string[];
+  /**
+   * Products whose table item breaks the product rules: treated as absent (as a full build treats
+   * them) until a valid version is written. Absent when there were none.
+   */
+  rejected?: RejectedProduct[];
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
   timings: { read: number; build: number; upload: number; invalidate: number };
@@ -133,6 +141,16 @@ export class RebuildWorker {
     const now = clock();
     const t0 = performance.now();
     const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+    // A version the fencing cannot compare fails that envelope alone (the receivers refuse these).
+    const usable = envelopes.filter((e) => {
+      if (isVersion(e.version) && typeof e.id === 'string' && e.id !== '') return true;
+      result.failed.push({ envelope: e, error: new InvalidChangeError(`expected ${e.kind} ${e.id} to carry a decimal version, got ${JSON.stringify(e.version)} (${e.topic})`) });
+      return false;
+    });
+    if (usable.length < envelopes.length) {
+      const rest = usable.length ? await this.run(usable) : { ...result, failed: [] };
+      return { ...rest, failed: [...result.failed, ...rest.failed] };
+    }
     const state = await this.#state();
     const full = async (reason: string) => {
       const built = await deps.fullBuild(reason);
@@ -207,7 +225,11 @@ export class RebuildWorker {
     for (const e of work.filter((w) => w.kind === 'Product')) {
       const before = products.get(e.id);
       const after = await deps.catalog.get(e.id).catch((error: unknown) => {
-        deps.logger.warn('product unreadable; treated as removed', { sku: e.id, error: String(error) });
+        // A transient read failure must not remove a live page: the run fails and is retried.
+        if (!(error instanceof ValidationError) || isRetryable(error)) throw error;
+        // An item breaking the rules is absent, as in a full build (which skips it), until fixed.
+        deps.logger.warn('product item breaks the product rules; its pages go until a valid version is written', { sku: e.id, field: error.field, error: error.message, correlation_id: e.correlationId });
+        (result.rejected ??= []).push({ sku: e.id, field: error.field, message: error.message });
         return undefined;
       });
       if (after) products.set(e.id, after);

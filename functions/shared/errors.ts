@@ -76,3 +76,9 @@ export function isTransientAwsError(error: unknown): boolean {
     `${code} ${error.message}`,
   );
 }
+
+/** Whether an error may go away on a later attempt: a RestaticError says so; else AWS transients. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof RestaticError) return error.retryable;
+  return isTransientAwsError(error);
+}

@@ -122,6 +122,7 @@ export class Pipeline extends Construct {
       environment: {
         ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site', REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
+        CHANGES_DLQ_URL: changes.dlq.queueUrl,
       },
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,
@@ -175,6 +176,8 @@ export class Pipeline extends Construct {
     // The PDF worker sends on what a CMS change expands into (sheets; the catalog via its FIFO).
     pdfJobs.queue.grantSendMessages(pdf.fn);
     pdfCatalog.queue.grantSendMessages(pdf.fn);
+    // A poison change goes to the dead letters at once instead of holding the FIFO group.
+    changes.dlq.grantSendMessages(worker.fn);
     changes.queue.grantSendMessages(stream.fn);
     changes.queue.grantSendMessages(reconcile.fn);
     for (const f of [worker, feeds, pdf]) distribution.grantCreateInvalidation(f.fn);

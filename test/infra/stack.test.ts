@@ -140,6 +140,10 @@ describe('pipeline', () => {
     // Assess: the group, the worker's knobs, its grants, and Scheduler's FIFO requirement
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'restatic-test-instants' });
     expect(Object.keys(variables)).toEqual(expect.arrayContaining(['SCHEDULE_GROUP', 'CHANGES_QUEUE_ARN', 'SCHEDULER_ROLE_ARN']));
+    // Poison changes go straight to the changes queue's dead letters (not back into the FIFO group).
+    const dlqRef = (variables.CHANGES_DLQ_URL as { Ref: string }).Ref;
+    expect(dlqRef).toMatch(/ChangesDlq/);
+    expect(statements.some((st) => [st.Action].flat().includes('sqs:SendMessage') && JSON.stringify(st.Resource).includes(dlqRef))).toBe(true);
     const scheduleWrites = statements.filter((st) => [st.Action].flat().some((a) => a === 'scheduler:CreateSchedule' || a === 'scheduler:DeleteSchedule'));
     expect(scheduleWrites.length).toBeGreaterThan(0);
     for (const st of scheduleWrites) expect(JSON.stringify(st.Resource)).toContain(':schedule/restatic-test-instants/*');

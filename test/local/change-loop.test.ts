@@ -9,7 +9,9 @@ import { STATE_KEY, readState } from '../../functions/shared/state/site-state.js
 import { ChangeLoop } from '../../local/change-loop.js';
 import { JournalQueue } from '../../local/journal-queue.js';
 import { StatusLog } from '../../local/status.js';
-import { productChange } from '../fixtures/events.js';
+import { readFileSync } from 'node:fs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { entryChange, productChange } from '../fixtures/events.js';
 import { publishedSite } from '../fixtures/site.js';
 
 /** A store whose page uploads fail while `failing()` says so (S3 throttling, an outage). */
@@ -24,6 +26,56 @@ function flaky(store: ObjectStore, failing: (key: string) => boolean): ObjectSto
 }
 
 describe('rebuild failures', () => {
+  it('lists a product whose table item breaks the rules as rejected until a valid version is written', async () => {
+    // Prepare
+    const site = await publishedSite();
+    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
+    const status = new StatusLog();
+    const loop = new ChangeLoop(journal, site.worker, status, silentLogger, { windowMs: 5, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    const product = (await site.catalog.scanAll()).products[0]!;
+    await DynamoDBDocumentClient.from(site.dynamo).send(new PutCommand({ TableName: site.table, Item: { sku: product.sku, title: '' } }));
+    const broken = productChange(product.sku, 20);
+    status.open({ kind: 'catalog', sku: product.sku, sequenceNumber: '20', eventName: 'MODIFY' }, broken.correlationId);
+    // Act
+    await journal.send([broken]);
+    await loop.idle();
+    const whileBroken = [...loop.rejected.keys()];
+    const warnings = status.find(broken.correlationId)!.warnings;
+    await site.catalog.put({ ...product, slug: undefined });
+    await journal.send([productChange(product.sku, 21)]);
+    await loop.idle();
+    // Assess
+    expect(whileBroken).toEqual([product.sku]);
+    expect(warnings.join(' ')).toContain('withdrawn until a valid version is written');
+    expect([...loop.rejected.keys()]).toEqual([]);
+    expect(await site.page(`/products/${product.slug}/`)).toBeDefined();
+    await loop.close();
+  });
+
+  it('dead-letters a poison change at once with its reason, and publishes the good change queued with it', async () => {
+    // Prepare: a good product change and one whose version no fence can compare, in one batch
+    const site = await publishedSite();
+    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
+    const status = new StatusLog();
+    const deadLetterFile = join(site.dir, 'dead.jsonl');
+    const runs: number[] = [];
+    const counting = { run: (e: Parameters<typeof site.worker.run>[0]) => { runs.push(e.length); return site.worker.run(e); } };
+    const loop = new ChangeLoop(journal, counting, status, silentLogger, { windowMs: 5, backoffMs: 5, attempts: 3, deadLetterFile });
+    const product = (await site.catalog.scanAll()).products[0]!;
+    await site.catalog.put({ ...product, slug: undefined, description: 'Good change, live.' });
+    const poison = { ...entryChange('page-shipping', 0), version: 'x' };
+    // Act
+    await journal.send([poison, productChange(product.sku, 12)]);
+    await loop.idle();
+    // Assess
+    expect(await site.page(`/products/${product.slug}/`)).toContain('Good change, live.');
+    const letters = readFileSync(deadLetterFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { envelope: { id: string }; error: string });
+    expect(letters).toEqual([expect.objectContaining({ envelope: expect.objectContaining({ id: 'page-shipping', version: 'x' }), error: expect.stringContaining('decimal version') })]);
+    expect(runs).toEqual([2]);
+    expect(journal.pending().envelopes).toEqual([]);
+    await loop.close();
+  });
+
   it.each([MANIFEST_KEY, STATE_KEY])('converges when the worker dies between upload and writing %s', async (crashingKey) => {
     // Prepare: the first attempt uploads the page, then "crashes" writing the manifest or the state
     let crash = true;

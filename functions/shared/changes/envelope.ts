@@ -30,6 +30,8 @@ export interface ChangeEnvelope {
   changedFields?: string[];
   /** Delivery attempts so far (local queue; SQS counts receives itself). */
   attempt?: number;
+  /** On a dead letter: why its last attempt failed. */
+  lastError?: string;
 }
 
 /** The version-fencing key of an envelope: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `contentType:<id>`. */

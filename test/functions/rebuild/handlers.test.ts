@@ -68,4 +68,30 @@ describe('worker Lambda adapter', () => {
     expect(all.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
     expect(fifo.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
   });
+
+  it('dead-letters a poison change at once and lets the rest of the FIFO group through', async () => {
+    // Prepare: any run that includes the poison change throws a bug-like error
+    const runs: string[][] = [];
+    const worker = fakeWorker(async (envelopes) => {
+      runs.push(envelopes.map((e) => e.id));
+      if (envelopes.some((e) => e.id === 'POISON')) throw new TypeError('Cannot convert x to a BigInt');
+      return emptyResult();
+    });
+    const parked: ChangeEnvelope[] = [];
+    const bodies = ['A', 'POISON', 'B'].map((sku) => JSON.stringify(productChange(sku, 1)));
+    const fifoArn = 'arn:aws:sqs:eu-west-1:123456789012:restatic-changes.fifo';
+    const withDlq = createWorkerHandler(worker, silentLogger, undefined, { deadLetters: { send: async (m) => { parked.push(...m); } } });
+    const withoutDlq = createWorkerHandler(worker, silentLogger);
+    // Act
+    const parkedResponse = await withDlq(sqsEvent(bodies, fifoArn));
+    const returnedResponse = await withoutDlq(sqsEvent(bodies, fifoArn));
+    // Assess
+    expect(parkedResponse.batchItemFailures).toEqual([]);
+    expect(parked).toEqual([expect.objectContaining({ id: 'POISON', lastError: 'Cannot convert x to a BigInt' })]);
+    expect(runs.flat().filter((id) => id === 'A' || id === 'B').length).toBeGreaterThanOrEqual(2);
+    expect(runs.some((r) => r.includes('A') && !r.includes('POISON'))).toBe(true);
+    expect(runs.some((r) => r.includes('B') && !r.includes('POISON'))).toBe(true);
+    // Without a dead-letter queue the poison and what follows it in the group go back (FIFO order).
+    expect(returnedResponse.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m2', 'm3']);
+  });
 });
