@@ -5,7 +5,7 @@
  * attempt, dead-lettered — without holding up the other jobs.
  */
 import { appendFileSync } from 'node:fs';
-import { pdfJobKey, type PdfJob } from '../functions/shared/changes/pdf-jobs.js';
+import { imageRechecks, pdfJobKey, type PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import type { PdfRunResult } from '../functions/pdf/worker.js';
 import type { Logger } from '../functions/shared/ports.js';
 
@@ -18,6 +18,8 @@ export interface PdfQueueOptions {
   attempts?: number;
   /** First retry delay, ms (doubles per attempt). @default 500 */
   backoffMs?: number;
+  /** Delay before a sheet drawn with a placeholder (its image host failing) is tried again, ms; doubles per re-check. @default 30000 */
+  recheckMs?: number;
   deadLetterFile: string;
 }
 
@@ -115,6 +117,7 @@ export class LocalPdfQueue {
       });
       this.state.last = { at: new Date().toISOString(), rendered: result.rendered.length, uploaded: result.uploaded.length, unchanged: result.unchanged.length, failed: result.failed.length };
       for (const { job, error } of result.failed) this.#retry({ job, attempt: batch.find((b) => b.job === job)?.attempt ?? 1 }, error);
+      for (const job of imageRechecks(result.degraded)) this.#later(job, (this.options.recheckMs ?? 30_000) * 2 ** ((job.kind === 'sheet' ? job.recheck ?? 1 : 1) - 1));
       return result;
     } catch (error) {
       // The whole batch failed (the worker thread died, the store is down): every job is retried.
@@ -132,10 +135,15 @@ export class LocalPdfQueue {
       this.logger.error('PDF job dead-lettered', { job: entry.job, correlation_id: entry.job.correlationId, attempts: entry.attempt, error: error.message });
       return;
     }
+    this.#later(entry.job, (this.options.backoffMs ?? 500) * 2 ** (entry.attempt - 1), entry.attempt + 1);
+  }
+
+  #later(job: PdfJob, ms: number, attempt = 1): void {
+    if (this.#closed) return;
     const timer = setTimeout(() => {
       this.#retries.delete(timer);
-      this.add([entry.job], entry.attempt + 1);
-    }, (this.options.backoffMs ?? 500) * 2 ** (entry.attempt - 1));
+      this.add([job], attempt);
+    }, ms);
     this.#retries.add(timer);
   }
 }

@@ -142,6 +142,8 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
     await done;
     return { pages: total, products, version };
   } catch (error) {
+    // `done` rejects with the sink's error below; unobserved, that rejection would end the process.
+    done.catch(() => undefined);
     doc.unpipe(sink);
     sink.destroy(error as Error);
     throw new RenderError(`catalog PDF (page ${page} of ${total}): ${(error as Error).message}`, { cause: error });

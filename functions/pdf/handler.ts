@@ -13,6 +13,7 @@ import { createContentfulSyncSource } from '../shared/adapters/contentful-sync-s
 import { createDynamoDbCatalog } from '../shared/adapters/dynamodb-catalog.js';
 import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
+import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { readSecret, requireEnv, siteFromEnv } from '../shared/env.js';
 import { syncedContent } from './data.js';
 import { loadPdfFonts } from './fonts.js';
@@ -52,4 +53,6 @@ const worker = new PdfWorker({
   queue: createPdfJobQueues({ client: new SQSClient({}), jobsQueueUrl: requireEnv('PDF_QUEUE_URL'), catalogQueueUrl: requireEnv('PDF_CATALOG_QUEUE_URL'), windowSeconds: Number(process.env.PDF_CATALOG_WINDOW_SECONDS ?? 60) }),
 });
 
-export const handler = createPdfHandler(worker, logger);
+// A sheet drawn without its image (its host failing) is tried again 15 minutes later (SQS's longest delay).
+const rechecks = createSqsQueue({ queueUrl: requireEnv('PDF_QUEUE_URL'), client: new SQSClient({}), delaySeconds: 900, describe: (j: { kind: string }) => j.kind });
+export const handler = createPdfHandler(worker, logger, rechecks);

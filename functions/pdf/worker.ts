@@ -26,6 +26,8 @@ import { imageLoader, type ImageLoader } from './images.js';
 export const sheetKey = (sku: string) => `pdf/products/${sku}.pdf`;
 export const CATALOG_KEY = 'pdf/catalog.pdf';
 const VERSION_META = 'data-version';
+/** Marks a stored version whose PDF shows a placeholder for an image that could not be fetched. */
+const IMAGE_UNAVAILABLE = '~image-unavailable';
 
 /** Renders a spec sheet (in-process in a Lambda; on a worker-thread pool locally). */
 export type SheetRenderer = (data: SheetData, siteName: string, image: Buffer | undefined) => Promise<Buffer>;
@@ -55,6 +57,11 @@ export interface PdfRunResult {
   invalidated: string[];
   /** Jobs sent on (a CMS change expanded into sheet jobs). */
   enqueued: number;
+  /**
+   * Jobs whose PDF went out with a placeholder for an image whose host failed in a way that may
+   * pass: to run again later. Their stored version says so, so any later job tries the image again.
+   */
+  degraded: PdfJob[];
   failed: Array<{ job: PdfJob; error: Error }>;
 }
 
@@ -74,7 +81,7 @@ export class PdfWorker {
 
   /** Runs a batch; `onProgress` hears of each finished job (done, total). */
   async run(jobs: readonly PdfJob[], onProgress?: (done: number, total: number) => void): Promise<PdfRunResult> {
-    const result: PdfRunResult = { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [] };
+    const result: PdfRunResult = { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [], degraded: [] };
     const content = await this.deps.content();
     // Products a CMS expansion already read (a whole-catalog scan): sheet jobs use them, not GetItem.
     const known = new Map<string, Product>();
@@ -85,8 +92,10 @@ export class PdfWorker {
     onProgress?.(0, expanded.length);
     await Promise.all(expanded.map((job) => io.add(async () => {
       try {
-        const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result, known) : job.kind === 'catalog' ? await this.#catalog(content, result, known) : undefined;
+        const unavailable = new Set<string>();
+        const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result, known, unavailable) : job.kind === 'catalog' ? await this.#catalog(content, result, known, unavailable) : undefined;
         if (path) changedPaths.push(path);
+        if (unavailable.size) result.degraded.push(job);
       } catch (error) {
         result.failed.push({ job, error: asError(error) });
         this.deps.logger.error('PDF job failed', { job, correlation_id: job.correlationId, error: asError(error).message });
@@ -137,8 +146,22 @@ export class PdfWorker {
     return [...direct, ...unique];
   }
 
+  /**
+   * An image for a document. A host failing in a way that may pass (after the loader's own retries)
+   * costs this image, not the document: the placeholder is drawn and the source noted in `unavailable`.
+   */
+  async #imageOrPlaceholder(src: string, size: number, unavailable: Set<string>): Promise<Buffer | undefined> {
+    try {
+      return await this.#image(src, size);
+    } catch (error) {
+      unavailable.add(src);
+      this.deps.logger.warn('PDF image unavailable; the placeholder is drawn and the document will be rendered again', { src, error: asError(error).message });
+      return undefined;
+    }
+  }
+
   /** Returns the path to invalidate, if the published sheet changed. */
-  async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>): Promise<string | undefined> {
+  async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>): Promise<string | undefined> {
     const key = sheetKey(sku);
     const [product, published] = await Promise.all([known.get(sku) ?? this.deps.catalog.get(sku), this.deps.store.metadata(key)]);
     if (!product) {
@@ -152,14 +175,15 @@ export class PdfWorker {
       result.unchanged.push(key);
       return undefined;
     }
-    const body = await this.deps.renderSheet(data, content.siteName, data.image ? await this.#image(data.image, SHEET_IMAGE_PX) : undefined);
+    const body = await this.deps.renderSheet(data, content.siteName, data.image ? await this.#imageOrPlaceholder(data.image, SHEET_IMAGE_PX, unavailable) : undefined);
     result.rendered.push(key);
     const hash = sha256(body);
-    if (published?.sha256 === hash) {
+    const version = unavailable.size ? `${data.version}${IMAGE_UNAVAILABLE}` : data.version;
+    if (published?.sha256 === hash && published[VERSION_META] === version) {
       result.unchanged.push(key);
       return undefined;
     }
-    await this.deps.store.put(key, body, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: data.version } });
+    await this.deps.store.put(key, body, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: version } });
     // The product may have been deleted while this sheet rendered, and the delete's job may already
     // have found nothing to remove: look again after the upload, so no sheet outlives its product.
     if (!(await this.deps.catalog.get(sku))) {
@@ -169,17 +193,17 @@ export class PdfWorker {
       return `/${key}`;
     }
     result.uploaded.push(key);
-    this.deps.logger.info('spec sheet published', { sku, version: data.version, bytes: body.length });
+    this.deps.logger.info('spec sheet published', { sku, version, bytes: body.length });
     return `/${key}`;
   }
 
-  async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>): Promise<string | undefined> {
+  async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>): Promise<string | undefined> {
     // A whole-catalog scan made earlier in this run (a CMS expansion) is reused.
     const products = known.size ? [...known.values()] : (await this.deps.catalog.scanAll()).products;
     const sections = catalogSections(products, content, this.deps.clock?.() ?? new Date());
-    const version = catalogVersion(sections.filter((s) => s.entries.length > 0));
+    const dataVersion = catalogVersion(sections.filter((s) => s.entries.length > 0));
     const published = await this.deps.store.metadata(CATALOG_KEY);
-    if (published?.[VERSION_META] === version) {
+    if (published?.[VERSION_META] === dataVersion) {
       result.unchanged.push(CATALOG_KEY);
       return undefined;
     }
@@ -187,10 +211,11 @@ export class PdfWorker {
     const dir = await mkdtemp(join(tmpdir(), 'restatic-catalog-'));
     try {
       const file = join(dir, 'catalog.pdf');
-      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: (src) => this.#image(src, CATALOG_IMAGE_PX) }, createWriteStream(file));
+      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: (src) => this.#imageOrPlaceholder(src, CATALOG_IMAGE_PX, unavailable) }, createWriteStream(file));
       result.rendered.push(CATALOG_KEY);
       const hash = await fileHash(file);
-      if (published?.sha256 === hash) {
+      const version = unavailable.size ? `${dataVersion}${IMAGE_UNAVAILABLE}` : dataVersion;
+      if (published?.sha256 === hash && published[VERSION_META] === version) {
         result.unchanged.push(CATALOG_KEY);
         return undefined;
       }

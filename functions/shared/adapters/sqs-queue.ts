@@ -20,6 +20,8 @@ export interface SqsQueueOptions<T> {
   dedupId?: (message: T) => string;
   /** Names a message in errors. */
   describe?: (message: T) => string;
+  /** Standard queues only: each message becomes visible this many seconds after it is sent (≤ 900). */
+  delaySeconds?: number;
 }
 
 export function createSqsQueue<T = ChangeEnvelope>(options: SqsQueueOptions<T>): Queue<T> {
@@ -33,6 +35,7 @@ export function createSqsQueue<T = ChangeEnvelope>(options: SqsQueueOptions<T>):
         const entries = chunk.map((m, j) => ({
           Id: String(j),
           MessageBody: JSON.stringify(m),
+          ...(options.delaySeconds !== undefined && !fifo ? { DelaySeconds: options.delaySeconds } : {}),
           ...(fifo ? {
             MessageGroupId: options.groupId ?? 'site',
             MessageDeduplicationId: createHash('sha256').update(dedupId(m)).digest('hex').slice(0, 64),

@@ -6,7 +6,8 @@
 import type { ChangeEnvelope } from './envelope.js';
 
 export type PdfJob =
-  | { kind: 'sheet'; sku: string; correlationId: string }
+  /** `recheck`: how many times this sheet was sent again because an image host failed. */
+  | { kind: 'sheet'; sku: string; correlationId: string; recheck?: number }
   | { kind: 'catalog'; correlationId: string }
   /** A CMS entry changed: the PDF worker finds the sheets (and catalog) that show it. */
   | { kind: 'content'; entryId: string; correlationId: string };
@@ -19,6 +20,17 @@ export const SHEET_FIELDS: ReadonlySet<string> = new Set([
 
 /** Product fields the catalog shows. */
 export const CATALOG_FIELDS: ReadonlySet<string> = new Set(['title', 'brand', 'images', 'price', 'salePrice', 'availability', 'category']);
+
+/** Re-checks of a sheet drawn with a placeholder for an unavailable image, before only changes retry it. */
+export const MAX_IMAGE_RECHECKS = 4;
+
+/**
+ * The sheet jobs to send again later for documents published with a placeholder image (the
+ * catalog needs none: its stored version makes its next job try the image again).
+ */
+export function imageRechecks(degraded: readonly PdfJob[]): PdfJob[] {
+  return degraded.flatMap((job) => (job.kind === 'sheet' && (job.recheck ?? 0) < MAX_IMAGE_RECHECKS ? [{ ...job, recheck: (job.recheck ?? 0) + 1 }] : []));
+}
 
 /** A stable key per job, for de-duplication in queues (SQS FIFO, the local queue). */
 export function pdfJobKey(job: PdfJob): string {

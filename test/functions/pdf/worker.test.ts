@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pdfContent } from '../../../functions/pdf/data.js';
+import { Writable } from 'node:stream';
+import { renderCatalog } from '../../../functions/pdf/catalog.js';
+import { catalogSections, pdfContent } from '../../../functions/pdf/data.js';
+import { validateProduct } from '../../../functions/shared/catalog/product.js';
 import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
 import type { ImageLoader } from '../../../functions/pdf/images.js';
 import { renderSheet } from '../../../functions/pdf/sheet.js';
@@ -141,8 +144,8 @@ describe('PDF worker', () => {
     expect(result.failed[0]!.error.message).toContain('render failed for BAD');
   });
 
-  it('fails a sheet whose image may come later as retryable, publishing nothing, and publishes it with the image on the retry', async () => {
-    // Prepare: the image host fails once, then answers
+  it('publishes a sheet with the placeholder while its image host fails, and with the image once the host answers', async () => {
+    // Prepare: the image host fails (after the loader's own retries) on the first job only
     const png = encodePng(4, 4, hexColor('#336699'), []);
     let calls = 0;
     const images: ImageLoader = async (src) => {
@@ -156,14 +159,53 @@ describe('PDF worker', () => {
     // Act
     const first = await worker.run([sheet('IMG-1')]);
     const afterFirst = await store.get(sheetKey('IMG-1'));
-    const retry = await worker.run([sheet('IMG-1')]);
+    const recheck = await worker.run(first.degraded);
+    const settled = await worker.run([sheet('IMG-1')]);
 
     // Assess
-    expect(first.failed[0]!.error).toMatchObject({ retryable: true });
-    expect(first.uploaded).toEqual([]);
-    expect(afterFirst).toBeUndefined();
-    expect(retry.uploaded).toEqual([sheetKey('IMG-1')]);
+    expect(first.failed).toEqual([]);
+    expect(first.uploaded).toEqual([sheetKey('IMG-1')]);
+    expect(first.degraded).toEqual([sheet('IMG-1')]);
+    expect(afterFirst!.body.toString('latin1')).not.toContain('/Subtype /Image');
+    expect(recheck.uploaded).toEqual([sheetKey('IMG-1')]);
+    expect(recheck.degraded).toEqual([]);
     expect((await store.get(sheetKey('IMG-1')))!.body.toString('latin1')).toContain('/Subtype /Image');
+    expect(settled).toMatchObject({ rendered: [], uploaded: [] });
+  });
+
+  it('publishes the catalog and every other sheet when one product image host cannot be reached', async () => {
+    // Prepare: one product's only image is on a host that never answers
+    const images: ImageLoader = async (src) => {
+      if (src.includes('dead-host')) throw new ImageFetchError(`Fetching image ${src} failed: getaddrinfo ENOTFOUND dead-host.example`, { retryable: true });
+      return undefined;
+    };
+    const { catalog, store, worker } = await setup({ images });
+    await catalog.put(productItem({ sku: 'DEAD-1', category: 'tents', images: ['https://dead-host.example/a.png'] }));
+    for (const sku of ['OK-1', 'OK-2']) await catalog.put(productItem({ sku, category: 'tents' }));
+
+    // Act
+    const result = await worker.run([sheet('DEAD-1'), sheet('OK-1'), { kind: 'catalog', correlationId: 'c' }, sheet('OK-2')]);
+
+    // Assess
+    expect(result.failed).toEqual([]);
+    expect(result.uploaded.sort()).toEqual([CATALOG_KEY, sheetKey('DEAD-1'), sheetKey('OK-1'), sheetKey('OK-2')].sort());
+    expect(result.degraded.map((j) => j.kind === 'sheet' ? j.sku : j.kind).sort()).toEqual(['DEAD-1', 'catalog']);
+    expect((await store.get(CATALOG_KEY))!.body.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('rejects a catalog whose image read throws, without an unobserved rejection ending the process', async () => {
+    // Prepare
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
+    process.on('unhandledRejection', onUnhandled);
+    const sections = catalogSections([validateProduct(productItem({ sku: 'X-1', category: 'tents', images: ['https://x/a.png'] }))], content, new Date());
+    // Act
+    const outcome = await renderCatalog(sections, { fonts, siteName: 'Shop', image: async () => { throw new ImageFetchError('host down', { retryable: true }); } }, new Writable({ write: (_c, _e, cb) => cb() })).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.off('unhandledRejection', onUnhandled);
+    // Assess
+    expect(outcome).toBeInstanceOf(Error);
+    expect(unhandled).toEqual([]);
   });
 
   it('expands a category change into the sheets of that category and the catalog', async () => {
@@ -203,7 +245,7 @@ describe('PDF fan-out', () => {
 });
 
 describe('local PDF queue', () => {
-  const result = (failed: PdfJob[] = []): PdfRunResult => ({ rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: failed.map((job) => ({ job, error: new Error('boom') })) });
+  const result = (failed: PdfJob[] = []): PdfRunResult => ({ rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, degraded: [], failed: failed.map((job) => ({ job, error: new Error('boom') })) });
 
   it('retries a failing job, then dead-letters it, while the others run once', async () => {
     // Prepare
@@ -252,7 +294,7 @@ describe('PDF Lambda handler', () => {
     // Prepare
     const handler = createPdfHandler({ run: async (jobs) => result(jobs.filter((j) => j.kind === 'sheet' && j.sku === 'BAD')) }, silentLogger);
     function result(failed: readonly PdfJob[]): PdfRunResult {
-      return { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: failed.map((job) => ({ job, error: new Error('x') })) };
+      return { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, degraded: [], failed: failed.map((job) => ({ job, error: new Error('x') })) };
     }
     // Act
     const response = await handler(sqsEvent([JSON.stringify(sheet('OK')), JSON.stringify(sheet('BAD')), '{not json', JSON.stringify({ kind: 'sheet', sku: '../x', correlationId: 'c' })]));
@@ -260,4 +302,35 @@ describe('PDF Lambda handler', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3', 'm4']);
   });
 
+  it('sends a sheet drawn without its image again later, a bounded number of times', async () => {
+    // Prepare: every run reports the sheet degraded (the image host stays down)
+    const sent: PdfJob[][] = [];
+    const handler = createPdfHandler({ run: async (jobs) => ({ rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [], degraded: [...jobs] }) }, silentLogger, { send: async (m) => { sent.push([...m]); } });
+    // Act
+    let job: PdfJob = sheet('IMG-9');
+    for (let i = 0; i < 6; i++) {
+      const response = await handler(sqsEvent([JSON.stringify(job)]));
+      expect(response.batchItemFailures).toEqual([]);
+      job = sent.at(-1)?.[0] ?? job;
+    }
+    // Assess
+    expect(sent.map((m) => m.map((j) => (j.kind === 'sheet' ? j.recheck : undefined)))).toEqual([[1], [2], [3], [4]]);
+  });
+});
+
+describe('local PDF queue re-checks', () => {
+  it('runs a sheet drawn without its image again after the re-check delay, and stops after the last re-check', async () => {
+    // Prepare
+    const runs: Array<number | undefined> = [];
+    const queue = new LocalPdfQueue(async (jobs) => {
+      runs.push(...jobs.map((j) => (j.kind === 'sheet' ? j.recheck ?? 0 : -1)));
+      return { rendered: [], uploaded: [], unchanged: [], deleted: [], invalidated: [], enqueued: 0, failed: [], degraded: [...jobs] };
+    }, silentLogger, { windowMs: 1, recheckMs: 2, deadLetterFile: join(tmpdir(), 'unused.jsonl') });
+    // Act
+    queue.add([sheet('IMG-8')]);
+    await queue.idle();
+    // Assess
+    expect(runs).toEqual([0, 1, 2, 3, 4]);
+    await queue.close();
+  });
 });
