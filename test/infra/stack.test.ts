@@ -242,6 +242,12 @@ describe('workflows', () => {
     }
     const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
     expect(deploy).toMatch(/id-token: write/);
+    // A red main never deploys: only after CI passed, checking out the commit CI tested.
+    const triggers = /\non:\n((?: .*\n|\n)*)/.exec(deploy)![1]!;
+    expect([...triggers.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+    expect(triggers).toMatch(/workflow_run:\n\s+workflows: \[ci\]\n\s+types: \[completed\]\n\s+branches: \[main\]/);
+    expect(deploy).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(deploy).toContain('ref: ${{ github.event.workflow_run.head_sha');
     expect(deploy).toMatch(/environment: /);
     expect(deploy).toMatch(/concurrency:\n\s+group: deploy-/);
     expect(deploy).toContain('aws-actions/configure-aws-credentials@');
