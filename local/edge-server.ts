@@ -39,6 +39,35 @@ export class BodyTooLargeError extends Error {}
 
 const ROUTE_PREFIXES = ['/_hooks/', '/_local/', '/_status'];
 
+/** S3's longest key, and the longest path segment any file system the stand-ins use accepts. */
+const MAX_KEY_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+
+/** Whether a Host header (or an origin's host) names this machine: a loopback name or address. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true; // HTTP/1.0 without Host: only a local client reached this socket
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
+/**
+ * Why a request to a local control route is refused, if it is: a Host that is not loopback (DNS
+ * rebinding: a web page whose name resolves to 127.0.0.1), or a browser's cross-site request
+ * (any web page can POST text/plain to 127.0.0.1 without a preflight).
+ */
+export function refuseNonLocal(headers: IncomingMessage['headers']): string | undefined {
+  if (!isLoopbackHost(headers.host)) return `expected a loopback Host (127.0.0.1, localhost), got ${JSON.stringify(headers.host)}`;
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `expected a same-origin request, got Sec-Fetch-Site: ${site}`;
+  const origin = headers.origin;
+  if (origin !== undefined) {
+    let host: string | undefined;
+    try { host = new URL(origin).host; } catch { host = undefined; }
+    if (!host || !isLoopbackHost(host)) return `expected a request from this machine's own pages, got Origin: ${origin}`;
+  }
+  return undefined;
+}
+
 export class EdgeServer {
   readonly #options: EdgeOptions;
   readonly #routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
@@ -174,6 +203,8 @@ export class EdgeServer {
     } catch {
       return this.#notFound();
     }
+    // No object can have a longer key: answer as S3 would, without asking the stand-in to try.
+    if (Buffer.byteLength(path) > MAX_KEY_BYTES || path.split('/').some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) return this.#notFound();
     // Never serve pipeline state, and never let a path walk out of the bucket's key space.
     if (path.includes('\0') || /(^|\/)\.\.?(\/|$)/.test(path) || path.startsWith('/_restatic/')) return this.#notFound();
     const redirect = this.#redirects[path] ?? this.#redirects[path.endsWith('/') ? path : `${path}/`];
@@ -203,6 +234,12 @@ export class EdgeServer {
       const json = Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(json.length), ...headers }).end(json);
     };
+    // The webhook route stays open: its requests are signed. The rest is for this machine only.
+    const refused = url.pathname.startsWith('/_hooks/') ? undefined : refuseNonLocal(req.headers);
+    if (refused) {
+      req.resume();
+      return send(403, { error: refused });
+    }
     const candidates = this.#routes.filter((r) => r.pattern.test(url.pathname));
     if (candidates.length === 0) return send(404, { error: `no route ${url.pathname}` });
     const route = candidates.find((r) => r.method === req.method);
@@ -215,7 +252,12 @@ export class EdgeServer {
       throw error;
     }
     const match = route.pattern.exec(url.pathname)!;
-    const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    let params: Record<string, string>;
+    try {
+      params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    } catch {
+      return send(400, { error: `expected well-formed percent-escapes (UTF-8) in ${url.pathname}` });
+    }
     try {
       const result = await route.handler(req, body, params);
       send(result.status, result.body, result.headers);

@@ -14,6 +14,35 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 // Google's list of invalid Unicode also names format controls: zero-width and bidi controls, U+2061…
 const GOOGLE_INVALID = /[\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
 
+// C0/C1 controls (tab, newline and carriage return kept) and lone surrogates: never text anywhere.
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes control characters and lone surrogates (NUL, ESC…), keeping every character text can use. */
+export function removeControlChars(text: string): string {
+  return text.replace(CONTROLS, '');
+}
+
+/**
+ * A JSON-shaped value with control characters removed from every string in it (keys included).
+ * Iterative: CMS documents may nest deeper than a recursive walk's stack allows.
+ */
+export function withoutControlChars<T>(value: T): T {
+  const clean = (v: unknown): unknown => (typeof v === 'string' ? removeControlChars(v) : v);
+  if (typeof value !== 'object' || value === null) return clean(value) as T;
+  const root: unknown = Array.isArray(value) ? [] : {};
+  const stack: Array<[Record<string, unknown> | unknown[], Record<string, unknown> | unknown[]]> = [[value as never, root as never]];
+  while (stack.length) {
+    const [from, to] = stack.pop()!;
+    for (const [key, v] of Object.entries(from)) {
+      const copy = typeof v === 'object' && v !== null ? (Array.isArray(v) ? [] : {}) : clean(v);
+      if (Array.isArray(to)) to[Number(key)] = copy;
+      else to[removeControlChars(key)] = copy;
+      if (typeof v === 'object' && v !== null) stack.push([v as never, copy as never]);
+    }
+  }
+  return root as T;
+}
+
 /** Removes characters no strict XML parser or Google accepts. */
 export function removeForbiddenChars(text: string): string {
   // Lone surrogates never match the \u{…} ranges above in a `u` regex, so they are removed too.

@@ -1,4 +1,5 @@
 /** The local edge: CloudFront-like serving from a real S3 protocol server. */
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalEdgeCdn } from '../../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore } from '../../functions/shared/adapters/s3-object-store.js';
@@ -124,5 +125,77 @@ describe('edge server', () => {
     expect(big.status).toBe(413);
     expect(bad.status).toBe(400);
     expect(unknown.status).toBe(404);
+  });
+
+  it('answers 404, not 502, for a path with a segment or key longer than any object can have', async () => {
+    // Prepare
+    const { url } = await start(SITE);
+    // Act
+    const segment = await fetch(`${url}/products/${'a'.repeat(250)}x${'b'.repeat(10)}/`);
+    const key = await fetch(`${url}/${'abcdefgh/'.repeat(130)}`);
+    // Assess
+    expect(segment.status).toBe(404);
+    expect(key.status).toBe(404);
+  });
+});
+
+/** A raw request, with headers fetch would not let a caller set (Host). */
+function raw(url: string, method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject).end(body);
+  });
+}
+
+describe('edge control routes', () => {
+  const withRoutes = async () => {
+    const { url } = await start(SITE);
+    const calls: string[] = [];
+    edge!.route('POST', '/_local/feeds', async () => { calls.push('feeds'); return { status: 200, body: { ran: true } }; });
+    edge!.route('PUT', '/_local/products/{sku}', async (_req, _body, params) => { calls.push(params.sku!); return { status: 202, body: {} }; });
+    edge!.route('POST', '/_hooks/contentful', async () => { calls.push('hook'); return { status: 202, body: {} }; });
+    return { url, calls, port: new URL(url).port };
+  };
+
+  it.each([
+    ['a foreign Host (DNS rebinding)', { host: 'evil.example:80' }],
+    ['a cross-site browser request', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example', 'content-type': 'text/plain' }],
+    ['a foreign Origin without Sec-Fetch headers', { origin: 'https://evil.example' }],
+    ['an opaque Origin', { origin: 'null' }],
+  ])('refuses %s with 403 on /_local/*, running nothing', async (_label, headers) => {
+    // Prepare
+    const { url, calls } = await withRoutes();
+    // Act
+    const feeds = await raw(url, 'POST', '/_local/feeds', headers as Record<string, string>, '{}');
+    const put = await raw(url, 'PUT', '/_local/products/SKU-1', headers as Record<string, string>, '{}');
+    // Assess
+    expect([feeds.status, put.status]).toEqual([403, 403]);
+    expect(calls).toEqual([]);
+  });
+
+  it('serves local clients (curl, the CLI, this machine\'s own pages) and keeps the signed webhook route open', async () => {
+    // Prepare
+    const { url, calls, port } = await withRoutes();
+    // Act
+    const cli = await fetch(`${url}/_local/feeds`, { method: 'POST' });
+    const named = await raw(url, 'POST', '/_local/feeds', { host: `localhost:${port}` });
+    const samePage = await raw(url, 'POST', '/_local/feeds', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' });
+    const hook = await raw(url, 'POST', '/_hooks/contentful', { host: 'hooks.example.net' });
+    // Assess
+    expect([cli.status, named.status, samePage.status, hook.status]).toEqual([200, 200, 200, 202]);
+    expect(calls).toEqual(['feeds', 'feeds', 'feeds', 'hook']);
+  });
+
+  it.each(['%E0', '%ZZ', '%C0%AF'])('answers 400, not 502, to the malformed percent-escape %s in a route parameter', async (escape) => {
+    // Prepare
+    const { url, calls } = await withRoutes();
+    // Act
+    const response = await fetch(`${url}/_local/products/${escape}`, { method: 'PUT', body: '{}' });
+    // Assess
+    expect(response.status).toBe(400);
+    expect(calls).toEqual([]);
   });
 });

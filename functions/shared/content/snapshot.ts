@@ -2,6 +2,7 @@
  * The state of a Contentful space as the pipeline knows it: every published entry and asset with
  * all locales. Built from an initial sync (or export file) and advanced by deltas.
  */
+import { withoutControlChars } from '../plain-text.js';
 import type { ContentDelta } from '../ports.js';
 import type { ContentEntity, LocaleDef } from './types.js';
 import { entityRevision } from './types.js';
@@ -28,7 +29,8 @@ export class ContentSnapshot {
     }
     const upsert = (map: Map<string, ContentEntity>, entity: ContentEntity) => {
       const current = map.get(entity.sys.id);
-      if (!current || entityRevision(entity.sys) >= entityRevision(current.sys)) map.set(entity.sys.id, entity);
+      // Editors paste NUL, ESC and the like from other tools: no page, feed or PDF may carry them.
+      if (!current || entityRevision(entity.sys) >= entityRevision(current.sys)) map.set(entity.sys.id, withoutControlChars(entity));
     };
     for (const entry of delta.entries) upsert(this.entries, entry);
     for (const asset of delta.assets) upsert(this.assets, asset);
