@@ -7,7 +7,7 @@ import type { Product } from '../shared/catalog/product.js';
 import type { CatalogContent } from '../shared/content/catalog-content.js';
 import { toDecimalString } from '../shared/build/money.js';
 import { checkGtin } from './gtin.js';
-import { graphemeLength, plainText, truncateGraphemes } from '../shared/plain-text.js';
+import { graphemeLength, literalText, plainText, truncateGraphemes } from '../shared/plain-text.js';
 
 export interface FeedTarget {
   /** Path segment of the feed: `/feeds/google/{id}.xml`. */
@@ -57,13 +57,24 @@ export function absoluteAsciiUrl(baseUrl: string, pathOrUrl: string): string | u
 }
 
 /**
- * The end of a sale as Google's minute-precision range can say it: rounded up to the minute, so
- * the feed's sale never ends before the site's (which ends the millisecond after `saleEnd`).
+ * An instant as Google's ISO 8601 form: `YYYY-MM-DDThh:mmZ` on a whole minute (the documented
+ * form), with seconds otherwise, so a sale starting at 10:00:30 is not announced at 10:00.
  */
-function isoMinuteEnd(value: string): string {
-  const ms = Date.parse(value) + 1;
-  const minute = Math.ceil(ms / 60_000) * 60_000;
-  return `${new Date(minute).toISOString().slice(0, 16)}Z`;
+function isoInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % 60_000 === 0 ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
+}
+
+/**
+ * A sale window as Google reads it, never longer than the site's: the start rounded up to the
+ * second, the end the first second the site no longer shows the sale (it ends the millisecond
+ * after `saleEnd`). Undefined for a window that is empty or reversed.
+ */
+function saleWindow(start: string, end: string): string | undefined {
+  const from = Math.ceil(Date.parse(start) / 1000) * 1000;
+  const to = Math.ceil((Date.parse(end) + 1) / 1000) * 1000;
+  if (!(from < to)) return undefined;
+  return `${isoInstant(from)}/${isoInstant(to)}`;
 }
 
 /** ISO 8601 as Google wants it: `YYYY-MM-DDThh:mmZ`. */
@@ -120,8 +131,13 @@ export function priceEntries(prepared: PreparedItem, target: FeedTarget, issues:
   // with its dates (Google applies it at its instants); a half-open one only while it is on.
   if (product.saleEnd && Date.parse(product.saleEnd) < prepared.now) return entries;
   if (product.saleStart && product.saleEnd) {
+    const window = saleWindow(product.saleStart, product.saleEnd);
+    if (!window) {
+      issues.push({ id: product.sku, attribute: 'sale_price_effective_date', rule: 'the sale ends before it starts: sale dropped', value: `${product.saleStart}/${product.saleEnd}`, severity: 'warning' });
+      return entries;
+    }
     entries.push(['sale_price', `${toDecimalString(sale, target.currency)} ${target.currency}`]);
-    entries.push(['sale_price_effective_date', `${isoMinute(product.saleStart)}/${isoMinuteEnd(product.saleEnd)}`]);
+    entries.push(['sale_price_effective_date', window]);
     return entries;
   }
   if (product.saleStart && Date.parse(product.saleStart) > prepared.now) return entries;
@@ -136,7 +152,8 @@ function note(issues: FeedIssue[], id: string, severity: FeedIssue['severity'], 
 
 /** A text attribute: plain, within its limit (truncated or dropped with a warning), or undefined. */
 function cleanText(issues: FeedIssue[], id: string, attribute: string, raw: string | undefined, max: number, required: boolean, truncate: boolean): string | undefined {
-  const value = raw === undefined ? '' : plainText(raw);
+  // Only the description is light HTML; every other text attribute keeps `<`, `>` and `&` as written.
+  const value = raw === undefined ? '' : attribute === 'description' ? plainText(raw) : literalText(raw);
   if (!value) {
     if (required) note(issues, id, 'error', attribute, 'required', raw);
     return undefined;
@@ -181,7 +198,9 @@ export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   const usable: string[] = [];
   for (const src of product.images) {
     const url = absoluteAsciiUrl(ctx.baseUrl, src);
-    if (url === undefined || url.length > LIMITS.link) continue;
+    // Each unusable link costs itself only: dropped, reported, the others kept.
+    if (url === undefined) { note(issues, id, 'warning', 'image_link', 'an http(s) URL or a site path: dropped', src.slice(0, 100)); continue; }
+    if (url.length > LIMITS.link) { note(issues, id, 'warning', 'image_link', `longer than ${LIMITS.link} characters: dropped`, url.slice(0, 100)); continue; }
     if (IMAGE_FORMATS.test(urlPath(src, url))) usable.push(url);
     else note(issues, id, 'warning', 'image_link', 'format must be JPEG, PNG, GIF, WebP, BMP or TIFF', url);
   }
@@ -212,9 +231,11 @@ export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   if (gtin) item.push(['gtin', gtin]);
   const mpn = cleanText(issues, id, 'mpn', product.mpn, LIMITS.mpn, false, false);
   if (mpn) item.push(['mpn', mpn]);
-  if (product.identifierExists === false || (!gtin && !mpn)) item.push(['identifier_exists', 'no']);
+  // `identifier_exists no` next to a valid GTIN contradicts itself (Google disapproves it): the GTIN stands.
+  if (product.identifierExists === false && gtin) note(issues, id, 'warning', 'identifier_exists', 'no, while a valid GTIN is sent: dropped', 'no');
+  else if (product.identifierExists === false || (!gtin && !mpn)) item.push(['identifier_exists', 'no']);
   item.push(['condition', product.condition]);
-  if (product.googleProductCategory) item.push(['google_product_category', plainText(product.googleProductCategory)]);
+  if (product.googleProductCategory) item.push(['google_product_category', literalText(product.googleProductCategory)]);
   // A comma splits product_type into several values: keep one path per value.
   // The catalog's own taxonomy first; else the product's CMS category title.
   const categoryTitle = product.category ? ctx.content?.categories.get(product.category) : undefined;

@@ -8,7 +8,7 @@ import { activeSalePrice, type Product } from '../shared/catalog/product.js';
 import { formatMoney } from '../shared/build/money.js';
 import { AVAILABILITY_LABELS, productUrl } from '../shared/build/product-view.js';
 import { sha256 } from '../shared/hash.js';
-import { plainText } from '../shared/plain-text.js';
+import { literalText, plainText } from '../shared/plain-text.js';
 import { catalogContent, syncedCatalogContent, type CatalogContent, type StoryBlock } from '../shared/content/catalog-content.js';
 import type { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { ContentSource } from '../shared/ports.js';
@@ -87,8 +87,8 @@ export function sheetData(product: Product, content: PdfContent, now: Date): She
   const story = content.stories.get(product.sku);
   const data: Omit<SheetData, 'version'> = {
     sku: product.sku,
-    title: plainText(product.title),
-    ...(product.brand ? { brand: plainText(product.brand) } : {}),
+    title: literalText(product.title),
+    ...(product.brand ? { brand: literalText(product.brand) } : {}),
     ...(product.images[0] ? { image: product.images[0] } : {}),
     prices,
     availability,
@@ -109,8 +109,8 @@ export function catalogEntry(product: Product, currency: string, now: Date): Cat
   const sale = activeSalePrice(product, currency, now);
   return {
     sku: product.sku,
-    title: plainText(product.title),
-    ...(product.brand ? { brand: plainText(product.brand) } : {}),
+    title: literalText(product.title),
+    ...(product.brand ? { brand: literalText(product.brand) } : {}),
     ...(product.images[0] ? { image: product.images[0] } : {}),
     price: price === undefined ? 'Price on request' : formatMoney(price, currency),
     ...(price !== undefined && sale !== undefined && sale < price ? { sale: formatMoney(sale, currency) } : {}),

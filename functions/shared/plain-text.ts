@@ -60,6 +60,16 @@ export function plainText(value: string): string {
   return removeForbiddenChars(decodeEntities(withoutTags)).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Plain text of a field that is text, not HTML (a title, a brand, a colour): entities decoded
+ * once, forbidden characters removed, whitespace collapsed, and `<`, `>`, `&` kept as written —
+ * `Set <Black & Gold>` is a title, not markup.
+ */
+export function literalText(value: string): string {
+  if (!NEEDS_WORK.test(value)) return value;
+  return removeForbiddenChars(decodeEntities(value)).replace(/\s+/g, ' ').trim();
+}
+
 /** Number of user-perceived characters (grapheme clusters). */
 export function graphemeLength(text: string): number {
   let n = 0;

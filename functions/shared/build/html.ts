@@ -1,4 +1,5 @@
-/** Small, dependency-free HTML helpers: escaping, and an allow-list sanitiser for "light HTML". */
+/** Small HTML helpers: escaping, entity decoding (the `entities` package), and an allow-list sanitiser for "light HTML". */
+import { decodeHTML } from 'entities';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -7,17 +8,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ndash: '–', mdash: '—', hellip: '…', euro: '€', copy: '©', reg: '®', trade: '™', laquo: '«', raquo: '»' };
-
-/** Decodes HTML character references once (`&amp;amp;` → `&amp;`). Unknown ones are kept as text. */
+/**
+ * Decodes HTML character references once (`&amp;amp;` → `&amp;`), every named one HTML knows
+ * (`&eacute;`, `&hellip;`, legacy forms without `;` as browsers read them) and numeric ones.
+ */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : '';
-    }
-    return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
-  });
+  return text.includes('&') ? decodeHTML(text) : text;
 }
 
 const ALLOWED_TAGS = new Set(['p', 'br', 'strong', 'em', 'b', 'i', 'ul', 'ol', 'li']);

@@ -111,7 +111,7 @@ describe('feed item rules', () => {
     ['preorder without availability date', { availability: 'preorder' as const }, 'availability_date'],
     ['no price in the target currency', { price: { EUR: 100 } }, 'price'],
     ['no image in an accepted format', { images: ['/img/a.svg'] }, 'image_link'],
-    ['an empty title after sanitising', { title: '<br>' }, 'title'],
+    ['an empty title after sanitising', { title: ' \u0000\u200b\u0007 ' }, 'title'],
   ])('excludes an item with %s, naming the attribute', (_label, overrides, attribute) => {
     const { item, issues } = feedItem({ ...base(), ...overrides }, US, ctx);
     expect(item).toBeUndefined();
@@ -194,5 +194,57 @@ describe('feed XML', () => {
       const theirs = doc.doc().end({ headless: true });
       expect(convert(ours, { format: 'object' })).toEqual(convert(theirs, { format: 'object' }));
     }), { numRuns: 300, seed: 7 });
+  });
+});
+
+describe('feed item rules (fault isolation)', () => {
+  const at = (iso: string) => ({ ...ctx, now: new Date(iso) });
+  const field = (item: FeedItem | undefined, name: string) => (item ?? []).filter(([n]) => n === name).map(([, v]) => v);
+
+  it('decodes named entities once and keeps literal <, > and & in text attributes; only the description loses markup', () => {
+    // Act
+    const { item } = feedItem({ ...base(), title: 'Set <Black & Gold> Caf&eacute;', brand: 'A&amp;B <Co>', productType: 'Shoes > Trail', description: '<p>Light &amp; <b>fast</b></p>' }, US, ctx);
+    // Assess
+    expect(field(item, 'title')).toEqual(['Set <Black & Gold> Café']);
+    expect(field(item, 'brand')).toEqual(['A&B <Co>']);
+    expect(field(item, 'product_type')).toEqual(['Shoes > Trail']);
+    expect(field(item, 'description')).toEqual(['Light & fast']);
+  });
+
+  it('never sends identifier_exists no next to a valid GTIN, and reports the contradiction', () => {
+    // Act
+    const { item, issues } = feedItem({ ...base(), gtin: '4006381333931', identifierExists: false }, US, ctx);
+    // Assess
+    expect(field(item, 'gtin')).toEqual(['4006381333931']);
+    expect(field(item, 'identifier_exists')).toEqual([]);
+    expect(issues).toContainEqual(expect.objectContaining({ attribute: 'identifier_exists', severity: 'warning' }));
+  });
+
+  it('keeps the seconds of a sale window that does not start or end on a minute', () => {
+    // Act
+    const { item } = feedItem({ ...base(), salePrice: { USD: 9999 }, saleStart: '2026-11-27T10:00:30Z', saleEnd: '2026-12-01T23:59:29.500Z' }, US, at('2026-11-20T00:00:00Z'));
+    // Assess
+    expect(field(item, 'sale_price_effective_date')).toEqual(['2026-11-27T10:00:30Z/2026-12-01T23:59:30Z']);
+  });
+
+  it('drops a reversed sale window with a warning, never sending it to Google', () => {
+    // Act: validated products cannot hold one; an item built from raw data still must not send it
+    const { item, issues } = feedItem({ ...base(), salePrice: { USD: 9999 }, saleStart: '2026-12-01T00:00:00Z', saleEnd: '2026-11-27T00:00:00Z' }, US, at('2026-11-20T00:00:00Z'));
+    // Assess
+    expect(field(item, 'sale_price_effective_date')).toEqual([]);
+    expect(field(item, 'sale_price')).toEqual([]);
+    expect(issues).toContainEqual(expect.objectContaining({ attribute: 'sale_price_effective_date', severity: 'warning' }));
+  });
+
+  it('drops each unusable image link alone, reports it, percent-encodes the rest and sends at most 10 more', () => {
+    // Prepare
+    const images = ['data:image/png;base64,AAAA', 'ftp://files.example.com/a.png', '/assets/img/Grüne Schuhe.png', ...Array.from({ length: 12 }, (_, i) => `/assets/img/x${i}.png`)];
+    // Act
+    const { item, issues } = feedItem({ ...base(), images }, US, ctx);
+    // Assess
+    expect(field(item, 'image_link')).toEqual(['https://shop.example.com/assets/img/Gr%C3%BCne%20Schuhe.png']);
+    expect(field(item, 'additional_image_link')).toHaveLength(10);
+    expect(issues.filter((i) => i.attribute === 'image_link' && i.severity === 'warning')).toHaveLength(2);
+    expect(item).toBeDefined();
   });
 });

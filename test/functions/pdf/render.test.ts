@@ -122,15 +122,17 @@ describe('spec sheet', () => {
     if (poppler) expect(pdfText(file(afterOthers))).toContain('Á´');
   });
 
-  it.runIf(poppler)('prints hostile strings as plain text: no markup, no control characters, long titles wrap', async () => {
+  it.runIf(poppler)('prints hostile strings as plain text: a title as written, description markup gone, no control characters, long titles wrap', async () => {
     // Prepare
     const hostile = product({ sku: 'H-1', slug: 'h-1', title: `${HOSTILE.script} ${'Very long title words '.repeat(12)}`, description: `${HOSTILE.control} <b>bold</b> &amp; more`, images: ['https://evil.example.com/x.svg'] });
     // Act
     const f = file(await renderSheet(sheetData(hostile, content, NOW), { fonts, siteName: content.siteName }));
     // Assess
     const text = pdfText(f);
-    expect(text).not.toContain('<script>');
+    // A title is text, not HTML: it prints as written. Only the description is light HTML.
+    expect(text).toContain('<script>alert("x")</script> Very long title words');
     expect(text).toContain('Bad[31mTitle bold & more');
+    expect(text).not.toContain('<b>');
     expect(text).not.toMatch(/[\u0000-\u0008\u001b]/);
     expect(text).toContain('No image');
   });

@@ -23,7 +23,12 @@ describe('sanitizeLightHtml', () => {
 
 describe('text helpers', () => {
   it('decodes entities exactly once', () => {
-    expect(decodeEntities('&amp;amp; &nbsp;&#x1F600;&#0;')).toBe('&amp; \u00a0😀');
+    // &#0; is U+FFFD, as HTML (and every browser) reads it.
+    expect(decodeEntities('&amp;amp; &nbsp;&#x1F600;&#0;')).toBe('&amp; \u00a0😀\ufffd');
+  });
+
+  it('decodes every named entity HTML knows, not a short list', () => {
+    expect(decodeEntities('Caf&eacute; &Ouml;l &frac12; &rarr; &spades; &#233;&#xE9;')).toBe('Café Öl ½ → ♠ éé');
   });
 
   it('turns light HTML into plain text', () => {
