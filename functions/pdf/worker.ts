@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { Product } from '../shared/catalog/product.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
-import { asError } from '../shared/errors.js';
+import { ValidationError, asError } from '../shared/errors.js';
+import { withRetry } from '../shared/retry.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Queue } from '../shared/ports.js';
 import { DOCUMENT_CACHE } from '../shared/publish/headers.js';
 import { sha256 } from '../shared/hash.js';
@@ -26,6 +27,12 @@ import { imageLoader, type ImageLoader } from './images.js';
 export const sheetKey = (sku: string) => `pdf/products/${sku}.pdf`;
 export const CATALOG_KEY = 'pdf/catalog.pdf';
 const VERSION_META = 'data-version';
+/**
+ * Invalidations a run could not make (the CDN failing), kept until a later run makes them: the
+ * sheets are already uploaded, so a retried job finds them current and would invalidate nothing,
+ * leaving the old PDF at the edge for its year-long s-maxage.
+ */
+export const PENDING_INVALIDATIONS_PREFIX = 'pdf/_pending-invalidations/';
 /** Marks a stored version whose PDF shows a placeholder for an image that could not be fetched. */
 const IMAGE_UNAVAILABLE = '~image-unavailable';
 
@@ -102,13 +109,36 @@ export class PdfWorker {
       }
       onProgress?.(++done, expanded.length);
     })));
-    if (changedPaths.length) {
-      // Many sheets at once: one wildcard instead of thousands of paths (CloudFront bills per path).
-      const paths = changedPaths.length > 100 ? ['/pdf/*'] : changedPaths.sort();
-      await this.deps.cdn.invalidate(paths, `pdf-${sha256(paths.join('\n')).slice(0, 16)}-${Date.now()}`);
-      result.invalidated = paths;
-    }
+    await this.#invalidate(changedPaths, result);
     return result;
+  }
+
+  /** Invalidates this run's changed paths and any an earlier run left pending, or records them as pending. */
+  async #invalidate(changedPaths: string[], result: PdfRunResult): Promise<void> {
+    const pendingKeys: string[] = [];
+    const all = new Set(changedPaths);
+    for await (const key of this.deps.store.list(PENDING_INVALIDATIONS_PREFIX)) {
+      const object = await this.deps.store.get(key);
+      if (!object) continue;
+      pendingKeys.push(key);
+      for (const path of JSON.parse(object.body.toString('utf8')) as string[]) all.add(path);
+    }
+    if (all.size === 0) return;
+    // Many sheets at once: one wildcard instead of thousands of paths (CloudFront bills per path).
+    const paths = all.size > 100 ? ['/pdf/*'] : [...all].sort();
+    // The same paths make the same reference: a retry is one invalidation, not two.
+    const reference = `pdf-${sha256(paths.join('\n')).slice(0, 32)}`;
+    try {
+      await withRetry(() => this.deps.cdn.invalidate(paths, reference), { retries: 2, baseMs: 200 });
+    } catch (error) {
+      if (changedPaths.length) {
+        await this.deps.store.put(`${PENDING_INVALIDATIONS_PREFIX}${reference}.json`, JSON.stringify(changedPaths.sort()), { contentType: 'application/json', cacheControl: 'no-store' });
+      }
+      this.deps.logger.warn('PDF invalidation failed; kept for the next run', { paths: paths.length, error: asError(error).message });
+      throw error;
+    }
+    result.invalidated = paths;
+    if (pendingKeys.length) await this.deps.store.deleteMany(pendingKeys);
   }
 
   /** CMS jobs → the sheet (and catalog) jobs they reach; sent on through the queue when there is one. */
@@ -160,10 +190,20 @@ export class PdfWorker {
     }
   }
 
+  /** A product as the sheet sees it: an item breaking the product rules has no sheet, as it has no page. */
+  async #product(sku: string): Promise<Product | undefined> {
+    try {
+      return await this.deps.catalog.get(sku);
+    } catch (error) {
+      if (error instanceof ValidationError && !error.retryable) return undefined;
+      throw error;
+    }
+  }
+
   /** Returns the path to invalidate, if the published sheet changed. */
   async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>): Promise<string | undefined> {
     const key = sheetKey(sku);
-    const [product, published] = await Promise.all([known.get(sku) ?? this.deps.catalog.get(sku), this.deps.store.metadata(key)]);
+    const [product, published] = await Promise.all([known.get(sku) ?? this.#product(sku), this.deps.store.metadata(key)]);
     if (!product) {
       if (!published) return undefined;
       await this.deps.store.deleteMany([key]);
@@ -186,7 +226,7 @@ export class PdfWorker {
     await this.deps.store.put(key, body, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: version } });
     // The product may have been deleted while this sheet rendered, and the delete's job may already
     // have found nothing to remove: look again after the upload, so no sheet outlives its product.
-    if (!(await this.deps.catalog.get(sku))) {
+    if (!(await this.#product(sku))) {
       await this.deps.store.deleteMany([key]);
       result.deleted.push(key);
       this.deps.logger.info('spec sheet withdrawn: the product was deleted while it rendered', { sku });

@@ -9,9 +9,10 @@ import { catalogSections, pdfContent } from '../../../functions/pdf/data.js';
 import { validateProduct } from '../../../functions/shared/catalog/product.js';
 import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
 import type { ImageLoader } from '../../../functions/pdf/images.js';
+import type { Cdn } from '../../../functions/shared/ports.js';
 import { renderSheet } from '../../../functions/pdf/sheet.js';
 import { encodePng, hexColor } from '../../../functions/shared/demo/png.js';
-import { ImageFetchError } from '../../../functions/shared/errors.js';
+import { CdnError, ImageFetchError } from '../../../functions/shared/errors.js';
 import { createPdfHandler } from '../../../functions/pdf/sqs.js';
 import { CATALOG_KEY, PdfWorker, sheetKey, type PdfRunResult } from '../../../functions/pdf/worker.js';
 import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
@@ -27,7 +28,7 @@ import { productItem } from '../../fixtures/products.js';
 const fonts = loadPdfFonts();
 const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
 
-async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date } = {}) {
+async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date; cdn?: Cdn } = {}) {
   const s3 = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
   const dynamo = dynamoClient();
@@ -38,7 +39,7 @@ async function setup(options: { failSku?: string; images?: ImageLoader; whileRen
     catalog, store, fonts, logger: silentLogger, content: async () => content,
     ...(options.images ? { images: options.images } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-    cdn: { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
+    cdn: options.cdn ?? { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
     renderSheet: async (data, siteName, image) => {
       renders.push(data.sku);
       await options.whileRendering?.(data.sku);
@@ -142,6 +143,25 @@ describe('PDF worker', () => {
     expect(result.uploaded.sort()).toEqual([sheetKey('OK-1'), sheetKey('OK-2')]);
     expect(result.failed.map((f) => f.job)).toEqual([sheet('BAD')]);
     expect(result.failed[0]!.error.message).toContain('render failed for BAD');
+  });
+
+  it('keeps an invalidation the CDN refused and makes it on the next run, though the retried sheet is then current', async () => {
+    // Prepare: the CDN fails for the whole first run (its own retries included)
+    let down = true;
+    const { store, catalog, worker: flaky } = await setup({ cdn: { invalidate: async () => { if (down) throw new CdnError('CloudFront CreateInvalidation failed: ServiceUnavailable', { retryable: true }); return 'id'; } } });
+    await catalog.put(productItem({ sku: 'INV-1' }));
+    // Act
+    const first = await flaky.run([sheet('INV-1')]).catch((e: unknown) => e);
+    down = false;
+    const retry = await flaky.run([sheet('INV-1')]);
+    // Assess
+    expect(first).toBeInstanceOf(CdnError);
+    expect(retry.unchanged).toEqual([sheetKey('INV-1')]);
+    expect(retry.invalidated).toEqual(['/pdf/products/INV-1.pdf']);
+    expect(await store.get(sheetKey('INV-1'))).toBeDefined();
+    const pending: string[] = [];
+    for await (const key of store.list('pdf/_pending-invalidations/')) pending.push(key);
+    expect(pending).toEqual([]);
   });
 
   it('publishes a sheet with the placeholder while its image host fails, and with the image once the host answers', async () => {
