@@ -5,9 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
 import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
-import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
 import { requireEnv } from '../shared/env.js';
-import { envelopeFromStreamRecord } from './stream.js';
+import { forwardStreamRecord } from './stream.js';
 
 const logger = new Logger({ serviceName: 'restatic-catalog-stream' });
 const sqs = new SQSClient({});
@@ -17,11 +16,7 @@ const pdfJobs = createPdfJobQueues({ client: sqs, jobsQueueUrl: requireEnv('PDF_
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
-  const envelope = envelopeFromStreamRecord(record);
-  await queue.send([envelope]);
-  const jobs = pdfJobsFor([envelope]);
-  if (jobs.length) await pdfJobs.send(jobs);
-  logger.info('catalog change queued', { correlation_id: envelope.correlationId, sku: envelope.id, topic: envelope.topic, fields: envelope.changedFields });
+  await forwardStreamRecord({ queue, pdfJobs, logger }, record);
 }
 
 export const handler = (event: DynamoDBStreamEvent) => processPartialResponse(event, recordHandler, processor);

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { type ChangeEnvelope, isVersion } from '../shared/changes/envelope.js';
+import { pdfJobsFor, type PdfJob } from '../shared/changes/pdf-jobs.js';
 import { ValidationError } from '../shared/errors.js';
+import type { Logger, Queue } from '../shared/ports.js';
 
 type Image = Record<string, unknown>;
 
@@ -31,4 +33,32 @@ export function envelopeFromStreamRecord(record: DynamoDBRecord, correlationId: 
     source: 'catalog', kind: 'Product', id: sku, version, topic: `Product.${eventName}`,
     correlationId, receivedAt: new Date().toISOString(), changedFields: changedFields(before, after),
   };
+}
+
+export interface StreamForwardDeps {
+  queue: Queue<ChangeEnvelope>;
+  pdfJobs: Queue<PdfJob>;
+  logger: Logger;
+}
+
+/**
+ * Forwards one stream record: its envelope to the changes queue, its PDF jobs to theirs. A record
+ * no attempt could use (no key, no sequence number) is logged and dropped, never failed: failed,
+ * it would be retried and bisected with its neighbours for an hour before reaching the on-failure
+ * queue. Queue failures throw, so the record is retried.
+ */
+export async function forwardStreamRecord(deps: StreamForwardDeps, record: DynamoDBRecord): Promise<ChangeEnvelope | undefined> {
+  let envelope: ChangeEnvelope;
+  try {
+    envelope = envelopeFromStreamRecord(record);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    deps.logger.error('stream record unusable; dropped', { eventID: record.eventID, field: error.field, error: error.message });
+    return undefined;
+  }
+  await deps.queue.send([envelope]);
+  const jobs = pdfJobsFor([envelope]);
+  if (jobs.length) await deps.pdfJobs.send(jobs);
+  deps.logger.info('catalog change queued', { correlation_id: envelope.correlationId, sku: envelope.id, topic: envelope.topic, fields: envelope.changedFields });
+  return envelope;
 }

@@ -1,6 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { changedFields, envelopeFromStreamRecord } from '../../../functions/rebuild/stream.js';
+import { changedFields, envelopeFromStreamRecord, forwardStreamRecord } from '../../../functions/rebuild/stream.js';
+import { silentLogger } from '../../../functions/shared/logger.js';
 import { compareVersions } from '../../../functions/shared/changes/envelope.js';
 import { ValidationError } from '../../../functions/shared/errors.js';
 import { productItem } from '../../fixtures/products.js';
@@ -38,5 +39,20 @@ describe('catalog stream consumer', () => {
 
   it('diffs nested values by content', () => {
     expect(changedFields({ a: { x: 1 }, b: [1] }, { a: { x: 1 }, b: [1, 2], c: 1 })).toEqual(['b', 'c']);
+  });
+
+  it('drops a record no attempt could use (logged) without failing it, and forwards the good ones with their PDF jobs', async () => {
+    // Prepare
+    const queued: string[] = [];
+    const jobs: string[] = [];
+    const deps = { queue: { send: async (m: Array<{ id: string }>) => { queued.push(...m.map((e) => e.id)); } }, pdfJobs: { send: async (m: Array<{ kind: string }>) => { jobs.push(...m.map((j) => j.kind)); } }, logger: silentLogger };
+    // Act
+    const bad = await forwardStreamRecord(deps as never, { ...record('MODIFY', 'not-a-number', productItem(), productItem({ price: { USD: 1 } })) });
+    const good = await forwardStreamRecord(deps as never, record('MODIFY', '7', productItem(), productItem({ price: { USD: 1 } })));
+    // Assess
+    expect(bad).toBeUndefined();
+    expect(good?.id).toBe('TR2-BLK-42');
+    expect(queued).toEqual(['TR2-BLK-42']);
+    expect(jobs).toEqual(['sheet', 'catalog']);
   });
 });
