@@ -3,6 +3,7 @@
  * catalog value can escape its URL section (`../../x`, `a/b`, `%2e%2e`, control characters).
  */
 import anyAscii from 'any-ascii';
+import { decodeEntities } from './build/html.js';
 
 const MAX_SLUG_LENGTH = 100;
 
@@ -43,5 +44,6 @@ export function isSlug(value: string): boolean {
  * fallback (e.g. the sku), so titles in scripts without an ASCII folding still get a URL.
  */
 export function chooseSlug(explicit: string | undefined, title: string, fallback: string): string {
-  return (explicit !== undefined ? toSlug(explicit) : '') || toSlug(title) || toSlug(fallback) || 'item';
+  // From the title as pages show it: `Caf&eacute;` makes `cafe`, not `caf-eacute`.
+  return (explicit !== undefined ? toSlug(explicit) : '') || toSlug(decodeEntities(title)) || toSlug(fallback) || 'item';
 }

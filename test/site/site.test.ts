@@ -107,6 +107,21 @@ describe('rendered pages', () => {
     expect(productPage).toContain('<p>fine</p>');
   });
 
+  it('shows catalog text with its entities decoded once and its <, > and & as written', async () => {
+    // Prepare
+    const product = validateProduct(productItem({ title: 'Caf&eacute; Set <Black & Gold> &amp;amp;', brand: 'M&ouml;we' }));
+    // Act
+    const html = await renderAll(buildSiteModel(snapshotOf([]), [product], config));
+    // Assess
+    expect(product.slug).toBe('cafe-set-black-gold-amp');
+    const page = html.get(`/products/${product.slug}/`)!;
+    expect(page).toContain('Café Set &lt;Black &amp; Gold&gt; &amp;amp;');
+    expect(page).not.toContain('&amp;eacute;');
+    expect(page).toContain('Möwe');
+    const ld = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(page)![1]!) as { name: string };
+    expect(ld.name).toBe('Café Set <Black & Gold> &amp;');
+  });
+
   it('puts a parseable JSON-LD Product with offers matching the catalog on product pages', async () => {
     // Prepare
     const p = validateProduct(productItem({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' }));

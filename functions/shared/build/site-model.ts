@@ -7,6 +7,8 @@ import { nextPriceChange, type Product } from '../catalog/product.js';
 import { renderRichText, type RichTextContext } from '../content/rich-text.js';
 import type { ContentSnapshot } from '../content/snapshot.js';
 import type { ContentEntity, RichNode } from '../content/types.js';
+import { removeControlChars } from '../plain-text.js';
+import { decodeEntities } from './html.js';
 import { isSlug, toSlug } from '../slug.js';
 import { cardView, productPageData, productUrl, type CardView } from './product-view.js';
 
@@ -84,7 +86,22 @@ export const keyForUrl = (url: string) => (url.endsWith('/') ? `${url.slice(1)}i
  * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
  * their data and deps computed (the expensive part); every page is still listed in `all`.
  */
-export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
+/** Catalog text fields as pages show them: entities decoded once, `<`, `>`, `&` kept as written (escaped by the templates). */
+const DISPLAY_TEXT = ['title', 'brand', 'color', 'size', 'mpn'] as const;
+export function displayProduct(product: Product): Product {
+  let copy: Product | undefined;
+  for (const field of DISPLAY_TEXT) {
+    const value = product[field];
+    if (value === undefined) continue;
+    const text = removeControlChars(decodeEntities(value));
+    if (text !== value) (copy ??= { ...product })[field] = text;
+  }
+  return copy ?? product;
+}
+
+export function buildSiteModel(content: ContentSnapshot, rawCatalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
+  // Pages, feeds and PDFs read catalog text the same way (a title `Caf&eacute;` is `Café` in all three).
+  const catalog = rawCatalog.map(displayProduct);
   const warnings: ModelWarning[] = [];
   const pages: PageSpec[] = [];
   const all: PageRef[] = [];
