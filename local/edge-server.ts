@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RestaticError } from '../functions/shared/errors.js';
 import type { Logger, ObjectStore, StoredObject } from '../functions/shared/ports.js';
 import { LOCAL_INVALIDATION_ROUTE } from '../functions/shared/adapters/local-edge-cdn.js';
 import { normalizePath } from '../functions/shared/publish/cache-key.js';
@@ -35,7 +36,8 @@ export interface EdgeOptions {
   cacheBytes?: number;
 }
 
-export class BodyTooLargeError extends Error {}
+/** A request body over the limit (413): the client's to fix, never retryable. */
+export class BodyTooLargeError extends RestaticError {}
 
 const ROUTE_PREFIXES = ['/_hooks/', '/_local/', '/_status'];
 

@@ -22,7 +22,7 @@ import type { LocalConfig } from './config.js';
 import { LocalContentSpace } from './content-space.js';
 import type { EdgeServer } from './edge-server.js';
 import type { JournalQueue } from './journal-queue.js';
-import type { LocalServices } from './stack.js';
+import type { LocalServices } from './compose.js';
 import type { StatusLog } from './status.js';
 
 interface RouteContext {

@@ -5,20 +5,15 @@
  */
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
-import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
-import { createS3ObjectStore } from '../functions/shared/adapters/s3-object-store.js';
 import { fullBuild, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer, type PageRenderer } from '../functions/shared/build/render-pool.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
-import type { Catalog, ContentSource, ObjectStore, Progress } from '../functions/shared/ports.js';
+import type { Progress } from '../functions/shared/ports.js';
 import { ChangeLoop } from './change-loop.js';
+import { startServices, type LocalServices } from './compose.js';
 import type { LocalConfig } from './config.js';
-import { LocalContentSpace } from './content-space.js';
 import { EdgeServer } from './edge-server.js';
-import { startEmbeddedServersInThread, type EmbeddedServers } from './embedded.js';
 import { JournalQueue } from './journal-queue.js';
 import { ThreadedFeedJob } from './feeds-host.js';
 import { ThreadedPdfWorker } from './pdf-host.js';
@@ -32,27 +27,8 @@ import { DEMO_SPACE_FILE } from './demo-space.js';
 import { LocalTimer } from './timer.js';
 import { pendingInstants, readState } from '../functions/shared/state/site-state.js';
 
-export interface LocalServices {
-  servers: EmbeddedServers;
-  store: ObjectStore;
-  catalog: Catalog;
-  content: ContentSource | LocalContentSpace;
-}
-
-/** Starts the embedded servers and builds the adapters on them (no edge, no build). */
-export async function startServices(config: LocalConfig): Promise<LocalServices> {
-  const servers = await startEmbeddedServersInThread({ dataDir: config.dataDir, bucket: config.bucket, table: config.table });
-  // Locally, without a Delivery API token, the bundled space plus what webhooks published plays the CDA.
-  const content = config.deliveryToken
-    ? createContentfulSyncSource({ space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken })
-    : new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(config.dataDir, 'contentful', 'published.jsonl'));
-  return {
-    servers,
-    store: createS3ObjectStore({ bucket: config.bucket, client: servers.s3 }),
-    catalog: createDynamoDbCatalog({ table: config.table, client: servers.dynamo }),
-    content,
-  };
-}
+/** Re-exported for the CLI, which starts the services alone for one-off commands. */
+export { startServices, type LocalServices };
 
 export interface LocalStack {
   url: string;

@@ -12,9 +12,9 @@ import { openPng } from './png.js';
 import type { PdfFonts } from './fonts.js';
 import { shareLayouts, textRuns } from './fonts.js';
 
-export type Doc = PDFKit.PDFDocument;
-/** An image pdfkit has already parsed (`openImage`): drawn many times, embedded once. */
-export type OpenedImage = { width: number; height: number };
+import type { Doc, OpenedImage } from './doc.js';
+
+export type { Doc, OpenedImage };
 
 /** Parses an embeddable image once for repeated use in one document; undefined when it cannot be. */
 export function openImage(doc: Doc, bytes: Buffer | undefined): OpenedImage | undefined {

@@ -17,7 +17,7 @@
  * same way. Anything else (16-bit alpha, a grey/RGB colour key, interlaced) goes to pdfkit.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import type { Doc, OpenedImage } from './draw.js';
+import type { Doc, OpenedImage } from './doc.js';
 
 interface ParsedPng {
   width: number;
