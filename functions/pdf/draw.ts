@@ -8,6 +8,7 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { batchDocumentOutput, batchPageContent } from './batching.js';
 import { shareEmbedding } from './embedding.js';
+import { assertPatchable } from './internals.js';
 import { openPng } from './png.js';
 import type { PdfFonts } from './fonts.js';
 import { shareLayouts, textRuns } from './fonts.js';
@@ -15,6 +16,9 @@ import { shareLayouts, textRuns } from './fonts.js';
 import type { Doc, OpenedImage } from './doc.js';
 
 export type { Doc, OpenedImage };
+
+/** The internals the patches need were found (once per process, before the first patch). */
+let patchesChecked = false;
 
 /** Parses an embeddable image once for repeated use in one document; undefined when it cannot be. */
 export function openImage(doc: Doc, bytes: Buffer | undefined): OpenedImage | undefined {
@@ -88,6 +92,10 @@ export function newDocument(fonts: PdfFonts, meta: { title: string; author: stri
   doc.registerFont('regular', fonts.regular as never);
   // The initial font *is* 'regular': say so, or pdfkit compares the two fonts' name tables later.
   const internals = doc as unknown as { _fontFamilies: Record<string, unknown>; _font: object };
+  if (!patchesChecked) {
+    assertPatchable({ PDFDocument: Object.getPrototypeOf(doc) as object, PDFPage: Object.getPrototypeOf(doc.page) as object, EmbeddedFont: Object.getPrototypeOf(internals._font) as object }, internals as unknown as Record<string, unknown>);
+    patchesChecked = true;
+  }
   internals._fontFamilies.regular = internals._font;
   shareLayouts(Object.getPrototypeOf(internals._font) as object);
   shareEmbedding(Object.getPrototypeOf(internals._font) as object);
