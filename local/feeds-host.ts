@@ -13,7 +13,7 @@ import { DEMO_TARGETS } from '../functions/feeds/targets.js';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
-import { RestaticError } from '../functions/shared/errors.js';
+import { fromWireError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { dynamoCompatibleConfig } from './embedded.js';
@@ -57,7 +57,7 @@ type ThreadMessage =
   | { ready: true }
   | { id: number; progress: { itemsIn: number; total: number } }
   | { id: number; result: FeedJobResult }
-  | { id: number; error: { name: string; message: string; retryable: boolean } };
+  | { id: number; error: WireError };
 
 /** The main thread's handle on the feed thread. */
 export class ThreadedFeedJob {
@@ -112,9 +112,7 @@ export class ThreadedFeedJob {
     this.#current = undefined;
     if ('error' in message) {
       this.state.last = { at: new Date().toISOString(), error: message.error.message };
-      const error = new RestaticError(message.error.message, { retryable: message.error.retryable });
-      error.name = message.error.name;
-      return call.reject(error);
+      return call.reject(fromWireError(message.error));
     }
     this.state.last = { at: new Date().toISOString(), ms: Math.round(message.result.ms), feeds: message.result.feeds };
     call.resolve(message.result);

@@ -5,6 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { createHostedFeedJob } = await import('./feeds-host.ts');
+const { toWireError } = await import('../functions/shared/errors.ts');
 const run = createHostedFeedJob(workerData);
 
 parentPort.on('message', async ({ id }) => {
@@ -18,7 +19,7 @@ parentPort.on('message', async ({ id }) => {
     });
     parentPort.postMessage({ id, result });
   } catch (error) {
-    parentPort.postMessage({ id, error: { name: error.name, message: error.message, retryable: Boolean(error.retryable) } });
+    parentPort.postMessage({ id, error: toWireError(error) });
   }
 });
 parentPort.postMessage({ ready: true });

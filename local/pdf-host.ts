@@ -16,7 +16,7 @@ import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-cat
 import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
-import { RestaticError } from '../functions/shared/errors.js';
+import { fromWireError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
 import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
@@ -49,8 +49,8 @@ export function createHostedPdfWorker(config: HostedPdfConfig): PdfWorker {
 type Reply =
   | { ready: true }
   | { id: number; progress: { done: number; total: number } }
-  | { id: number; result: Omit<PdfRunResult, 'failed'> & { failed: Array<{ index: number; job: PdfJob; message: string }> } }
-  | { id: number; error: { name: string; message: string } };
+  | { id: number; result: Omit<PdfRunResult, 'failed'> & { failed: Array<{ index: number; job: PdfJob; error: WireError }> } }
+  | { id: number; error: WireError };
 
 /** The main thread's handle on the PDF thread. */
 export class ThreadedPdfWorker {
@@ -76,13 +76,9 @@ export class ThreadedPdfWorker {
         if (!call) return;
         if ('progress' in reply) return call.onProgress?.(reply.progress.done, reply.progress.total);
         this.#calls.delete(reply.id);
-        if ('error' in reply) {
-          const error = new RestaticError(reply.error.message, { retryable: true });
-          error.name = reply.error.name;
-          return call.reject(error);
-        }
+        if ('error' in reply) return call.reject(fromWireError(reply.error));
         const r = reply.result;
-        call.resolve({ ...r, failed: r.failed.map((f) => ({ job: f.index >= 0 ? call.jobs[f.index]! : f.job, error: new RestaticError(f.message, { retryable: true }) })) });
+        call.resolve({ ...r, failed: r.failed.map((f) => ({ job: f.index >= 0 ? call.jobs[f.index]! : f.job, error: fromWireError(f.error) })) });
       });
     });
     this.#ready.catch(() => undefined);

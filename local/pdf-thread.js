@@ -5,6 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { createHostedPdfWorker } = await import('./pdf-host.ts');
+const { toWireError } = await import('../functions/shared/errors.ts');
 const worker = createHostedPdfWorker(workerData);
 
 parentPort.on('message', async ({ id, jobs }) => {
@@ -15,10 +16,10 @@ parentPort.on('message', async ({ id, jobs }) => {
       last = Date.now();
       parentPort.postMessage({ id, progress: { done, total } });
     });
-    const failed = result.failed.map((f) => ({ index: jobs.indexOf(f.job), job: f.job, message: f.error.message }));
+    const failed = result.failed.map((f) => ({ index: jobs.indexOf(f.job), job: f.job, error: toWireError(f.error) }));
     parentPort.postMessage({ id, result: { ...result, failed } });
   } catch (error) {
-    parentPort.postMessage({ id, error: { name: error.name, message: error.message } });
+    parentPort.postMessage({ id, error: toWireError(error) });
   }
 });
 parentPort.postMessage({ ready: true });

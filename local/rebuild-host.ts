@@ -13,7 +13,7 @@ import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/ada
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
-import { RestaticError, isRetryable } from '../functions/shared/errors.js';
+import { fromWireError, toWireError, type RestaticError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { dynamoCompatibleConfig } from './embedded.js';
 import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
@@ -34,11 +34,11 @@ export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
   return new RebuildWorker({ content, catalog, store, cdn, logger, fullBuild: build }, config.options);
 }
 
-interface SerializedError { name: string; message: string; retryable: boolean }
+type SerializedError = WireError;
 type SerializedResult = Omit<RebuildResult, 'skipped' | 'failed'> & { skipped: number[]; failed: Array<{ index: number; error: SerializedError }> };
 
-/** An error as it crosses the thread boundary: whether it may be retried is decided on this side. */
-export const serializeError = (e: Error): SerializedError => ({ name: e.name, message: e.message, retryable: isRetryable(e) });
+/** An error as it crosses the thread boundary: class name, `retryable` (decided on this side), field, cause. */
+export const serializeError = (e: unknown): SerializedError => toWireError(e);
 
 export function serializeResult(result: RebuildResult, envelopes: readonly ChangeEnvelope[]): SerializedResult {
   const error = serializeError;
@@ -49,11 +49,7 @@ export function serializeResult(result: RebuildResult, envelopes: readonly Chang
   };
 }
 
-function revive(error: SerializedError): RestaticError {
-  const revived = new RestaticError(error.message, { retryable: error.retryable });
-  revived.name = error.name;
-  return revived;
-}
+const revive = (error: SerializedError): RestaticError => fromWireError(error);
 
 /** The main thread's handle: one batch at a time, like the loop that drives it. */
 export class ThreadedRebuildWorker {

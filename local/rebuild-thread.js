@@ -13,7 +13,7 @@ parentPort.on('message', async ({ id, envelopes, warm }) => {
     if (warm) return parentPort.postMessage({ id, warmed: await worker.warm() });
     parentPort.postMessage({ id, result: serializeResult(await worker.run(envelopes), envelopes) });
   } catch (error) {
-    parentPort.postMessage({ id, error: serializeError(error instanceof Error ? error : new Error(String(error))) });
+    parentPort.postMessage({ id, error: serializeError(error) });
   }
 });
 parentPort.postMessage({ ready: true });

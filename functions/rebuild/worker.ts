@@ -11,7 +11,7 @@ import type { Product } from '../shared/catalog/product.js';
 import { compareVersions, isVersion, recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import { changeVersion } from '../shared/content/types.js';
-import { RestaticError, ValidationError, isRetryable } from '../shared/errors.js';
+import { RestaticError, ValidationError, isRetryable, registerWireError } from '../shared/errors.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
 import { readManifest } from '../shared/publish/manifest.js';
 import { Publisher } from '../shared/publish/publisher.js';
@@ -29,6 +29,8 @@ export class ContentNotConsistentError extends RestaticError {
 
 /** An envelope the worker cannot use at all (a version it cannot compare): it fails alone, never retried. */
 export class InvalidChangeError extends RestaticError {}
+registerWireError(ContentNotConsistentError);
+registerWireError(InvalidChangeError);
 
 export interface RebuildDeps {
   content: ContentSource;

@@ -82,3 +82,52 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof RestaticError) return error.retryable;
   return isTransientAwsError(error);
 }
+
+/** An error as it crosses a thread boundary (structured clone keeps neither class nor `retryable`). */
+export interface WireError {
+  name: string;
+  message: string;
+  retryable: boolean;
+  /** ValidationError's field, ConfigError's variable. */
+  field?: string;
+  cause?: WireError;
+}
+
+const WIRE_CLASSES = new Map<string, typeof RestaticError>([
+  ['RestaticError', RestaticError], ['ValidationError', ValidationError as typeof RestaticError], ['ConfigError', ConfigError as typeof RestaticError],
+  ['ContentError', ContentError], ['ObjectStoreError', ObjectStoreError], ['CatalogError', CatalogError], ['CdnError', CdnError],
+  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError],
+]);
+
+/** Lets an error class defined elsewhere (a function's own) keep its class across threads. */
+export function registerWireError(cls: typeof RestaticError): void {
+  WIRE_CLASSES.set(cls.name, cls);
+}
+
+/** An error as plain data for postMessage: name, message, whether to retry, field, cause (3 deep). */
+export function toWireError(value: unknown, depth = 0): WireError {
+  const error = asError(value);
+  const field = error instanceof ValidationError ? error.field : error instanceof ConfigError ? error.variable : undefined;
+  const cause = (error as { cause?: unknown }).cause;
+  return {
+    name: error.name, message: error.message, retryable: isRetryable(error),
+    ...(field !== undefined ? { field } : {}),
+    ...(cause !== undefined && depth < 3 ? { cause: toWireError(cause, depth + 1) } : {}),
+  };
+}
+
+/** The error again, of its own class where this side knows it (else a RestaticError with its name). */
+export function fromWireError(wire: WireError): RestaticError {
+  const cls = WIRE_CLASSES.get(wire.name) ?? RestaticError;
+  // Built without the constructor: the classes' constructors take different arguments.
+  const error = Object.create(cls.prototype) as RestaticError & { field?: string; variable?: string };
+  Object.defineProperties(error, {
+    name: { value: wire.name, writable: true, configurable: true },
+    message: { value: wire.message, writable: true, configurable: true },
+    retryable: { value: wire.retryable, enumerable: true },
+    stack: { value: `${wire.name}: ${wire.message}\n    (from another thread)`, writable: true, configurable: true },
+  });
+  if (wire.field !== undefined) Object.defineProperty(error, cls === (ConfigError as typeof RestaticError) ? 'variable' : 'field', { value: wire.field, enumerable: true });
+  if (wire.cause) Object.defineProperty(error, 'cause', { value: fromWireError(wire.cause), configurable: true });
+  return error;
+}
