@@ -12,7 +12,12 @@ export default class Pages {
     };
   }
 
-  render(data) {
-    return render(`layouts/${data.spec.layout}.njk`, { restatic: data.restatic, spec: data.spec });
+  async render(data) {
+    try {
+      return await render(`layouts/${data.spec.layout}.njk`, { restatic: data.restatic, spec: data.spec });
+    } catch (error) {
+      // Eleventy's own message names only this template: name the page that failed.
+      throw new Error(`page ${data.spec.url} (layout ${data.spec.layout}): ${error.message}`, { cause: error });
+    }
   }
 }

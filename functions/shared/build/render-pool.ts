@@ -118,7 +118,7 @@ export function createWorkerPoolRenderer(options: WorkerPoolOptions = {}): PageR
         worker.on('message', (reply: WorkerReply) => {
           if (reply.ready) return;
           if (reply.error) {
-            failure ??= new RenderError(`Rendering chunk ${reply.id} (${chunks[reply.id!]?.[0]?.url} …) failed: ${reply.error.message}`);
+            failure ??= new RenderError(`Rendering chunk ${reply.id} (from ${chunks[reply.id!]?.[0]?.url}) failed: ${reply.error.message}`);
             return dispatch();
           }
           if (process.env.RESTATIC_POOL_DEBUG) process.stderr.write(`pool: chunk ${reply.id} rendered in ${Math.round(reply.renderMs ?? 0)} ms\n`);

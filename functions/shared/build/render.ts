@@ -59,8 +59,13 @@ export async function renderPages(pages: readonly PageSpec[], context: RenderCon
   try {
     results = await eleventy.toJSON();
   } catch (error) {
-    const first = pages[0]!.url;
-    throw new RenderError(`Eleventy failed rendering ${pages.length} page(s) starting at ${first}: ${(error as Error).message}`, { cause: error });
+    // The page that failed, as the template names it somewhere in the cause chain.
+    const messages: string[] = [];
+    // Eleventy keeps what it wrapped in `originalError`; standard errors use `cause`.
+    for (let e: unknown = error; e instanceof Error && messages.length < 8; e = (e as { originalError?: unknown }).originalError ?? e.cause) messages.push(e.message);
+    const page = messages.map((m) => /page (\/\S*) \(layout [\w-]+\)/.exec(m)).find(Boolean);
+    const what = page ? `page ${page[1]}` : `${pages.length} page(s) starting at ${pages[0]!.url}`;
+    throw new RenderError(`Eleventy failed rendering ${what}: ${messages.at(-1) ?? String(error)}`, { cause: error });
   }
   const byUrl = new Map(results.map((r) => [r.url, r.content]));
   return pages.map((spec) => {

@@ -29,13 +29,17 @@ describe('worker pool renderer', () => {
     expect(pooled).toEqual(direct);
   });
 
-  it('fails with a RenderError naming the chunk when a page cannot render', async () => {
+  it('fails with a RenderError naming the page that cannot render, not the first of its chunk', async () => {
     // Prepare
     const broken = [...model.pages.slice(0, 5), { ...model.pages[5]!, layout: 'no-such-layout' as PageSpec['layout'] }];
     // Act
     const error = await collect(createWorkerPoolRenderer({ workers: 1, chunkSize: 3, minPagesForWorkers: 1 }), broken).catch((e: unknown) => e);
+    const direct = await collect(inProcessRenderer, broken).catch((e: unknown) => e);
     // Assess
-    expect(error).toBeInstanceOf(RenderError);
-    expect((error as Error).message).toMatch(/chunk 1 \(\/.*\) failed/);
+    for (const e of [error, direct]) {
+      expect(e).toBeInstanceOf(RenderError);
+      expect((e as Error).message).toContain(`page ${model.pages[5]!.url}`);
+      expect((e as Error).message).not.toContain(`page(s) starting at`);
+    }
   });
 });
