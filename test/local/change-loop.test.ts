@@ -25,13 +25,20 @@ function flaky(store: ObjectStore, failing: (key: string) => boolean): ObjectSto
   };
 }
 
+/** A change loop over a published site's worker (or a wrapper of it), with its journal, status log and dead letters. */
+function loopOver(site: Awaited<ReturnType<typeof publishedSite>>, worker: Pick<typeof site.worker, 'run'> = site.worker, options: { backoffMs?: number; attempts?: number } = {}) {
+  const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
+  const status = new StatusLog();
+  const deadLetterFile = join(site.dir, 'dead.jsonl');
+  const loop = new ChangeLoop(journal, worker, status, silentLogger, { windowMs: 5, ...options, deadLetterFile });
+  return { journal, status, loop, deadLetterFile };
+}
+
 describe('rebuild failures', () => {
   it('lists a product whose table item breaks the rules as rejected until a valid version is written', async () => {
     // Prepare
     const site = await publishedSite();
-    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
-    const status = new StatusLog();
-    const loop = new ChangeLoop(journal, site.worker, status, silentLogger, { windowMs: 5, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    const { journal, status, loop } = loopOver(site);
     const product = (await site.catalog.scanAll()).products[0]!;
     await DynamoDBDocumentClient.from(site.dynamo).send(new PutCommand({ TableName: site.table, Item: { sku: product.sku, title: '' } }));
     const broken = productChange(product.sku, 20);
@@ -55,12 +62,9 @@ describe('rebuild failures', () => {
   it('dead-letters a poison change at once with its reason, and publishes the good change queued with it', async () => {
     // Prepare: a good product change and one whose version no fence can compare, in one batch
     const site = await publishedSite();
-    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
-    const status = new StatusLog();
-    const deadLetterFile = join(site.dir, 'dead.jsonl');
     const runs: number[] = [];
     const counting = { run: (e: Parameters<typeof site.worker.run>[0]) => { runs.push(e.length); return site.worker.run(e); } };
-    const loop = new ChangeLoop(journal, counting, status, silentLogger, { windowMs: 5, backoffMs: 5, attempts: 3, deadLetterFile });
+    const { journal, loop, deadLetterFile } = loopOver(site, counting, { backoffMs: 5, attempts: 3 });
     const product = (await site.catalog.scanAll()).products[0]!;
     await site.catalog.put({ ...product, slug: undefined, description: 'Good change, live.' });
     const poison = { ...entryChange('page-shipping', 0), version: 'x' };
@@ -98,9 +102,7 @@ describe('rebuild failures', () => {
     // Prepare
     let failures = Infinity;
     const site = await publishedSite({ wrapStore: (s) => flaky(s, (key) => key.startsWith('products/') && failures-- > 0) });
-    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
-    const status = new StatusLog();
-    const loop = new ChangeLoop(journal, site.worker, status, silentLogger, { windowMs: 5, backoffMs: 5, attempts: 3, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    const { journal, status, loop } = loopOver(site, site.worker, { backoffMs: 5, attempts: 3 });
     const product = (await site.catalog.scanAll()).products[0]!;
     await site.catalog.put({ ...product, slug: undefined, description: 'Eventually live.' });
     const envelope = productChange(product.sku, 11);
@@ -143,9 +145,7 @@ describe('status of changes', () => {
   it('closes duplicate deliveries as duplicates, and gives each stage its own time', async () => {
     // Prepare: nine more deliveries of one webhook (same idempotency key → same correlation id)
     const site = await publishedSite();
-    const journal = new JournalQueue(join(site.dir, 'journal.jsonl'));
-    const status = new StatusLog();
-    const loop = new ChangeLoop(journal, site.worker, status, silentLogger, { windowMs: 5, deadLetterFile: join(site.dir, 'dead.jsonl') });
+    const { journal, status, loop } = loopOver(site);
     const product = (await site.catalog.scanAll()).products[2]!;
     await site.catalog.put({ ...product, slug: undefined, price: { USD: 4321 } });
     const envelope = productChange(product.sku, 21);
