@@ -82,10 +82,6 @@ const byTitle = new Intl.Collator('en').compare;
 
 export const keyForUrl = (url: string) => (url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1));
 
-/**
- * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
- * their data and deps computed (the expensive part); every page is still listed in `all`.
- */
 /** Catalog text fields as pages show them: entities decoded once, `<`, `>`, `&` kept as written (escaped by the templates). */
 const DISPLAY_TEXT = ['title', 'brand', 'color', 'size', 'mpn'] as const;
 export function displayProduct(product: Product): Product {
@@ -93,12 +89,17 @@ export function displayProduct(product: Product): Product {
   for (const field of DISPLAY_TEXT) {
     const value = product[field];
     if (value === undefined) continue;
-    const text = removeControlChars(decodeEntities(value));
-    if (text !== value) (copy ??= { ...product })[field] = text;
+    const decoded = decodeEntities(value);
+    // Validation already removed control characters; only a decoded reference (`&#1;`) can add one.
+    if (decoded !== value) (copy ??= { ...product })[field] = removeControlChars(decoded);
   }
   return copy ?? product;
 }
 
+/**
+ * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
+ * their data and deps computed (the expensive part); every page is still listed in `all`.
+ */
 export function buildSiteModel(content: ContentSnapshot, rawCatalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
   // Pages, feeds and PDFs read catalog text the same way (a title `Caf&eacute;` is `Café` in all three).
   const catalog = rawCatalog.map(displayProduct);

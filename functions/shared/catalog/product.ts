@@ -3,6 +3,7 @@
  * control characters stripped from text, slug normalised (never trusted as given), defaults filled.
  */
 import { ValidationError } from '../errors.js';
+import { removeControlChars } from '../plain-text.js';
 import { chooseSlug } from '../slug.js';
 
 export const AVAILABILITIES = ['in_stock', 'out_of_stock', 'preorder', 'backorder'] as const;
@@ -42,15 +43,7 @@ export interface Product {
 
 const SKU_PATTERN = /^[A-Za-z0-9._-]{1,50}$/;
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
-// C0/C1 controls except tab and newline, plus lone surrogates and non-characters: they break XML,
-// PDFs and terminals, and no editor means them.
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const MAX_TEXT = { title: 500, description: 20000, short: 200 } as const;
-
-/** Removes characters no one can mean in catalog text (see CONTROL_CHARS). */
-export function stripControlChars(text: string): string {
-  return text.replace(CONTROL_CHARS, '');
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -77,7 +70,8 @@ class Checker {
       return undefined;
     }
     if (typeof value !== 'string') this.fail(field, 'a string', value);
-    const clean = stripControlChars(value).trim();
+    // Controls, lone surrogates and non-characters break XML, PDFs and terminals; no editor means them.
+    const clean = removeControlChars(value).trim();
     if (clean.length === 0) {
       if (required) this.fail(field, 'a non-empty string', value);
       return undefined;
