@@ -236,8 +236,9 @@ export class EdgeServer {
       const json = Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(json.length), ...headers }).end(json);
     };
-    // The webhook route stays open: its requests are signed. The rest is for this machine only.
-    const refused = url.pathname.startsWith('/_hooks/') ? undefined : refuseNonLocal(req.headers);
+    // The control routes that act are for this machine only (CONTRACTS §2: every /_local/* route);
+    // the webhook route stays open (its requests are signed) and /_status only reads.
+    const refused = url.pathname.startsWith('/_local/') ? refuseNonLocal(req.headers) : undefined;
     if (refused) {
       req.resume();
       return send(403, { error: refused });
