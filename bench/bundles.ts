@@ -35,10 +35,11 @@ export async function measureBundles(runs: number): Promise<BundleRow[]> {
   const port = (secrets.address() as { port: number }).port;
   const env = {
     ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
-    SITE_URL: 'https://shop.example.com', SITE_BUCKET: 'b', DISTRIBUTION_ID: 'D', PRODUCTS_TABLE: 't', CHANGES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo',
-    PDF_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/p', PDF_CATALOG_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/c.fifo', REDIRECTS_KVS_ARN: 'arn:aws:cloudfront::1:key-value-store/x',
+    SITE_URL: 'https://shop.example.com', SITE_BUCKET: 'restatic-bench-site', DISTRIBUTION_ID: 'E2BENCH0000', PRODUCTS_TABLE: 'products', CHANGES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo',
+    PDF_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/p', PDF_CATALOG_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/c.fifo', REDIRECTS_KVS_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/x',
     SCHEDULE_GROUP: 'restatic-bench-instants', CHANGES_QUEUE_ARN: 'arn:aws:sqs:us-east-1:1:changes.fifo', SCHEDULER_ROLE_ARN: 'arn:aws:iam::1:role/instants', CHANGES_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/changes-dlq.fifo',
-    CONTENTFUL_SPACE_ID: 's', CONTENTFUL_ENVIRONMENT: 'master', CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: 'arn:x', CONTENTFUL_WEBHOOK_SECRET_ARN: 'arn:y',
+    CONTENTFUL_SPACE_ID: 'space', CONTENTFUL_ENVIRONMENT: 'master',
+    CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:delivery', CONTENTFUL_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const rows: BundleRow[] = [];

@@ -23,7 +23,7 @@ import type { Cdn, ObjectStore } from '../functions/shared/ports.js';
 import { metaForKey } from '../functions/shared/publish/headers.js';
 import { readManifest } from '../functions/shared/publish/manifest.js';
 import { Publisher } from '../functions/shared/publish/publisher.js';
-import { dynamoCompatibleConfig } from '../local/embedded.js';
+import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import { peakRssMb } from './peak-rss.js';
 

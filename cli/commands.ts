@@ -1,13 +1,10 @@
 /** The CLI commands, each wiring adapters to a core and printing a one-line summary. */
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { createCloudFrontCdn } from '../functions/shared/adapters/cloudfront-cdn.js';
-import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
-import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
-import { createS3ObjectStore } from '../functions/shared/adapters/s3-object-store.js';
+import * as aws from '../functions/compose/aws.js';
+import { content as contentful } from '../functions/compose/aws-content.js';
+import { readCliAwsConfig } from '../functions/compose/config.js';
+import { createLocalEdgeCdn } from '../local/edge-cdn.js';
 import { fullBuild, type FullBuildDeps, type FullBuildResult } from '../functions/shared/build/full-build.js';
+import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import { ConfigError } from '../functions/shared/errors.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
@@ -39,25 +36,14 @@ export async function runStart(config: LocalConfig, logger: JsonLogger): Promise
   return 0;
 }
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new ConfigError(name, 'is required with --target aws');
-  return value;
-}
-
 export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws'): Promise<number> {
-  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: 24, now: new Date() };
+  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE, now: new Date() };
   const renderer = createWorkerPoolRenderer();
   const progress = createProgress();
   if (target === 'aws') {
-    const token = required('CONTENTFUL_DELIVERY_TOKEN');
-    const deps: FullBuildDeps = {
-      content: createContentfulSyncSource({ space: config.spaceId, environment: config.environment, accessToken: token }),
-      catalog: createDynamoDbCatalog({ table: required('RESTATIC_TABLE'), client: new DynamoDBClient({}) }),
-      store: createS3ObjectStore({ bucket: required('RESTATIC_BUCKET'), client: new S3Client({}) }),
-      cdn: createCloudFrontCdn({ distributionId: required('RESTATIC_DISTRIBUTION_ID'), client: new CloudFrontClient({}) }),
-      logger, renderer, progress,
-    };
+    // The same composition root as the Lambda functions, under the CLI's variable names.
+    const c = { ...readCliAwsConfig(), SITE_URL: config.siteUrl, CONTENTFUL_SPACE_ID: config.spaceId, CONTENTFUL_ENVIRONMENT: config.environment };
+    const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), cdn: aws.cdn(c), logger, renderer, progress };
     process.stdout.write(`${summary(await fullBuild(deps, { site, demoImages: false }))}\n`);
     return 0;
   }

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { RestaticError } from '../functions/shared/errors.js';
 import type { Logger, ObjectStore, StoredObject } from '../functions/shared/ports.js';
-import { LOCAL_INVALIDATION_ROUTE } from '../functions/shared/adapters/local-edge-cdn.js';
+import { LOCAL_INVALIDATION_ROUTE } from './edge-cdn.js';
 import { normalizePath } from '../functions/shared/publish/cache-key.js';
 import { readRedirects } from '../functions/shared/publish/redirects.js';
 

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 
 const require = createRequire(import.meta.url);
@@ -20,11 +21,6 @@ export interface EmbeddedServers {
   s3: S3Client;
   dynamo: DynamoDBClient;
   close(): Promise<void>;
-}
-
-/** DynamoDB client settings for a local DynamoDB-compatible endpoint. */
-export function dynamoCompatibleConfig(endpoint: string) {
-  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
 /**

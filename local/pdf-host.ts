@@ -1,10 +1,9 @@
 /**
  * The local PDF worker in its own thread (its own Lambda in AWS), rendering sheets on a pool of
  * render threads: a catalog of thousands of products never stalls the edge or the webhook
- * receiver. `createHostedPdfWorker` runs inside the thread; `ThreadedPdfWorker` is the main
+ * receiver. `pdfThread` runs inside the thread; `ThreadedPdfWorker` is the main
  * thread's handle (one batch at a time, progress relayed).
  */
-import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { syncedContent } from '../functions/pdf/data.js';
@@ -13,13 +12,14 @@ import { imageLoader } from '../functions/pdf/images.js';
 import { createSheetPool } from '../functions/pdf/pool.js';
 import { PdfWorker, type PdfRunResult } from '../functions/pdf/worker.js';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
+import { createLocalEdgeCdn } from './edge-cdn.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
-import { fromWireError, type WireError } from '../functions/shared/errors.js';
+import { fromWireError, toWireError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
-import { dynamoCompatibleConfig } from './embedded.js';
-import { type HostedContent, type HostedServices, hostedContentSource, onThreadDeath } from './hosted.js';
+import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
+import { ThreadHost, throttled } from './thread-host.js';
 
 export interface HostedPdfConfig extends HostedServices, HostedContent {
   site: { baseUrl: string; currencies: string[] };
@@ -46,60 +46,35 @@ export function createHostedPdfWorker(config: HostedPdfConfig): PdfWorker {
   });
 }
 
-type Reply =
-  | { ready: true }
-  | { id: number; progress: { done: number; total: number } }
-  | { id: number; result: Omit<PdfRunResult, 'failed'> & { failed: Array<{ index: number; job: PdfJob; error: WireError }> } }
-  | { id: number; error: WireError };
+type WireResult = Omit<PdfRunResult, 'failed'> & { failed: Array<{ index: number; job: PdfJob; error: WireError }> };
+type PdfProgress = { done: number; total: number };
 
-/** The main thread's handle on the PDF thread. */
+/** The thread's operations (thread.js builds them from the configuration). */
+export function pdfThread(config: HostedPdfConfig) {
+  const worker = createHostedPdfWorker(config);
+  return {
+    async run(jobs: PdfJob[], progress: (update: PdfProgress) => void): Promise<WireResult> {
+      const send = throttled(progress, (p) => p.done === p.total);
+      const result = await worker.run(jobs, (done, total) => send({ done, total }));
+      return { ...result, failed: result.failed.map((f) => ({ index: jobs.indexOf(f.job), job: f.job, error: toWireError(f.error) })) };
+    },
+  };
+}
+
+/** The main thread's handle on the PDF thread (one batch at a time, progress relayed). */
 export class ThreadedPdfWorker {
-  #thread!: Worker;
-  #ready!: Promise<void>;
-  #closed = false;
-  #next = 0;
-  readonly #calls = new Map<number, { jobs: readonly PdfJob[]; resolve: (r: PdfRunResult) => void; reject: (e: Error) => void; onProgress?: (done: number, total: number) => void }>();
+  readonly #host: ThreadHost;
 
-  constructor(private readonly config: HostedPdfConfig) {
-    this.#spawn();
-  }
-
-  /** Starts the thread; if it dies, the batch in progress fails (retryable) and a new one starts. */
-  #spawn(): void {
-    const thread = new Worker(new URL('./pdf-thread.js', import.meta.url), { workerData: this.config });
-    this.#thread = thread;
-    this.#ready = new Promise((resolve, reject) => {
-      thread.once('error', reject);
-      thread.on('message', (reply: Reply) => {
-        if ('ready' in reply) return resolve();
-        const call = this.#calls.get(reply.id);
-        if (!call) return;
-        if ('progress' in reply) return call.onProgress?.(reply.progress.done, reply.progress.total);
-        this.#calls.delete(reply.id);
-        if ('error' in reply) return call.reject(fromWireError(reply.error));
-        const r = reply.result;
-        call.resolve({ ...r, failed: r.failed.map((f) => ({ job: f.index >= 0 ? call.jobs[f.index]! : f.job, error: fromWireError(f.error) })) });
-      });
-    });
-    this.#ready.catch(() => undefined);
-    onThreadDeath(thread, 'PDF', (error) => {
-      for (const call of this.#calls.values()) call.reject(error);
-      this.#calls.clear();
-      if (!this.#closed) this.#spawn();
-    });
+  constructor(config: HostedPdfConfig) {
+    this.#host = new ThreadHost({ name: 'PDF', module: './pdf-host.ts', factory: 'pdfThread', config });
   }
 
   async run(jobs: readonly PdfJob[], onProgress?: (done: number, total: number) => void): Promise<PdfRunResult> {
-    await this.#ready;
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#calls.set(id, { jobs, resolve, reject, ...(onProgress ? { onProgress } : {}) });
-      this.#thread.postMessage({ id, jobs });
-    });
+    const r = await this.#host.call<WireResult, PdfProgress>('run', jobs, (p) => onProgress?.(p.done, p.total));
+    return { ...r, failed: r.failed.map((f) => ({ job: f.index >= 0 ? jobs[f.index]! : f.job, error: fromWireError(f.error) })) };
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#thread.terminate();
+  close(): Promise<void> {
+    return this.#host.close();
   }
 }

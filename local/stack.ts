@@ -5,9 +5,10 @@
  */
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createLocalEdgeCdn } from '../functions/shared/adapters/local-edge-cdn.js';
+import { createLocalEdgeCdn } from './edge-cdn.js';
 import { fullBuild, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer, type PageRenderer } from '../functions/shared/build/render-pool.js';
+import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { ChangeLoop } from './change-loop.js';
@@ -78,7 +79,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   }
   const cdn = createLocalEdgeCdn(edgeUrl);
   const renderer = options.renderer ?? createWorkerPoolRenderer();
-  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: 24 };
+  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE };
   const buildAll = (progress?: Progress) => fullBuild(
     { content: services.content, catalog: services.catalog, store: services.store, cdn, logger, renderer, ...(progress ? { progress } : {}) },
     { site: { ...site, now: new Date() }, demoImages: !config.deliveryToken },

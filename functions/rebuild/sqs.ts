@@ -1,7 +1,7 @@
 /** SQS batch ⇄ the rebuild worker: one coalesced run per batch, partial batch failures reported. */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
-import type { Logger, Queue } from '../shared/ports.js';
+import type { Logger, MetricsSink, Queue } from '../shared/ports.js';
 import { batchResponse, readBatch } from '../shared/sqs-batch.js';
 import { isRetryable } from '../shared/errors.js';
 import { runIsolated } from './isolate.js';
@@ -23,6 +23,8 @@ export interface WorkerHandlerOptions {
    * the whole FIFO group for maxReceiveCount × the visibility timeout.
    */
   deadLetters?: Queue<ChangeEnvelope>;
+  /** Receives `RebuildLatency` (save → live, ms) per change that went live: the dashboard's metric. */
+  metrics?: MetricsSink;
 }
 
 /**
@@ -51,14 +53,17 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
         }
       }
       for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope) && !parked.has(envelope)) failed.add(messageId);
-      // Save → live: one line per change that went live in this run (the dashboard's latency metric
-      // filters on latency_ms). Receipt by the webhook receiver or stream consumer stands for "save".
+      // Save → live, per change that went live in this run: a metric and a log line. Receipt by the
+      // webhook receiver or stream consumer stands for "save".
       const skipped = new Set(result.skipped);
       const now = Date.now();
       for (const e of byMessage.values()) {
         if (failedEnvelopes.has(e) || skipped.has(e)) continue;
         const received = Date.parse(e.receivedAt);
-        if (Number.isFinite(received)) logger.info('change live', { correlation_id: e.correlationId, id: e.id, topic: e.topic, mode: result.mode, latency_ms: Math.max(0, now - received) });
+        if (!Number.isFinite(received)) continue;
+        const latency = Math.max(0, now - received);
+        options.metrics?.addMetric('RebuildLatency', 'Milliseconds', latency);
+        logger.info('change live', { correlation_id: e.correlationId, id: e.id, topic: e.topic, mode: result.mode, latency_ms: latency });
       }
       // Fan-out (PDF jobs for CMS changes): if it fails, the batch is retried; the rebuild part is
       // then a fenced no-op and the fan-out runs again.

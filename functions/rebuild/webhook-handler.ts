@@ -1,15 +1,15 @@
 /** Lambda: Contentful webhook receiver (API Gateway HTTP API `POST /_hooks/contentful`). */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
-import { readSecret, requireEnv } from '../shared/env.js';
+import { changes, webhookSecret } from '../compose/aws.js';
+import { need, readAwsConfig } from '../compose/config.js';
+import { lambdaHandler, observability } from '../compose/lambda.js';
 import { createWebhookHandler } from './http.js';
 
-const logger = new Logger({ serviceName: 'restatic-webhook' });
-export const handler = createWebhookHandler({
-  secret: await readSecret(requireEnv('CONTENTFUL_WEBHOOK_SECRET_ARN')),
-  spaceId: requireEnv('CONTENTFUL_SPACE_ID'),
-  environment: requireEnv('CONTENTFUL_ENVIRONMENT'),
-  queue: createSqsQueue({ queueUrl: requireEnv('CHANGES_QUEUE_URL'), client: new SQSClient({}) }),
-  logger,
-});
+const config = readAwsConfig();
+const o = observability('restatic-webhook');
+export const handler = lambdaHandler(o, createWebhookHandler({
+  secret: await webhookSecret(config),
+  spaceId: need(config, 'CONTENTFUL_SPACE_ID'),
+  environment: config.CONTENTFUL_ENVIRONMENT,
+  queue: changes(config),
+  logger: o.logger,
+}));

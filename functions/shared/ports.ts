@@ -129,3 +129,8 @@ export interface Logger {
   warn(message: string, ...extra: Array<Record<string, unknown>>): void;
   error(message: string, ...extra: Array<Record<string, unknown>>): void;
 }
+
+/** Numbers for dashboards and alarms; Powertools' Metrics satisfies it (flushed as EMF per invocation). */
+export interface MetricsSink {
+  addMetric(name: string, unit: 'Milliseconds' | 'Count', value: number): void;
+}

@@ -1,13 +1,12 @@
 /**
  * Alarms to an SNS topic (dead-letter queue depth, function errors, webhook 5xx) and a dashboard
- * with rebuild latency (save → invalidation) p50/p95, from the worker's structured logs.
+ * with rebuild latency (save → invalidation) p50/p95, the worker's `RebuildLatency` metric (EMF).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -41,15 +40,11 @@ export class Monitoring extends Construct {
     for (const [name, f] of Object.entries(props.pipeline.functions)) alarm(`${name}Errors`, f.fn.metricErrors({ period: Duration.minutes(5) }));
     alarm('Webhook5xx', props.pipeline.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }));
 
-    // Save → invalidation, from the worker's "change live" log lines (latency_ms per change).
-    const latency = new logs.MetricFilter(this, 'RebuildLatency', {
-      logGroup: props.pipeline.functions.worker.logGroup,
-      metricNamespace: 'Restatic', metricName: 'RebuildLatency',
-      filterPattern: logs.FilterPattern.exists('$.latency_ms'), metricValue: '$.latency_ms', unit: cloudwatch.Unit.MILLISECONDS,
-    });
+    // Save → invalidation per change, emitted by the worker through Powertools Metrics.
+    const latency = new cloudwatch.Metric({ namespace: 'Restatic', metricName: 'RebuildLatency', dimensionsMap: { service: 'restatic-rebuild' }, unit: cloudwatch.Unit.MILLISECONDS });
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `restatic-${props.stage}` });
     dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Rebuild latency, save → invalidation (ms)', left: ['p50', 'p95'].map((statistic) => latency.metric({ statistic, period: Duration.minutes(5) })) }),
+      new cloudwatch.GraphWidget({ title: 'Rebuild latency, save → invalidation (ms)', left: ['p50', 'p95'].map((statistic) => latency.with({ statistic, period: Duration.minutes(5) })) }),
       new cloudwatch.GraphWidget({ title: 'Function errors', left: Object.values(props.pipeline.functions).map((f) => f.fn.metricErrors({ period: Duration.minutes(5) })) }),
       new cloudwatch.GraphWidget({ title: 'Dead-letter queues', left: props.pipeline.deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })) }),
     );

@@ -120,7 +120,7 @@ export class Pipeline extends Construct {
       ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
       memorySize: 2048, timeout: Duration.minutes(15),
       environment: {
-        ...siteEnv, ...contentfulEnv, ...pdfEnv, RESTATIC_SITE_DIR: '/var/task/site', REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
+        ...siteEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
         CHANGES_DLQ_URL: changes.dlq.queueUrl,
       },

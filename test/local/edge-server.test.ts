@@ -1,7 +1,7 @@
 /** The local edge: CloudFront-like serving from a real S3 protocol server. */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalEdgeCdn } from '../../functions/shared/adapters/local-edge-cdn.js';
+import { createLocalEdgeCdn } from '../../local/edge-cdn.js';
 import { createS3ObjectStore } from '../../functions/shared/adapters/s3-object-store.js';
 import { silentLogger } from '../../functions/shared/logger.js';
 import type { ObjectStore } from '../../functions/shared/ports.js';

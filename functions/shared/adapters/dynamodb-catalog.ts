@@ -5,6 +5,12 @@ import PQueue from 'p-queue';
 import { validateProduct, type Product } from '../catalog/product.js';
 import { CatalogError, ValidationError, isTransientAwsError } from '../errors.js';
 import type { Catalog, RejectedProduct } from '../ports.js';
+import { SDK_RETRY } from './sdk.js';
+
+/** DynamoDB client settings for a DynamoDB-compatible endpoint such as the local dynalite. */
+export function dynamoCompatibleConfig(endpoint: string) {
+  return { ...SDK_RETRY, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
 
 export interface DynamoDbCatalogOptions {
   table: string;

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectStoreError, isTransientAwsError } from '../errors.js';
 import type { ObjectMeta, ObjectStore, StoredObject } from '../ports.js';
+import { SDK_RETRY } from './sdk.js';
 
 /** Bodies above this go through lib-storage's multipart Upload (S3 caps single PUTs at 5 GB). */
 const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
@@ -19,6 +20,7 @@ export interface S3ObjectStoreOptions {
 /** S3 client settings for an S3-compatible endpoint such as the local s3rver. */
 export function s3CompatibleConfig(endpoint: string): S3ClientConfig {
   return {
+    ...SDK_RETRY,
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,

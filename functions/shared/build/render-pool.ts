@@ -121,7 +121,6 @@ export function createWorkerPoolRenderer(options: WorkerPoolOptions = {}): PageR
             failure ??= new RenderError(`Rendering chunk ${reply.id} (from ${chunks[reply.id!]?.[0]?.url}) failed: ${reply.error.message}`);
             return dispatch();
           }
-          if (process.env.RESTATIC_POOL_DEBUG) process.stderr.write(`pool: chunk ${reply.id} rendered in ${Math.round(reply.renderMs ?? 0)} ms\n`);
           const rendered = reply.rendered!.map((r) => ({ url: r.url, key: r.key, hash: r.hash, body: Buffer.from(r.body) }));
           delivered.push(onChunk(rendered).catch((error: unknown) => { failure ??= error as Error; }));
           dispatch();

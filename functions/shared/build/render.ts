@@ -4,17 +4,19 @@
  * render pool for full builds.
  */
 import { sha256 } from '../hash.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eleventy, type EleventyResult, type EleventyUserConfig } from '@11ty/eleventy';
 import { RenderError } from '../errors.js';
 import type { PageSpec, SiteModel } from './site-model.js';
 
-/** The Eleventy input directory (templates live in the repository's `site/`). */
 /**
- * The Eleventy site (templates, styles). In a Lambda bundle the templates are copied next to the
- * handler and RESTATIC_SITE_DIR names them; from a checkout they sit at the repository root.
+ * The Eleventy site (templates, styles): at the repository root from a checkout, next to the
+ * handler in a Lambda bundle (infra copies `site/` there).
  */
-export const SITE_DIR = process.env.RESTATIC_SITE_DIR ?? fileURLToPath(new URL('../../../site/', import.meta.url));
+export const SITE_DIR = [new URL('../../../site/', import.meta.url), new URL('./site/', import.meta.url)]
+  .map((url) => fileURLToPath(url)).find((dir) => existsSync(join(dir, 'pages.11ty.js'))) ?? fileURLToPath(new URL('../../../site/', import.meta.url));
 
 /** What every page needs besides its own spec. */
 export interface RenderContext {

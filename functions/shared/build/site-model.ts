@@ -38,6 +38,9 @@ export interface PageRef {
   primary?: string;
 }
 
+/** Products per listing page (category pages): part of the URL layout, so one value everywhere. */
+export const LISTING_PAGE_SIZE = 24;
+
 export interface SiteConfig {
   baseUrl: string;
   /** Currencies in display order; the first is the listing currency. */

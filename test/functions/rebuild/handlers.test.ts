@@ -41,12 +41,15 @@ describe('worker Lambda adapter', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3']);
   });
 
-  it('logs save → live latency for each change that went live (the dashboard metric), not for skipped or failed ones', async () => {
+  it('records save → live latency for each change that went live (the dashboard metric and a log line), not for skipped or failed ones', async () => {
     // Prepare
     const lines: Array<Record<string, unknown>> = [];
+    const metrics: Array<[string, string, number]> = [];
     const logger = { ...silentLogger, info: (message: string, ...extra: Array<Record<string, unknown>>) => { lines.push({ message, ...Object.assign({}, ...extra) }); } };
     const [live, duplicate, failing] = ['A', 'B', 'C'].map((sku) => ({ ...productChange(sku, 1), receivedAt: new Date(Date.now() - 1500).toISOString() }));
-    const handler = createWorkerHandler(fakeWorker(async (envelopes) => ({ ...emptyResult([{ envelope: envelopes[2]!, error: new Error('x') }]), skipped: [envelopes[1]!] })), logger);
+    const handler = createWorkerHandler(fakeWorker(async (envelopes) => ({ ...emptyResult([{ envelope: envelopes[2]!, error: new Error('x') }]), skipped: [envelopes[1]!] })), logger, undefined, {
+      metrics: { addMetric: (name, unit, value) => { metrics.push([name, unit, value]); } },
+    });
     // Act
     await handler(sqsEvent([live, duplicate, failing].map((e) => JSON.stringify(e))));
     // Assess
@@ -54,6 +57,7 @@ describe('worker Lambda adapter', () => {
     expect(changes.map((l) => l.id)).toEqual(['A']);
     expect(changes[0]!.latency_ms).toBeGreaterThanOrEqual(1500);
     expect(changes[0]!.correlation_id).toBe(live!.correlationId);
+    expect(metrics).toEqual([['RebuildLatency', 'Milliseconds', changes[0]!.latency_ms]]);
   });
 
   it('returns every message when the run fails, and keeps FIFO order by failing the rest of the group', async () => {

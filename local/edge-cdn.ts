@@ -3,8 +3,8 @@
  * build in another process reaches the running edge's cache too. No edge running means nothing is
  * cached, so a refused connection is not an error.
  */
-import { CdnError } from '../errors.js';
-import type { Cdn } from '../ports.js';
+import { CdnError } from '../functions/shared/errors.js';
+import type { Cdn } from '../functions/shared/ports.js';
 
 export const LOCAL_INVALIDATION_ROUTE = '/_local/invalidations';
 

@@ -1,0 +1,88 @@
+/**
+ * The AWS composition root: every port the Lambda functions and `build --target aws` use, built
+ * from the validated configuration. One function per port, each made once per configuration, so
+ * a function builds (and needs the variables of) only what it uses, and its bundle carries only
+ * those adapters; Contentful's client, the heaviest, has its own module (`aws-content.ts`) so
+ * that functions without it (the webhook receiver, the stream consumer) do not load it. SDK clients are shared and carry
+ * the one retry policy. A new adapter or setting goes here and in `config.ts`, nowhere else.
+ */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createCloudFrontCdn } from '../shared/adapters/cloudfront-cdn.js';
+import { createKvsRedirectTable } from '../shared/adapters/cloudfront-kvs-redirects.js';
+import { createDynamoDbCatalog } from '../shared/adapters/dynamodb-catalog.js';
+import { createEventBridgeInstantSchedule } from '../shared/adapters/eventbridge-instant-schedule.js';
+import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
+import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
+import { SDK_RETRY } from '../shared/adapters/sdk.js';
+import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
+import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
+import type { ChangeEnvelope } from '../shared/changes/envelope.js';
+import type { PdfJob } from '../shared/changes/pdf-jobs.js';
+import { ConfigError } from '../shared/errors.js';
+import type { Catalog, Cdn, InstantSchedule, ObjectStore, Queue, RedirectTable } from '../shared/ports.js';
+import { need, type AwsConfig } from './config.js';
+
+/** SQS's longest delivery delay: a PDF drawn without its image is tried again this much later. */
+const RECHECK_DELAY_SECONDS = 900;
+
+export interface AwsSiteSettings {
+  baseUrl: string;
+  currencies: string[];
+  listingPageSize: number;
+}
+
+const made = new WeakMap<AwsConfig, Map<string, unknown>>();
+
+/** One instance per configuration and name: ports and clients are built once per cold start. */
+export function once<T>(config: AwsConfig, name: string, make: () => T): T {
+  let ports = made.get(config);
+  if (!ports) made.set(config, (ports = new Map()));
+  if (!ports.has(name)) ports.set(name, make());
+  return ports.get(name) as T;
+}
+
+const s3 = (c: AwsConfig) => once(c, 's3', () => new S3Client(SDK_RETRY));
+const sqs = (c: AwsConfig) => once(c, 'sqs', () => new SQSClient(SDK_RETRY));
+export const secrets = (c: AwsConfig) => once(c, 'secrets', () => new SecretsManagerClient(SDK_RETRY));
+
+/** Reads a secret's string value (never from the template or the bundle). */
+export async function readSecret(arn: string, client: SecretsManagerClient): Promise<string> {
+  const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!out.SecretString) throw new ConfigError(arn, 'secret has no string value');
+  return out.SecretString;
+}
+
+export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), currencies: c.CURRENCIES, listingPageSize: LISTING_PAGE_SIZE }));
+
+export const store = (c: AwsConfig): ObjectStore => once(c, 'store', () => createS3ObjectStore({ bucket: need(c, 'SITE_BUCKET'), client: s3(c) }));
+
+export const catalog = (c: AwsConfig): Catalog => once(c, 'catalog', () => createDynamoDbCatalog({ table: need(c, 'PRODUCTS_TABLE'), client: new DynamoDBClient(SDK_RETRY) }));
+
+export const cdn = (c: AwsConfig): Cdn => once(c, 'cdn', () => createCloudFrontCdn({ distributionId: need(c, 'DISTRIBUTION_ID'), client: new CloudFrontClient(SDK_RETRY) }));
+
+export const redirects = (c: AwsConfig): RedirectTable => once(c, 'redirects', () => createKvsRedirectTable({ kvsArn: need(c, 'REDIRECTS_KVS_ARN'), client: new CloudFrontKeyValueStoreClient(SDK_RETRY) }));
+
+/** The webhook signing secret (Secrets Manager). */
+export const webhookSecret = (c: AwsConfig): Promise<string> => once(c, 'webhookSecret', () => readSecret(need(c, 'CONTENTFUL_WEBHOOK_SECRET_ARN'), secrets(c)));
+
+export const changes = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changes', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_QUEUE_URL'), client: sqs(c) }));
+
+export const changesDeadLetters = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changesDlq', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_DLQ_URL'), client: sqs(c) }));
+
+/** Sheets and CMS jobs to the PDF queue, the catalog to its delayed FIFO (once per window). */
+export const pdfJobs = (c: AwsConfig): Queue<PdfJob> => once(c, 'pdfJobs', () => createPdfJobQueues({
+  client: sqs(c), jobsQueueUrl: need(c, 'PDF_QUEUE_URL'), catalogQueueUrl: need(c, 'PDF_CATALOG_QUEUE_URL'), windowSeconds: c.PDF_CATALOG_WINDOW_SECONDS,
+}));
+
+/** PDF jobs again after SQS's longest delay (a sheet drawn without its image). */
+export const pdfRechecks = (c: AwsConfig): Queue<PdfJob> => once(c, 'pdfRechecks', () => createSqsQueue<PdfJob>({ queueUrl: need(c, 'PDF_QUEUE_URL'), client: sqs(c), delaySeconds: RECHECK_DELAY_SECONDS, describe: (j) => j.kind }));
+
+export const instants = (c: AwsConfig): InstantSchedule => once(c, 'instants', () => createEventBridgeInstantSchedule({
+  client: new SchedulerClient(SDK_RETRY), groupName: need(c, 'SCHEDULE_GROUP'), queueArn: need(c, 'CHANGES_QUEUE_ARN'), roleArn: need(c, 'SCHEDULER_ROLE_ARN'),
+}));

@@ -1,0 +1,77 @@
+/**
+ * The Lambda functions' configuration: the one place in `functions/` that reads `process.env`.
+ * Each variable is checked by a schema at cold start, so a bad deployment fails with a message
+ * naming the variable instead of mid-request. Variables are optional here; the composition root
+ * asks for the ones a function uses (`need`), so each function fails only for its own.
+ */
+import * as v from 'valibot';
+import { ConfigError } from '../shared/errors.js';
+
+const text = v.pipe(v.string(), v.trim(), v.minLength(1));
+const url = v.pipe(text, v.url('expected an absolute URL'));
+const arn = v.pipe(text, v.regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'expected an ARN (arn:aws:…)'));
+const seconds = (min: number, max: number) => v.pipe(text, v.transform(Number), v.integer(), v.minValue(min), v.maxValue(max));
+const list = v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)));
+const flag = v.pipe(v.picklist(['true', 'false']), v.transform((s) => s === 'true'));
+const feedTargets = v.pipe(text, v.parseJson(), v.array(v.object({
+  id: v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/)), country: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/)),
+  language: v.pipe(v.string(), v.regex(/^[a-z]{2}$/)), currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)), feedLabel: v.string(),
+})));
+
+const AwsEnvSchema = v.object({
+  SITE_URL: v.optional(v.pipe(url, v.transform((s) => s.replace(/\/$/, '')))),
+  SITE_NAME: v.optional(text, 'Store'),
+  CURRENCIES: v.optional(v.pipe(list, v.array(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected ISO 4217 codes such as USD,EUR')))), 'USD,EUR'),
+  SITE_BUCKET: v.optional(v.pipe(text, v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'))),
+  PRODUCTS_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
+  DISTRIBUTION_ID: v.optional(v.pipe(text, v.regex(/^[A-Z0-9]{6,20}$/, 'expected a CloudFront distribution id'))),
+  REDIRECTS_KVS_ARN: v.optional(arn),
+  CONTENTFUL_SPACE_ID: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Contentful space id'))),
+  CONTENTFUL_ENVIRONMENT: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a Contentful environment id')), 'master'),
+  CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: v.optional(arn),
+  CONTENTFUL_WEBHOOK_SECRET_ARN: v.optional(arn),
+  CHANGES_QUEUE_URL: v.optional(url),
+  CHANGES_QUEUE_ARN: v.optional(arn),
+  CHANGES_DLQ_URL: v.optional(url),
+  PDF_QUEUE_URL: v.optional(url),
+  PDF_CATALOG_QUEUE_URL: v.optional(url),
+  PDF_CATALOG_WINDOW_SECONDS: v.optional(seconds(1, 900), '60'),
+  PDF_IMAGE_HOSTS: v.optional(list, ''),
+  FONT_DIR: v.optional(text),
+  SCHEDULE_GROUP: v.optional(text),
+  SCHEDULER_ROLE_ARN: v.optional(arn),
+  FEED_TARGETS: v.optional(feedTargets),
+  FEEDS_DESCRIPTION_FROM_STORY: v.optional(flag, 'false'),
+  // Given directly (the CLI) instead of through Secrets Manager (the functions).
+  CONTENTFUL_DELIVERY_TOKEN: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Delivery API token'))),
+});
+
+export type AwsConfig = v.InferOutput<typeof AwsEnvSchema>;
+export type AwsConfigKey = keyof AwsConfig;
+
+/** Parses the environment; throws ConfigError naming the first variable that is malformed. */
+export function readAwsConfig(env: NodeJS.ProcessEnv = process.env, aliases: Partial<Record<AwsConfigKey, string>> = {}): AwsConfig {
+  const nameOf = (key: string) => aliases[key as AwsConfigKey] ?? key;
+  const known = Object.fromEntries(Object.keys(AwsEnvSchema.entries).map((k) => [k, env[nameOf(k)]]).filter(([, value]) => value !== undefined && value !== ''));
+  const result = v.safeParse(AwsEnvSchema, known);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const name = nameOf(v.getDotPath(issue) ?? 'environment');
+  const raw = String(env[name] ?? '');
+  throw new ConfigError(name, `${issue.message}, got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)}`);
+}
+
+/**
+ * `restatic build --target aws`: the CLI's names for the same settings (CONTRACTS §2), so the
+ * build runs on the composition root the functions use.
+ */
+export function readCliAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
+  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES' });
+}
+
+/** A variable the calling function cannot run without. */
+export function need<K extends AwsConfigKey>(config: AwsConfig, key: K, why = 'is required but not set'): NonNullable<AwsConfig[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new ConfigError(key, why);
+  return value as NonNullable<AwsConfig[K]>;
+}
