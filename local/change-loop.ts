@@ -11,7 +11,7 @@ import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import { isRetryable } from '../functions/shared/errors.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { RejectedProduct } from '../functions/shared/ports.js';
-import { sleep } from '../functions/shared/retry.js';
+import { sleep } from '../functions/shared/sleep.js';
 import type { JournalQueue } from './journal-queue.js';
 import type { StatusLog } from './status.js';
 

@@ -13,7 +13,7 @@ import type { Product } from '../shared/catalog/product.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
 import type { CatalogContent } from '../shared/content/catalog-content.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
-import { publishOwned } from '../shared/publish/owned.js';
+import { OwnedPublisher } from '../shared/publish/owned.js';
 import type { FeedTarget } from './item.js';
 import { writeFeeds, type FeedReport } from './writer.js';
 
@@ -86,24 +86,24 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
     });
     deps.progress?.stop();
     const summaries: FeedSummary[] = [];
-    const changedPaths: string[] = [];
+    const publisher = new OwnedPublisher(deps, { owner: 'feeds' });
     for (const feed of written) {
       const report: FeedReport & { catalogRejected?: string[] } = rejected.length ? { ...feed.report, catalogRejected: rejected } : feed.report;
       const reportBody = Buffer.from(`${JSON.stringify(report, null, 1)}\n`);
       // The feed and its gzip first, the report last: a report never describes a feed not yet live.
-      const published = await publishOwned(deps.store, [
+      let uploaded = false;
+      for (const item of [
         { key: feedKey(feed.target.id, 'xml'), body: { file: feed.xml.file, size: feed.xml.size }, hash: feed.xml.hash, meta: { contentType: 'application/xml; charset=utf-8', cacheControl: SHORT_CACHE } },
         { key: feedKey(feed.target.id, 'xml.gz'), body: { file: feed.gz.file, size: feed.gz.size }, hash: feed.gz.hash, meta: { contentType: 'application/gzip', cacheControl: SHORT_CACHE } },
         { key: feedKey(feed.target.id, 'report.json'), body: reportBody, hash: sha256(reportBody), meta: { contentType: 'application/json; charset=utf-8', cacheControl: SHORT_CACHE } },
-      ]);
-      changedPaths.push(...published.uploaded.map((key) => `/${key}`));
+      ]) if (await publisher.put(item)) uploaded = true;
       const { itemsIn, included, excluded, warnings } = feed.report;
-      const summary = { target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded: published.uploaded.length > 0 };
+      const summary = { target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded };
       summaries.push(summary);
       deps.logger.info('feed written', { ...summary });
     }
-    if (changedPaths.length) await deps.cdn.invalidate(changedPaths, `feeds-${sha256(changedPaths.join('\n')).slice(0, 16)}-${options.now.getTime()}`);
-    return { feeds: summaries, invalidated: changedPaths, ms: performance.now() - t0 };
+    const { invalidated } = await publisher.finish();
+    return { feeds: summaries, invalidated, ms: performance.now() - t0 };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -15,10 +15,10 @@ import PQueue from 'p-queue';
 import type { Product } from '../shared/catalog/product.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import { ValidationError, asError } from '../shared/errors.js';
-import { withRetry } from '../shared/retry.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Queue } from '../shared/ports.js';
 import { DOCUMENT_CACHE } from '../shared/publish/headers.js';
 import { sha256 } from '../shared/hash.js';
+import { OwnedPublisher, VERSION_META } from '../shared/publish/owned.js';
 import { catalogVersion, renderCatalog } from './catalog.js';
 import { catalogSections, sheetData, type PdfContent, type SheetData } from './data.js';
 import type { PdfFonts } from './fonts.js';
@@ -26,13 +26,7 @@ import { imageLoader, type ImageLoader } from './images.js';
 
 export const sheetKey = (sku: string) => `pdf/products/${sku}.pdf`;
 export const CATALOG_KEY = 'pdf/catalog.pdf';
-const VERSION_META = 'data-version';
-/**
- * Invalidations a run could not make (the CDN failing), kept until a later run makes them: the
- * sheets are already uploaded, so a retried job finds them current and would invalidate nothing,
- * leaving the old PDF at the edge for its year-long s-maxage.
- */
-export const PENDING_INVALIDATIONS_PREFIX = 'pdf/_pending-invalidations/';
+const PDF_META = { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE };
 /** Marks a stored version whose PDF shows a placeholder for an image that could not be fetched. */
 const IMAGE_UNAVAILABLE = '~image-unavailable';
 
@@ -94,14 +88,15 @@ export class PdfWorker {
     const known = new Map<string, Product>();
     const expanded = await this.#expand(jobs, content, result, known);
     const io = new PQueue({ concurrency: this.options.ioConcurrency ?? 8 });
-    const changedPaths: string[] = [];
+    // Many sheets at once collapse to one `/pdf/*` (CloudFront bills per path).
+    const publisher = new OwnedPublisher(this.deps, { owner: 'pdf', planner: { maxPaths: 100 } });
     let done = 0;
     onProgress?.(0, expanded.length);
     await Promise.all(expanded.map((job) => io.add(async () => {
       try {
         const unavailable = new Set<string>();
-        const path = job.kind === 'sheet' ? await this.#sheet(job.sku, content, result, known, unavailable) : job.kind === 'catalog' ? await this.#catalog(content, result, known, unavailable) : undefined;
-        if (path) changedPaths.push(path);
+        if (job.kind === 'sheet') await this.#sheet(job.sku, content, result, known, unavailable, publisher);
+        else if (job.kind === 'catalog') await this.#catalog(content, result, known, unavailable, publisher);
         if (unavailable.size) result.degraded.push(job);
       } catch (error) {
         result.failed.push({ job, error: asError(error) });
@@ -109,36 +104,8 @@ export class PdfWorker {
       }
       onProgress?.(++done, expanded.length);
     })));
-    await this.#invalidate(changedPaths, result);
+    result.invalidated = (await publisher.finish()).invalidated;
     return result;
-  }
-
-  /** Invalidates this run's changed paths and any an earlier run left pending, or records them as pending. */
-  async #invalidate(changedPaths: string[], result: PdfRunResult): Promise<void> {
-    const pendingKeys: string[] = [];
-    const all = new Set(changedPaths);
-    for await (const key of this.deps.store.list(PENDING_INVALIDATIONS_PREFIX)) {
-      const object = await this.deps.store.get(key);
-      if (!object) continue;
-      pendingKeys.push(key);
-      for (const path of JSON.parse(object.body.toString('utf8')) as string[]) all.add(path);
-    }
-    if (all.size === 0) return;
-    // Many sheets at once: one wildcard instead of thousands of paths (CloudFront bills per path).
-    const paths = all.size > 100 ? ['/pdf/*'] : [...all].sort();
-    // The same paths make the same reference: a retry is one invalidation, not two.
-    const reference = `pdf-${sha256(paths.join('\n')).slice(0, 32)}`;
-    try {
-      await withRetry(() => this.deps.cdn.invalidate(paths, reference), { retries: 2, baseMs: 200 });
-    } catch (error) {
-      if (changedPaths.length) {
-        await this.deps.store.put(`${PENDING_INVALIDATIONS_PREFIX}${reference}.json`, JSON.stringify(changedPaths.sort()), { contentType: 'application/json', cacheControl: 'no-store' });
-      }
-      this.deps.logger.warn('PDF invalidation failed; kept for the next run', { paths: paths.length, error: asError(error).message });
-      throw error;
-    }
-    result.invalidated = paths;
-    if (pendingKeys.length) await this.deps.store.deleteMany(pendingKeys);
   }
 
   /** CMS jobs → the sheet (and catalog) jobs they reach; sent on through the queue when there is one. */
@@ -200,52 +167,48 @@ export class PdfWorker {
     }
   }
 
-  /** Returns the path to invalidate, if the published sheet changed. */
-  async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>): Promise<string | undefined> {
+  async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
     const key = sheetKey(sku);
-    const [product, published] = await Promise.all([known.get(sku) ?? this.#product(sku), this.deps.store.metadata(key)]);
+    const [product, published] = await Promise.all([known.get(sku) ?? this.#product(sku), publisher.published(key)]);
     if (!product) {
-      if (!published) return undefined;
-      await this.deps.store.deleteMany([key]);
+      if (!published) return;
+      await publisher.remove([key]);
       result.deleted.push(key);
-      return `/${key}`;
+      return;
     }
     const data = sheetData(product, content, this.deps.clock?.() ?? new Date());
     if (published?.[VERSION_META] === data.version) {
       result.unchanged.push(key);
-      return undefined;
+      return;
     }
     const body = await this.deps.renderSheet(data, content.siteName, data.image ? await this.#imageOrPlaceholder(data.image, SHEET_IMAGE_PX, unavailable) : undefined);
     result.rendered.push(key);
-    const hash = sha256(body);
     const version = unavailable.size ? `${data.version}${IMAGE_UNAVAILABLE}` : data.version;
-    if (published?.sha256 === hash && published[VERSION_META] === version) {
+    if (!(await publisher.put({ key, body, hash: sha256(body), meta: PDF_META, version }, published))) {
       result.unchanged.push(key);
-      return undefined;
+      return;
     }
-    await this.deps.store.put(key, body, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: version } });
     // The product may have been deleted while this sheet rendered, and the delete's job may already
     // have found nothing to remove: look again after the upload, so no sheet outlives its product.
     if (!(await this.#product(sku))) {
-      await this.deps.store.deleteMany([key]);
+      await publisher.remove([key]);
       result.deleted.push(key);
       this.deps.logger.info('spec sheet withdrawn: the product was deleted while it rendered', { sku });
-      return `/${key}`;
+      return;
     }
     result.uploaded.push(key);
     this.deps.logger.info('spec sheet published', { sku, version, bytes: body.length });
-    return `/${key}`;
   }
 
-  async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>): Promise<string | undefined> {
+  async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
     // A whole-catalog scan made earlier in this run (a CMS expansion) is reused.
     const products = known.size ? [...known.values()] : (await this.deps.catalog.scanAll()).products;
     const sections = catalogSections(products, content, this.deps.clock?.() ?? new Date());
     const dataVersion = catalogVersion(sections.filter((s) => s.entries.length > 0));
-    const published = await this.deps.store.metadata(CATALOG_KEY);
+    const published = await publisher.published(CATALOG_KEY);
     if (published?.[VERSION_META] === dataVersion) {
       result.unchanged.push(CATALOG_KEY);
-      return undefined;
+      return;
     }
     // Streamed to a temporary file, then uploaded whole: readers never see a partial catalog.
     const dir = await mkdtemp(join(tmpdir(), 'restatic-catalog-'));
@@ -253,16 +216,14 @@ export class PdfWorker {
       const file = join(dir, 'catalog.pdf');
       await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: (src) => this.#imageOrPlaceholder(src, CATALOG_IMAGE_PX, unavailable) }, createWriteStream(file));
       result.rendered.push(CATALOG_KEY);
-      const hash = await fileHash(file);
       const version = unavailable.size ? `${dataVersion}${IMAGE_UNAVAILABLE}` : dataVersion;
-      if (published?.sha256 === hash && published[VERSION_META] === version) {
+      const size = (await stat(file)).size;
+      if (!(await publisher.put({ key: CATALOG_KEY, body: { file, size }, hash: await fileHash(file), meta: PDF_META, version }, published))) {
         result.unchanged.push(CATALOG_KEY);
-        return undefined;
+        return;
       }
-      await this.deps.store.putFile(CATALOG_KEY, file, { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE, metadata: { sha256: hash, [VERSION_META]: version } });
       result.uploaded.push(CATALOG_KEY);
-      this.deps.logger.info('catalog published', { version, bytes: (await stat(file)).size, products: products.length });
-      return `/${CATALOG_KEY}`;
+      this.deps.logger.info('catalog published', { version, bytes: size, products: products.length });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -16,7 +16,7 @@ import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, R
 import { readManifest } from '../shared/publish/manifest.js';
 import { Publisher } from '../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../shared/publish/redirects.js';
-import { sleep } from '../shared/retry.js';
+import { sleep } from '../shared/sleep.js';
 import { STATE_KEY, indexEntry, pageDataHash, pendingInstants, readState, urlOwners, writeState, type SiteState } from '../shared/state/site-state.js';
 import { mergeRedirects, planPages, productChangeKeys } from './plan.js';
 

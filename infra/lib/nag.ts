@@ -20,8 +20,9 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
   ]);
 
   const { pipeline, site } = stack;
-  // The bucket's objects, or those under one prefix the function owns (feeds/, pdf/, …).
-  const bucketObjects = { regex: `/^Resource::<${stack.getLogicalId(site.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_]+\\/)?\\*$/g` };
+  // The bucket's objects, or those under one prefix the function owns (feeds/, pdf/, its pending
+  // invalidations under _restatic/pending-invalidations/{owner}/, …).
+  const bucketObjects = { regex: `/^Resource::<${stack.getLogicalId(site.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_-]+\\/)*\\*$/g` };
   const policyOf = (c: Construct) => c.node.findChild('Role').node.findChild('DefaultPolicy');
   for (const name of ['worker', 'feeds', 'pdf', 'reconcile'] as const) {
     NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions[name]), [{

@@ -168,6 +168,9 @@ export class Pipeline extends Construct {
     bucket.grantReadWrite(worker.fn);
     bucket.grantReadWrite(feeds.fn, 'feeds/*');
     bucket.grantReadWrite(pdf.fn, 'pdf/*');
+    // Invalidations the CDN refused, kept for the job's next run (functions/shared/publish/owned.ts).
+    bucket.grantReadWrite(feeds.fn, '_restatic/pending-invalidations/feeds/*');
+    bucket.grantReadWrite(pdf.fn, '_restatic/pending-invalidations/pdf/*');
     bucket.grantRead(pdf.fn, 'assets/*');
     bucket.grantRead(reconcile.fn, '_restatic/*');
     for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);

@@ -9,6 +9,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -92,5 +93,11 @@ export class Site extends Construct {
       // The bucket is private: a missing key answers 403 from S3; visitors get the 404 page.
       errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(1) })),
     });
+    // The pipeline's own state (manifest, page index, pending invalidations) lives under _restatic/
+    // in the same bucket: CloudFront may never read it (visitors get the 404 page, as locally).
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyPipelineStateToCloudFront', effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+      actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('_restatic/*')],
+    }));
   }
 }

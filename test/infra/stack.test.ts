@@ -45,6 +45,16 @@ describe('site', () => {
     });
   });
 
+  it('never lets CloudFront read the pipeline state under _restatic/ (the local edge answers 404 for it too)', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^SiteBucket') },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Deny', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SiteBucket'), 'Arn'] }, '/_restatic/*']] },
+      })]) },
+    });
+  });
+
   it('serves through CloudFront with OAC, HTTP/2+3, compression, security headers, the viewer function and the 404 page', () => {
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.hasResourceProperties('AWS::CloudFront::Distribution', {

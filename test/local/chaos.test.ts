@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PENDING_INVALIDATIONS_PREFIX, PdfWorker, sheetKey } from '../../functions/pdf/worker.js';
+import { PdfWorker, sheetKey } from '../../functions/pdf/worker.js';
+import { pendingInvalidationsPrefix } from '../../functions/shared/publish/owned.js';
 import { pdfContent, sheetData } from '../../functions/pdf/data.js';
 import { RebuildWorker } from '../../functions/rebuild/worker.js';
 import { fullBuild } from '../../functions/shared/build/full-build.js';
@@ -205,7 +206,7 @@ describe('chaos', () => {
       expect(store.objects.get(sheetKey(p.sku))!.body.toString(), p.sku).toContain('+image');
     }
     // No invalidation is left undone: every sheet uploaded was invalidated after its upload.
-    expect([...store.objects.keys()].filter((k) => k.startsWith(PENDING_INVALIDATIONS_PREFIX))).toEqual([]);
+    expect([...store.objects.keys()].filter((k) => k.startsWith(pendingInvalidationsPrefix('pdf')))).toEqual([]);
     console.info(`chaos (seed ${SEED}): ${sent.good} price changes, ${sent.content} CMS publishes, ${sent.deleted} deletions, ${sent.invalid} invalid items, ${sent.poison} poison; faults injected: ${faults.counts.transient} transient, ${faults.counts.permanent} permanent, ${faults.counts.image} image-host; ${deadBeforeReplay} dead letters before the replay, ${letters.length} (all poison) after; ${loop.rejected.size} products rejected`);
   }, 120_000);
 });

@@ -1,12 +1,11 @@
 /**
  * Publishes outputs to the bucket against the live manifest: uploads only objects whose hash
- * changed (bounded concurrency, retries), deletes what is no longer produced, requests one
+ * changed (bounded concurrency; retries are the SDK's), deletes what is no longer produced, requests one
  * invalidation for exactly the changed paths, and writes the new manifest last, so a crash at any
  * point leaves the next run able to converge (it re-uploads what the old manifest does not know).
  */
 import PQueue from 'p-queue';
 import type { Cdn, Logger, ObjectMeta, ObjectStore } from '../ports.js';
-import { withRetry } from '../retry.js';
 import { isHashedAsset, metaForKey } from './headers.js';
 import { planInvalidation, type PlannerOptions } from './invalidation.js';
 import { writeManifest, type Manifest } from './manifest.js';
@@ -84,9 +83,7 @@ export class Publisher {
       uploads.push(this.#queue.add(async () => {
         const stored = { ...meta, metadata: { ...meta.metadata, sha256: item.hash } };
         const body = item.body;
-        await withRetry(() => (Buffer.isBuffer(body) ? this.#deps.store.put(item.key, body, stored) : this.#deps.store.putFile(item.key, body.file, stored)), {
-          onRetry: (error, attempt) => this.#deps.logger.warn('upload retry', { key: item.key, attempt, error: String(error) }),
-        });
+        await (Buffer.isBuffer(body) ? this.#deps.store.put(item.key, body, stored) : this.#deps.store.putFile(item.key, body.file, stored));
         const size = Buffer.isBuffer(body) ? body.length : body.size;
         this.#next.entries[item.key] = { hash: item.hash, contentType: meta.contentType, cacheControl: meta.cacheControl, size };
         this.#uploaded.push(item.key);
@@ -126,21 +123,21 @@ export class Publisher {
     }
     const deleted = [...new Set(this.#deleted)].sort();
     if (deleted.length) {
-      await withRetry(() => this.#deps.store.deleteMany(deleted));
+      await this.#deps.store.deleteMany(deleted);
       for (const key of deleted) delete this.#next.entries[key];
     }
     options.onUploaded?.();
     const plan = planInvalidation([...this.#uploaded, ...deleted], `generation-${this.#next.generation}`, this.#deps.planner);
     let invalidation: PublishResult['invalidation'];
     if (plan) {
-      const id = await withRetry(() => this.#deps.cdn.invalidate(plan.paths, plan.callerReference), { retries: 5, baseMs: 500 });
+      const id = await this.#deps.cdn.invalidate(plan.paths, plan.callerReference);
       invalidation = { id, paths: plan.paths };
     }
     // Nothing changed: leave the live manifest alone (no write, generation unchanged).
     if (this.#uploaded.length === 0 && deleted.length === 0 && !this.#retirementsChanged()) {
       return { uploaded: [], unchanged: this.#unchanged, deleted: [], bytesUploaded: 0, manifest: this.#previous };
     }
-    await withRetry(() => writeManifest(this.#deps.store, this.#next));
+    await writeManifest(this.#deps.store, this.#next);
     return { uploaded: [...this.#uploaded].sort(), unchanged: this.#unchanged, deleted, bytesUploaded: this.#bytes, ...(invalidation ? { invalidation } : {}), manifest: this.#next };
   }
 

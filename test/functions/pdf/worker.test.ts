@@ -145,6 +145,21 @@ describe('PDF worker', () => {
     expect(result.failed[0]!.error.message).toContain('render failed for BAD');
   });
 
+  it('gives each change of a sheet its own invalidation reference (CloudFront ignores a repeated one)', async () => {
+    // Prepare: CloudFront treats a CallerReference it has seen with the same paths as the same request
+    const seen = new Set<string>();
+    const made: string[][] = [];
+    const { catalog, worker } = await setup({ cdn: { invalidate: async (paths, reference) => { if (!seen.has(reference)) { seen.add(reference); made.push([...paths]); } return reference; } } });
+    await catalog.put(productItem({ sku: 'REF-1', title: 'First title' }));
+    await worker.run([sheet('REF-1')]);
+    await catalog.put(productItem({ sku: 'REF-1', title: 'Second title' }));
+    // Act
+    const second = await worker.run([sheet('REF-1')]);
+    // Assess: both changes reached the edge
+    expect(second.uploaded).toEqual([sheetKey('REF-1')]);
+    expect(made).toEqual([['/pdf/products/REF-1.pdf'], ['/pdf/products/REF-1.pdf']]);
+  });
+
   it('keeps an invalidation the CDN refused and makes it on the next run, though the retried sheet is then current', async () => {
     // Prepare: the CDN fails for the whole first run (its own retries included)
     let down = true;
@@ -160,7 +175,7 @@ describe('PDF worker', () => {
     expect(retry.invalidated).toEqual(['/pdf/products/INV-1.pdf']);
     expect(await store.get(sheetKey('INV-1'))).toBeDefined();
     const pending: string[] = [];
-    for await (const key of store.list('pdf/_pending-invalidations/')) pending.push(key);
+    for await (const key of store.list('_restatic/pending-invalidations/pdf/')) pending.push(key);
     expect(pending).toEqual([]);
   });
 
