@@ -1,0 +1,44 @@
+/**
+ * Stage 5, publish: the rendered pages against the live manifest, the removed pages deleted, the
+ * redirects a URL change needs written (bucket and edge) before the old page goes, then one
+ * invalidation for exactly what changed.
+ */
+import type { RenderedPage } from '../../shared/build/render.js';
+import type { Cdn, Logger, ObjectStore, RedirectTable } from '../../shared/ports.js';
+import { readManifest } from '../../shared/publish/manifest.js';
+import { Publisher, type PublishResult } from '../../shared/publish/publisher.js';
+import { readRedirects, writeRedirects } from '../../shared/publish/redirects.js';
+import type { SiteState } from '../../shared/state/site-state.js';
+import { mergeRedirects } from '../plan.js';
+import type { RunPlan } from './planning.js';
+
+export interface PublishDeps {
+  store: ObjectStore;
+  cdn: Cdn;
+  logger: Logger;
+  redirects?: RedirectTable;
+}
+
+export async function publishRun(
+  deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void,
+): Promise<PublishResult> {
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await readManifest(deps.store), now);
+  await publisher.add(rendered);
+  publisher.remove(run.plan.removed.map((url) => state.pages[url]!.key));
+  // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.
+  if (run.plan.added.length || run.plan.removed.length) {
+    const existing = await readRedirects(deps.store);
+    const merged = mergeRedirects(existing, run.plan.redirects, new Set(run.outline.all.map((p) => p.url)));
+    if (!sameRedirects(merged, existing)) {
+      await writeRedirects(deps.store, merged);
+      // Before the old page is removed and the invalidation goes out: the old URL never 404s.
+      await deps.redirects?.replaceAll(merged);
+    }
+  }
+  return publisher.finish({ prune: false, onUploaded });
+}
+
+function sameRedirects(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
