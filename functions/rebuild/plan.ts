@@ -2,6 +2,7 @@
  * Planning a targeted rebuild, purely: from the records that changed to the pages that may change
  * (the dependency index), and from the old and new URL sets to deletions and slug redirects.
  */
+import { dep } from '../shared/build/deps.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { PageRef } from '../shared/build/site-model.js';
 import type { PageIndexEntry } from '../shared/state/site-state.js';
@@ -11,14 +12,14 @@ const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'slug', 'price', 
 
 /** Dependency keys touched by a product changing from `before` to `after` (either may be absent). */
 export function productChangeKeys(sku: string, before: Product | undefined, after: Product | undefined): string[] {
-  const keys = [`sku:${sku}`];
+  const keys: string[] = [dep.sku(sku)];
   // Variant chips on every page of its group (old and new) show it.
-  for (const group of new Set([before?.itemGroupId, after?.itemGroupId])) if (group) keys.push(`group:${group}`);
+  for (const group of new Set([before?.itemGroupId, after?.itemGroupId])) if (group) keys.push(dep.group(group));
   const listingChanged = !before || !after || LISTING_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
   if (listingChanged) {
     // Membership or order may move it across listing pages: the whole category is a candidate; the
     // data-hash check then keeps only the listing pages whose content really changed.
-    for (const category of new Set([before?.category, after?.category])) if (category) keys.push(`listing:${category}`);
+    for (const category of new Set([before?.category, after?.category])) if (category) keys.push(dep.listing(category));
   }
   return keys;
 }
@@ -53,25 +54,25 @@ export function planPages(changedKeys: Iterable<string>, previous: Record<string
   const added = next.filter((p) => !previous[p.url]);
   const removed = Object.keys(previous).filter((url) => !nextUrls.has(url));
   if (added.length || removed.length) {
-    keys.add('urlset');
-    if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/blog/'))) keys.add('urlset:blog');
-    if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/categories/'))) keys.add('urlset:categories');
+    keys.add(dep.urlset);
+    if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/blog/'))) keys.add(dep.urlsetOf('blog'));
+    if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/categories/'))) keys.add(dep.urlsetOf('categories'));
   }
   // A record whose URL appeared, vanished or moved, and a URL that appeared, vanished or changed
   // hands (`url:<path>`): every page that links to it, or would, must follow.
   for (const p of added) {
-    keys.add(`url:${p.url}`);
+    keys.add(dep.url(p.url));
     if (p.primary) keys.add(p.primary);
   }
   for (const url of removed) {
-    keys.add(`url:${url}`);
+    keys.add(dep.url(url));
     if (previous[url]!.primary) keys.add(previous[url]!.primary!);
   }
   for (const ref of next) {
     const before = previous[ref.url]?.primary;
     if (before !== undefined && before !== ref.primary) {
       keys.add(before);
-      keys.add(`url:${ref.url}`);
+      keys.add(dep.url(ref.url));
       if (ref.primary) keys.add(ref.primary);
     }
   }

@@ -3,6 +3,7 @@
  * applied to the live snapshot, read again (with backoff) until the CDN shows every envelope's
  * version. What changed becomes dependency keys for planning.
  */
+import { dep, entityDep } from '../../shared/build/deps.js';
 import type { ChangeEnvelope } from '../../shared/changes/envelope.js';
 import { compareVersions } from '../../shared/changes/envelope.js';
 import type { ContentSnapshot } from '../../shared/content/snapshot.js';
@@ -49,11 +50,11 @@ export async function collectContent(
     snapshot.apply(delta);
     contentToken = delta.nextToken;
     for (const e of [...delta.entries, ...delta.assets]) {
-      changedKeys.add(`${e.sys.type === 'Asset' ? 'asset' : 'entry'}:${e.sys.id}`);
+      changedKeys.add(entityDep(e.sys.type === 'Asset' ? 'asset' : 'entry', e.sys.id));
       const sku = e.sys.contentType?.sys.id === 'productContent' ? snapshot.field<string>(e, 'sku') : undefined;
-      if (typeof sku === 'string') changedKeys.add(`story:${sku}`);
+      if (typeof sku === 'string') changedKeys.add(dep.story(sku));
     }
-    for (const d of [...delta.deletedEntries, ...delta.deletedAssets]) changedKeys.add(`${d.sys.type === 'DeletedAsset' ? 'asset' : 'entry'}:${d.sys.id}`);
+    for (const d of [...delta.deletedEntries, ...delta.deletedAssets]) changedKeys.add(entityDep(d.sys.type === 'DeletedAsset' ? 'asset' : 'entry', d.sys.id));
     pending = pending.filter((e) => e.source !== 'reconcile' && !isVisible(snapshot, e));
     if (pending.length === 0 || attempt + 1 >= consistency.attempts) break;
     await sleep(Math.min(4000, consistency.baseMs * 2 ** attempt));
@@ -64,5 +65,5 @@ export async function collectContent(
 
 /** Site settings (name, navigation) are on every page: a change to them is the full-build path. */
 export function settingsChanged(live: readonly ContentEntity[], snapshot: ContentSnapshot, changedKeys: ReadonlySet<string>): boolean {
-  return [...live, ...snapshot.ofType('siteSettings')].some((en) => en.sys.contentType?.sys.id === 'siteSettings' && changedKeys.has(`entry:${en.sys.id}`));
+  return [...live, ...snapshot.ofType('siteSettings')].some((en) => en.sys.contentType?.sys.id === 'siteSettings' && changedKeys.has(dep.entry(en.sys.id)));
 }

@@ -1,0 +1,36 @@
+/** The files beside the pages: the 404 page, the sitemaps (an index above one file's worth) and robots.txt. */
+import { dep } from '../deps.js';
+import type { ModelContext } from './context.js';
+import type { PageRef } from './types.js';
+
+/** URLs per sitemap file (sitemaps.org allows 50,000). */
+const SITEMAP_CHUNK = 40_000;
+
+export function addSiteFiles(ctx: ModelContext): void {
+  const { config } = ctx;
+  ctx.add('/404.html', 'notFound', 'Page not found', undefined, () => ({ data: {}, deps: [] }));
+  addSitemaps(ctx.all, config.baseUrl, ctx.add);
+  ctx.add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemap: `${config.baseUrl.replace(/\/$/, '')}/sitemap.xml` }, deps: [] }));
+}
+
+function addSitemaps(all: readonly PageRef[], baseUrl: string, add: ModelContext['add']): void {
+  const base = baseUrl.replace(/\/$/, '');
+  const listed = (p: PageRef) => p.layout !== 'notFound' && p.url.endsWith('/');
+  // Counted now (it decides the files), listed and sorted only when a sitemap is selected.
+  let count = 0;
+  for (const p of all) if (listed(p)) count++;
+  let sorted: string[] | undefined;
+  const locations = () => (sorted ??= all.filter(listed).map((p) => `${base}${p.url}`).sort());
+  // One file holds up to 50,000 URLs (sitemaps.org); beyond a chunk, write an index of chunks.
+  if (count <= SITEMAP_CHUNK) {
+    add('/sitemap.xml', 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations() }, deps: [dep.urlset] }));
+    return;
+  }
+  const chunks: string[] = [];
+  for (let i = 0; i * SITEMAP_CHUNK < count; i++) {
+    const url = `/sitemaps/sitemap-${i + 1}.xml`;
+    add(url, 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations().slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, deps: [dep.urlset] }));
+    chunks.push(`${base}${url}`);
+  }
+  add('/sitemap.xml', 'sitemapIndex', 'sitemap index', undefined, () => ({ data: { sitemaps: chunks }, deps: [dep.urlset] }));
+}

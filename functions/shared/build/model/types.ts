@@ -1,0 +1,65 @@
+/** The site model's shapes: pages with their data and dependencies, and the configuration they are built for. */
+import type { DepKey } from '../deps.js';
+
+export type PageLayout = 'home' | 'category' | 'product' | 'page' | 'blog' | 'post' | 'notFound' | 'sitemap' | 'sitemapIndex' | 'robots';
+
+export interface PageSpec {
+  url: string;
+  /** Bucket key of the output (`products/x/index.html`). */
+  key: string;
+  layout: PageLayout;
+  title: string;
+  data: Record<string, unknown>;
+  /** What the page read (dependency keys, `deps.ts`). */
+  deps: DepKey[];
+  /** The next instant (epoch ms) at which the page's data changes with time alone (a sale starting or ending). */
+  validUntil?: number;
+  /** Hash of the site-wide shell the page is rendered in (name, navigation, footer links); HTML pages only. */
+  shell?: string;
+}
+
+/** Every page of the site, without its data: cheap to enumerate, used to diff URL sets. */
+export interface PageRef {
+  url: string;
+  key: string;
+  layout: PageLayout;
+  /** The record the page is about (`sku:<sku>`, `entry:<id>`), used to detect slug changes. */
+  primary?: string;
+}
+
+/** Products per listing page (category pages): part of the URL layout, so one value everywhere. */
+export const LISTING_PAGE_SIZE = 24;
+
+export interface SiteConfig {
+  baseUrl: string;
+  /** Currencies in display order; the first is the listing currency. */
+  currencies: string[];
+  listingPageSize: number;
+  /** Clock for sale windows (injected: builds are reproducible). */
+  now: Date;
+  /**
+   * Who owns each URL in the live site (URL → `sku:<sku>` / `entry:<id>`, from the site state): when
+   * products collide on a slug, the live owner keeps its URL. Without it, the lowest sku wins.
+   */
+  owners?: ReadonlyMap<string, string>;
+}
+
+export interface ModelWarning {
+  subject: string;
+  field: string;
+  message: string;
+}
+
+export interface SiteModel {
+  site: { name: string; baseUrl: string; lang: string; nav: Array<{ title: string; url: string }>; footer: Array<{ title: string; url: string }> };
+  /** Hash of `site`: when it changes, every HTML page changes. */
+  shell: string;
+  /** The selected pages with their data (all pages when no selector was given). */
+  pages: PageSpec[];
+  /** Every page of the site. */
+  all: PageRef[];
+  warnings: ModelWarning[];
+}
+
+/** Chooses which pages get their data computed (targeted rebuilds); others are only enumerated. */
+export type PageSelector = (ref: PageRef) => boolean;
