@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundle } from './bundle.js';
+import { childEnv } from './config.js';
 
 export const HANDLERS: Array<{ name: string; entry: string; bundleAwsSdk?: boolean; external?: string[] }> = [
   { name: 'webhook', entry: 'functions/rebuild/webhook-handler.ts' },
@@ -33,15 +34,15 @@ export async function measureBundles(runs: number): Promise<BundleRow[]> {
   });
   await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
   const port = (secrets.address() as { port: number }).port;
-  const env = {
-    ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+  const env = childEnv({
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
     SITE_URL: 'https://shop.example.com', SITE_BUCKET: 'restatic-bench-site', DISTRIBUTION_ID: 'E2BENCH0000', PRODUCTS_TABLE: 'products', CHANGES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo',
     PDF_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/p', PDF_CATALOG_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/c.fifo', REDIRECTS_KVS_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/x',
     SCHEDULE_GROUP: 'restatic-bench-instants', CHANGES_QUEUE_ARN: 'arn:aws:sqs:us-east-1:1:changes.fifo', SCHEDULER_ROLE_ARN: 'arn:aws:iam::1:role/instants', CHANGES_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/changes-dlq.fifo',
     CONTENTFUL_SPACE_ID: 'space', CONTENTFUL_ENVIRONMENT: 'master',
     CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:delivery', CONTENTFUL_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  });
   const rows: BundleRow[] = [];
   try {
     for (const h of HANDLERS) {

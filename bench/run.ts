@@ -3,6 +3,7 @@
  * and prints a table (scenario, ours, baseline, ratio, target). Medians of BENCH_RUNS runs.
  * BENCH_PRODUCTS (default 10,000) sets the catalog size.
  */
+import { childEnv, readBenchConfig } from './config.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,10 +19,11 @@ import { bundle } from './bundle.js';
 import { measureBundles } from './bundles.js';
 import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 
-const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
+const config = readBenchConfig();
+const PRODUCTS = config.BENCH_PRODUCTS;
 // BENCH_SECTIONS=build,rebuild,invariant,feeds,pdfs,bundles (default all) picks the parts to run.
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'build,rebuild,invariant,feeds,pdfs,bundles').split(','));
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECTIONS = new Set<string>(config.BENCH_SECTIONS);
+const RUNS = config.BENCH_RUNS;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const x = (v: number) => `${v.toFixed(2)}×`;
@@ -41,7 +43,7 @@ const freshBucket = async () => {
 // Asynchronous on purpose: the protocol servers live in this process and must keep answering.
 async function run(scenario: string, bucket: string, ...args: string[]): Promise<Record<string, number>> {
   const { stdout: out } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/scenarios.ts', scenario, ...args], {
-    env: { ...process.env, BENCH_S3: servers.s3Endpoint, BENCH_DYNAMO: servers.dynamoEndpoint, BENCH_BUCKET: bucket, BENCH_TABLE: 'products' },
+    env: childEnv({ BENCH_S3: servers.s3Endpoint, BENCH_DYNAMO: servers.dynamoEndpoint, BENCH_BUCKET: bucket, BENCH_TABLE: 'products' }),
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -132,18 +134,18 @@ if (SECTIONS.has('rebuild')) {
 if (SECTIONS.has('invariant')) {
   // The live-site invariant, longer than npm test's seeded run: random sequences over a small store.
   const { invariantRun } = await import('../test/fixtures/invariant.js');
-  const runs = Number(process.env.BENCH_INVARIANT_RUNS ?? 300);
+  const runs = config.BENCH_INVARIANT_RUNS;
   process.stderr.write(`invariant: ${runs} random sequences of changes, targeted runs vs a full build\n`);
-  const result = await invariantRun(runs, Number(process.env.BENCH_INVARIANT_SEED ?? Date.now() % 1_000_000));
+  const result = await invariantRun(runs, config.BENCH_INVARIANT_SEED ?? Date.now() % 1_000_000);
   rows.push([`live site = full build: ${result.sequences} random sequences, ${result.steps} steps (seed ${result.seed})`, result.failure ? `FAILED: ${result.failure.slice(0, 80)}` : 'held', '—', '—', 'holds', ]);
 }
 
 if (SECTIONS.has('feeds')) {
   process.stderr.write('feeds: generated products, no table; scenarios bundled with esbuild like the Lambda\n');
-  const feedCount = Number(process.env.BENCH_FEED_PRODUCTS ?? 100_000);
+  const feedCount = config.BENCH_FEED_PRODUCTS;
   // The naive baseline leaks (its writes never wait for drain): a smaller catalog keeps it in
   // memory, which flatters it (its cost grows faster than linearly), so the ratio is conservative.
-  const naiveCount = Number(process.env.BENCH_FEED_NAIVE_PRODUCTS ?? 20_000);
+  const naiveCount = config.BENCH_FEED_NAIVE_PRODUCTS;
   const entry = await bundle('bench/feed-scenarios.ts');
   const scenario = async (name: string, count: number) => {
     const { stdout } = await promisify(execFile)(process.execPath, [...FEED_NODE_OPTIONS, entry, name, String(count)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
@@ -157,7 +159,7 @@ if (SECTIONS.has('feeds')) {
     one.push(feedCount / ((await scenario('feeds-ours-one', feedCount)).ms! / 1000));
     naive.push(naiveCount / ((await scenario('feeds-xmlbuilder2', naiveCount)).ms! / 1000));
   }
-  const million = await scenario('feeds-ours', Number(process.env.BENCH_FEED_MAX ?? 1_000_000));
+  const million = await scenario('feeds-ours', config.BENCH_FEED_MAX);
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
   rows.push(
     [`feeds: ${n(feedCount)} products → us + de feeds in one pass (XML + gzip + report), items/s per feed`, n(median(both)), `${n(median(naive))} (xmlbuilder2 createCB, one feed, no gzip, ${n(naiveCount)} products)`, x(median(both) / median(naive)), '≥ 40,000/s, ≥ 10×'],
@@ -172,7 +174,7 @@ if (SECTIONS.has('pdfs')) {
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', 'bin/run-ts.js', 'bench/pdf-scenarios.ts', ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
   };
-  const sheets = Number(process.env.BENCH_PDF_SHEETS ?? 1000);
+  const sheets = config.BENCH_PDF_SHEETS;
   // Steady state: a one-thread and a two-thread pool in one process, each thread first rendering
   // 3,000 other products (V8 keeps optimising functions that run once per document for the first
   // few thousand sheets), then taking turns on fresh products: paired rounds, median ratio.
@@ -185,7 +187,7 @@ if (SECTIONS.has('pdfs')) {
     coldOne.push((await pdfScenario('pdf-sheets', String(sheets), '1', '4')).ms!);
     coldTwo.push((await pdfScenario('pdf-sheets', String(sheets), '2', '4')).ms!);
   }
-  const catalogProducts = Number(process.env.BENCH_PDF_CATALOG ?? 10_000);
+  const catalogProducts = config.BENCH_PDF_CATALOG;
   const catalog = await pdfScenario('pdf-catalog', String(catalogProducts));
   rows.push(
     [`pdfs: ${sheets} spec sheets, 2 render threads, wall (steady state; median of ${paired.rounds} paired rounds, ratio range ${paired.minRatio!.toFixed(2)}–${paired.maxRatio!.toFixed(2)})`, s(paired.twoMs!), `${s(paired.oneMs!)} (1 render thread)`, x(paired.ratio!), '≤ 3 s, ≥ 1.7×'],

@@ -25,9 +25,11 @@ import { readManifest } from '../functions/shared/publish/manifest.js';
 import { Publisher } from '../functions/shared/publish/publisher.js';
 import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { DEMO_SPACE_FILE } from '../local/demo-space.js';
+import { needBench, readBenchConfig } from './config.js';
 import { peakRssMb } from './peak-rss.js';
 
-const env = (name: string) => process.env[name] ?? (() => { throw new Error(`bench: ${name} is not set`); })();
+const config = readBenchConfig();
+const env = (name: 'BENCH_S3' | 'BENCH_DYNAMO' | 'BENCH_BUCKET' | 'BENCH_TABLE') => needBench(config, name);
 const site = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z') };
 
 /** Counts the calls a scenario makes to the store (uploads, LISTs, HEAD-like GETs). */

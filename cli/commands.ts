@@ -2,7 +2,6 @@
 import * as aws from '../functions/compose/aws.js';
 import { content as contentful } from '../functions/compose/aws-content.js';
 import { readCliAwsConfig } from '../functions/compose/config.js';
-import { createLocalEdgeCdn } from '../local/edge-cdn.js';
 import { fullBuild, type FullBuildDeps, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
@@ -11,6 +10,7 @@ import type { JsonLogger } from '../functions/shared/logger.js';
 import type { LocalConfig } from '../local/config.js';
 import { EdgeServer } from '../local/edge-server.js';
 import { seedDemoCatalog } from '../local/seed.js';
+import { localCdn } from '../local/compose.js';
 import { startLocalStack, startServices } from '../local/stack.js';
 import { createProgress } from './progress.js';
 
@@ -50,7 +50,7 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
   const services = await startServices(config);
   try {
     const result = await fullBuild(
-      { content: services.content, catalog: services.catalog, store: services.store, cdn: createLocalEdgeCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
+      { content: services.content, catalog: services.catalog, store: services.store, cdn: localCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
       { site, demoImages: !config.deliveryToken },
     );
     process.stdout.write(`${summary(result)}\n`);

@@ -24,7 +24,7 @@ Commands:
   pdfs --sku S… | --all
                       ask the running stack to render spec sheets (and the catalog) now
 
-Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README).`;
+Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README, Configuration).`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,8 +1,10 @@
 /**
- * Configuration of the local stack and the CLI, from the environment (CONTRACTS §2). Every value is
- * optional; a malformed one stops start-up with a ConfigError naming the variable.
+ * Configuration of the local stack and the CLI, from the environment (docs/contracts.md §2), checked
+ * by a schema. Every value is optional; a malformed one stops start-up with a ConfigError naming the
+ * variable.
  */
 import { resolve } from 'node:path';
+import * as v from 'valibot';
 import { ConfigError } from '../functions/shared/errors.js';
 
 export const DEFAULT_WEBHOOK_SECRET = 'restatic-local-development-webhook-signing-secret-0123456789abcd';
@@ -25,43 +27,57 @@ export interface LocalConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
+/** An integer from `min` to `max`; an empty value takes the default. */
+const integer = (fallback: number, min: number, max: number) => v.optional(v.pipe(
+  v.string(), v.trim(),
+  v.check((raw) => /^\d+$/.test(raw) && Number.isSafeInteger(Number(raw)) && Number(raw) >= min && Number(raw) <= max, `expected an integer from ${min} to ${max}`),
+  v.transform(Number),
+), String(fallback));
 
-function text(env: NodeJS.ProcessEnv, name: string, fallback: string, pattern: RegExp, expected: string): string {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!pattern.test(raw)) throw new ConfigError(name, `expected ${expected}, got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)}`);
-  return raw;
-}
+/** Text matching `pattern`; an empty value takes the default. */
+const text = (fallback: string, pattern: RegExp, expected: string) => v.optional(v.pipe(v.string(), v.regex(pattern, `expected ${expected}`)), fallback);
+
+const LocalEnv = v.object({
+  // 0 asks the OS for a free port (tests, parallel stacks).
+  PORT: integer(8080, 0, 65535),
+  SITE_URL: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an http(s) URL such as https://shop.example.com'))),
+  RESTATIC_CURRENCIES: text('USD,EUR', /^[A-Z]{3}(,[A-Z]{3})*$/, 'ISO 4217 codes separated by commas, e.g. USD,EUR'),
+  RESTATIC_DATA_DIR: v.optional(v.string(), '.restatic'),
+  DEMO_PRODUCTS: integer(500, 0, 1_000_000),
+  // Contentful's rule for signing secrets: 64 characters of letters, digits, `-` and `_`.
+  CONTENTFUL_WEBHOOK_SECRET: text(DEFAULT_WEBHOOK_SECRET, /^[A-Za-z0-9_-]{64}$/, '64 characters of A-Z, a-z, 0-9, "-" or "_"'),
+  CONTENTFUL_SPACE_ID: text('restatic-demo', /^[A-Za-z0-9_-]{1,64}$/, 'a Contentful space id'),
+  CONTENTFUL_ENVIRONMENT: text('master', /^[A-Za-z0-9._-]{1,64}$/, 'a Contentful environment id'),
+  CONTENTFUL_DELIVERY_TOKEN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Delivery API token'))),
+  RESTATIC_BUCKET: text('restatic-site', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  RESTATIC_TABLE: text('products', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
+  FEEDS_INTERVAL_MINUTES: integer(60, 1, 7 * 24 * 60),
+  LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent'], 'expected debug, info, warn, error or silent'), 'info'),
+});
 
 /** Reads the configuration; throws ConfigError naming the first bad variable. */
 export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LocalConfig {
-  // 0 asks the OS for a free port (tests, parallel stacks).
-  const port = integer(env, 'PORT', 8080, 0, 65535);
-  const siteUrl = text(env, 'SITE_URL', `http://127.0.0.1:${port}`, /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http(s) URL such as https://shop.example.com');
-  const currencies = text(env, 'RESTATIC_CURRENCIES', 'USD,EUR', /^[A-Z]{3}(,[A-Z]{3})*$/, 'ISO 4217 codes separated by commas, e.g. USD,EUR').split(',');
+  const given = Object.fromEntries(Object.keys(LocalEnv.entries).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const result = v.safeParse(LocalEnv, given);
+  if (!result.success) {
+    const name = v.getDotPath(result.issues[0]) ?? 'environment';
+    const raw = String(env[name] ?? '');
+    throw new ConfigError(name, `${result.issues[0].message}, got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)}`);
+  }
+  const e = result.output;
   return {
-    port,
-    dataDir: resolve(cwd, env.RESTATIC_DATA_DIR || '.restatic'),
-    demoProducts: integer(env, 'DEMO_PRODUCTS', 500, 0, 1_000_000),
-    // Contentful's rule for signing secrets: 64 characters of letters, digits, `-` and `_`.
-    webhookSecret: text(env, 'CONTENTFUL_WEBHOOK_SECRET', DEFAULT_WEBHOOK_SECRET, /^[A-Za-z0-9_-]{64}$/, '64 characters of A-Z, a-z, 0-9, "-" or "_"'),
-    spaceId: text(env, 'CONTENTFUL_SPACE_ID', 'restatic-demo', /^[A-Za-z0-9_-]{1,64}$/, 'a Contentful space id'),
-    environment: text(env, 'CONTENTFUL_ENVIRONMENT', 'master', /^[A-Za-z0-9._-]{1,64}$/, 'a Contentful environment id'),
-    deliveryToken: env.CONTENTFUL_DELIVERY_TOKEN ? text(env, 'CONTENTFUL_DELIVERY_TOKEN', '', /^[A-Za-z0-9_-]{20,}$/, 'a Content Delivery API token') : undefined,
-    siteUrl: siteUrl.replace(/\/$/, ''),
-    bucket: text(env, 'RESTATIC_BUCKET', 'restatic-site', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
-    table: text(env, 'RESTATIC_TABLE', 'products', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
-    currencies,
-    feedIntervalMinutes: integer(env, 'FEEDS_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
-    logLevel: text(env, 'LOG_LEVEL', 'info', /^(debug|info|warn|error|silent)$/, 'debug, info, warn, error or silent') as LocalConfig['logLevel'],
+    port: e.PORT,
+    dataDir: resolve(cwd, e.RESTATIC_DATA_DIR),
+    demoProducts: e.DEMO_PRODUCTS,
+    webhookSecret: e.CONTENTFUL_WEBHOOK_SECRET,
+    spaceId: e.CONTENTFUL_SPACE_ID,
+    environment: e.CONTENTFUL_ENVIRONMENT,
+    deliveryToken: e.CONTENTFUL_DELIVERY_TOKEN,
+    siteUrl: (e.SITE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+    bucket: e.RESTATIC_BUCKET,
+    table: e.RESTATIC_TABLE,
+    currencies: e.RESTATIC_CURRENCIES.split(','),
+    feedIntervalMinutes: e.FEEDS_INTERVAL_MINUTES,
+    logLevel: e.LOG_LEVEL,
   };
 }

@@ -236,7 +236,7 @@ export class EdgeServer {
       const json = Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(json.length), ...headers }).end(json);
     };
-    // The control routes that act are for this machine only (CONTRACTS §2: every /_local/* route);
+    // The control routes that act are for this machine only (docs/contracts.md §2: every /_local/* route);
     // the webhook route stays open (its requests are signed) and /_status only reads.
     const refused = url.pathname.startsWith('/_local/') ? refuseNonLocal(req.headers) : undefined;
     if (refused) {

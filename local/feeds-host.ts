@@ -4,18 +4,12 @@
  * clients from plain configuration (`feedsThread`); the main thread's handle
  * (`ThreadedFeedJob`) serialises runs (a second waits for the first) and relays progress.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { runFeedJob, type FeedJobResult } from '../functions/feeds/job.js';
 import { FEED_YOUNG_GENERATION_MB } from '../functions/feeds/runtime.js';
 import { DEMO_TARGETS } from '../functions/feeds/targets.js';
-import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createLocalEdgeCdn } from './edge-cdn.js';
-import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
-import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
+import { type HostedContent, type HostedServices, hostedContentSource, hostedPorts } from './compose.js';
 import { ThreadHost, throttled } from './thread-host.js';
 import { syncedCatalogContent } from '../functions/shared/content/catalog-content.js';
 
@@ -36,9 +30,7 @@ export interface FeedProgress {
 /** Runs one feed job inside the thread, on clients built there. */
 export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (itemsIn: number, total: number) => void) => Promise<FeedJobResult> {
   const logger = createJsonLogger({ service: 'restatic-feeds', level: config.logLevel });
-  const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
-  const catalog = createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) });
-  const cdn = createLocalEdgeCdn(config.edgeUrl);
+  const { store, catalog, cdn } = hostedPorts(config);
   const content = syncedCatalogContent(hostedContentSource(config));
   return (onProgress) => {
     let total = 0;

@@ -4,21 +4,15 @@
  * receiver. `pdfThread` runs inside the thread; `ThreadedPdfWorker` is the main
  * thread's handle (one batch at a time, progress relayed).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { syncedContent } from '../functions/pdf/data.js';
 import { loadPdfFonts } from '../functions/pdf/fonts.js';
 import { imageLoader } from '../functions/pdf/images.js';
 import { createSheetPool } from '../functions/pdf/pool.js';
 import { PdfWorker, type PdfRunResult } from '../functions/pdf/worker.js';
-import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createLocalEdgeCdn } from './edge-cdn.js';
-import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import { fromWireError, toWireError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
-import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
+import { type HostedContent, type HostedServices, hostedContentSource, hostedPorts } from './compose.js';
 import { ThreadHost, throttled } from './thread-host.js';
 
 export interface HostedPdfConfig extends HostedServices, HostedContent {
@@ -32,14 +26,14 @@ export function createHostedPdfWorker(config: HostedPdfConfig): PdfWorker {
   const logger = createJsonLogger({ service: 'restatic-pdf', level: config.logLevel });
   const source = hostedContentSource(config);
   const pool = createSheetPool(config.poolSize);
-  const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
+  const { store, catalog, cdn } = hostedPorts(config);
   return new PdfWorker({
-    catalog: createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) }),
+    catalog,
     content: syncedContent(source, config.site),
     store,
     // Absolute URLs on the local site's origin read from the bucket like site paths.
     images: imageLoader({ store, siteOrigin: config.site.baseUrl, onMissing: (src, reason) => logger.warn('PDF image missing', { src, reason }) }),
-    cdn: createLocalEdgeCdn(config.edgeUrl),
+    cdn,
     logger,
     fonts: loadPdfFonts(),
     renderSheet: pool.render,

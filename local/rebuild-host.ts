@@ -3,19 +3,13 @@
  * configuration) and the main thread's handle on it (`ThreadedRebuildWorker`, same `run()` as the
  * in-process worker). Envelopes cross as indices, so results refer to the caller's own objects.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { RebuildWorker, type RebuildOptions, type RebuildResult } from '../functions/rebuild/worker.js';
-import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { createLocalEdgeCdn } from './edge-cdn.js';
-import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import { fromWireError, toWireError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
-import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { type HostedContent, type HostedServices, hostedContentSource } from './hosted.js';
+import { type HostedContent, type HostedServices, hostedContentSource, hostedPorts } from './compose.js';
 import { ThreadHost } from './thread-host.js';
 
 export interface HostedWorkerConfig extends HostedServices, HostedContent {
@@ -25,10 +19,8 @@ export interface HostedWorkerConfig extends HostedServices, HostedContent {
 /** Builds the worker inside the thread, on its own clients. */
 export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
   const logger = createJsonLogger({ service: 'restatic-rebuild', level: config.logLevel });
-  const store = createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) });
-  const catalog = createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) });
+  const { store, catalog, cdn } = hostedPorts(config);
   const content = hostedContentSource(config);
-  const cdn = createLocalEdgeCdn(config.edgeUrl);
   const renderer = createWorkerPoolRenderer();
   const build = () => fullBuild({ content, catalog, store, cdn, logger, renderer }, { site: { ...config.options.site, now: new Date() }, demoImages: config.options.demoImages });
   return new RebuildWorker({ content, catalog, store, cdn, logger, fullBuild: build }, config.options);

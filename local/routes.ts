@@ -1,17 +1,16 @@
 /**
- * The local control routes (CONTRACTS §2): the Contentful webhook receiver (same core as the
+ * The local control routes (docs/contracts.md §2): the Contentful webhook receiver (same core as the
  * Lambda), product writes that reach the pipeline as DynamoDB stream records (same core as the
  * stream Lambda), `/_status`, and dead-letter replay.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
 import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
 import { STATE_KEY, readState, type SiteState } from '../functions/shared/state/site-state.js';
 import { receiveWebhook } from '../functions/rebuild/webhook.js';
-import { toItem } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { streamImage } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
 import { ValidationError } from '../functions/shared/errors.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
@@ -26,7 +25,7 @@ import type { LocalServices } from './compose.js';
 import type { StatusLog } from './status.js';
 
 interface RouteContext {
-  /** Runs the scheduled feed job now (CONTRACTS §2 `POST /_local/feeds`). */
+  /** Runs the scheduled feed job now (docs/contracts.md §2 `POST /_local/feeds`). */
   runFeeds: () => Promise<unknown>;
   /** Where the feed job is (running, items read, last result): shown in `/_status`. */
   feedStatus?: () => unknown;
@@ -45,7 +44,7 @@ let sequence = BigInt(Date.now()) * 1_000_000n;
 
 /** A DynamoDB stream record as the products table's NEW_AND_OLD_IMAGES stream would deliver it. */
 export function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sku: string, before: Product | undefined, after: Product | undefined, explicitSlug: boolean): DynamoDBRecord {
-  const image = (p: Product | undefined) => (p ? (marshall(toItem(p, explicitSlug), { removeUndefinedValues: true }) as never) : undefined);
+  const image = (p: Product | undefined) => (p ? (streamImage(p, explicitSlug) as never) : undefined);
   return {
     eventID: randomUUID(), eventName, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'local',
     dynamodb: {

@@ -5,14 +5,13 @@
  */
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createLocalEdgeCdn } from './edge-cdn.js';
 import { fullBuild, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer, type PageRenderer } from '../functions/shared/build/render-pool.js';
 import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { ChangeLoop } from './change-loop.js';
-import { startServices, type LocalServices } from './compose.js';
+import { localCdn, startServices, type LocalServices } from './compose.js';
 import type { LocalConfig } from './config.js';
 import { EdgeServer } from './edge-server.js';
 import { JournalQueue } from './journal-queue.js';
@@ -77,7 +76,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     await services.servers.close();
     throw error;
   }
-  const cdn = createLocalEdgeCdn(edgeUrl);
+  const cdn = localCdn(edgeUrl);
   const renderer = options.renderer ?? createWorkerPoolRenderer();
   const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE };
   const buildAll = (progress?: Progress) => fullBuild(

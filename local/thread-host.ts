@@ -6,8 +6,7 @@
  * (the work in flight then fails, retryable).
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { fromWireError, type WireError } from '../functions/shared/errors.js';
-import { onThreadDeath } from './hosted.js';
+import { RestaticError, fromWireError, type WireError } from '../functions/shared/errors.js';
 
 /** What a thread module exports: a factory of its operations, each `(args, progress) => result`. */
 export type ThreadOperations = Record<string, (args: never, progress: (update: unknown) => void) => Promise<unknown>>;
@@ -93,4 +92,14 @@ export function throttled<T>(send: (update: T) => void, isLast: (update: T) => b
     last = Date.now();
     send(update);
   };
+}
+
+/**
+ * Calls `onDeath` once the thread exits, with a retryable error naming the thread and the error it
+ * threw, if any: the host fails the work in flight and starts a new thread.
+ */
+export function onThreadDeath(thread: Worker, name: string, onDeath: (error: RestaticError) => void): void {
+  let failure: Error | undefined;
+  thread.on('error', (error) => { failure = error; });
+  thread.on('exit', (code) => onDeath(new RestaticError(`${name} thread exited (code ${code})${failure ? `: ${failure.message}` : ''}`, { retryable: true, ...(failure ? { cause: failure } : {}) })));
 }

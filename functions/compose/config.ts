@@ -62,7 +62,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env, aliases: Par
 }
 
 /**
- * `restatic build --target aws`: the CLI's names for the same settings (CONTRACTS §2), so the
+ * `restatic build --target aws`: the CLI's names for the same settings (docs/contracts.md §2), so the
  * build runs on the composition root the functions use.
  */
 export function readCliAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {

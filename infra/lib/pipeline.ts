@@ -79,7 +79,7 @@ export class Pipeline extends Construct {
         removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
 
-    // Secrets are created empty-valued here and filled in once by the operator (README: Deploy).
+    // Secrets are created empty-valued here and filled in once by the operator (docs/deploy.md).
     const deliveryToken = new secrets.Secret(this, 'ContentfulDeliveryToken', { description: `Restatic ${props.stage}: Contentful Content Delivery API token` });
     const webhookSecret = new secrets.Secret(this, 'ContentfulWebhookSecret', {
       description: `Restatic ${props.stage}: Contentful webhook signing secret (64 characters)`,

@@ -6,7 +6,7 @@ import { DEFAULT_WEBHOOK_SECRET, readLocalConfig } from '../../local/config.js';
 import { DEMO_SPACE_FILE } from '../../local/demo-space.js';
 
 describe('local configuration', () => {
-  it('has the CONTRACTS §2 defaults', () => {
+  it('has the docs/contracts.md §2 defaults', () => {
     // Act
     const config = readLocalConfig({}, '/srv/app');
     // Assess

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RestaticError } from '../../functions/shared/errors.js';
-import { onThreadDeath } from '../../local/hosted.js';
+import { onThreadDeath } from '../../local/thread-host.js';
 
 describe('onThreadDeath', () => {
   it('reports an exit as a retryable error naming the thread, its exit code and what it threw', () => {

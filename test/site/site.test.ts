@@ -16,7 +16,7 @@ async function renderAll(model: ReturnType<typeof buildSiteModel>) {
 }
 
 describe('site model', () => {
-  it('has every page type of CONTRACTS §3 with 24 products per listing page', () => {
+  it('has every page type of docs/contracts.md §3 with 24 products per listing page', () => {
     // Prepare
     const products = demoCatalog(300);
     // Act

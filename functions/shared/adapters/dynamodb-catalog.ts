@@ -1,5 +1,6 @@
 /** Catalog on the DynamoDB `products` table (partition key `sku`) through lib-dynamodb. */
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import PQueue from 'p-queue';
 import { validateProduct, type Product } from '../catalog/product.js';
@@ -36,6 +37,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pages (≤ 1 MB each) a streaming scan segment reads ahead of its consumer. */
 const PREFETCH_PAGES = 2;
+
+/** A product as its table item appears in a stream record's images (DynamoDB attribute values). */
+export function streamImage(product: Product, explicitSlug: boolean): Record<string, AttributeValue> {
+  return marshall(toItem(product, explicitSlug), { removeUndefinedValues: true });
+}
 
 export function createDynamoDbCatalog({ table, client, segments = 4, pageLimit }: DynamoDbCatalogOptions): Catalog {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

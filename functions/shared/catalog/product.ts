@@ -1,5 +1,5 @@
 /**
- * The product item of CONTRACTS §4 and its validation. Validation returns a normalised copy:
+ * The product item of docs/contracts.md §4 and its validation. Validation returns a normalised copy:
  * control characters stripped from text, slug normalised (never trusted as given), defaults filled.
  */
 import { ValidationError } from '../errors.js';
@@ -138,7 +138,7 @@ export function isSafeImageUrl(url: string): boolean {
 }
 
 /**
- * Validates one raw item (from DynamoDB, a request body or the generator) against CONTRACTS §4.
+ * Validates one raw item (from DynamoDB, a request body or the generator) against docs/contracts.md §4.
  *
  * @throws ValidationError naming the field, e.g. `expected \`price.USD\` to be a non-negative integer…`
  */

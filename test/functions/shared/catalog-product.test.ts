@@ -14,7 +14,7 @@ function fieldOf(fn: () => unknown): string | undefined {
 }
 
 describe('validateProduct', () => {
-  it('accepts the CONTRACTS §4 example and derives the slug from the title', () => {
+  it('accepts the docs/contracts.md §4 example and derives the slug from the title', () => {
     // Act
     const p = validateProduct(productItem());
     // Assess
