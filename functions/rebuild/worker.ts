@@ -8,11 +8,12 @@
 import { renderPages } from '../shared/build/render.js';
 import { loadSiteAssets } from '../shared/build/site-assets.js';
 import { buildSiteModel, type SiteConfig } from '../shared/build/site-model.js';
-import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
 import { sleep } from '../shared/sleep.js';
-import { STATE_KEY, pendingInstants, readState, urlOwners, writeState, type SiteState } from '../shared/state/site-state.js';
+import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
+import { pendingInstants, urlOwners, type SiteState } from '../shared/state/site-state.js';
+import { StateStore, type StateIo } from '../shared/state/state-store.js';
 import { planPages } from './plan.js';
 import { collectCatalog } from './stages/catalog.js';
 import { nextState, recordVersions } from './stages/commit.js';
@@ -90,17 +91,28 @@ function snapshotOf(state: SiteState): ContentSnapshot {
   return snapshot;
 }
 
-/** Keeps the state in memory between runs of a warm worker; revalidated by ETag on every run. */
+/**
+ * Keeps the state in memory between runs of a warm worker; revalidated by the root's ETag on every
+ * run, and on a change re-read shard by shard (only the shards whose names moved).
+ */
 export class RebuildWorker {
-  #cached: { etag: string; state: SiteState } | undefined;
+  #cached: { etag: string | undefined; state: SiteState } | undefined;
+  readonly #states: StateStore;
 
-  constructor(private readonly deps: RebuildDeps, private readonly options: RebuildOptions) {}
+  constructor(private readonly deps: RebuildDeps, private readonly options: RebuildOptions) {
+    this.#states = new StateStore(deps.store);
+  }
+
+  /** State bytes this worker has read and written (the bench reports them per change). */
+  get stateIo(): Readonly<StateIo> {
+    return this.#states.io;
+  }
 
   async #state(): Promise<SiteState | undefined> {
-    const etag = await this.deps.store.head(STATE_KEY);
-    if (etag === undefined) return undefined;
-    if (this.#cached?.etag !== etag) {
-      const state = await readState(this.deps.store);
+    const etag = await this.#states.version();
+    // No root: no state yet, or the single-object state of format 1 (read until the first write migrates it).
+    if (etag === undefined || this.#cached?.etag !== etag) {
+      const state = await this.#states.read();
       this.#cached = state ? { etag, state } : undefined;
     }
     return this.#cached?.state;
@@ -194,8 +206,13 @@ export class RebuildWorker {
 
     const applied = work.filter((e) => !result.failed.some((f) => f.envelope === e));
     const next = nextState({ state, run, snapshot, catalog: products, contentToken, applied });
-    await writeState(deps.store, next);
-    this.#cached = { etag: (await deps.store.head(STATE_KEY)) ?? '', state: next };
+    // Only the shards holding what this run changed are rewritten.
+    await this.#states.write(next, {
+      products: work.filter((e) => e.kind === 'Product').map((e) => e.id),
+      pages: [...run.plan.removed, ...run.model.pages.map((p) => p.url)],
+      versions: applied.map(recordKey),
+    });
+    this.#cached = { etag: this.#states.etag, state: next };
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
@@ -216,10 +233,10 @@ export class RebuildWorker {
 
   /** After a full build, record the envelopes' versions so their duplicates do no work. */
   async #finishFull(built: RebuildResult, work: readonly ChangeEnvelope[], before: SiteState): Promise<RebuildResult> {
-    const state = await readState(this.deps.store);
+    const state = await this.#states.read();
     if (state) {
       const versions = recordVersions({ ...state.versions, ...before.versions }, work);
-      await writeState(this.deps.store, { ...state, versions, generation: state.generation + 1 });
+      await this.#states.write({ ...state, versions, generation: state.generation + 1 }, { products: [], pages: [], versions: Object.keys(versions) });
     }
     this.#cached = undefined;
     return state ? { ...built, schedule: pendingInstants(state, this.deps.clock?.() ?? new Date()) } : built;

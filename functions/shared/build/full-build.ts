@@ -7,7 +7,8 @@ import { ContentSnapshot } from '../content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct } from '../ports.js';
 import { readManifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult } from '../publish/publisher.js';
-import { indexEntry, readState, urlOwners, writeState, type SiteState } from '../state/site-state.js';
+import { indexEntry, urlOwners, type SiteState } from '../state/site-state.js';
+import { StateStore } from '../state/state-store.js';
 import type { PageRenderer } from './render-pool.js';
 import type { RenderedPage } from './render.js';
 import { loadSiteAssets } from './site-assets.js';
@@ -48,12 +49,13 @@ const isLate = (key: string) => key === 'sitemap.xml' || key.startsWith('sitemap
 export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
   const { logger, progress } = deps;
   const t0 = performance.now();
+  const states = new StateStore(deps.store);
   const [delta, locales, catalog, previous, previousState] = await Promise.all([
     deps.content.sync(),
     deps.content.locales(),
     deps.catalog.scanAll(),
     readManifest(deps.store),
-    readState(deps.store).catch(() => undefined),
+    states.read().catch(() => undefined),
   ]);
   const snapshot = new ContentSnapshot(locales);
   snapshot.apply(delta);
@@ -87,7 +89,7 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   const primaries = new Map(model.all.map((ref) => [ref.url, ref.primary]));
   const state: SiteState = {
     format: 1,
-    generation: previousState?.generation ?? 0,
+    generation: (previousState?.generation ?? 0) + 1,
     contentToken: delta.nextToken,
     locales,
     entries: [...snapshot.entries.values()],
@@ -98,10 +100,7 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
     shell: model.shell,
   };
   // Unchanged state is not rewritten: a no-change republish writes nothing at all.
-  if (!previousState || JSON.stringify(state) !== JSON.stringify(previousState)) {
-    state.generation++;
-    await writeState(deps.store, state);
-  }
+  if (await states.write(state)) await states.sweep();
   progress?.stop();
   const t4 = performance.now();
 

@@ -1,46 +1,19 @@
 /**
  * Site state: what the last successful run built from, kept in the bucket next to the manifest
- * (`_restatic/state.json.gz`) so the next run — another process or Lambda — starts from it:
+ * (partitioned, see state-store.ts) so the next run — another process or Lambda — starts from it:
  * the content snapshot and sync token, the catalog, the versions applied per record, and the page
  * index (for every URL: its key, a hash of its data, and what it read — the dependency index).
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Product } from '../catalog/product.js';
-import type { ContentEntity, LocaleDef } from '../content/types.js';
-import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
-import type { PageLayout, PageSpec } from '../build/site-model.js';
+import type { PageSpec } from '../build/site-model.js';
+import { STATE_ROOT_KEY, StateStore } from './state-store.js';
+import type { PageIndexEntry, SiteState } from './types.js';
 
-export const STATE_KEY = '_restatic/state.json.gz';
+/** The state's commit point: written last by every run that changed the site. */
+export const STATE_KEY = STATE_ROOT_KEY;
 
-export interface PageIndexEntry {
-  key: string;
-  layout: PageLayout;
-  /** Hash of what the page renders from (layout, title, data): equal hash, equal page. */
-  dataHash: string;
-  /** What the page read: `entry:<id>`, `asset:<id>`, `sku:<sku>`, `listing:<category>`, `urlset…`, `settings`. */
-  deps: string[];
-  primary?: string;
-  /** The next instant (epoch ms) at which the page changes with time alone: a run at or after it rebuilds the page. */
-  validUntil?: number;
-}
-
-export interface SiteState {
-  format: 1;
-  /** Increments with every run that changed the site. */
-  generation: number;
-  contentToken: string;
-  locales: LocaleDef[];
-  entries: ContentEntity[];
-  assets: ContentEntity[];
-  products: Product[];
-  /** Latest version applied per record: `entry:<id>` → revision, `sku:<sku>` → stream sequence number. */
-  versions: Record<string, string>;
-  pages: Record<string, PageIndexEntry>;
-  /** Hash of the site shell (name, navigation, footer) the pages were rendered in. */
-  shell?: string;
-}
+export type { PageIndexEntry, SiteState } from './types.js';
 
 /** Hash of a page spec's rendered inputs. */
 export function pageDataHash(spec: Pick<PageSpec, 'layout' | 'title' | 'data' | 'shell'>): string {
@@ -72,18 +45,13 @@ export function pendingInstants(state: Pick<SiteState, 'pages'>, now: Date, limi
 }
 
 /** Reads the state; `undefined` when no run has written one yet (a full build must come first). */
-export async function readState(store: ObjectStore): Promise<SiteState | undefined> {
-  const object = await store.get(STATE_KEY);
-  if (!object) return undefined;
-  try {
-    const state = JSON.parse(gunzipSync(object.body).toString('utf8')) as SiteState;
-    if (state.format !== 1) throw new Error(`unknown format ${String(state.format)}`);
-    return state;
-  } catch (error) {
-    throw new ObjectStoreError(`Expected ${STATE_KEY} to be gzipped Restatic site state (format 1): ${(error as Error).message}`, { cause: error });
-  }
+export function readState(store: ObjectStore): Promise<SiteState | undefined> {
+  return new StateStore(store).read();
 }
 
+/** Writes the whole state (tests, tools); runs keep a StateStore and write only what they changed. */
 export async function writeState(store: ObjectStore, state: SiteState): Promise<void> {
-  await store.put(STATE_KEY, gzipSync(JSON.stringify(state)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+  const states = new StateStore(store);
+  await states.read();
+  await states.write(state);
 }

@@ -5,7 +5,9 @@ import type { Product } from '../../../functions/shared/catalog/product.js';
 import type { ContentEntity } from '../../../functions/shared/content/types.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
 import { readRedirects } from '../../../functions/shared/publish/redirects.js';
+import { gzipSync } from 'node:zlib';
 import { readState, STATE_KEY } from '../../../functions/shared/state/site-state.js';
+import { LEGACY_STATE_KEY } from '../../../functions/shared/state/state-store.js';
 import type { LocalContentSpace } from '../../../local/content-space.js';
 import type { ObjectStore } from '../../../functions/shared/ports.js';
 import { publishedSite } from '../../fixtures/site.js';
@@ -176,6 +178,27 @@ describe('reconciliation', () => {
     expect(await page(`/products/${product.slug}/`)).toContain('Changed behind our back.');
     expect(await page('/about/')).toContain('Missed webhook');
     expect((await readState(store))!.versions[`sku:${product.sku}`]).toBeUndefined();
+  });
+});
+
+describe('state format', () => {
+  it('a store whose state is the single object of format 1 converges on its first run, and is migrated', async () => {
+    // Prepare: the published site's state rewritten as the old single object
+    const legacy = (await readState(store))!;
+    const partitioned: string[] = [];
+    for await (const key of store.list('_restatic/state/')) partitioned.push(key);
+    await store.deleteMany(partitioned);
+    await store.put(LEGACY_STATE_KEY, gzipSync(JSON.stringify(legacy)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    const product = await sample((p) => p.salePrice === undefined);
+    await catalog.put({ ...product, slug: undefined, price: { ...product.price, USD: 4343 } });
+    // Act
+    const result = await worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(result.mode).toBe('targeted');
+    expect(result.rendered).toHaveLength(2);
+    expect(await page(`/products/${product.slug}/`)).toContain('$43.43');
+    expect(await store.head(LEGACY_STATE_KEY)).toBeUndefined();
+    expect((await readState(store))!.versions[`sku:${product.sku}`]).toBe('1');
   });
 });
 

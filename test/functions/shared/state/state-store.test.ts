@@ -1,0 +1,151 @@
+/** The partitioned site state: a run writes the shards it touched, the root commits, old states migrate, readers of the previous root finish. */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { ObjectStoreError } from '../../../../functions/shared/errors.js';
+import type { SiteState } from '../../../../functions/shared/state/site-state.js';
+import { LEGACY_STATE_KEY, STATE_ROOT_KEY, StateStore } from '../../../../functions/shared/state/state-store.js';
+import { MemoryStore } from '../../../fixtures/memory.js';
+import { product } from '../../../fixtures/products.js';
+
+/** A state of `n` products, each with its page and version. */
+function stateOf(n: number, price = 1000): SiteState {
+  const products = Array.from({ length: n }, (_, i) => product({ sku: `SKU-${String(i).padStart(5, '0')}`, slug: `p-${i}`, price: { USD: price + i } }));
+  return {
+    format: 1, generation: 1, contentToken: 't1', locales: [{ code: 'en-US', default: true }], entries: [], assets: [], shell: 'shell',
+    products,
+    versions: Object.fromEntries(products.map((p) => [`sku:${p.sku}`, '1'])),
+    pages: Object.fromEntries(products.map((p) => [`/products/${p.slug}/`, { key: `products/${p.slug}/index.html`, layout: 'product' as const, dataHash: `h${p.price.USD}`, deps: [`sku:${p.sku}`], primary: `sku:${p.sku}` }])),
+  };
+}
+
+/** Keys put into the store while `act` runs. */
+async function puts(store: MemoryStore, act: () => Promise<unknown>): Promise<string[]> {
+  const written: string[] = [];
+  const put = store.put.bind(store);
+  store.put = async (key, body, meta) => { written.push(key); return put(key, body, meta); };
+  try {
+    await act();
+  } finally {
+    store.put = put;
+  }
+  return written;
+}
+
+function repriced(state: SiteState, index: number): SiteState {
+  const p = state.products[index]!;
+  const next = { ...p, price: { USD: 1 } };
+  const url = `/products/${p.slug}/`;
+  return {
+    ...state, generation: state.generation + 1,
+    products: state.products.map((q) => (q.sku === p.sku ? next : q)),
+    versions: { ...state.versions, [`sku:${p.sku}`]: '2' },
+    pages: { ...state.pages, [url]: { ...state.pages[url]!, dataHash: 'changed' } },
+  };
+}
+
+describe('StateStore', () => {
+  it('reads back what it wrote', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const state = stateOf(3000);
+    // Act
+    await new StateStore(store).write(state);
+    const read = await new StateStore(store).read();
+    // Assess
+    expect(read).toEqual(state);
+  });
+
+  it('rewrites only the shards holding what a run changed, then the root', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    const state = stateOf(20_000);
+    await states.write(state);
+    const shards = [...store.objects.keys()].filter((k) => k !== STATE_ROOT_KEY).length;
+    const next = repriced(state, 7);
+    const sku = state.products[7]!.sku;
+    // Act
+    const written = await puts(store, () => states.write(next, { products: [sku], pages: [`/products/${state.products[7]!.slug}/`], versions: [`sku:${sku}`] }));
+    // Assess: one shard per kind, then the root (of 20,000 records a kind, in dozens of shards)
+    expect(shards).toBeGreaterThan(3 * 32);
+    expect(written).toHaveLength(4);
+    expect(written.at(-1)).toBe(STATE_ROOT_KEY);
+    expect(await new StateStore(store).read()).toEqual(next);
+  });
+
+  it('leaves the previous state whole when a run dies before the root is written', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const state = stateOf(2000);
+    await new StateStore(store).write(state);
+    const states = new StateStore(store);
+    await states.read();
+    const put = store.put.bind(store);
+    store.put = async (key, body, meta) => { if (key === STATE_ROOT_KEY) throw new ObjectStoreError('S3 PUT failed: InternalError', { retryable: true }); return put(key, body, meta); };
+    // Act
+    const failed = await states.write(repriced(state, 3), { products: [state.products[3]!.sku], pages: [], versions: [] }).catch((e: unknown) => e);
+    // Assess
+    expect(failed).toBeInstanceOf(ObjectStoreError);
+    expect(await new StateStore(store).read()).toEqual(state);
+  });
+
+  it('keeps a dropped shard for one more commit, so a reader of the previous root can finish', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    const v1 = stateOf(2000);
+    await states.write(v1);
+    const before = new Set(store.objects.keys());
+    const v2 = repriced(v1, 1);
+    // Act
+    await states.write(v2, { products: [v1.products[1]!.sku], pages: [], versions: [] });
+    const afterOne = new Set(store.objects.keys());
+    await states.write(repriced(v2, 2), { products: [v1.products[2]!.sku], pages: [], versions: [] });
+    const afterTwo = new Set(store.objects.keys());
+    // Assess: the shard v2 replaced is still there after v2's commit, gone after the next
+    const replaced = [...before].filter((k) => k !== STATE_ROOT_KEY && !afterTwo.has(k));
+    expect(replaced.length).toBeGreaterThan(0);
+    for (const key of replaced) expect(afterOne.has(key)).toBe(true);
+  });
+
+  it('writes nothing when the state did not change', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const state = stateOf(500);
+    await new StateStore(store).write(state);
+    const states = new StateStore(store);
+    await states.read();
+    // Act
+    const written = await puts(store, () => states.write({ ...state, generation: state.generation + 1 }));
+    // Assess
+    expect(written).toEqual([]);
+  });
+
+  it('migrates the single-object state of format 1 on its first write, once', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const legacy = stateOf(1000);
+    await store.put(LEGACY_STATE_KEY, gzipSync(JSON.stringify(legacy)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    const states = new StateStore(store);
+    // Act
+    const read = await states.read();
+    await states.write(repriced(read!, 0), { products: [legacy.products[0]!.sku], pages: [], versions: [] });
+    // Assess
+    expect(read).toEqual(legacy);
+    expect(store.objects.has(LEGACY_STATE_KEY)).toBe(false);
+    expect(await new StateStore(store).read()).toEqual(repriced(legacy, 0));
+  });
+
+  it('sweeps state objects no root names (a commit that died before its root)', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    await states.write(stateOf(100));
+    await store.put('_restatic/state/products/0-deadbeefdeadbeef.json.gz', gzipSync('[]'), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    // Act
+    const swept = await states.sweep();
+    // Assess
+    expect(swept).toBe(1);
+    expect(await new StateStore(store).read()).toEqual(stateOf(100));
+  });
+});
