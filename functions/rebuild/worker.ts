@@ -76,6 +76,8 @@ export interface RebuildResult {
    * them) until a valid version is written. Absent when there were none.
    */
   rejected?: RejectedProduct[];
+  /** Site state this run read and wrote (bytes, objects): what the state costs per change. */
+  state?: { bytesRead: number; bytesWritten: number; objectsWritten: number };
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
   timings: { read: number; build: number; upload: number; invalidate: number };
@@ -157,6 +159,7 @@ export class RebuildWorker {
       const rest = usable.length ? await this.run(usable) : result;
       return { ...rest, failed: [...invalid, ...rest.failed] };
     }
+    const io0 = { ...this.#states.io };
     const state = await this.#state();
     if (!state) {
       const built = await this.#full('no site state yet', result);
@@ -213,10 +216,12 @@ export class RebuildWorker {
       versions: applied.map(recordKey),
     });
     this.#cached = { etag: this.#states.etag, state: next };
+    const io = this.#states.io;
+    const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten };
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
-      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: pendingInstants(next, now),
+      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: pendingInstants(next, now), state: stateIo,
       timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: performance.now() - t3 },
     };
   }

@@ -1,9 +1,9 @@
 /**
- * Stage 3, plan: which pages this change touches. Two passes over the new site: an outline of every
- * page (URLs and dependency keys, no data; cheap), planned against the live page index, then the
- * data of the candidate pages only; a page whose data did not change is not rendered.
+ * Stage 3, plan: which pages this change touches. The new site is listed once (URLs and owners, no
+ * data), planned against the live page index, then the data of the candidate pages alone is
+ * computed; a page whose data did not change is not rendered.
  */
-import { buildSiteModel, type PageSpec, type SiteConfig, type SiteModel } from '../../shared/build/site-model.js';
+import { outlineSite, type PageSpec, type SiteConfig, type SiteModel } from '../../shared/build/site-model.js';
 import type { Product } from '../../shared/catalog/product.js';
 import type { ChangeEnvelope } from '../../shared/changes/envelope.js';
 import type { ContentSnapshot } from '../../shared/content/snapshot.js';
@@ -28,14 +28,14 @@ export function planRun(input: {
   snapshot: ContentSnapshot; catalog: readonly Product[]; site: SiteConfig; state: SiteState; changedKeys: ReadonlySet<string>; work: readonly ChangeEnvelope[];
 }): RunPlan {
   const { snapshot, catalog, site, state, work } = input;
-  const outline = buildSiteModel(snapshot, catalog, site, () => false);
+  const { outline, pagesFor } = outlineSite(snapshot, catalog, site);
   // Reconciliation compares what every page would show now with what is live, not raw records.
   const all = outline.shell !== state.shell || work.some((e) => e.source === 'reconcile');
   const plan = planPages(input.changedKeys, state.pages, outline.all, { now: site.now, all });
-  const model = buildSiteModel(snapshot, catalog, site, (ref) => plan.candidates.has(ref.url));
+  const model: SiteModel = { ...outline, pages: pagesFor((ref) => plan.candidates.has(ref.url)) };
   const changed = model.pages.filter((spec) => state.pages[spec.url]?.dataHash !== pageDataHash(spec));
   const subjects = new Set(work.map((e) => (e.kind === 'Product' ? `product ${e.id}` : `entry ${e.id}`)));
-  const warnings = [...new Set(model.warnings.concat(outline.warnings).filter((w) => subjects.has(w.subject)).map((w) => `${w.subject}: ${w.message}`))];
+  const warnings = [...new Set(outline.warnings.filter((w) => subjects.has(w.subject)).map((w) => `${w.subject}: ${w.message}`))];
   return { outline, plan, model, changed, primaries: new Map(outline.all.map((p) => [p.url, p.primary])), warnings };
 }
 

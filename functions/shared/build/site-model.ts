@@ -13,29 +13,51 @@ import { modelContext } from './model/context.js';
 import { addSiteFiles } from './model/files.js';
 import { addHomePage } from './model/home.js';
 import { addProductPages } from './model/products.js';
-import type { PageSelector, SiteConfig, SiteModel } from './model/types.js';
+import type { PageSelector, PageSpec, SiteConfig, SiteModel } from './model/types.js';
 
 export { displayProduct, keyForUrl, RESERVED_SLUGS } from './model/display.js';
 export * from './model/types.js';
 
+/** Every page of the site listed (`outline.pages` empty), and the data of any of them on demand. */
+export interface SiteOutline {
+  outline: SiteModel;
+  /** The selected pages with their data and deps, in listing order. */
+  pagesFor(select?: PageSelector): PageSpec[];
+}
+
 /**
- * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
- * their data and deps computed (the expensive part); every page is still listed in `all`.
+ * Lists the site once: a targeted run plans against the list, then asks for the data of the
+ * candidate pages alone, without enumerating the store a second time.
  */
-export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
-  const ctx = modelContext(content, catalog, config, select);
+export function outlineSite(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig): SiteOutline {
+  const ctx = modelContext(content, catalog, config);
   addProductPages(ctx);
   addCategoryPages(ctx);
   addCmsPages(ctx);
   const posts = addBlogPages(ctx);
   addHomePage(ctx, posts);
   addSiteFiles(ctx);
-  // Every HTML page shares the shell (site name, navigation, footer): a settings change rebuilds
-  // everything, and so does a change to what the shell links to (a category leaving the menu).
-  for (const page of ctx.pages) {
-    if (page.layout === 'sitemap' || page.layout === 'sitemapIndex' || page.layout === 'robots') continue;
-    page.deps.push(dep.settings);
-    page.shell = ctx.shell;
-  }
-  return { site: ctx.site, shell: ctx.shell, pages: ctx.pages, all: ctx.all, warnings: ctx.warnings };
+  return {
+    outline: { site: ctx.site, shell: ctx.shell, pages: [], all: ctx.all, warnings: ctx.warnings },
+    pagesFor(select) {
+      const pages = ctx.pagesFor(select);
+      // Every HTML page shares the shell (site name, navigation, footer): a settings change rebuilds
+      // everything, and so does a change to what the shell links to (a category leaving the menu).
+      for (const page of pages) {
+        if (page.layout === 'sitemap' || page.layout === 'sitemapIndex' || page.layout === 'robots') continue;
+        page.deps.push(dep.settings);
+        page.shell = ctx.shell;
+      }
+      return pages;
+    },
+  };
+}
+
+/**
+ * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
+ * their data and deps computed (the expensive part); every page is still listed in `all`.
+ */
+export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
+  const { outline, pagesFor } = outlineSite(content, catalog, config);
+  return { ...outline, pages: pagesFor(select) };
 }

@@ -58,6 +58,7 @@ export interface StateChanges {
 export interface StateIo {
   bytesRead: number;
   bytesWritten: number;
+  objectsWritten: number;
 }
 
 /** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
@@ -103,7 +104,7 @@ export class StateStore {
   /** Parsed shards by object name (content-addressed: valid for as long as they are kept). */
   readonly #shards = new Map<string, unknown>();
   #root: { etag: string; root: Root | undefined; legacy: boolean } | undefined;
-  readonly io: StateIo = { bytesRead: 0, bytesWritten: 0 };
+  readonly io: StateIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0 };
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -214,10 +215,12 @@ export class StateStore {
     await Promise.all(writes.map((w) => queue.add(async () => {
       await this.store.put(w.key, w.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
       this.io.bytesWritten += w.body.length;
+      this.io.objectsWritten++;
     })));
     const body = gzipSync(JSON.stringify(root));
     await this.store.put(STATE_ROOT_KEY, body, { contentType: 'application/gzip', cacheControl: 'no-store' });
     this.io.bytesWritten += body.length;
+    this.io.objectsWritten++;
     const legacy = this.#root?.legacy ?? false;
     this.#root = { etag: (await this.store.head(STATE_ROOT_KEY)) ?? '', root, legacy: false };
     // After the commit: what the previous commit dropped (a reader of that root has had a run's time).

@@ -34,8 +34,10 @@ export interface ModelContext {
   urls: Map<string, string>;
   /** Rich text as HTML; what it embeds or links to is added to `deps`. */
   richText(doc: unknown, deps: Set<DepKey>): string;
-  /** Lists a page; `make` runs only when the page is selected. */
+  /** Lists a page; `make` runs only when its data is asked for (`pagesFor`). */
   add(url: string, layout: PageLayout, title: string, primary: string | undefined, make: () => PageContent): void;
+  /** The data and dependencies of the listed pages `select` picks (every page without it), in listing order. */
+  pagesFor(select?: PageSelector): PageSpec[];
   settings: ContentEntity | undefined;
   site: SiteModel['site'];
   shell: string;
@@ -49,17 +51,16 @@ export interface ModelContext {
   /** A listing card (formatted prices), made once per sku when a selected page shows it. */
   card(sku: string): CardView;
   // Collected by `add` and `warn`.
-  pages: PageSpec[];
   all: PageRef[];
   warnings: ModelWarning[];
 }
 
-export function modelContext(content: ContentSnapshot, rawCatalog: readonly Product[], config: SiteConfig, select?: PageSelector): ModelContext {
+export function modelContext(content: ContentSnapshot, rawCatalog: readonly Product[], config: SiteConfig): ModelContext {
   // Pages, feeds and PDFs read catalog text the same way (a title `Caf&eacute;` is `Café` in all three).
   const catalog = rawCatalog.map(displayProduct);
   const warnings: ModelWarning[] = [];
-  const pages: PageSpec[] = [];
   const all: PageRef[] = [];
+  const listed: Array<{ ref: PageRef; title: string; make: () => PageContent }> = [];
   const warn = (subject: string, field: string, message: string) => warnings.push({ subject, field, message });
   const title = (e: ContentEntity) => String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
   const urls = cmsUrls(content, warn);
@@ -78,9 +79,16 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
   const add: ModelContext['add'] = (url, layout, pageTitle, primary, make) => {
     const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}) };
     all.push(ref);
-    if (select && !select(ref)) return;
-    const { data, deps, validUntil } = make();
-    pages.push({ url, key: ref.key, layout, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) });
+    listed.push({ ref, title: pageTitle, make });
+  };
+  const pagesFor = (select?: PageSelector): PageSpec[] => {
+    const pages: PageSpec[] = [];
+    for (const { ref, title: pageTitle, make } of listed) {
+      if (select && !select(ref)) continue;
+      const { data, deps, validUntil } = make();
+      pages.push({ url: ref.url, key: ref.key, layout: ref.layout, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) });
+    }
+    return pages;
   };
 
   // Site settings and navigation: every HTML page depends on them ("settings").
@@ -120,8 +128,8 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
     return view;
   };
   return {
-    content, config, warn, title, urls, richText, add, settings, site, shell, categoriesBySlug, products, bySku, stories, card,
-    groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category), pages, all, warnings,
+    content, config, warn, title, urls, richText, add, pagesFor, settings, site, shell, categoriesBySlug, products, bySku, stories, card,
+    groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category), all, warnings,
   };
 }
 

@@ -26,8 +26,8 @@ describe('page builders', () => {
     // Act
     addProductPages(ctx);
     // Assess
-    expect(ctx.pages.map((p) => p.url)).toEqual(['/products/a-41/', '/products/a-42/']);
-    expect(ctx.pages[0]!.deps).toEqual(expect.arrayContaining([dep.sku('A-41'), dep.sku('A-42'), dep.entry('cat'), dep.url('/categories/running-shoes/'), dep.story('A-41'), dep.group('A')]));
+    expect(ctx.pagesFor().map((p) => p.url)).toEqual(['/products/a-41/', '/products/a-42/']);
+    expect(ctx.pagesFor()[0]!.deps).toEqual(expect.arrayContaining([dep.sku('A-41'), dep.sku('A-42'), dep.entry('cat'), dep.url('/categories/running-shoes/'), dep.story('A-41'), dep.group('A')]));
     expect(ctx.all.map((r) => r.primary)).toEqual([dep.sku('A-41'), dep.sku('A-42')]);
   });
 
@@ -37,9 +37,9 @@ describe('page builders', () => {
     // Act
     addCategoryPages(ctx);
     // Assess
-    expect(ctx.pages.map((p) => p.url)).toEqual(['/categories/running-shoes/', '/categories/running-shoes/page/2/']);
-    expect(ctx.pages[1]!.deps).toEqual(expect.arrayContaining([dep.listing('running-shoes'), dep.sku('C')]));
-    expect(ctx.pages[1]!.deps).not.toContain(dep.sku('A'));
+    expect(ctx.pagesFor().map((p) => p.url)).toEqual(['/categories/running-shoes/', '/categories/running-shoes/page/2/']);
+    expect(ctx.pagesFor()[1]!.deps).toEqual(expect.arrayContaining([dep.listing('running-shoes'), dep.sku('C')]));
+    expect(ctx.pagesFor()[1]!.deps).not.toContain(dep.sku('A'));
   });
 
   it('CMS pages read the entries their rich text links to', () => {
@@ -48,7 +48,7 @@ describe('page builders', () => {
     // Act
     addCmsPages(ctx);
     // Assess
-    const about = ctx.pages.find((p) => p.url === '/about/')!;
+    const about = ctx.pagesFor().find((p) => p.url === '/about/')!;
     expect(about.deps).toEqual([dep.entry('about'), dep.entry('shipping')]);
     expect(String(about.data.bodyHtml)).toContain('href="/shipping/"');
   });
@@ -64,7 +64,7 @@ describe('page builders', () => {
     addHomePage(ctx, posts);
     // Assess
     expect(posts.map((p) => p.url)).toEqual(['/blog/new/', '/blog/old/']);
-    const home = ctx.pages.find((p) => p.url === '/')!;
+    const home = ctx.pagesFor().find((p) => p.url === '/')!;
     expect((home.data.posts as Array<{ url: string }>).map((p) => p.url)).toEqual(['/blog/new/', '/blog/old/']);
     expect(home.deps).toEqual(expect.arrayContaining([dep.sku('COMING-SOON'), dep.urlsetOf('blog'), dep.entry('new')]));
     expect((home.data.featured as unknown[])).toHaveLength(1);
@@ -78,6 +78,6 @@ describe('page builders', () => {
     addSiteFiles(ctx);
     // Assess
     expect(ctx.all.map((r) => r.url)).toEqual(['/products/trail-runner-2-black-42/', '/404.html', '/sitemap.xml', '/robots.txt']);
-    expect(ctx.pages.find((p) => p.url === '/sitemap.xml')!.data.urls).toEqual(['https://shop.example.com/products/trail-runner-2-black-42/']);
+    expect(ctx.pagesFor().find((p) => p.url === '/sitemap.xml')!.data.urls).toEqual(['https://shop.example.com/products/trail-runner-2-black-42/']);
   });
 });
