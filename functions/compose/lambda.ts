@@ -1,6 +1,7 @@
 /**
  * What every Lambda entry point shares: Powertools' Logger with the invocation's context on each
- * line (request id, cold start, function name), and Metrics flushed as EMF after each invocation.
+ * line (request id, cold start, function name) and, for functions that emit metrics, Metrics
+ * flushed as EMF after each invocation (a function without metrics would log "no metrics" each time).
  */
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -11,15 +12,15 @@ import type { Context } from 'aws-lambda';
 
 export interface Observability {
   logger: Logger;
-  metrics: Metrics;
+  metrics?: Metrics;
 }
 
-/** One logger and one metrics object per function; the namespace comes from POWERTOOLS_METRICS_NAMESPACE. */
-export function observability(serviceName: string): Observability {
-  return { logger: new Logger({ serviceName }), metrics: new Metrics({ serviceName, namespace: 'Restatic' }) };
+export function observability(serviceName: string, options: { metrics?: boolean } = {}): Observability {
+  return { logger: new Logger({ serviceName }), ...(options.metrics ? { metrics: new Metrics({ serviceName, namespace: 'Restatic' }) } : {}) };
 }
 
-/** Wraps a handler with the context injection and the metrics flush. */
+/** Wraps a handler with the context injection (and the metrics flush). */
 export function lambdaHandler<E, R>(o: Observability, handler: (event: E, context: Context) => Promise<R>) {
-  return middy(handler).use(injectLambdaContext(o.logger)).use(logMetrics(o.metrics));
+  const wrapped = middy(handler).use(injectLambdaContext(o.logger));
+  return o.metrics ? wrapped.use(logMetrics(o.metrics)) : wrapped;
 }

@@ -13,7 +13,7 @@ import { createWorkerHandler } from './sqs.js';
 import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
-const o = observability('restatic-rebuild');
+const o = observability('restatic-rebuild', { metrics: true });
 const [content, catalog, store, cdn, site] = [await contentful(config), aws.catalog(config), aws.store(config), aws.cdn(config), aws.site(config)];
 // In Lambda the full-build path renders in-process chunks (worker threads would need the TS loader).
 const renderer = createWorkerPoolRenderer({ minPagesForWorkers: Number.POSITIVE_INFINITY });
