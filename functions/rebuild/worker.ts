@@ -10,6 +10,7 @@ import { loadSiteAssets } from '../shared/build/site-assets.js';
 import { buildSiteModel, type SiteConfig } from '../shared/build/site-model.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
+import { ManifestCache } from '../shared/publish/manifest.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
 import { pendingInstants, urlOwners, type SiteState } from '../shared/state/site-state.js';
@@ -100,9 +101,11 @@ function snapshotOf(state: SiteState): ContentSnapshot {
 export class RebuildWorker {
   #cached: { etag: string | undefined; state: SiteState } | undefined;
   readonly #states: StateStore;
+  readonly #manifests: ManifestCache;
 
   constructor(private readonly deps: RebuildDeps, private readonly options: RebuildOptions) {
     this.#states = new StateStore(deps.store);
+    this.#manifests = new ManifestCache(deps.store);
   }
 
   /** State bytes this worker has read and written (the bench reports them per change). */
@@ -121,14 +124,14 @@ export class RebuildWorker {
   }
 
   /**
-   * Readies a worker that has just started for its first change: reads the live state into memory,
+   * Readies a worker that has just started for its first change: reads the live state and manifest into memory,
    * plans against it and renders the home page once, publishing nothing. Without it the first
    * change after a start paid ~1 s more than the next (reading the state, and the JIT compiling the
    * planning and rendering code) against a ~1 s target. Returns the pages it rendered (not
    * published); nothing when no site is live yet.
    */
   async warm(): Promise<string[]> {
-    const state = await this.#state();
+    const [state] = await Promise.all([this.#state(), this.#manifests.read()]);
     if (!state) return [];
     const snapshot = snapshotOf(state);
     const site: SiteConfig = { ...this.options.site, now: this.deps.clock?.() ?? new Date() };
@@ -202,7 +205,7 @@ export class RebuildWorker {
     const t2 = performance.now();
     result.stages.built = new Date().toISOString();
 
-    const published = await publishRun(deps, run, rendered, state, now, () => { result.stages.uploaded = new Date().toISOString(); });
+    const published = await publishRun({ ...deps, manifests: this.#manifests }, run, rendered, state, now, () => { result.stages.uploaded = new Date().toISOString(); });
     const t3 = performance.now();
     if (published.invalidation) result.stages.invalidated = new Date().toISOString();
     result.stages.uploaded ??= result.stages.built;

@@ -5,7 +5,7 @@
  */
 import type { RenderedPage } from '../../shared/build/render.js';
 import type { Cdn, Logger, ObjectStore, RedirectTable } from '../../shared/ports.js';
-import { readManifest } from '../../shared/publish/manifest.js';
+import type { ManifestCache } from '../../shared/publish/manifest.js';
 import { Publisher, type PublishResult } from '../../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../../shared/publish/redirects.js';
 import type { SiteState } from '../../shared/state/site-state.js';
@@ -14,6 +14,8 @@ import type { RunPlan } from './planning.js';
 
 export interface PublishDeps {
   store: ObjectStore;
+  /** The live manifest, kept between runs of a warm worker. */
+  manifests: ManifestCache;
   cdn: Cdn;
   logger: Logger;
   redirects?: RedirectTable;
@@ -22,7 +24,7 @@ export interface PublishDeps {
 export async function publishRun(
   deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void,
 ): Promise<PublishResult> {
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await readManifest(deps.store), now);
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await deps.manifests.read(), now);
   await publisher.add(rendered);
   publisher.remove(run.plan.removed.map((url) => state.pages[url]!.key));
   // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.
@@ -35,7 +37,9 @@ export async function publishRun(
       await deps.redirects?.replaceAll(merged);
     }
   }
-  return publisher.finish({ prune: false, onUploaded });
+  const published = await publisher.finish({ prune: false, onUploaded });
+  await deps.manifests.remember(published.manifest);
+  return published;
 }
 
 function sameRedirects(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -45,3 +45,28 @@ export async function readManifest(store: ObjectStore): Promise<Manifest> {
 export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
   await store.put(MANIFEST_KEY, gzipSync(JSON.stringify(manifest)), { contentType: 'application/gzip', cacheControl: 'no-store' });
 }
+
+/**
+ * The live manifest for a warm worker: read once, then revalidated by ETag (a HEAD) on each run and
+ * replaced by what the run published, so a change does not re-read and re-parse a manifest that
+ * lists every object of the store.
+ */
+export class ManifestCache {
+  #cached: { etag: string; manifest: Manifest } | undefined;
+
+  constructor(private readonly store: ObjectStore) {}
+
+  async read(): Promise<Manifest> {
+    const etag = await this.store.head(MANIFEST_KEY);
+    if (etag !== undefined && this.#cached?.etag === etag) return this.#cached.manifest;
+    const manifest = await readManifest(this.store);
+    this.#cached = etag === undefined ? undefined : { etag, manifest };
+    return manifest;
+  }
+
+  /** After a publish: `manifest` is what is live now (never mutated afterwards by the publisher). */
+  async remember(manifest: Manifest): Promise<void> {
+    const etag = await this.store.head(MANIFEST_KEY);
+    this.#cached = etag === undefined ? undefined : { etag, manifest };
+  }
+}

@@ -7,7 +7,7 @@ import { silentLogger } from '../../../../functions/shared/logger.js';
 import type { Cdn, ObjectStore } from '../../../../functions/shared/ports.js';
 import { HTML_CACHE, IMMUTABLE_CACHE, metaForKey } from '../../../../functions/shared/publish/headers.js';
 import { planInvalidation } from '../../../../functions/shared/publish/invalidation.js';
-import { MANIFEST_KEY, readManifest } from '../../../../functions/shared/publish/manifest.js';
+import { MANIFEST_KEY, ManifestCache, readManifest } from '../../../../functions/shared/publish/manifest.js';
 import { Publisher, type PublishItem } from '../../../../functions/shared/publish/publisher.js';
 import { freshBucket, s3Client } from '../../../fixtures/aws.js';
 
@@ -147,6 +147,28 @@ describe('Publisher', () => {
     expect(again.uploaded).toEqual(['products/a/index.html']);
     expect((await real.get('index.html'))?.body.toString()).toBe('<h1>home</h1>');
     expect((await readManifest(real)).entries['products/b/index.html']).toBeDefined();
+  });
+});
+
+describe('ManifestCache', () => {
+  it('reads the manifest once for a warm worker, keeps what it published, and re-reads after another writer', async () => {
+    // Prepare
+    const r = recording(await newStore());
+    await publish(r.store, r.cdn, [item('index.html', 'v1')]);
+    let reads = 0;
+    const cache = new ManifestCache({ ...r.store, get: (key) => { if (key === MANIFEST_KEY) reads++; return r.store.get(key); } });
+    // Act
+    const first = await cache.read();
+    const publisher = new Publisher({ store: r.store, cdn: r.cdn, logger: silentLogger }, first);
+    await publisher.add([item('index.html', 'v2')]);
+    await cache.remember((await publisher.finish({ prune: false })).manifest);
+    const afterOwn = await cache.read();
+    await publish(r.store, r.cdn, [item('index.html', 'v3')]);
+    const afterOther = await cache.read();
+    // Assess: read in full once, revalidated by HEAD after its own publish, read again after the other writer's
+    expect(afterOwn.entries['index.html']?.hash).toBe(sha256('v2'));
+    expect(afterOther.entries['index.html']?.hash).toBe(sha256('v3'));
+    expect(reads).toBe(2);
   });
 });
 
