@@ -80,9 +80,29 @@ const keyOf: Record<Kind, (record: unknown) => string> = {
   versions: (e) => (e as [string, string])[0],
 };
 
+function recordCount(state: SiteState, kind: Kind): number {
+  return kind === 'products' ? state.products.length : Object.keys(kind === 'pages' ? state.pages : state.versions).length;
+}
+
 function records(state: SiteState, kind: Kind): unknown[] {
   if (kind === 'products') return state.products;
   return Object.entries(kind === 'pages' ? state.pages : state.versions);
+}
+
+/** The keys a parsed shard holds. */
+function shardKeys(kind: Kind, shard: unknown): string[] {
+  if (shard === undefined) return [];
+  return kind === 'products' ? (shard as Product[]).map((p) => p.sku) : Object.keys(shard as Record<string, unknown>);
+}
+
+/** Finds a record of `state` by key, in the form the shard stores it (undefined when gone). */
+function recordLookup(state: SiteState, kind: Kind): (key: string) => unknown {
+  if (kind === 'products') {
+    let bySku: Map<string, Product> | undefined;
+    return (sku) => (bySku ??= new Map(state.products.map((p) => [p.sku, p]))).get(sku);
+  }
+  const map = kind === 'pages' ? state.pages : state.versions;
+  return (key) => (Object.hasOwn(map, key) ? [key, map[key]] : undefined);
 }
 
 /** A shard's bytes, deterministic for the same records. */
@@ -172,22 +192,43 @@ export class StateStore {
     const shards = {} as Record<Kind, string[]>;
     const writes: Array<{ key: string; body: Buffer }> = [];
     for (const kind of KINDS) {
-      const all = records(state, kind);
       // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
-      const ideal = shardCount(all.length);
+      const ideal = shardCount(recordCount(state, kind));
       const kept = previous?.shards[kind].length;
       const count = kept !== undefined && kept * 4 >= ideal && kept <= ideal * 4 ? kept : ideal;
-      const changed = changes?.[kind];
-      const reuse = previous && changed && previous.shards[kind].length === count;
+      const changed = changes?.[kind] === undefined ? undefined : [...changes[kind]];
+      // Rewriting a shard from its previous members needs them in memory (always, after a read or write).
+      const reuse = previous && changed && previous.shards[kind].length === count
+        && changed.every((key) => this.#shards.has(previous.shards[kind][shardOf(key, count)]!));
       const dirty = new Set<number>();
-      if (reuse) for (const key of changed) dirty.add(shardOf(key, count));
       const members = new Map<number, unknown[]>();
-      for (const record of all) {
-        const index = shardOf(keyOf[kind](record), count);
-        if (reuse && !dirty.has(index)) continue;
-        let list = members.get(index);
-        if (!list) members.set(index, (list = []));
-        list.push(record);
+      if (reuse) {
+        // Only the dirty shards' members: the keys they held plus the changed keys now in them.
+        const keys = new Map<number, Set<string>>();
+        for (const key of changed) {
+          const index = shardOf(key, count);
+          dirty.add(index);
+          let set = keys.get(index);
+          if (!set) keys.set(index, (set = new Set()));
+          set.add(key);
+        }
+        const lookup = recordLookup(state, kind);
+        for (const [index, set] of keys) {
+          for (const key of shardKeys(kind, this.#shards.get(previous.shards[kind][index]!))) set.add(key);
+          const list: unknown[] = [];
+          for (const key of set) {
+            const record = lookup(key);
+            if (record !== undefined) list.push(record);
+          }
+          members.set(index, list);
+        }
+      } else {
+        for (const record of records(state, kind)) {
+          const index = shardOf(keyOf[kind](record), count);
+          let list = members.get(index);
+          if (!list) members.set(index, (list = []));
+          list.push(record);
+        }
       }
       shards[kind] = [];
       for (let index = 0; index < count; index++) {

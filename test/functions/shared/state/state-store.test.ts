@@ -73,6 +73,28 @@ describe('StateStore', () => {
     expect(await new StateStore(store).read()).toEqual(next);
   });
 
+  it('drops a removed record from its shard and adds a new one to another, rewriting only those', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    const state = stateOf(5000);
+    await states.write(state);
+    const gone = state.products[10]!;
+    const added = product({ sku: 'NEW-1', slug: 'new-1' });
+    const { [`/products/${gone.slug}/`]: _page, ...pages } = state.pages;
+    const { [`sku:${gone.sku}`]: _version, ...versions } = state.versions;
+    const next: SiteState = {
+      ...state, generation: 2, products: [...state.products.filter((p) => p.sku !== gone.sku), added].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
+      pages: { ...pages, '/products/new-1/': { key: 'products/new-1/index.html', layout: 'product', dataHash: 'n', deps: ['sku:NEW-1'], primary: 'sku:NEW-1' } },
+      versions: { ...versions, 'sku:NEW-1': '1' },
+    };
+    // Act
+    const written = await puts(store, () => states.write(next, { products: [gone.sku, 'NEW-1'], pages: [`/products/${gone.slug}/`, '/products/new-1/'], versions: [`sku:${gone.sku}`, 'sku:NEW-1'] }));
+    // Assess
+    expect(written.length).toBeLessThanOrEqual(7);
+    expect(await new StateStore(store).read()).toEqual(next);
+  });
+
   it('leaves the previous state whole when a run dies before the root is written', async () => {
     // Prepare
     const store = new MemoryStore();
