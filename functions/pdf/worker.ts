@@ -197,7 +197,8 @@ export class PdfWorker {
       return;
     }
     result.uploaded.push(key);
-    this.deps.logger.info('spec sheet published', { sku, version, bytes: body.length });
+    // One line per sheet is for debugging: a full run publishes thousands, and the run reports its counts.
+    this.deps.logger.debug('spec sheet published', { sku, version, bytes: body.length });
   }
 
   async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
