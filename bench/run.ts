@@ -104,7 +104,7 @@ rows.push(
   ['full build + publish, peak RSS', `${Math.round(cold.rssMb)} MB`, `${Math.round(baseline.rssMb)} MB`, x(baseline.rssMb / cold.rssMb), '≤ 1024 MB'],
   ['no-change full rebuild (render + publish), wall', s(warm.ms), s(baseline.ms), x(baseline.ms / warm.ms), '—'],
   ['no-change republish: objects uploaded', `${publishNoChange.pick('puts')}`, `${publishNaive.pick('puts')}`, '—', '0'],
-  ['no-change republish: bucket LIST / object GET calls', `${publishNoChange.pick('lists')} / ${publishNoChange.pick('gets')}`, `${publishNaive.pick('lists')} / ${publishNaive.pick('gets')}`, '—', '0 LIST, no per-object HEAD'],
+  ['no-change republish: bucket LIST / GET calls (every GET is the manifest: its root and shards)', `${publishNoChange.pick('lists')} / ${publishNoChange.pick('gets')}`, `${publishNaive.pick('lists')} / ${publishNaive.pick('gets')}`, '—', '0 LIST, no per-object HEAD'],
   ['no-change republish: invalidations', `${publishNoChange.pick('invalidations')}`, '—', '—', '0'],
   ['no-change republish: publish phase, wall', s(publishNoChange.ms), s(publishNaive.ms), x(publishNaive.ms / publishNoChange.ms), '< 2 s'],
   // What bounds a cold publish here: every object is one PUT into the local S3 stand-in.

@@ -10,7 +10,7 @@ import { loadSiteAssets } from '../shared/build/site-assets.js';
 import { buildSiteModel, type SiteConfig } from '../shared/build/site-model.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
-import { ManifestCache } from '../shared/publish/manifest.js';
+import { ManifestStore } from '../shared/publish/manifest.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
 import { pendingInstants, urlOwners, type SiteState } from '../shared/state/site-state.js';
@@ -101,11 +101,11 @@ function snapshotOf(state: SiteState): ContentSnapshot {
 export class RebuildWorker {
   #cached: { etag: string | undefined; state: SiteState } | undefined;
   readonly #states: StateStore;
-  readonly #manifests: ManifestCache;
+  readonly #manifests: ManifestStore;
 
   constructor(private readonly deps: RebuildDeps, private readonly options: RebuildOptions) {
     this.#states = new StateStore(deps.store);
-    this.#manifests = new ManifestCache(deps.store);
+    this.#manifests = new ManifestStore(deps.store);
   }
 
   /** State bytes this worker has read and written (the bench reports them per change). */

@@ -5,7 +5,7 @@
  */
 import type { RenderedPage } from '../../shared/build/render.js';
 import type { Cdn, Logger, ObjectStore, RedirectTable } from '../../shared/ports.js';
-import type { ManifestCache } from '../../shared/publish/manifest.js';
+import type { ManifestStore } from '../../shared/publish/manifest.js';
 import { Publisher, type PublishResult } from '../../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../../shared/publish/redirects.js';
 import type { SiteState } from '../../shared/state/site-state.js';
@@ -15,7 +15,7 @@ import type { RunPlan } from './planning.js';
 export interface PublishDeps {
   store: ObjectStore;
   /** The live manifest, kept between runs of a warm worker. */
-  manifests: ManifestCache;
+  manifests: ManifestStore;
   cdn: Cdn;
   logger: Logger;
   redirects?: RedirectTable;
@@ -24,7 +24,7 @@ export interface PublishDeps {
 export async function publishRun(
   deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void,
 ): Promise<PublishResult> {
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger }, await deps.manifests.read(), now);
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, manifests: deps.manifests }, await deps.manifests.read(), now);
   await publisher.add(rendered);
   publisher.remove(run.plan.removed.map((url) => state.pages[url]!.key));
   // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.
@@ -37,9 +37,7 @@ export async function publishRun(
       await deps.redirects?.replaceAll(merged);
     }
   }
-  const published = await publisher.finish({ prune: false, onUploaded });
-  await deps.manifests.remember(published.manifest);
-  return published;
+  return publisher.finish({ prune: false, onUploaded });
 }
 
 function sameRedirects(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -5,7 +5,7 @@
  */
 import { ContentSnapshot } from '../content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct } from '../ports.js';
-import { readManifest } from '../publish/manifest.js';
+import { ManifestStore } from '../publish/manifest.js';
 import { Publisher, type PublishResult } from '../publish/publisher.js';
 import { indexEntry, urlOwners, type SiteState } from '../state/site-state.js';
 import { StateStore } from '../state/state-store.js';
@@ -50,11 +50,12 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   const { logger, progress } = deps;
   const t0 = performance.now();
   const states = new StateStore(deps.store);
+  const manifests = new ManifestStore(deps.store);
   const [delta, locales, catalog, previous, previousState] = await Promise.all([
     deps.content.sync(),
     deps.content.locales(),
     deps.catalog.scanAll(),
-    readManifest(deps.store),
+    manifests.read(),
     states.read().catch(() => undefined),
   ]);
   const snapshot = new ContentSnapshot(locales);
@@ -71,7 +72,7 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   const t2 = performance.now();
   logger.info('full build: model ready', { pages: model.pages.length, products: catalog.products.length, rejected: catalog.rejected.length, generation: previous.generation });
 
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32, manifests }, previous, options.site.now);
   progress?.start('build', model.pages.length + assets.items.length);
   await publisher.add(assets.items);
   progress?.advance(assets.items.length);
@@ -85,6 +86,7 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   await publisher.add(late);
   const t3 = performance.now();
   const result = await publisher.finish({ prune: true });
+  if (result.uploaded.length || result.deleted.length) await manifests.sweep();
   // State last: a crash before this point leaves the previous state, and the next run converges.
   const primaries = new Map(model.all.map((ref) => [ref.url, ref.primary]));
   const state: SiteState = {

@@ -1,13 +1,19 @@
 /**
  * The manifest: every live object key → content hash, type and cache policy. It lives in the bucket
- * (`_restatic/manifest.json.gz`), so the next run — another process, another Lambda — knows what is
- * live without a per-object HEAD or a full-bucket LIST.
+ * (`_restatic/manifest/`: hash shards of the entries and a root written last, see
+ * state/sharded.ts), so the next run — another process, another Lambda — knows what is live
+ * without a per-object HEAD or a full-bucket LIST, and a targeted run rewrites only the shards of
+ * the keys it published.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
+import { ShardedDocument, gunzipJson, type ShardCodec } from '../state/sharded.js';
 
-export const MANIFEST_KEY = '_restatic/manifest.json.gz';
+const PREFIX = '_restatic/manifest/';
+/** The manifest's commit point. */
+export const MANIFEST_KEY = `${PREFIX}root.json.gz`;
+/** The single-object manifest of format 1, migrated on the first write. */
+export const LEGACY_MANIFEST_KEY = '_restatic/manifest.json.gz';
 
 export interface ManifestEntry {
   /** sha256 of the bytes, hex. */
@@ -29,44 +35,78 @@ export interface Manifest {
 
 export const emptyManifest = (): Manifest => ({ format: 1, generation: 0, publishedAt: new Date(0).toISOString(), entries: {} });
 
-/** Reads the live manifest; an absent one is an empty site. A corrupt one is an error (never guess). */
-export async function readManifest(store: ObjectStore): Promise<Manifest> {
-  const object = await store.get(MANIFEST_KEY);
-  if (!object) return emptyManifest();
-  try {
-    const manifest = JSON.parse(gunzipSync(object.body).toString('utf8')) as Manifest;
-    if (manifest.format !== 1 || typeof manifest.entries !== 'object') throw new Error(`unknown format ${String(manifest.format)}`);
-    return manifest;
-  } catch (error) {
-    throw new ObjectStoreError(`Expected ${MANIFEST_KEY} to be a gzipped Restatic manifest (format 1): ${(error as Error).message}`, { cause: error });
-  }
+interface ManifestMeta {
+  generation: number;
+  publishedAt: string;
 }
 
-export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
-  await store.put(MANIFEST_KEY, gzipSync(JSON.stringify(manifest)), { contentType: 'application/gzip', cacheControl: 'no-store' });
-}
+const ENTRIES: ShardCodec<Manifest> = {
+  count: (m) => Object.keys(m.entries).length,
+  records: (m) => Object.entries(m.entries),
+  lookup: (m) => (key) => (Object.hasOwn(m.entries, key) ? m.entries[key] : undefined),
+  serialize: (records) => JSON.stringify(Object.fromEntries(records)),
+  entries: (shard) => Object.entries(shard as Record<string, ManifestEntry>),
+};
 
 /**
- * The live manifest for a warm worker: read once, then revalidated by ETag (a HEAD) on each run and
- * replaced by what the run published, so a change does not re-read and re-parse a manifest that
- * lists every object of the store.
+ * The live manifest for one process: read once, then revalidated by the root's ETag on each read
+ * (a warm worker does not re-read and re-parse a manifest of every object per change), and
+ * written shard by shard.
  */
-export class ManifestCache {
-  #cached: { etag: string; manifest: Manifest } | undefined;
+export class ManifestStore {
+  readonly #document: ShardedDocument<Manifest, ManifestMeta>;
+  #cached: { etag: string | undefined; manifest: Manifest } | undefined;
+  #legacy = false;
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(private readonly store: ObjectStore) {
+    this.#document = new ShardedDocument<Manifest, ManifestMeta>(store, PREFIX, { entries: ENTRIES },
+      (meta, records) => ({ format: 1, generation: meta.generation, publishedAt: meta.publishedAt, entries: Object.fromEntries(records.entries!) as Record<string, ManifestEntry> }),
+      (m) => ({ generation: m.generation, publishedAt: m.publishedAt }));
+  }
 
+  /** The live manifest; an absent one is an empty site. A corrupt one is an error (never guess). */
   async read(): Promise<Manifest> {
-    const etag = await this.store.head(MANIFEST_KEY);
+    const etag = await this.#document.version();
     if (etag !== undefined && this.#cached?.etag === etag) return this.#cached.manifest;
-    const manifest = await readManifest(this.store);
-    this.#cached = etag === undefined ? undefined : { etag, manifest };
-    return manifest;
+    const manifest = await this.#document.read();
+    this.#legacy = false;
+    if (manifest) {
+      this.#cached = { etag: this.#document.etag, manifest };
+      return manifest;
+    }
+    this.#cached = undefined;
+    const object = await this.store.get(LEGACY_MANIFEST_KEY);
+    if (!object) return emptyManifest();
+    const legacy = gunzipJson<Manifest>(LEGACY_MANIFEST_KEY, object.body);
+    if (legacy.format !== 1 || typeof legacy.entries !== 'object') throw new ObjectStoreError(`Expected ${LEGACY_MANIFEST_KEY} to be a Restatic manifest (format 1), got format ${String(legacy.format)}`);
+    this.#legacy = true;
+    return legacy;
   }
 
-  /** After a publish: `manifest` is what is live now (never mutated afterwards by the publisher). */
-  async remember(manifest: Manifest): Promise<void> {
-    const etag = await this.store.head(MANIFEST_KEY);
-    this.#cached = etag === undefined ? undefined : { etag, manifest };
+  /**
+   * Commits `manifest` (never mutated afterwards by the caller). With `changed` (keys relative to
+   * the manifest this store last read or wrote), only their shards are rewritten.
+   */
+  async write(manifest: Manifest, changed?: Iterable<string>): Promise<void> {
+    await this.#document.write(manifest, changed ? { entries: changed } : {}, this.#legacy ? { extraDeletes: [LEGACY_MANIFEST_KEY] } : {});
+    this.#legacy = false;
+    this.#cached = { etag: this.#document.etag, manifest };
   }
+
+  /** Deletes manifest objects no root names. For full builds, never on the change path. */
+  sweep(): Promise<number> {
+    return this.#document.sweep();
+  }
+}
+
+/** Reads the live manifest (one-off; a process publishing repeatedly keeps a ManifestStore). */
+export function readManifest(store: ObjectStore): Promise<Manifest> {
+  return new ManifestStore(store).read();
+}
+
+/** Writes the whole manifest (one-off: tools, tests). */
+export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
+  const manifests = new ManifestStore(store);
+  await manifests.read();
+  await manifests.write(manifest);
 }

@@ -8,7 +8,7 @@ import PQueue from 'p-queue';
 import type { Cdn, Logger, ObjectMeta, ObjectStore } from '../ports.js';
 import { isHashedAsset, metaForKey } from './headers.js';
 import { planInvalidation, type PlannerOptions } from './invalidation.js';
-import { writeManifest, type Manifest } from './manifest.js';
+import { writeManifest, type Manifest, type ManifestStore } from './manifest.js';
 
 /** Hashed assets a build stopped producing stay this long: cached HTML may still reference them. */
 export const ASSET_GRACE_MS = 7 * 24 * 3600 * 1000;
@@ -31,6 +31,11 @@ export interface PublishDeps {
   logger: Logger;
   /** Parallel uploads. @default 32 */
   concurrency?: number;
+  /**
+   * Where the manifest is committed, when the caller keeps one (a warm worker): only the shards of
+   * the keys this publish changed are rewritten. Without it the whole manifest is written.
+   */
+  manifests?: ManifestStore;
   planner?: PlannerOptions;
 }
 
@@ -53,6 +58,7 @@ export class Publisher {
   readonly #deleted: string[] = [];
   #unchanged = 0;
   #bytes = 0;
+  #pruned = false;
 
   constructor(deps: PublishDeps, previous: Manifest, private readonly now: Date = new Date()) {
     this.#deps = deps;
@@ -108,6 +114,7 @@ export class Publisher {
   /** `onUploaded` hears when every upload and deletion is done, before the invalidation goes out. */
   async finish(options: { prune: boolean; onUploaded?: () => void }): Promise<PublishResult> {
     await this.#queue.onIdle();
+    this.#pruned = options.prune;
     if (options.prune) {
       for (const [key, entry] of Object.entries(this.#next.entries)) {
         if (this.#seen.has(key) || FOREIGN_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
@@ -134,14 +141,18 @@ export class Publisher {
       invalidation = { id, paths: plan.paths };
     }
     // Nothing changed: leave the live manifest alone (no write, generation unchanged).
-    if (this.#uploaded.length === 0 && deleted.length === 0 && !this.#retirementsChanged()) {
+    const retirements = this.#retirementsChanged();
+    if (this.#uploaded.length === 0 && deleted.length === 0 && retirements.length === 0) {
       return { uploaded: [], unchanged: this.#unchanged, deleted: [], bytesUploaded: 0, manifest: this.#previous };
     }
-    await writeManifest(this.#deps.store, this.#next);
+    if (this.#deps.manifests) await this.#deps.manifests.write(this.#next, [...this.#uploaded, ...deleted, ...retirements]);
+    else await writeManifest(this.#deps.store, this.#next);
     return { uploaded: [...this.#uploaded].sort(), unchanged: this.#unchanged, deleted, bytesUploaded: this.#bytes, ...(invalidation ? { invalidation } : {}), manifest: this.#next };
   }
 
-  #retirementsChanged(): boolean {
-    return Object.entries(this.#next.entries).some(([key, entry]) => entry.retiredAt !== this.#previous.entries[key]?.retiredAt);
+  /** Keys whose retirement mark changed in this publish (only a pruning publish retires). */
+  #retirementsChanged(): string[] {
+    if (!this.#pruned) return [];
+    return Object.entries(this.#next.entries).filter(([key, entry]) => entry.retiredAt !== this.#previous.entries[key]?.retiredAt).map(([key]) => key);
   }
 }

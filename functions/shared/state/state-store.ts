@@ -13,38 +13,26 @@
  * The single-object state of earlier versions (`_restatic/state.json.gz`) is read when there is
  * no root, and replaced by the first write.
  */
-import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import PQueue from 'p-queue';
 import type { Product } from '../catalog/product.js';
 import type { ContentEntity, LocaleDef } from '../content/types.js';
 import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
+import { ShardedDocument, gunzipJson, type ShardCodec, type ShardIo } from './sharded.js';
 import type { PageIndexEntry, SiteState } from './types.js';
 
-export const STATE_ROOT_KEY = '_restatic/state/root.json.gz';
+const PREFIX = '_restatic/state/';
+export const STATE_ROOT_KEY = `${PREFIX}root.json.gz`;
 /** The single-object state of format 1, migrated on the first write. */
 export const LEGACY_STATE_KEY = '_restatic/state.json.gz';
-const SHARD_PREFIX = '_restatic/state/';
-/** Records a shard aims at: small enough that a change rewrites little, few enough objects that a full write stays cheap. */
-const SHARD_TARGET = 400;
-const MAX_SHARDS = 4096;
 
-type Kind = 'products' | 'pages' | 'versions';
-const KINDS: readonly Kind[] = ['products', 'pages', 'versions'];
-
-interface Root {
-  format: 2;
+/** What the root carries besides the shard names: the small, whole-site part of the state. */
+interface StateMeta {
   generation: number;
   contentToken: string;
   locales: LocaleDef[];
   entries: ContentEntity[];
   assets: ContentEntity[];
   shell?: string;
-  /** Object names of the shards, by kind and index (the count is a power of two). */
-  shards: Record<Kind, string[]>;
-  /** Shards the previous commit dropped: the next commit deletes them. */
-  retired: string[];
 }
 
 /** What a run changed, by key: only the shards holding these are rewritten. Absent kinds are rewritten whole. */
@@ -55,131 +43,83 @@ export interface StateChanges {
 }
 
 /** State bytes a store instance read and wrote (the bench reports them per change). */
-export interface StateIo {
-  bytesRead: number;
-  bytesWritten: number;
-  objectsWritten: number;
+export type StateIo = ShardIo;
+
+/** A record map of the state (page index, versions) as one kind of shard. */
+function recordCodec(pick: (s: SiteState) => Record<string, unknown>): ShardCodec<SiteState> {
+  return {
+    count: (s) => Object.keys(pick(s)).length,
+    records: (s) => Object.entries(pick(s)),
+    lookup: (s) => { const map = pick(s); return (key) => (Object.hasOwn(map, key) ? map[key] : undefined); },
+    serialize: (records) => JSON.stringify(Object.fromEntries(records)),
+    entries: (shard) => Object.entries(shard as Record<string, unknown>),
+  };
 }
 
-/** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
-function shardOf(key: string, count: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) & (count - 1);
-}
-
-function shardCount(records: number): number {
-  let n = 1;
-  while (n < MAX_SHARDS && records / n > SHARD_TARGET) n *= 2;
-  return n;
-}
-
-const keyOf: Record<Kind, (record: unknown) => string> = {
-  products: (p) => (p as Product).sku,
-  pages: (e) => (e as [string, PageIndexEntry])[0],
-  versions: (e) => (e as [string, string])[0],
+const CODECS: Record<'products' | 'pages' | 'versions', ShardCodec<SiteState>> = {
+  products: {
+    count: (s) => s.products.length,
+    records: (s) => s.products.map((p) => [p.sku, p] as [string, unknown]),
+    lookup: (s) => { let bySku: Map<string, Product> | undefined; return (sku) => (bySku ??= new Map(s.products.map((p) => [p.sku, p]))).get(sku); },
+    serialize: (records) => JSON.stringify(records.map(([, p]) => p)),
+    entries: (shard) => (shard as Product[]).map((p) => [p.sku, p] as [string, unknown]),
+  },
+  pages: recordCodec((s) => s.pages),
+  versions: recordCodec((s) => s.versions),
 };
 
-function recordCount(state: SiteState, kind: Kind): number {
-  return kind === 'products' ? state.products.length : Object.keys(kind === 'pages' ? state.pages : state.versions).length;
+function assemble(meta: StateMeta, records: Record<string, Iterable<[string, unknown]>>): SiteState {
+  const products = [...records.products!].map(([, p]) => p as Product).sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  return {
+    format: 1, generation: meta.generation, contentToken: meta.contentToken, locales: meta.locales, entries: meta.entries, assets: meta.assets,
+    products,
+    versions: Object.fromEntries(records.versions!) as Record<string, string>,
+    pages: Object.fromEntries(records.pages!) as Record<string, PageIndexEntry>,
+    ...(meta.shell !== undefined ? { shell: meta.shell } : {}),
+  };
 }
 
-function records(state: SiteState, kind: Kind): unknown[] {
-  if (kind === 'products') return state.products;
-  return Object.entries(kind === 'pages' ? state.pages : state.versions);
-}
+const metaOf = (s: SiteState): StateMeta => ({
+  generation: s.generation, contentToken: s.contentToken, locales: s.locales, entries: s.entries, assets: s.assets, ...(s.shell !== undefined ? { shell: s.shell } : {}),
+});
 
-/** The keys a parsed shard holds. */
-function shardKeys(kind: Kind, shard: unknown): string[] {
-  if (shard === undefined) return [];
-  return kind === 'products' ? (shard as Product[]).map((p) => p.sku) : Object.keys(shard as Record<string, unknown>);
-}
-
-/** Finds a record of `state` by key, in the form the shard stores it (undefined when gone). */
-function recordLookup(state: SiteState, kind: Kind): (key: string) => unknown {
-  if (kind === 'products') {
-    let bySku: Map<string, Product> | undefined;
-    return (sku) => (bySku ??= new Map(state.products.map((p) => [p.sku, p]))).get(sku);
-  }
-  const map = kind === 'pages' ? state.pages : state.versions;
-  return (key) => (Object.hasOwn(map, key) ? [key, map[key]] : undefined);
-}
-
-/** A shard's bytes, deterministic for the same records. */
-function serialize(kind: Kind, members: unknown[]): string {
-  if (kind === 'products') return JSON.stringify((members as Product[]).slice().sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)));
-  const sorted = (members as Array<[string, unknown]>).slice().sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return JSON.stringify(Object.fromEntries(sorted));
-}
-
-function gunzipJson<T>(key: string, body: Buffer): T {
-  try {
-    return JSON.parse(gunzipSync(body).toString('utf8')) as T;
-  } catch (error) {
-    throw new ObjectStoreError(`Expected ${key} to be gzipped Restatic state: ${(error as Error).message}`, { cause: error });
-  }
-}
+/** The same state, whatever the generation counter says (a run that changed nothing writes nothing). */
+const sameMeta = (a: StateMeta, b: StateMeta) => JSON.stringify({ ...a, generation: 0 }) === JSON.stringify({ ...b, generation: 0 });
 
 export class StateStore {
-  /** Parsed shards by object name (content-addressed: valid for as long as they are kept). */
-  readonly #shards = new Map<string, unknown>();
-  #root: { etag: string; root: Root | undefined; legacy: boolean } | undefined;
-  readonly io: StateIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0 };
+  readonly #document: ShardedDocument<SiteState, StateMeta>;
+  #legacy = false;
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(private readonly store: ObjectStore) {
+    this.#document = new ShardedDocument(store, PREFIX, CODECS, (meta, records) => assemble(meta, records), metaOf);
+  }
+
+  get io(): Readonly<StateIo> {
+    return this.#document.io;
+  }
 
   /** The root's ETag, or undefined when there is no partitioned state yet (cheap freshness check). */
   version(): Promise<string | undefined> {
-    return this.store.head(STATE_ROOT_KEY);
+    return this.#document.version();
+  }
+
+  /** The etag of the root this store last read or wrote (a warm worker's cache key). */
+  get etag(): string | undefined {
+    return this.#document.etag;
   }
 
   /** The live state; `undefined` when no run has written one yet (a full build must come first). */
   async read(): Promise<SiteState | undefined> {
-    const object = await this.store.get(STATE_ROOT_KEY);
-    if (!object) return this.#readLegacy();
-    this.io.bytesRead += object.body.length;
-    const root = gunzipJson<Root>(STATE_ROOT_KEY, object.body);
-    if (root.format !== 2) throw new ObjectStoreError(`Expected ${STATE_ROOT_KEY} to be Restatic state format 2, got format ${String(root.format)}`);
-    this.#root = { etag: object.etag, root, legacy: false };
-    const queue = new PQueue({ concurrency: 16 });
-    const wanted = KINDS.flatMap((kind) => root.shards[kind]).filter((name) => !this.#shards.has(name));
-    await Promise.all(wanted.map((name) => queue.add(async () => {
-      const shard = await this.store.get(name);
-      if (!shard) throw new ObjectStoreError(`Expected state shard ${name} (named by ${STATE_ROOT_KEY}) to exist, got none`, { retryable: true });
-      this.io.bytesRead += shard.body.length;
-      this.#shards.set(name, gunzipJson(name, shard.body));
-    })));
-    // Keep only what the current root names: memory follows the live state.
-    const live = new Set(KINDS.flatMap((kind) => root.shards[kind]));
-    for (const name of this.#shards.keys()) if (!live.has(name)) this.#shards.delete(name);
-    return this.#assemble(root);
-  }
-
-  #assemble(root: Root): SiteState {
-    const products: Product[] = [];
-    for (const name of root.shards.products) products.push(...(this.#shards.get(name) as Product[]));
-    products.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-    const pages: Record<string, PageIndexEntry> = {};
-    for (const name of root.shards.pages) Object.assign(pages, this.#shards.get(name));
-    const versions: Record<string, string> = {};
-    for (const name of root.shards.versions) Object.assign(versions, this.#shards.get(name));
-    return {
-      format: 1, generation: root.generation, contentToken: root.contentToken, locales: root.locales, entries: root.entries, assets: root.assets,
-      products, versions, pages, ...(root.shell !== undefined ? { shell: root.shell } : {}),
-    };
-  }
-
-  async #readLegacy(): Promise<SiteState | undefined> {
+    const state = await this.#document.read();
+    this.#legacy = false;
+    if (state) return state;
     const object = await this.store.get(LEGACY_STATE_KEY);
-    if (!object) {
-      this.#root = undefined;
-      return undefined;
-    }
-    this.io.bytesRead += object.body.length;
-    const state = gunzipJson<SiteState>(LEGACY_STATE_KEY, object.body);
-    if (state.format !== 1) throw new ObjectStoreError(`Expected ${LEGACY_STATE_KEY} to be Restatic state format 1, got format ${String(state.format)}`);
-    this.#root = { etag: '', root: undefined, legacy: true };
-    return state;
+    if (!object) return undefined;
+    this.#document.io.bytesRead += object.body.length;
+    const legacy = gunzipJson<SiteState>(LEGACY_STATE_KEY, object.body);
+    if (legacy.format !== 1) throw new ObjectStoreError(`Expected ${LEGACY_STATE_KEY} to be Restatic state format 1, got format ${String(legacy.format)}`);
+    this.#legacy = true;
+    return legacy;
   }
 
   /**
@@ -188,113 +128,15 @@ export class StateStore {
    * result equals the live state. Returns whether it wrote.
    */
   async write(state: SiteState, changes?: StateChanges): Promise<boolean> {
-    const previous = this.#root?.root;
-    const shards = {} as Record<Kind, string[]>;
-    const writes: Array<{ key: string; body: Buffer }> = [];
-    for (const kind of KINDS) {
-      // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
-      const ideal = shardCount(recordCount(state, kind));
-      const kept = previous?.shards[kind].length;
-      const count = kept !== undefined && kept * 4 >= ideal && kept <= ideal * 4 ? kept : ideal;
-      const changed = changes?.[kind] === undefined ? undefined : [...changes[kind]];
-      // Rewriting a shard from its previous members needs them in memory (always, after a read or write).
-      const reuse = previous && changed && previous.shards[kind].length === count
-        && changed.every((key) => this.#shards.has(previous.shards[kind][shardOf(key, count)]!));
-      const dirty = new Set<number>();
-      const members = new Map<number, unknown[]>();
-      if (reuse) {
-        // Only the dirty shards' members: the keys they held plus the changed keys now in them.
-        const keys = new Map<number, Set<string>>();
-        for (const key of changed) {
-          const index = shardOf(key, count);
-          dirty.add(index);
-          let set = keys.get(index);
-          if (!set) keys.set(index, (set = new Set()));
-          set.add(key);
-        }
-        const lookup = recordLookup(state, kind);
-        for (const [index, set] of keys) {
-          for (const key of shardKeys(kind, this.#shards.get(previous.shards[kind][index]!))) set.add(key);
-          const list: unknown[] = [];
-          for (const key of set) {
-            const record = lookup(key);
-            if (record !== undefined) list.push(record);
-          }
-          members.set(index, list);
-        }
-      } else {
-        for (const record of records(state, kind)) {
-          const index = shardOf(keyOf[kind](record), count);
-          let list = members.get(index);
-          if (!list) members.set(index, (list = []));
-          list.push(record);
-        }
-      }
-      shards[kind] = [];
-      for (let index = 0; index < count; index++) {
-        if (reuse && !dirty.has(index)) {
-          shards[kind][index] = previous.shards[kind][index]!;
-          continue;
-        }
-        const json = serialize(kind, members.get(index) ?? []);
-        const name = `${SHARD_PREFIX}${kind}/${index}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
-        shards[kind][index] = name;
-        if (!this.#shards.has(name)) {
-          writes.push({ key: name, body: gzipSync(json) });
-          this.#shards.set(name, JSON.parse(json));
-        }
-      }
-    }
-    const names = new Set(KINDS.flatMap((kind) => shards[kind]));
-    const dropped = previous ? KINDS.flatMap((kind) => previous.shards[kind]).filter((name) => !names.has(name)) : [];
-    const root: Root = {
-      format: 2, generation: state.generation, contentToken: state.contentToken, locales: state.locales, entries: state.entries, assets: state.assets,
-      ...(state.shell !== undefined ? { shell: state.shell } : {}), shards, retired: [...new Set(dropped)],
-    };
-    if (previous && !this.#root?.legacy && sameRoot(previous, root)) return false;
-    const queue = new PQueue({ concurrency: 16 });
-    await Promise.all(writes.map((w) => queue.add(async () => {
-      await this.store.put(w.key, w.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
-      this.io.bytesWritten += w.body.length;
-      this.io.objectsWritten++;
-    })));
-    const body = gzipSync(JSON.stringify(root));
-    await this.store.put(STATE_ROOT_KEY, body, { contentType: 'application/gzip', cacheControl: 'no-store' });
-    this.io.bytesWritten += body.length;
-    this.io.objectsWritten++;
-    const legacy = this.#root?.legacy ?? false;
-    this.#root = { etag: (await this.store.head(STATE_ROOT_KEY)) ?? '', root, legacy: false };
-    // After the commit: what the previous commit dropped (a reader of that root has had a run's time).
-    const stale = (previous?.retired ?? []).filter((name) => !names.has(name));
-    if (legacy) stale.push(LEGACY_STATE_KEY);
-    if (stale.length) await this.store.deleteMany(stale);
-    for (const name of this.#shards.keys()) if (!names.has(name)) this.#shards.delete(name);
-    return true;
+    const wrote = await this.#document.write(state, changes ? { products: changes.products, pages: changes.pages, versions: changes.versions } : {}, {
+      same: sameMeta, ...(this.#legacy ? { extraDeletes: [LEGACY_STATE_KEY] } : {}),
+    });
+    if (wrote) this.#legacy = false;
+    return wrote;
   }
 
-  /** The etag of the root this store last read or wrote (a warm worker's cache key). */
-  get etag(): string | undefined {
-    return this.#root?.etag;
+  /** Deletes state objects no root names. For full builds, never on the change path. */
+  sweep(): Promise<number> {
+    return this.#document.sweep();
   }
-
-  /**
-   * Deletes state objects no root names (shards of a commit that crashed before its root, or of
-   * states long replaced). Lists the state prefix: for full builds, never on the change path.
-   */
-  async sweep(): Promise<number> {
-    const root = this.#root?.root;
-    if (!root) return 0;
-    const keep = new Set([STATE_ROOT_KEY, ...KINDS.flatMap((kind) => root.shards[kind]), ...root.retired]);
-    const orphans: string[] = [];
-    for await (const key of this.store.list(SHARD_PREFIX)) if (!keep.has(key)) orphans.push(key);
-    if (orphans.length) await this.store.deleteMany(orphans);
-    return orphans.length;
-  }
-}
-
-/** The same state, whatever the generation counter says (a run that changed nothing writes nothing). */
-function sameRoot(a: Root, b: Root): boolean {
-  const { retired: _a, generation: _x, ...x } = a;
-  const { retired: _b, generation: _y, ...y } = b;
-  return JSON.stringify(x) === JSON.stringify(y);
 }

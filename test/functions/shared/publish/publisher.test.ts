@@ -1,4 +1,5 @@
 /** Publishing against the manifest, on a real S3 protocol server (s3rver). */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createS3ObjectStore } from '../../../../functions/shared/adapters/s3-object-store.js';
 import { sha256 } from '../../../../functions/shared/build/render.js';
@@ -7,7 +8,7 @@ import { silentLogger } from '../../../../functions/shared/logger.js';
 import type { Cdn, ObjectStore } from '../../../../functions/shared/ports.js';
 import { HTML_CACHE, IMMUTABLE_CACHE, metaForKey } from '../../../../functions/shared/publish/headers.js';
 import { planInvalidation } from '../../../../functions/shared/publish/invalidation.js';
-import { MANIFEST_KEY, ManifestCache, readManifest } from '../../../../functions/shared/publish/manifest.js';
+import { LEGACY_MANIFEST_KEY, MANIFEST_KEY, ManifestStore, readManifest } from '../../../../functions/shared/publish/manifest.js';
 import { Publisher, type PublishItem } from '../../../../functions/shared/publish/publisher.js';
 import { freshBucket, s3Client } from '../../../fixtures/aws.js';
 
@@ -56,7 +57,9 @@ describe('Publisher', () => {
     expect(second.uploaded).toEqual([]);
     expect(second.unchanged).toBe(4);
     expect(r.calls.put).toEqual([]);
-    expect(r.calls.get).toEqual([MANIFEST_KEY]);
+    // Only the manifest (its root and shards) is read: no object of the site is asked for.
+    expect(r.calls.get.filter((k) => !k.startsWith('_restatic/manifest/'))).toEqual([]);
+    expect(r.calls.get).toContain(MANIFEST_KEY);
     expect(r.calls.list).toBe(0);
     expect(r.invalidations).toHaveLength(1);
   });
@@ -69,7 +72,8 @@ describe('Publisher', () => {
     // Act
     const result = await publish(r.store, r.cdn, [site[0]!, site[1]!, item('products/a/index.html', 'A2')]);
     // Assess
-    expect(r.calls.put).toEqual(['products/a/index.html', MANIFEST_KEY]);
+    expect(r.calls.put.filter((k) => !k.startsWith('_restatic/manifest/'))).toEqual(['products/a/index.html']);
+    expect(r.calls.put.at(-1)).toBe(MANIFEST_KEY);
     expect(result.deleted).toEqual(['products/b/index.html']);
     expect(r.invalidations[1]).toEqual(['/products/a/index.html', '/products/b/index.html']);
     expect(await r.store.get('products/b/index.html')).toBeUndefined();
@@ -150,25 +154,54 @@ describe('Publisher', () => {
   });
 });
 
-describe('ManifestCache', () => {
-  it('reads the manifest once for a warm worker, keeps what it published, and re-reads after another writer', async () => {
-    // Prepare
+describe('ManifestStore', () => {
+  it('reads the manifest once for a warm worker, commits only the shards a publish changed, and re-reads after another writer', async () => {
+    // Prepare: a manifest of many keys, in many shards
     const r = recording(await newStore());
-    await publish(r.store, r.cdn, [item('index.html', 'v1')]);
+    const many = Array.from({ length: 1500 }, (_, i) => item(`products/p${i}/index.html`, `P${i}`));
+    await publish(r.store, r.cdn, many);
     let reads = 0;
-    const cache = new ManifestCache({ ...r.store, get: (key) => { if (key === MANIFEST_KEY) reads++; return r.store.get(key); } });
+    const manifests = new ManifestStore({ ...r.store, get: (key) => { if (key.startsWith('_restatic/manifest/')) reads++; return r.store.get(key); } });
+    const first = await manifests.read();
+    const readsOfFirst = reads;
+    r.calls.put.length = 0;
     // Act
-    const first = await cache.read();
-    const publisher = new Publisher({ store: r.store, cdn: r.cdn, logger: silentLogger }, first);
-    await publisher.add([item('index.html', 'v2')]);
-    await cache.remember((await publisher.finish({ prune: false })).manifest);
-    const afterOwn = await cache.read();
-    await publish(r.store, r.cdn, [item('index.html', 'v3')]);
-    const afterOther = await cache.read();
-    // Assess: read in full once, revalidated by HEAD after its own publish, read again after the other writer's
-    expect(afterOwn.entries['index.html']?.hash).toBe(sha256('v2'));
-    expect(afterOther.entries['index.html']?.hash).toBe(sha256('v3'));
-    expect(reads).toBe(2);
+    const publisher = new Publisher({ store: r.store, cdn: r.cdn, logger: silentLogger, manifests }, first);
+    await publisher.add([item('products/p7/index.html', 'changed')]);
+    await publisher.finish({ prune: false });
+    const putsOfOwn = [...r.calls.put];
+    const afterOwn = await manifests.read();
+    const readsAfterOwn = reads;
+    await publish(r.store, r.cdn, [...many.slice(0, 7), item('products/p7/index.html', 'other writer')]);
+    const afterOther = await manifests.read();
+    // Assess
+    expect(readsOfFirst).toBeGreaterThan(2);
+    expect(putsOfOwn).toEqual(['products/p7/index.html', expect.stringMatching(/^_restatic\/manifest\/entries\//), MANIFEST_KEY]);
+    expect(readsAfterOwn).toBe(readsOfFirst);
+    expect(afterOwn.entries['products/p7/index.html']?.hash).toBe(sha256('changed'));
+    expect(afterOther.entries['products/p7/index.html']?.hash).toBe(sha256('other writer'));
+    expect(Object.keys(afterOther.entries)).toHaveLength(8);
+  });
+});
+
+describe('manifest format', () => {
+  it('reads the single-object manifest of format 1 and replaces it on the first publish', async () => {
+    // Prepare: a site published with the old single-object manifest
+    const site = [item('index.html', '<h1>home</h1>'), item('about/index.html', 'About'), item('products/a/index.html', 'A'), item('products/b/index.html', 'B')];
+    const r = recording(await newStore());
+    await publish(r.store, r.cdn, site);
+    const old = await readManifest(r.store);
+    const partitioned: string[] = [];
+    for await (const key of r.store.list('_restatic/manifest/')) partitioned.push(key);
+    await r.store.deleteMany(partitioned);
+    await r.store.put(LEGACY_MANIFEST_KEY, gzipSync(JSON.stringify(old)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    r.calls.put.length = 0;
+    // Act
+    const next = await publish(r.store, r.cdn, [site[0]!, site[1]!, item('products/a/index.html', 'A2'), site[3]!]);
+    // Assess: only the changed page uploaded (the old manifest was read), then the new manifest replaced it
+    expect(next.uploaded).toEqual(['products/a/index.html']);
+    expect(await r.store.head(LEGACY_MANIFEST_KEY)).toBeUndefined();
+    expect((await readManifest(r.store)).entries['products/a/index.html']?.hash).toBe(sha256('A2'));
   });
 });
 

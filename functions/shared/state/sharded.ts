@@ -1,0 +1,241 @@
+/**
+ * A document kept in the bucket as content-addressed hash shards plus a small root that names
+ * them and is written last, as the commit. What the site state and the publish manifest are made
+ * of (state-store.ts, publish/manifest.ts): a run reads and writes the shards it touches, not the
+ * store.
+ *
+ * Each kind of record is split into a power-of-two count of shards sized to the store
+ * (`{prefix}{kind}/{index}-{hash}.json.gz`). Shards are never rewritten in place: a changed shard
+ * gets a new name, so a crash before the root leaves the previous document whole, and a warm
+ * reader re-reads only shards whose names moved. Shards a commit drops are deleted by the next
+ * commit, so a reader holding the previous root can still finish.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import PQueue from 'p-queue';
+import { ObjectStoreError } from '../errors.js';
+import type { ObjectStore } from '../ports.js';
+
+/** Records a shard aims at: small enough that a change rewrites little, few enough objects that a full write stays cheap. */
+const SHARD_TARGET = 400;
+const MAX_SHARDS = 4096;
+
+/** How one kind of record is split, stored and found again. */
+export interface ShardCodec<D> {
+  /** How many records the document holds (sizes the shard count). */
+  count(document: D): number;
+  /** Every record of the document with its key (a full write). */
+  records(document: D): Iterable<[string, unknown]>;
+  /** The record stored under `key` now, or undefined when it is gone. */
+  lookup(document: D): (key: string) => unknown;
+  /** A shard's JSON from its records, deterministic for the same records. */
+  serialize(records: ReadonlyArray<[string, unknown]>): string;
+  /** The records a parsed shard holds. */
+  entries(shard: unknown): Iterable<[string, unknown]>;
+}
+
+interface Root<M> {
+  format: 2;
+  meta: M;
+  shards: Record<string, string[]>;
+  /** Shards the previous commit dropped: the next commit deletes them. */
+  retired: string[];
+}
+
+/** Bytes and objects a document store read and wrote. */
+export interface ShardIo {
+  bytesRead: number;
+  bytesWritten: number;
+  objectsWritten: number;
+}
+
+/** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
+function shardOf(key: string, count: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & (count - 1);
+}
+
+function shardCount(records: number): number {
+  let n = 1;
+  while (n < MAX_SHARDS && records / n > SHARD_TARGET) n *= 2;
+  return n;
+}
+
+export function gunzipJson<T>(key: string, body: Buffer): T {
+  try {
+    return JSON.parse(gunzipSync(body).toString('utf8')) as T;
+  } catch (error) {
+    throw new ObjectStoreError(`Expected ${key} to be gzipped Restatic JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Sorted by key, so the same records always make the same bytes. */
+export const byKey = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+export class ShardedDocument<D, M> {
+  /** Parsed shards by object name (content-addressed: valid for as long as they are kept). */
+  readonly #shards = new Map<string, unknown>();
+  #root: { etag: string | undefined; root: Root<M> | undefined } | undefined;
+  readonly io: ShardIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0 };
+  readonly rootKey: string;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly prefix: string,
+    private readonly codecs: Record<string, ShardCodec<D>>,
+    /** The document from its root's meta and, per kind, the records of every shard. */
+    private readonly assemble: (meta: M, records: Record<string, Iterable<[string, unknown]>>) => D,
+    private readonly metaOf: (document: D) => M,
+  ) {
+    this.rootKey = `${prefix}root.json.gz`;
+  }
+
+  /** The root's ETag, or undefined when there is none (cheap freshness check). */
+  version(): Promise<string | undefined> {
+    return this.store.head(this.rootKey);
+  }
+
+  /** The ETag of the root this store last read or wrote. */
+  get etag(): string | undefined {
+    return this.#root?.etag;
+  }
+
+  /** Whether a root was found by the last read (or made by the last write). */
+  get exists(): boolean {
+    return this.#root?.root !== undefined;
+  }
+
+  /** The live document; `undefined` when there is no root. */
+  async read(): Promise<D | undefined> {
+    const object = await this.store.get(this.rootKey);
+    if (!object) {
+      this.#root = undefined;
+      return undefined;
+    }
+    this.io.bytesRead += object.body.length;
+    const root = gunzipJson<Root<M>>(this.rootKey, object.body);
+    if (root.format !== 2) throw new ObjectStoreError(`Expected ${this.rootKey} to be format 2, got format ${String(root.format)}`);
+    const names = Object.values(root.shards).flat();
+    const queue = new PQueue({ concurrency: 16 });
+    await Promise.all(names.filter((name) => !this.#shards.has(name)).map((name) => queue.add(async () => {
+      const shard = await this.store.get(name);
+      if (!shard) throw new ObjectStoreError(`Expected shard ${name} (named by ${this.rootKey}) to exist, got none`, { retryable: true });
+      this.io.bytesRead += shard.body.length;
+      this.#shards.set(name, gunzipJson(name, shard.body));
+    })));
+    this.#root = { etag: object.etag, root };
+    this.#keepOnly(new Set(names));
+    const records: Record<string, Iterable<[string, unknown]>> = {};
+    for (const kind of Object.keys(this.codecs)) records[kind] = this.#entries(kind, root.shards[kind] ?? []);
+    return this.assemble(root.meta, records);
+  }
+
+  *#entries(kind: string, names: readonly string[]): Iterable<[string, unknown]> {
+    const codec = this.codecs[kind]!;
+    for (const name of names) yield* codec.entries(this.#shards.get(name));
+  }
+
+  #keepOnly(names: ReadonlySet<string>): void {
+    for (const name of this.#shards.keys()) if (!names.has(name)) this.#shards.delete(name);
+  }
+
+  /**
+   * Commits `document`. With `changes` per kind (keys, relative to the document this store last
+   * read or wrote), only the shards holding those keys are rewritten; a kind without is rewritten
+   * whole. Writes nothing when the result equals the live document (`same` compares the metas).
+   * `extraDeletes` go after the commit (e.g. a legacy object it replaces). Returns whether it wrote.
+   */
+  async write(document: D, changes: Record<string, Iterable<string> | undefined> = {}, options: { same?: (a: M, b: M) => boolean; extraDeletes?: string[] } = {}): Promise<boolean> {
+    const previous = this.#root?.root;
+    const shards: Record<string, string[]> = {};
+    const writes: Array<{ key: string; body: Buffer }> = [];
+    for (const [kind, codec] of Object.entries(this.codecs)) {
+      // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
+      const ideal = shardCount(codec.count(document));
+      const kept = previous?.shards[kind]?.length;
+      const count = kept !== undefined && kept * 4 >= ideal && kept <= ideal * 4 ? kept : ideal;
+      const before = previous?.shards[kind];
+      const changed = changes[kind] === undefined ? undefined : [...changes[kind]!];
+      // Rewriting a shard from its previous members needs them in memory (always, after a read or write).
+      const reuse = before !== undefined && before.length === count && changed !== undefined && changed.every((key) => this.#shards.has(before[shardOf(key, count)]!));
+      const members = new Map<number, Array<[string, unknown]>>();
+      if (reuse) {
+        const keys = new Map<number, Set<string>>();
+        for (const key of changed) {
+          const index = shardOf(key, count);
+          let set = keys.get(index);
+          if (!set) keys.set(index, (set = new Set()));
+          set.add(key);
+        }
+        const lookup = codec.lookup(document);
+        for (const [index, set] of keys) {
+          for (const [key] of codec.entries(this.#shards.get(before[index]!))) set.add(key);
+          const list: Array<[string, unknown]> = [];
+          for (const key of set) {
+            const record = lookup(key);
+            if (record !== undefined) list.push([key, record]);
+          }
+          members.set(index, list);
+        }
+      } else {
+        for (const [key, record] of codec.records(document)) {
+          const index = shardOf(key, count);
+          let list = members.get(index);
+          if (!list) members.set(index, (list = []));
+          list.push([key, record]);
+        }
+      }
+      shards[kind] = [];
+      for (let index = 0; index < count; index++) {
+        if (reuse && !members.has(index)) {
+          shards[kind][index] = before[index]!;
+          continue;
+        }
+        const json = codec.serialize((members.get(index) ?? []).sort(byKey));
+        const name = `${this.prefix}${kind}/${index}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+        shards[kind][index] = name;
+        if (!this.#shards.has(name)) {
+          writes.push({ key: name, body: gzipSync(json) });
+          this.#shards.set(name, JSON.parse(json));
+        }
+      }
+    }
+    const names = new Set(Object.values(shards).flat());
+    const dropped = previous ? Object.values(previous.shards).flat().filter((name) => !names.has(name)) : [];
+    const meta = this.metaOf(document);
+    const root: Root<M> = { format: 2, meta, shards, retired: [...new Set(dropped)] };
+    const same = options.same ?? ((a: M, b: M) => JSON.stringify(a) === JSON.stringify(b));
+    if (previous && !options.extraDeletes?.length && same(previous.meta, meta) && JSON.stringify(previous.shards) === JSON.stringify(shards)) return false;
+    const queue = new PQueue({ concurrency: 16 });
+    await Promise.all(writes.map((w) => queue.add(async () => {
+      await this.store.put(w.key, w.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
+      this.io.bytesWritten += w.body.length;
+      this.io.objectsWritten++;
+    })));
+    const body = gzipSync(JSON.stringify(root));
+    await this.store.put(this.rootKey, body, { contentType: 'application/gzip', cacheControl: 'no-store' });
+    this.io.bytesWritten += body.length;
+    this.io.objectsWritten++;
+    this.#root = { etag: await this.store.head(this.rootKey), root };
+    // After the commit: what the previous commit dropped (a reader of that root has had a run's time).
+    const stale = [...(previous?.retired ?? []).filter((name) => !names.has(name)), ...(options.extraDeletes ?? [])];
+    if (stale.length) await this.store.deleteMany(stale);
+    this.#keepOnly(names);
+    return true;
+  }
+
+  /**
+   * Deletes objects under the prefix that no root names (shards of a commit that died before its
+   * root, or of documents long replaced). Lists the prefix: for full builds, never on the change path.
+   */
+  async sweep(): Promise<number> {
+    const root = this.#root?.root;
+    if (!root) return 0;
+    const keep = new Set([this.rootKey, ...Object.values(root.shards).flat(), ...root.retired]);
+    const orphans: string[] = [];
+    for await (const key of this.store.list(this.prefix)) if (!keep.has(key)) orphans.push(key);
+    if (orphans.length) await this.store.deleteMany(orphans);
+    return orphans.length;
+  }
+}
