@@ -79,6 +79,8 @@ export interface RebuildResult {
   rejected?: RejectedProduct[];
   /** Site state this run read and wrote (bytes, objects): what the state costs per change. */
   state?: { bytesRead: number; bytesWritten: number; objectsWritten: number };
+  /** Manifest objects this run wrote (its changed shards and root). */
+  manifest?: { bytesWritten: number; objectsWritten: number };
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
   timings: { read: number; build: number; upload: number; invalidate: number };
@@ -163,6 +165,7 @@ export class RebuildWorker {
       return { ...rest, failed: [...invalid, ...rest.failed] };
     }
     const io0 = { ...this.#states.io };
+    const manifestIo0 = { ...this.#manifests.io };
     const state = await this.#state();
     if (!state) {
       const built = await this.#full('no site state yet', result);
@@ -221,10 +224,12 @@ export class RebuildWorker {
     this.#cached = { etag: this.#states.etag, state: next };
     const io = this.#states.io;
     const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten };
+    const m = this.#manifests.io;
+    const manifestIo = { bytesWritten: m.bytesWritten - manifestIo0.bytesWritten, objectsWritten: m.objectsWritten - manifestIo0.objectsWritten };
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
-      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: pendingInstants(next, now), state: stateIo,
+      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: pendingInstants(next, now), state: stateIo, manifest: manifestIo,
       timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: performance.now() - t3 },
     };
   }

@@ -7,7 +7,7 @@
  */
 import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore } from '../ports.js';
-import { ShardedDocument, gunzipJson, type ShardCodec } from '../state/sharded.js';
+import { ShardedDocument, gunzipJson, type ShardCodec, type ShardIo } from '../state/sharded.js';
 
 const PREFIX = '_restatic/manifest/';
 /** The manifest's commit point. */
@@ -62,6 +62,11 @@ export class ManifestStore {
     this.#document = new ShardedDocument<Manifest, ManifestMeta>(store, PREFIX, { entries: ENTRIES },
       (meta, records) => ({ format: 1, generation: meta.generation, publishedAt: meta.publishedAt, entries: Object.fromEntries(records.entries!) as Record<string, ManifestEntry> }),
       (m) => ({ generation: m.generation, publishedAt: m.publishedAt }));
+  }
+
+  /** Manifest bytes and objects this store read and wrote. */
+  get io(): Readonly<ShardIo> {
+    return this.#document.io;
   }
 
   /** The live manifest; an absent one is an empty site. A corrupt one is an error (never guess). */
