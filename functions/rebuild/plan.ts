@@ -42,6 +42,56 @@ export interface PlanContext {
   all?: boolean;
 }
 
+/** How the URL sets of two outlines differ. */
+export interface OutlineDiff {
+  /** Pages listed now at URLs the live index does not have. */
+  added: PageRef[];
+  /** Live URLs no longer listed. */
+  removed: string[];
+  /** Pages listed at a live URL that another record owned (a slug passed between products). */
+  moved: PageRef[];
+}
+
+/** What planning asks of the live page index. */
+export interface DependencyLookup {
+  /** The live URLs whose pages read any of `keys`. */
+  dependents(keys: ReadonlySet<string>): Iterable<string>;
+  /** The live URLs whose data changes with time at or before `now` (epoch ms). */
+  expired(now: number): Iterable<string>;
+}
+
+/** The diff of a whole new outline against the live index. */
+export function diffOutline(previous: Record<string, PageIndexEntry>, next: readonly PageRef[]): OutlineDiff {
+  const nextUrls = new Set(next.map((p) => p.url));
+  return {
+    added: next.filter((p) => !previous[p.url]),
+    removed: Object.keys(previous).filter((url) => !nextUrls.has(url)),
+    moved: next.filter((ref) => previous[ref.url] !== undefined && previous[ref.url]!.primary !== ref.primary),
+  };
+}
+
+/** The diff of re-listed units (`before` → `after`) against the live index; the rest of the site is unchanged. */
+export function diffUnits(previous: Record<string, PageIndexEntry>, before: readonly PageRef[], after: readonly PageRef[]): OutlineDiff {
+  const afterUrls = new Set(after.map((p) => p.url));
+  return {
+    added: after.filter((p) => !previous[p.url]),
+    removed: [...new Set(before.map((p) => p.url))].filter((url) => !afterUrls.has(url) && previous[url] !== undefined),
+    moved: after.filter((ref) => previous[ref.url] !== undefined && previous[ref.url]!.primary !== ref.primary),
+  };
+}
+
+/** A lookup that passes over the whole index: for a one-off plan, where building the reverse index would cost more. */
+export function scanLookup(previous: Record<string, PageIndexEntry>): DependencyLookup {
+  return {
+    *dependents(keys) {
+      for (const [url, entry] of Object.entries(previous)) if (entry.deps.some((d) => keys.has(d))) yield url;
+    },
+    *expired(now) {
+      for (const [url, entry] of Object.entries(previous)) if (entry.validUntil !== undefined && entry.validUntil <= now) yield url;
+    },
+  };
+}
+
 /**
  * Plans the pages of a run from the changed keys, the previous page index, and the new site's
  * page list. URL-set changes add the pages that list URLs (sitemap, blog index, home); a URL that
@@ -49,17 +99,47 @@ export interface PlanContext {
  * candidates too.
  */
 export function planPages(changedKeys: Iterable<string>, previous: Record<string, PageIndexEntry>, next: readonly PageRef[], context: PlanContext = { now: new Date(0) }): PagePlan {
+  const diff = diffOutline(previous, next);
+  if (context.all) {
+    const keys = new Set(changedKeys);
+    expandKeys(keys, diff, previous);
+    return { candidates: new Set(next.map((p) => p.url)), added: diff.added.map((p) => p.url), removed: diff.removed, redirects: redirectsFor(diff.removed, previous, next) };
+  }
+  const removed = new Set(diff.removed);
+  return planChange(changedKeys, previous, diff, scanLookup(previous), (url) => !removed.has(url), next, context.now);
+}
+
+/**
+ * Plans from a diff and a lookup: what a warm worker does with its patched outline and reverse
+ * index, so that a change costs what it touches. `listed` tells whether a live URL is still listed;
+ * `relisted` holds the pages a removed URL's record may have moved to.
+ */
+export function planChange(
+  changedKeys: Iterable<string>, previous: Record<string, PageIndexEntry>, diff: OutlineDiff, lookup: DependencyLookup,
+  listed: (url: string) => boolean, relisted: readonly PageRef[], now: Date,
+): PagePlan {
   const keys = new Set(changedKeys);
-  const nextUrls = new Set(next.map((p) => p.url));
-  const added = next.filter((p) => !previous[p.url]);
-  const removed = Object.keys(previous).filter((url) => !nextUrls.has(url));
+  expandKeys(keys, diff, previous);
+  const candidates = new Set(diff.added.map((p) => p.url));
+  // A URL whose record changed (a slug passed from one product to another) shows someone else now.
+  for (const ref of diff.moved) candidates.add(ref.url);
+  for (const url of lookup.expired(now.getTime())) if (listed(url)) candidates.add(url);
+  for (const url of lookup.dependents(keys)) if (listed(url)) candidates.add(url);
+  return { candidates, added: diff.added.map((p) => p.url), removed: diff.removed, redirects: redirectsFor(diff.removed, previous, relisted) };
+}
+
+/**
+ * URL-set changes touch the pages that list URLs; a record whose URL appeared, vanished or moved,
+ * and a URL that appeared, vanished or changed hands (`url:<path>`), touch every page that links
+ * to it, or would.
+ */
+function expandKeys(keys: Set<string>, diff: OutlineDiff, previous: Record<string, PageIndexEntry>): void {
+  const { added, removed } = diff;
   if (added.length || removed.length) {
     keys.add(dep.urlset);
     if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/blog/'))) keys.add(dep.urlsetOf('blog'));
     if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/categories/'))) keys.add(dep.urlsetOf('categories'));
   }
-  // A record whose URL appeared, vanished or moved, and a URL that appeared, vanished or changed
-  // hands (`url:<path>`): every page that links to it, or would, must follow.
   for (const p of added) {
     keys.add(dep.url(p.url));
     if (p.primary) keys.add(p.primary);
@@ -68,36 +148,13 @@ export function planPages(changedKeys: Iterable<string>, previous: Record<string
     keys.add(dep.url(url));
     if (previous[url]!.primary) keys.add(previous[url]!.primary!);
   }
-  for (const ref of next) {
-    const before = previous[ref.url]?.primary;
-    if (before !== undefined && before !== ref.primary) {
-      keys.add(before);
-      keys.add(dep.url(ref.url));
-      if (ref.primary) keys.add(ref.primary);
-    }
+  for (const ref of diff.moved) {
+    const before = previous[ref.url]!.primary;
+    if (before === undefined) continue;
+    keys.add(before);
+    keys.add(dep.url(ref.url));
+    if (ref.primary) keys.add(ref.primary);
   }
-  if (context.all) return { candidates: nextUrls, added: added.map((p) => p.url), removed, redirects: redirectsFor(removed, previous, next) };
-  const candidates = new Set(added.map((p) => p.url));
-  // A URL whose record changed (a slug passed from one product to another) shows someone else now.
-  for (const ref of next) if (previous[ref.url] && previous[ref.url]!.primary !== ref.primary) candidates.add(ref.url);
-  // One pass over the index, asking each page whether it read a changed key or its time came: a
-  // change touches a few keys, and building the whole reverse index (a set per key, ~10,000 pages)
-  // cost more than the rest of planning.
-  const now = context.now.getTime();
-  for (const [url, entry] of Object.entries(previous)) {
-    if (!nextUrls.has(url)) continue;
-    if (entry.validUntil !== undefined && entry.validUntil <= now) {
-      candidates.add(url);
-      continue;
-    }
-    for (const dep of entry.deps) {
-      if (keys.has(dep)) {
-        candidates.add(url);
-        break;
-      }
-    }
-  }
-  return { candidates, added: added.map((p) => p.url), removed, redirects: redirectsFor(removed, previous, next) };
 }
 
 /** Old URL → the record's new URL, for removed pages whose record lives on elsewhere (slug change). */
@@ -119,7 +176,7 @@ function redirectsFor(removed: readonly string[], previous: Record<string, PageI
  * are collapsed (a → b, b → c gives a → c), and a redirect whose target no longer exists goes (the
  * old URL then answers 404 like any other gone page, instead of redirecting to one).
  */
-export function mergeRedirects(existing: Record<string, string>, added: Record<string, string>, liveUrls: ReadonlySet<string>): Record<string, string> {
+export function mergeRedirects(existing: Record<string, string>, added: Record<string, string>, liveUrls: { has(url: string): boolean }): Record<string, string> {
   const candidates: Record<string, string> = {};
   for (const [from, to] of Object.entries({ ...existing, ...added })) if (!liveUrls.has(from)) candidates[from] = to;
   const merged: Record<string, string> = {};

@@ -7,20 +7,21 @@
  */
 import { renderPages } from '../shared/build/render.js';
 import { loadSiteAssets } from '../shared/build/site-assets.js';
-import { buildSiteModel, type SiteConfig } from '../shared/build/site-model.js';
+import { outlineSite, type SiteConfig, type SiteOutline } from '../shared/build/site-model.js';
+import type { Product } from '../shared/catalog/product.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
 import { ManifestStore } from '../shared/publish/manifest.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
+import { DependencyIndex } from '../shared/state/dependency-index.js';
 import { pendingInstants, urlOwners, type SiteState } from '../shared/state/site-state.js';
 import { StateStore, type StateIo } from '../shared/state/state-store.js';
-import { planPages } from './plan.js';
-import { collectCatalog } from './stages/catalog.js';
+import { collectCatalog, withChanges } from './stages/catalog.js';
 import { nextState, recordVersions } from './stages/commit.js';
 import { collectContent, settingsChanged } from './stages/content.js';
 import { fence, usableEnvelopes } from './stages/fence.js';
-import { changedProducts, planRun } from './stages/planning.js';
+import { changedProducts, planPatch, planRun, type RunPlan } from './stages/planning.js';
 import { publishRun } from './stages/publishing.js';
 import { renderRun } from './stages/rendering.js';
 
@@ -97,11 +98,25 @@ function snapshotOf(state: SiteState): ContentSnapshot {
 }
 
 /**
- * Keeps the state in memory between runs of a warm worker; revalidated by the root's ETag on every
- * run, and on a change re-read shard by shard (only the shards whose names moved).
+ * What a warm worker keeps of the live site between runs: the state, the catalog by sku, the reverse
+ * dependency index and the outline of the live site (built on first need, then kept in step with
+ * every commit), so a catalog change costs what it touches.
+ */
+interface LiveSite {
+  etag: string | undefined;
+  state: SiteState;
+  catalog: Map<string, Product>;
+  index?: DependencyIndex;
+  outline?: SiteOutline;
+}
+
+/**
+ * Keeps the live site in memory between runs of a warm worker; revalidated by the root's ETag on
+ * every run, and on a change re-read shard by shard (only the shards whose names moved). A run
+ * that fails drops it: the outline may be patched ahead of what was committed.
  */
 export class RebuildWorker {
-  #cached: { etag: string | undefined; state: SiteState } | undefined;
+  #cached: LiveSite | undefined;
   readonly #states: StateStore;
   readonly #manifests: ManifestStore;
 
@@ -115,14 +130,25 @@ export class RebuildWorker {
     return this.#states.io;
   }
 
-  async #state(): Promise<SiteState | undefined> {
+  async #live(): Promise<LiveSite | undefined> {
     const etag = await this.#states.version();
     // No root: no state yet, or the single-object state of format 1 (read until the first write migrates it).
     if (etag === undefined || this.#cached?.etag !== etag) {
       const state = await this.#states.read();
-      this.#cached = state ? { etag, state } : undefined;
+      this.#cached = state ? { etag, state, catalog: new Map(state.products.map((p) => [p.sku, p])) } : undefined;
     }
-    return this.#cached?.state;
+    return this.#cached;
+  }
+
+  async #state(): Promise<SiteState | undefined> {
+    return (await this.#live())?.state;
+  }
+
+  /** The live site's outline and reverse index, made once per state a worker reads. */
+  #warmParts(live: LiveSite, site: Omit<SiteConfig, 'owners'>): { outline: SiteOutline; index: DependencyIndex } {
+    live.index ??= new DependencyIndex(live.state.pages);
+    live.outline ??= outlineSite(snapshotOf(live.state), live.state.products, { ...site, owners: urlOwners(live.state) });
+    return { outline: live.outline, index: live.index };
   }
 
   /**
@@ -133,16 +159,13 @@ export class RebuildWorker {
    * published); nothing when no site is live yet.
    */
   async warm(): Promise<string[]> {
-    const [state] = await Promise.all([this.#state(), this.#manifests.read()]);
-    if (!state) return [];
-    const snapshot = snapshotOf(state);
-    const site: SiteConfig = { ...this.options.site, now: this.deps.clock?.() ?? new Date() };
-    const outline = buildSiteModel(snapshot, state.products, { ...site, owners: urlOwners(state) }, () => false);
-    planPages([], state.pages, outline.all, { now: site.now });
-    const model = buildSiteModel(snapshot, state.products, site, (ref) => ref.url === '/');
+    const [live] = await Promise.all([this.#live(), this.#manifests.read()]);
+    if (!live) return [];
+    const { outline } = this.#warmParts(live, { ...this.options.site, now: this.deps.clock?.() ?? new Date() });
+    const pages = outline.pagesAt(['/']);
     const assets = loadSiteAssets({ demoImages: this.options.demoImages });
-    await renderPages(model.pages, { site: model.site, css: assets.css });
-    return model.pages.map((p) => p.url);
+    await renderPages(pages, { site: outline.outline.site, css: assets.css });
+    return pages.map((p) => p.url);
   }
 
   /**
@@ -150,6 +173,15 @@ export class RebuildWorker {
    * Site settings and content-model changes take the full-build path instead.
    */
   async run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
+    try {
+      return await this.#run(envelopes);
+    } catch (error) {
+      this.#cached = undefined;
+      throw error;
+    }
+  }
+
+  async #run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
     const { deps, options } = this;
     // A schedule fired early (Scheduler's precision is a minute): wait for the latest instant asked.
     const clock = () => deps.clock?.() ?? new Date();
@@ -161,22 +193,23 @@ export class RebuildWorker {
     const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
     const { usable, invalid } = usableEnvelopes(envelopes);
     if (invalid.length) {
-      const rest = usable.length ? await this.run(usable) : result;
+      const rest = usable.length ? await this.#run(usable) : result;
       return { ...rest, failed: [...invalid, ...rest.failed] };
     }
     const io0 = { ...this.#states.io };
     const manifestIo0 = { ...this.#manifests.io };
-    const state = await this.#state();
-    if (!state) {
+    const live = await this.#live();
+    if (!live) {
       const built = await this.#full('no site state yet', result);
       const after = await this.#state();
       return after ? { ...built, schedule: pendingInstants(after, now) } : built;
     }
+    const { state } = live;
 
     const { work, skipped } = fence(envelopes, state.versions);
     result.skipped = skipped;
     // Nothing to do, but the schedule is re-asserted: a retry after a failed schedule sync lands here.
-    if (work.length === 0) return { ...result, schedule: pendingInstants(state, now) };
+    if (work.length === 0) return { ...result, schedule: live.index ? live.index.pending(now) : pendingInstants(state, now) };
     if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await this.#full('content model changed', result), work, state);
 
     const snapshot = snapshotOf(state);
@@ -193,14 +226,21 @@ export class RebuildWorker {
         return { ...(await this.#finishFull(await this.#full('site settings changed', result), done, state)), failed: result.failed };
       }
     }
-    const catalog = await collectCatalog(deps, state.products, work.filter((w) => w.kind === 'Product'));
+    const productWork = work.filter((w) => w.kind === 'Product');
+    const catalog = await collectCatalog(deps, live.catalog, productWork);
     for (const key of catalog.changedKeys) changedKeys.add(key);
     if (catalog.rejected.length) result.rejected = catalog.rejected;
-    const products = [...catalog.products.values()];
     const t1 = performance.now();
 
-    const site: SiteConfig = { ...options.site, now, owners: urlOwners(state) };
-    const run = planRun({ snapshot, catalog: products, site, state, changedKeys, work });
+    // A catalog-only change patches the warm outline; content and reconciliation list the site afresh.
+    const site: SiteConfig = { ...options.site, now };
+    const patchable = contentWork.length === 0 && !work.some((e) => e.source === 'reconcile');
+    const warm = patchable ? this.#warmParts(live, site) : undefined;
+    const patched = warm && warm.outline.outline.shell === state.shell
+      ? planPatch({ ...warm, changes: catalog.changes, now, state, changedKeys, work })
+      : undefined;
+    const products = patched ? undefined : withChanges(live.catalog, catalog.changes);
+    const run: RunPlan = patched ?? planRun({ snapshot, catalog: [...products!.values()], site: { ...site, owners: urlOwners(state) }, state, changedKeys, work });
     const rendered = await renderRun(run, options);
     result.rendered = run.changed.map((p) => p.url);
     result.changedProducts = changedProducts(run, state);
@@ -214,14 +254,21 @@ export class RebuildWorker {
     result.stages.uploaded ??= result.stages.built;
 
     const applied = work.filter((e) => !result.failed.some((f) => f.envelope === e));
-    const next = nextState({ state, run, snapshot, catalog: products, contentToken, applied });
+    const nextCatalog = products ?? withChanges(live.catalog, catalog.changes);
+    const next = nextState({ state, run, snapshot, catalog: [...nextCatalog.values()], contentToken, applied });
     // Only the shards holding what this run changed are rewritten.
     await this.#states.write(next, {
-      products: work.filter((e) => e.kind === 'Product').map((e) => e.id),
+      products: productWork.map((e) => e.id),
       pages: [...run.plan.removed, ...run.model.pages.map((p) => p.url)],
       versions: applied.map(recordKey),
-    });
-    this.#cached = { etag: this.#states.etag, state: next };
+    }, nextCatalog);
+    // The warm parts follow the commit: the index by the pages this run rewrote, the outline is the run's.
+    const index = warm?.index ?? live.index;
+    if (index) {
+      for (const url of run.plan.removed) index.update(url, state.pages[url], undefined);
+      for (const spec of run.model.pages) index.update(spec.url, state.pages[spec.url], next.pages[spec.url]);
+    }
+    this.#cached = { etag: this.#states.etag, state: next, catalog: nextCatalog, ...(index ? { index } : {}), outline: run.site };
     const io = this.#states.io;
     const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten };
     const m = this.#manifests.io;
@@ -229,7 +276,7 @@ export class RebuildWorker {
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
-      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: pendingInstants(next, now), state: stateIo, manifest: manifestIo,
+      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index ? index.pending(now) : pendingInstants(next, now), state: stateIo, manifest: manifestIo,
       timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: performance.now() - t3 },
     };
   }

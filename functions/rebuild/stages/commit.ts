@@ -17,11 +17,11 @@ export function nextState(input: {
   const { state, run } = input;
   const pages = { ...state.pages };
   for (const url of run.plan.removed) delete pages[url];
-  for (const spec of run.model.pages) pages[spec.url] = indexEntry(spec, run.primaries.get(spec.url));
+  for (const spec of run.model.pages) pages[spec.url] = indexEntry(spec, run.primaryOf(spec.url));
   return {
     ...state, generation: state.generation + 1, contentToken: input.contentToken, products: [...input.catalog],
     entries: [...input.snapshot.entries.values()], assets: [...input.snapshot.assets.values()],
-    versions: recordVersions(state.versions, input.applied), pages, shell: run.outline.shell,
+    versions: recordVersions(state.versions, input.applied), pages, shell: run.site.outline.shell,
   };
 }
 

@@ -1,42 +1,74 @@
 /**
- * Stage 3, plan: which pages this change touches. The new site is listed once (URLs and owners, no
- * data), planned against the live page index, then the data of the candidate pages alone is
- * computed; a page whose data did not change is not rendered.
+ * Stage 3, plan: which pages this change touches, then the data of those candidates alone; a
+ * candidate whose data did not change is not rendered.
+ *
+ * Two ways to the same plan. `planRun` lists the new site afresh and plans against the live page
+ * index (content changes, reconciliation, a cold worker). `planPatch` patches a warm worker's
+ * outline with the catalog changes and asks its reverse dependency index: what it costs follows
+ * the change, not the store. The invariant test holds both to a full build.
  */
-import { outlineSite, type PageSpec, type SiteConfig, type SiteModel } from '../../shared/build/site-model.js';
+import { outlineSite, type OutlineDelta, type PageSpec, type SiteConfig, type SiteModel, type SiteOutline } from '../../shared/build/site-model.js';
 import type { Product } from '../../shared/catalog/product.js';
 import type { ChangeEnvelope } from '../../shared/changes/envelope.js';
 import type { ContentSnapshot } from '../../shared/content/snapshot.js';
+import type { DependencyIndex } from '../../shared/state/dependency-index.js';
 import { pageDataHash, type SiteState } from '../../shared/state/site-state.js';
-import { planPages, type PagePlan } from '../plan.js';
+import { diffUnits, planChange, planPages, type PagePlan } from '../plan.js';
 
 export interface RunPlan {
-  /** Every page of the new site, without data. */
-  outline: SiteModel;
+  /** The new site, listed (`all` is computed on demand: a pass over the store). */
+  site: SiteOutline;
   plan: PagePlan;
   /** The candidate pages, with data. */
   model: SiteModel;
   /** The candidates whose data differs from what is live: the pages to render. */
   changed: PageSpec[];
-  /** Each page's primary record (`sku:…`), from the outline. */
-  primaries: Map<string, string | undefined>;
+  /** Whether the new site lists a URL. */
+  listed(url: string): boolean;
+  /** A page's primary record (`sku:…`). */
+  primaryOf(url: string): string | undefined;
   /** What the models warned of about this run's records (a slug given to another product). */
   warnings: string[];
 }
 
+function runPlan(site: SiteOutline, plan: PagePlan, state: SiteState, work: readonly ChangeEnvelope[], warnings: ReadonlyArray<{ subject: string; message: string }>): RunPlan {
+  const pages = site.pagesAt(plan.candidates);
+  const model: SiteModel = { site: site.outline.site, shell: site.outline.shell, pages, all: [], warnings: [] };
+  const changed = pages.filter((spec) => state.pages[spec.url]?.dataHash !== pageDataHash(spec));
+  const subjects = new Set(work.map((e) => (e.kind === 'Product' ? `product ${e.id}` : `entry ${e.id}`)));
+  const said = [...new Set(warnings.filter((w) => subjects.has(w.subject)).map((w) => `${w.subject}: ${w.message}`))];
+  return { site, plan, model, changed, listed: (url) => site.ref(url) !== undefined, primaryOf: (url) => site.ref(url)?.primary, warnings: said };
+}
+
+/** Plans against a fresh outline of the new site. */
 export function planRun(input: {
   snapshot: ContentSnapshot; catalog: readonly Product[]; site: SiteConfig; state: SiteState; changedKeys: ReadonlySet<string>; work: readonly ChangeEnvelope[];
 }): RunPlan {
   const { snapshot, catalog, site, state, work } = input;
-  const { outline, pagesFor } = outlineSite(snapshot, catalog, site);
+  const outline = outlineSite(snapshot, catalog, site);
+  const all = outline.outline.all;
   // Reconciliation compares what every page would show now with what is live, not raw records.
-  const all = outline.shell !== state.shell || work.some((e) => e.source === 'reconcile');
-  const plan = planPages(input.changedKeys, state.pages, outline.all, { now: site.now, all });
-  const model: SiteModel = { ...outline, pages: pagesFor((ref) => plan.candidates.has(ref.url)) };
-  const changed = model.pages.filter((spec) => state.pages[spec.url]?.dataHash !== pageDataHash(spec));
-  const subjects = new Set(work.map((e) => (e.kind === 'Product' ? `product ${e.id}` : `entry ${e.id}`)));
-  const warnings = [...new Set(outline.warnings.filter((w) => subjects.has(w.subject)).map((w) => `${w.subject}: ${w.message}`))];
-  return { outline, plan, model, changed, primaries: new Map(outline.all.map((p) => [p.url, p.primary])), warnings };
+  const everything = outline.outline.shell !== state.shell || work.some((e) => e.source === 'reconcile');
+  const plan = planPages(input.changedKeys, state.pages, all, { now: site.now, all: everything });
+  return runPlan(outline, plan, state, work, outline.outline.warnings);
+}
+
+/**
+ * Plans a catalog-only change on a warm outline of the live site, patched in place with `changes`
+ * (sku → product now, or undefined when gone). Undefined when the patch is refused (a slug
+ * collision begins or ends): the outline is untouched, and the caller plans with `planRun`.
+ */
+export function planPatch(input: {
+  outline: SiteOutline; index: DependencyIndex; changes: ReadonlyMap<string, Product | undefined>; now: Date;
+  state: SiteState; changedKeys: ReadonlySet<string>; work: readonly ChangeEnvelope[];
+}): RunPlan | undefined {
+  const { outline, state } = input;
+  const delta: OutlineDelta | undefined = outline.patch(input.changes, input.now);
+  if (!delta) return undefined;
+  const diff = diffUnits(state.pages, delta.before, delta.after);
+  const plan = planChange(input.changedKeys, state.pages, diff, input.index, (url) => outline.ref(url) !== undefined, delta.after, input.now);
+  // Only the changed products' units can warn of them (their category; slugs stay uncontested here).
+  return runPlan(outline, plan, state, input.work, delta.warnings);
 }
 
 /**
@@ -45,7 +77,7 @@ export function planRun(input: {
  */
 export function changedProducts(run: RunPlan, state: SiteState): string[] {
   const skus = new Set<string>();
-  for (const spec of run.changed) if (spec.layout === 'product') skus.add(run.primaries.get(spec.url)!.slice('sku:'.length));
+  for (const spec of run.changed) if (spec.layout === 'product') skus.add(run.primaryOf(spec.url)!.slice('sku:'.length));
   for (const url of run.plan.removed) if (state.pages[url]!.layout === 'product' && state.pages[url]!.primary) skus.add(state.pages[url]!.primary!.slice('sku:'.length));
   return [...skus].sort();
 }

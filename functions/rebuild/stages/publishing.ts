@@ -30,7 +30,7 @@ export async function publishRun(
   // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.
   if (run.plan.added.length || run.plan.removed.length) {
     const existing = await readRedirects(deps.store);
-    const merged = mergeRedirects(existing, run.plan.redirects, new Set(run.outline.all.map((p) => p.url)));
+    const merged = mergeRedirects(existing, run.plan.redirects, { has: run.listed });
     if (!sameRedirects(merged, existing)) {
       await writeRedirects(deps.store, merged);
       // Before the old page is removed and the invalidation goes out: the old URL never 404s.

@@ -144,9 +144,13 @@ export class ShardedDocument<D, M> {
    * Commits `document`. With `changes` per kind (keys, relative to the document this store last
    * read or wrote), only the shards holding those keys are rewritten; a kind without is rewritten
    * whole. Writes nothing when the result equals the live document (`same` compares the metas).
-   * `extraDeletes` go after the commit (e.g. a legacy object it replaces). Returns whether it wrote.
+   * `extraDeletes` go after the commit (e.g. a legacy object it replaces); `lookups` stand in for a
+   * codec's lookup where the caller already holds the records by key. Returns whether it wrote.
    */
-  async write(document: D, changes: Record<string, Iterable<string> | undefined> = {}, options: { same?: (a: M, b: M) => boolean; extraDeletes?: string[] } = {}): Promise<boolean> {
+  async write(
+    document: D, changes: Record<string, Iterable<string> | undefined> = {},
+    options: { same?: (a: M, b: M) => boolean; extraDeletes?: string[]; lookups?: Record<string, (key: string) => unknown> } = {},
+  ): Promise<boolean> {
     const previous = this.#root?.root;
     const shards: Record<string, string[]> = {};
     const writes: Array<{ key: string; body: Buffer }> = [];
@@ -168,7 +172,7 @@ export class ShardedDocument<D, M> {
           if (!set) keys.set(index, (set = new Set()));
           set.add(key);
         }
-        const lookup = codec.lookup(document);
+        const lookup = options.lookups?.[kind] ?? codec.lookup(document);
         for (const [index, set] of keys) {
           for (const [key] of codec.entries(this.#shards.get(before[index]!))) set.add(key);
           const list: Array<[string, unknown]> = [];

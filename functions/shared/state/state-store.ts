@@ -125,11 +125,12 @@ export class StateStore {
   /**
    * Commits `state`. With `changes` (relative to the state this store last read or wrote), only the
    * shards holding those keys are rewritten; without, every shard is. Writes nothing when the
-   * result equals the live state. Returns whether it wrote.
+   * result equals the live state. `catalog` (the state's products by sku, when the caller keeps
+   * them so) spares a pass over the catalog to find the changed ones. Returns whether it wrote.
    */
-  async write(state: SiteState, changes?: StateChanges): Promise<boolean> {
+  async write(state: SiteState, changes?: StateChanges, catalog?: ReadonlyMap<string, Product>): Promise<boolean> {
     const wrote = await this.#document.write(state, changes ? { products: changes.products, pages: changes.pages, versions: changes.versions } : {}, {
-      same: sameMeta, ...(this.#legacy ? { extraDeletes: [LEGACY_STATE_KEY] } : {}),
+      same: sameMeta, ...(this.#legacy ? { extraDeletes: [LEGACY_STATE_KEY] } : {}), ...(catalog ? { lookups: { products: (sku: string) => catalog.get(sku) } } : {}),
     });
     if (wrote) this.#legacy = false;
     return wrote;

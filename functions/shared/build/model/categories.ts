@@ -1,31 +1,41 @@
 /** Category listings, `listingPageSize` products a page, ordered by title then sku (no price or stock change alters it). */
-import { nextPriceChange } from '../../catalog/product.js';
+import { nextPriceChange, type Product } from '../../catalog/product.js';
 import { dep, type DepKey } from '../deps.js';
 import { earliest, type ModelContext } from './context.js';
 
 /** Listing order by title: `localeCompare(b, 'en')`'s order, without building a collator per comparison. */
 const byTitle = new Intl.Collator('en').compare;
 
+export const listingOrder = (a: Product, b: Product) => byTitle(a.title, b.title) || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+export const categoryUnit = (slug: string) => `category:${slug}`;
+
 export function addCategoryPages(ctx: ModelContext): void {
+  for (const [slug, members] of ctx.byCategory) members.sort(listingOrder);
+  for (const slug of ctx.categoriesBySlug.keys()) ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug));
+}
+
+/** One category's listing pages (its unit), over its members as `ctx.byCategory` holds them (in listing order). */
+export function addCategoryListing(ctx: ModelContext, slug: string): void {
   const { content, config, title } = ctx;
-  for (const [slug, category] of ctx.categoriesBySlug) {
-    const members = (ctx.byCategory.get(slug) ?? []).sort((a, b) => byTitle(a.title, b.title) || (a.sku < b.sku ? -1 : 1));
-    const pageCount = Math.max(1, Math.ceil(members.length / config.listingPageSize));
-    const baseUrl = ctx.urls.get(category.sys.id)!;
-    const descriptionDeps = new Set<DepKey>();
-    const descriptionHtml = ctx.richText(content.field(category, 'description'), descriptionDeps);
-    for (let n = 1; n <= pageCount; n++) {
-      const slice = members.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
-      const pageUrl = (k: number) => (k === 1 ? baseUrl : `${baseUrl}page/${k}/`);
-      ctx.add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, n === 1 ? dep.entry(category.sys.id) : undefined, () => ({
-        data: {
-          category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
-          products: slice.map((p) => ctx.card(p.sku)),
-          pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
-        },
-        deps: [dep.entry(category.sys.id), dep.listing(slug), ...descriptionDeps, ...slice.map((p) => dep.sku(p.sku))],
-        validUntil: earliest(slice.map((p) => nextPriceChange(p, config.now))),
-      }));
-    }
+  const category = ctx.categoriesBySlug.get(slug)!;
+
+  const members = ctx.byCategory.get(slug) ?? [];
+  const pageCount = Math.max(1, Math.ceil(members.length / config.listingPageSize));
+  const baseUrl = ctx.urls.get(category.sys.id)!;
+  const descriptionDeps = new Set<DepKey>();
+  const descriptionHtml = ctx.richText(content.field(category, 'description'), descriptionDeps);
+  for (let n = 1; n <= pageCount; n++) {
+    const slice = members.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
+    const pageUrl = (k: number) => (k === 1 ? baseUrl : `${baseUrl}page/${k}/`);
+    ctx.add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, n === 1 ? dep.entry(category.sys.id) : undefined, () => ({
+      data: {
+        category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
+        products: slice.map((p) => ctx.card(p.sku)),
+        pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
+      },
+      deps: [dep.entry(category.sys.id), dep.listing(slug), ...descriptionDeps, ...slice.map((p) => dep.sku(p.sku))],
+      validUntil: earliest(slice.map((p) => nextPriceChange(p, config.now))),
+    }));
   }
 }

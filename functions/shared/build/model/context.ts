@@ -36,32 +36,70 @@ export interface ModelContext {
   richText(doc: unknown, deps: Set<DepKey>): string;
   /** Lists a page; `make` runs only when its data is asked for (`pagesFor`). */
   add(url: string, layout: PageLayout, title: string, primary: string | undefined, make: () => PageContent): void;
+  /**
+   * Runs a builder as one unit (`product:<sku>`, `category:<slug>`, …): what it lists and warns of
+   * replaces what the unit listed before, so a warm model re-lists only the units a change reaches.
+   * Returns the refs the unit listed before and now.
+   */
+  unit(key: string, build: () => void): { before: PageRef[]; after: PageRef[]; warnings: ModelWarning[] };
+  /** Drops a unit (a product that is gone); returns the refs it listed. */
+  dropUnit(key: string): PageRef[];
+  /** The listed page at a URL. */
+  ref(url: string): PageRef | undefined;
   /** The data and dependencies of the listed pages `select` picks (every page without it), in listing order. */
   pagesFor(select?: PageSelector): PageSpec[];
+  /** The data and dependencies of the pages listed at `urls` (unlisted ones are left out), in their order. */
+  pagesAt(urls: Iterable<string>): PageSpec[];
   settings: ContentEntity | undefined;
   site: SiteModel['site'];
   shell: string;
   categoriesBySlug: Map<string, ContentEntity>;
-  /** The catalog sorted by sku, each with a URL of its own. */
+  /** The catalog sorted by sku, each with a URL of its own, as the context was made (a patch does not update it). */
   products: Product[];
   bySku: Map<string, Product>;
+  /** Each product slug as the catalog gives it → the skus claiming it (more than one: a collision). */
+  slugClaims: Map<string, string[]>;
   stories: Map<string, ContentEntity>;
   groups: Map<string, Product[]>;
   byCategory: Map<string, Product[]>;
   /** A listing card (formatted prices), made once per sku when a selected page shows it. */
   card(sku: string): CardView;
-  // Collected by `add` and `warn`.
-  all: PageRef[];
+  /** Forgets the cards made so far (the product or the clock changed). */
+  resetCards(): void;
+  // Collected by `add` and `warn`, in unit order.
+  readonly all: PageRef[];
+  readonly warnings: ModelWarning[];
+}
+
+interface Listed {
+  ref: PageRef;
+  title: string;
+  make: () => PageContent;
+}
+
+interface Unit {
+  listed: Listed[];
   warnings: ModelWarning[];
 }
 
-export function modelContext(content: ContentSnapshot, rawCatalog: readonly Product[], config: SiteConfig): ModelContext {
+export function modelContext(content: ContentSnapshot, rawCatalog: readonly Product[], givenConfig: SiteConfig): ModelContext {
+  // Owned: a warm model moves its clock (`config.now`) for the builders' closures to read.
+  const config = { ...givenConfig };
   // Pages, feeds and PDFs read catalog text the same way (a title `Caf&eacute;` is `Café` in all three).
   const catalog = rawCatalog.map(displayProduct);
-  const warnings: ModelWarning[] = [];
-  const all: PageRef[] = [];
-  const listed: Array<{ ref: PageRef; title: string; make: () => PageContent }> = [];
-  const warn = (subject: string, field: string, message: string) => warnings.push({ subject, field, message });
+  const units = new Map<string, Unit>();
+  const byUrl = new Map<string, Listed>();
+  // Outside `unit`, warnings go to the site's own unit and pages to one listed after the units so far.
+  const siteUnit: Unit = { listed: [], warnings: [] };
+  units.set('site', siteUnit);
+  let current: Unit | undefined;
+  let loose: Unit | undefined;
+  let allCache: PageRef[] | undefined;
+  let warningsCache: ModelWarning[] | undefined;
+  const warn = (subject: string, field: string, message: string) => {
+    (current ?? siteUnit).warnings.push({ subject, field, message });
+    warningsCache = undefined;
+  };
   const title = (e: ContentEntity) => String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
   const urls = cmsUrls(content, warn);
 
@@ -78,15 +116,53 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
   };
   const add: ModelContext['add'] = (url, layout, pageTitle, primary, make) => {
     const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}) };
-    all.push(ref);
-    listed.push({ ref, title: pageTitle, make });
+    if (!current && !loose) units.set(`loose:${units.size}`, (loose = { listed: [], warnings: [] }));
+    const listed: Listed = { ref, title: pageTitle, make };
+    (current ?? loose!).listed.push(listed);
+    byUrl.set(url, listed);
+    allCache = undefined;
+  };
+  const forget = (unit: Unit | undefined): PageRef[] => {
+    const refs = unit?.listed.map((l) => l.ref) ?? [];
+    for (const ref of refs) if (byUrl.get(ref.url)?.ref === ref) byUrl.delete(ref.url);
+    allCache = undefined;
+    warningsCache = undefined;
+    return refs;
+  };
+  const unit: ModelContext['unit'] = (key, build) => {
+    const before = forget(units.get(key));
+    const next: Unit = { listed: [], warnings: [] };
+    // Set in place: a unit keeps its position in the listing order.
+    units.set(key, next);
+    const outer = current;
+    current = next;
+    loose = undefined;
+    try {
+      build();
+    } finally {
+      current = outer;
+    }
+    return { before, after: next.listed.map((l) => l.ref), warnings: next.warnings };
+  };
+  const dropUnit: ModelContext['dropUnit'] = (key) => {
+    const refs = forget(units.get(key));
+    units.delete(key);
+    return refs;
+  };
+  const specOf = ({ ref, title: pageTitle, make }: Listed): PageSpec => {
+    const { data, deps, validUntil } = make();
+    return { url: ref.url, key: ref.key, layout: ref.layout, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) };
   };
   const pagesFor = (select?: PageSelector): PageSpec[] => {
     const pages: PageSpec[] = [];
-    for (const { ref, title: pageTitle, make } of listed) {
-      if (select && !select(ref)) continue;
-      const { data, deps, validUntil } = make();
-      pages.push({ url: ref.url, key: ref.key, layout: ref.layout, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) });
+    for (const { listed } of units.values()) for (const l of listed) if (!select || select(l.ref)) pages.push(specOf(l));
+    return pages;
+  };
+  const pagesAt = (urls: Iterable<string>): PageSpec[] => {
+    const pages: PageSpec[] = [];
+    for (const url of urls) {
+      const listed = byUrl.get(url);
+      if (listed) pages.push(specOf(listed));
     }
     return pages;
   };
@@ -112,7 +188,8 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
 
   const categoriesBySlug = new Map<string, ContentEntity>();
   for (const c of content.ofType('category')) if (urls.has(c.sys.id)) categoriesBySlug.set(urls.get(c.sys.id)!.split('/')[2]!, c);
-  const products = uniqueSlugs([...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1)), config.owners, warn);
+  const slugClaims = new Map<string, string[]>();
+  const products = uniqueSlugs([...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1)), config.owners, warn, slugClaims);
   const stories = new Map<string, ContentEntity>();
   for (const s of content.ofType('productContent')) {
     const sku = content.field<string>(s, 'sku');
@@ -128,8 +205,15 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
     return view;
   };
   return {
-    content, config, warn, title, urls, richText, add, pagesFor, settings, site, shell, categoriesBySlug, products, bySku, stories, card,
-    groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category), all, warnings,
+    content, config, warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card,
+    resetCards: () => cards.clear(),
+    groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category),
+    get all() {
+      return (allCache ??= [...units.values()].flatMap((u) => u.listed.map((l) => l.ref)));
+    },
+    get warnings() {
+      return (warningsCache ??= [...units.values()].flatMap((u) => u.warnings));
+    },
   };
 }
 

@@ -1,34 +1,40 @@
 /** Product pages: one per product, with its category, story and variants. */
-import { nextPriceChange } from '../../catalog/product.js';
+import { nextPriceChange, type Product } from '../../catalog/product.js';
 import { dep, type DepKey } from '../deps.js';
 import { productPageData, productUrl } from '../product-view.js';
 import type { ModelContext } from './context.js';
 
 export function addProductPages(ctx: ModelContext): void {
+  for (const p of ctx.products) ctx.unit(productUnit(p.sku), () => addProductPage(ctx, p));
+}
+
+export const productUnit = (sku: string) => `product:${sku}`;
+
+/** One product's page (its unit): the product as the context shows it now. */
+export function addProductPage(ctx: ModelContext, p: Product): void {
   const { content, config, categoriesBySlug, stories, groups, title, urls } = ctx;
-  for (const p of ctx.products) {
-    const category = p.category ? categoriesBySlug.get(p.category) : undefined;
-    if (p.category && !category) ctx.warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
-    ctx.add(productUrl(p), 'product', p.title, dep.sku(p.sku), () => {
-      const deps = new Set<DepKey>([dep.sku(p.sku)]);
-      if (category) deps.add(dep.entry(category.sys.id));
-      // Whether its category has a page at all: a category published (again) later must show up.
-      if (p.category) deps.add(dep.url(`/categories/${p.category}/`));
-      const story = stories.get(p.sku);
-      deps.add(dep.story(p.sku));
-      if (story) deps.add(dep.entry(story.sys.id));
-      if (p.itemGroupId) deps.add(dep.group(p.itemGroupId));
-      const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
-        deps.add(dep.sku(v.sku));
-        return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
-      });
-      const data = {
-        ...productPageData(p, config.baseUrl, config.currencies, config.now, category && title(category)),
-        category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
-        variants,
-        storyHtml: story ? ctx.richText(content.field(story, 'story'), deps) : '',
-      };
-      return { data, deps, validUntil: nextPriceChange(p, config.now) };
+
+  const category = p.category ? categoriesBySlug.get(p.category) : undefined;
+  if (p.category && !category) ctx.warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
+  ctx.add(productUrl(p), 'product', p.title, dep.sku(p.sku), () => {
+    const deps = new Set<DepKey>([dep.sku(p.sku)]);
+    if (category) deps.add(dep.entry(category.sys.id));
+    // Whether its category has a page at all: a category published (again) later must show up.
+    if (p.category) deps.add(dep.url(`/categories/${p.category}/`));
+    const story = stories.get(p.sku);
+    deps.add(dep.story(p.sku));
+    if (story) deps.add(dep.entry(story.sys.id));
+    if (p.itemGroupId) deps.add(dep.group(p.itemGroupId));
+    const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
+      deps.add(dep.sku(v.sku));
+      return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
     });
-  }
+    const data = {
+      ...productPageData(p, config.baseUrl, config.currencies, config.now, category && title(category)),
+      category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
+      variants,
+      storyHtml: story ? ctx.richText(content.field(story, 'story'), deps) : '',
+    };
+    return { data, deps, validUntil: nextPriceChange(p, config.now) };
+  });
 }

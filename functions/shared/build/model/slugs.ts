@@ -6,10 +6,12 @@ import { toSlug } from '../../slug.js';
  * Gives every product a URL of its own. A slug several products claim stays with the product that
  * owns the live URL (`owners`), else with the lowest sku; each other claimant gets `<slug>-<sku>`
  * (then `-2`, `-3`… if that is taken too) and a warning. Returns copies where a slug changed: the
- * caller's (possibly cached) catalog keeps its slugs.
+ * caller's (possibly cached) catalog keeps its slugs. `claims` receives each slug's claimants (sku
+ * order), for a warm model to tell whether a change reaches another product's URL.
  */
-export function uniqueSlugs(products: Product[], owners: ReadonlyMap<string, string> | undefined, warn: (subject: string, field: string, message: string) => void): Product[] {
+export function uniqueSlugs(products: Product[], owners: ReadonlyMap<string, string> | undefined, warn: (subject: string, field: string, message: string) => void, claimsOut?: Map<string, string[]>): Product[] {
   const claims = groupBy(products, (p) => p.slug);
+  if (claimsOut) for (const [slug, claimants] of claims) claimsOut.set(slug, claimants.map((p) => p.sku));
   const taken = new Set(claims.keys());
   const renamed = new Map<string, Product>();
   const losers: Array<{ product: Product; owner: Product }> = [];

@@ -88,7 +88,7 @@ describe('collect content', () => {
 describe('collect catalog', () => {
   it('reads each changed product now; an item breaking the rules is absent and reported, a transient failure fails the run', async () => {
     // Prepare
-    const live = [product({ sku: 'A', title: 'Old' }), product({ sku: 'BAD', title: 'Was fine' })];
+    const live = new Map([product({ sku: 'A', title: 'Old' }), product({ sku: 'BAD', title: 'Was fine' })].map((p) => [p.sku, p]));
     const table = new Map<string, () => Promise<ReturnType<typeof product> | undefined>>([
       ['A', async () => product({ sku: 'A', title: 'New' })],
       ['BAD', async () => { throw new ValidationError('price.USD', 'expected a number, got "abc"', 'BAD'); }],
@@ -99,8 +99,9 @@ describe('collect catalog', () => {
     const collected = await collectCatalog({ catalog, logger: silentLogger }, live, [productChange('A', 2), productChange('BAD', 2)]);
     const transient = await collectCatalog({ catalog, logger: silentLogger }, live, [productChange('DOWN', 1)]).catch((e: unknown) => e);
     // Assess
-    expect(collected.products.get('A')?.title).toBe('New');
-    expect(collected.products.has('BAD')).toBe(false);
+    expect(collected.changes.get('A')?.title).toBe('New');
+    expect(collected.changes.has('BAD') && collected.changes.get('BAD') === undefined).toBe(true);
+    expect(live.get('A')?.title).toBe('Old');
     expect(collected.rejected).toEqual([{ sku: 'BAD', field: 'price.USD', message: 'BAD: expected a number, got "abc"' }]);
     expect(collected.changedKeys.size).toBeGreaterThan(0);
     expect(transient).toBeInstanceOf(CatalogError);

@@ -1,0 +1,131 @@
+/**
+ * Catalog changes applied to a warm model in place: the product, its item groups and its categories
+ * are re-listed (their units), the rest of the site is kept. What a change costs then follows the
+ * change, not the catalog. Correct only where it agrees with a fresh model of the new catalog: a
+ * change that reaches slug resolution beyond its own product (a collision begins, ends or moves)
+ * is refused, and the caller models afresh.
+ */
+import type { Product } from '../../catalog/product.js';
+import { categoryUnit, addCategoryListing, listingOrder } from './categories.js';
+import type { ModelContext } from './context.js';
+import { displayProduct } from './display.js';
+import { addProductPage, productUnit } from './products.js';
+import type { ModelWarning, PageRef } from './types.js';
+
+export interface OutlineDelta {
+  /** What the re-listed units listed before the change, and what they list now. */
+  before: PageRef[];
+  after: PageRef[];
+  /** What the re-listed units warn of now. */
+  warnings: ModelWarning[];
+}
+
+const bySkuOrder = (a: Product, b: Product) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+/** Inserts `p` into `list` (sorted by `order`) at its place. */
+function insertSorted(list: Product[], p: Product, order: (a: Product, b: Product) => number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (order(list[mid]!, p) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, p);
+}
+
+function removeSku(groups: Map<string, Product[]>, key: string | undefined, sku: string): void {
+  if (!key) return;
+  const list = groups.get(key);
+  const at = list?.findIndex((p) => p.sku === sku) ?? -1;
+  if (at < 0) return;
+  list!.splice(at, 1);
+  if (list!.length === 0) groups.delete(key);
+}
+
+function addTo(groups: Map<string, Product[]>, key: string | undefined, p: Product, order: (a: Product, b: Product) => number): void {
+  if (!key) return;
+  const list = groups.get(key);
+  if (list) insertSorted(list, p, order);
+  else groups.set(key, [p]);
+}
+
+/**
+ * Whether slug resolution stays per product: no changed product's URL depends on another's, and no
+ * other product's on it. With a collision anywhere in the catalog (a renamed loser), only changes
+ * that keep their own uncontested slug qualify.
+ */
+function slugsStayLocal(ctx: ModelContext, changes: ReadonlyMap<string, Product | undefined>): boolean {
+  const collisions = [...ctx.slugClaims.values()].some((skus) => skus.length > 1);
+  const claimed = new Map<string, string>();
+  for (const [sku, raw] of changes) {
+    const before = ctx.bySku.get(sku);
+    if (collisions) {
+      if (!before || !raw || before.slug !== raw.slug || ctx.slugClaims.get(raw.slug)?.length !== 1) return false;
+      continue;
+    }
+    if (!raw) continue;
+    if (claimed.has(raw.slug)) return false;
+    claimed.set(raw.slug, sku);
+    if ((ctx.slugClaims.get(raw.slug) ?? []).some((other) => !changes.has(other))) return false;
+  }
+  return true;
+}
+
+/**
+ * Applies `changes` (sku → the product now, or undefined when it is gone) and moves the model's
+ * clock to `now`. Returns the re-listed refs, or undefined (the model untouched) when the change is
+ * beyond a patch. `relistSite` re-lists the units that read the whole catalog (home, and the site
+ * files when the URL set changed).
+ */
+export function patchCatalog(
+  ctx: ModelContext, changes: ReadonlyMap<string, Product | undefined>, now: Date,
+  relistSite: (urlsetChanged: boolean) => OutlineDelta,
+): OutlineDelta | undefined {
+  if (!slugsStayLocal(ctx, changes)) return undefined;
+  ctx.config.now = now;
+  ctx.resetCards();
+  const categories = new Set<string>();
+  for (const [sku, raw] of changes) {
+    const before = ctx.bySku.get(sku);
+    const after = raw && displayProduct(raw);
+    if (before) {
+      ctx.bySku.delete(sku);
+      removeSku(ctx.groups, before.itemGroupId, sku);
+      removeSku(ctx.byCategory, before.category, sku);
+      const claims = ctx.slugClaims.get(before.slug)?.filter((k) => k !== sku);
+      if (claims?.length) ctx.slugClaims.set(before.slug, claims);
+      else ctx.slugClaims.delete(before.slug);
+      if (before.category) categories.add(before.category);
+    }
+    if (after) {
+      ctx.bySku.set(sku, after);
+      addTo(ctx.groups, after.itemGroupId, after, bySkuOrder);
+      addTo(ctx.byCategory, after.category, after, listingOrder);
+      const claims = ctx.slugClaims.get(after.slug) ?? [];
+      if (!claims.includes(sku)) ctx.slugClaims.set(after.slug, [...claims, sku].sort());
+      if (after.category) categories.add(after.category);
+    }
+  }
+  const before: PageRef[] = [];
+  const after: PageRef[] = [];
+  const warnings: ModelWarning[] = [];
+  const take = (delta: OutlineDelta) => {
+    before.push(...delta.before);
+    after.push(...delta.after);
+    warnings.push(...delta.warnings);
+  };
+  // Removals first: a URL a product gives up may be listed by another unit in the same change.
+  for (const [sku, raw] of changes) if (!raw) before.push(...ctx.dropUnit(productUnit(sku)));
+  for (const [sku] of changes) {
+    const p = ctx.bySku.get(sku);
+    if (p) take(ctx.unit(productUnit(sku), () => addProductPage(ctx, p)));
+  }
+  for (const slug of categories) if (ctx.categoriesBySlug.has(slug)) take(ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug)));
+  const urls = (refs: readonly PageRef[]) => new Set(refs.map((r) => r.url));
+  const was = urls(before);
+  const is = urls(after);
+  const urlsetChanged = was.size !== is.size || [...is].some((u) => !was.has(u));
+  take(relistSite(urlsetChanged));
+  return { before, after, warnings };
+}

@@ -1,0 +1,91 @@
+/**
+ * The page index turned around: dependency key → the pages that read it, and instant → the pages
+ * whose data changes then. A warm worker builds it once from the page index and keeps it in step
+ * with every commit, so a change finds its pages in proportion to what it touches, not to the store.
+ */
+import type { PageIndexEntry } from './types.js';
+
+/** Most keys have one reader (a product's story); a string until a second page reads it. */
+type Readers = string | Set<string>;
+
+export class DependencyIndex {
+  readonly #byDep = new Map<string, Readers>();
+  readonly #byInstant = new Map<number, Set<string>>();
+  #instants: number[] | undefined;
+
+  constructor(pages: Readonly<Record<string, PageIndexEntry>>) {
+    for (const url in pages) this.#add(url, pages[url]!);
+  }
+
+  /** Records that the page at `url` changed from `before` to `after` (either absent). */
+  update(url: string, before: PageIndexEntry | undefined, after: PageIndexEntry | undefined): void {
+    if (before) this.#remove(url, before);
+    if (after) this.#add(url, after);
+  }
+
+  *dependents(keys: ReadonlySet<string>): Iterable<string> {
+    for (const key of keys) {
+      const readers = this.#byDep.get(key);
+      if (typeof readers === 'string') yield readers;
+      else if (readers) yield* readers;
+    }
+  }
+
+  *expired(now: number): Iterable<string> {
+    for (const instant of this.#sorted()) {
+      if (instant > now) return;
+      yield* this.#byInstant.get(instant)!;
+    }
+  }
+
+  /** The instants after `now` at which some page changes with time alone, ascending, at most `limit`. */
+  pending(now: Date, limit = 50): number[] {
+    const after: number[] = [];
+    for (const instant of this.#sorted()) {
+      if (instant <= now.getTime()) continue;
+      after.push(instant);
+      if (after.length === limit) break;
+    }
+    return after;
+  }
+
+  #sorted(): number[] {
+    return (this.#instants ??= [...this.#byInstant.keys()].sort((a, b) => a - b));
+  }
+
+  #add(url: string, entry: PageIndexEntry): void {
+    for (const key of entry.deps) {
+      const readers = this.#byDep.get(key);
+      if (readers === undefined) this.#byDep.set(key, url);
+      else if (typeof readers === 'string') { if (readers !== url) this.#byDep.set(key, new Set([readers, url])); }
+      else readers.add(url);
+    }
+    if (entry.validUntil !== undefined) {
+      const pages = this.#byInstant.get(entry.validUntil);
+      if (pages) pages.add(url);
+      else {
+        this.#byInstant.set(entry.validUntil, new Set([url]));
+        this.#instants = undefined;
+      }
+    }
+  }
+
+  #remove(url: string, entry: PageIndexEntry): void {
+    for (const key of entry.deps) {
+      const readers = this.#byDep.get(key);
+      if (readers === url) this.#byDep.delete(key);
+      else if (typeof readers === 'object') {
+        readers.delete(url);
+        if (readers.size === 1) this.#byDep.set(key, readers.values().next().value!);
+      }
+    }
+    if (entry.validUntil !== undefined) {
+      const pages = this.#byInstant.get(entry.validUntil);
+      pages?.delete(url);
+      if (pages?.size === 0) {
+        this.#byInstant.delete(entry.validUntil);
+        this.#instants = undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A warm outline patched with catalog changes equals a fresh outline of the new catalog: the same
+ * pages listed, the same data and dependencies on every page, the same warnings. The targeted
+ * rebuild plans against the patched one, so this is what keeps it equal to a full build.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { outlineSite, type SiteConfig, type SiteOutline } from '../../../../functions/shared/build/site-model.js';
+import type { Product } from '../../../../functions/shared/catalog/product.js';
+import { entry, snapshotOf } from '../../../fixtures/content.js';
+import { product } from '../../../fixtures/products.js';
+
+const START = Date.parse('2026-11-30T22:00:00Z');
+const SKUS = ['A-1', 'B-2', 'C-3', 'D-4', 'E-5', 'F-6'];
+const content = snapshotOf([
+  entry('cat-tents', 'category', { title: 'Tents', slug: 'tents' }),
+  entry('cat-boots', 'category', { title: 'Boots', slug: 'boots' }),
+  entry('settings', 'siteSettings', { siteName: 'Mini', featuredSkus: ['A-1', 'F-6'] }),
+]);
+const config = (now: number): SiteConfig => ({ baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 2, now: new Date(now) });
+
+const productArbitrary = (sku: string): fc.Arbitrary<Product> => fc.record({
+  title: fc.constantFrom('Dome Tent', 'Trail Boot', 'Ζεστό μπουφάν', 'apple'),
+  // Collisions now and then: a change that starts or ends one is refused (the caller outlines afresh).
+  slug: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(`p-${sku.toLowerCase()}`, `q-${sku.toLowerCase()}`) }, { weight: 1, arbitrary: fc.constantFrom('shared', 'shared-a-1') }),
+  category: fc.option(fc.constantFrom('tents', 'boots', 'unlisted'), { nil: undefined }),
+  group: fc.option(fc.constantFrom('G1', 'G2'), { nil: undefined }),
+  price: fc.integer({ min: 1000, max: 1003 }),
+  sale: fc.option(fc.record({ price: fc.integer({ min: 500, max: 900 }), start: fc.integer({ min: -60, max: 60 }), end: fc.integer({ min: 61, max: 240 }) }), { nil: undefined }),
+}).map(({ title, slug, category, group, price, sale }) => product({
+  sku, title, slug, price: { USD: price, EUR: price + 100 },
+  ...(category ? { category } : { category: undefined }),
+  ...(group ? { itemGroupId: group, color: sku } : {}),
+  ...(sale ? { salePrice: { USD: sale.price, EUR: sale.price }, saleStart: new Date(START + sale.start * 60_000).toISOString(), saleEnd: new Date(START + sale.end * 60_000).toISOString() } : {}),
+}));
+
+const changeArbitrary = fc.uniqueArray(fc.constantFrom(...SKUS), { minLength: 1, maxLength: 3 }).chain((skus) =>
+  fc.tuple(...skus.map((sku) => fc.option(productArbitrary(sku), { nil: undefined, freq: 4 }).map((p) => [sku, p] as const))));
+
+/** What an outline lists and shows, order-free. */
+function view(outline: SiteOutline) {
+  const byUrl = <T extends { url: string }>(list: T[]) => [...list].sort((a, b) => (a.url < b.url ? -1 : 1));
+  return {
+    refs: byUrl(outline.outline.all.map((r) => ({ ...r }))),
+    pages: byUrl(outline.pagesFor()),
+    warnings: outline.outline.warnings.map((w) => JSON.stringify(w)).sort(),
+  };
+}
+
+describe('patched outline', () => {
+  it('equals a fresh outline of the new catalog after any sequence of changes', () => {
+    let patched = 0;
+    fc.assert(fc.property(
+      fc.tuple(...SKUS.map((sku) => fc.option(productArbitrary(sku), { nil: undefined }))),
+      fc.array(fc.tuple(changeArbitrary, fc.integer({ min: 0, max: 120 })), { minLength: 1, maxLength: 6 }),
+      (initial, steps) => {
+        // Prepare
+        const catalog = new Map(initial.filter((p): p is Product => p !== undefined).map((p) => [p.sku, p]));
+        let now = START;
+        let warm = outlineSite(content, [...catalog.values()], config(now));
+        for (const [changes, minutes] of steps) {
+          now += minutes * 60_000;
+          for (const [sku, p] of changes) if (p) catalog.set(sku, p); else catalog.delete(sku);
+          // Act
+          const delta = warm.patch(new Map(changes), new Date(now));
+          // Assess
+          const fresh = outlineSite(content, [...catalog.values()], config(now));
+          if (delta) {
+            patched++;
+            expect(view(warm)).toEqual(view(fresh));
+          } else {
+            warm = fresh;
+          }
+        }
+      },
+    ), { numRuns: 300, seed: 20261203 });
+    expect(patched).toBeGreaterThan(300);
+  });
+
+  it('refuses a change that starts a slug collision, leaving the outline as it was', () => {
+    // Prepare
+    const a = product({ sku: 'A-1', slug: 'tent', category: 'tents' });
+    const warm = outlineSite(content, [a, product({ sku: 'B-2', slug: 'boot', category: 'tents' })], config(START));
+    const before = view(warm);
+    // Act
+    const delta = warm.patch(new Map([['B-2', product({ sku: 'B-2', slug: 'tent', category: 'tents' })]]), new Date(START));
+    // Assess
+    expect(delta).toBeUndefined();
+    expect(view(warm)).toEqual(before);
+  });
+
+  it('re-lists only the product, its category and the home page for a price change', () => {
+    // Prepare
+    const products = SKUS.map((sku) => product({ sku, slug: sku.toLowerCase(), category: 'tents' }));
+    const warm = outlineSite(content, products, config(START));
+    // Act
+    const delta = warm.patch(new Map([['C-3', { ...products[2]!, price: { USD: 1, EUR: 1 } }]]), new Date(START));
+    // Assess
+    expect(delta?.after.map((r) => r.url).sort()).toEqual(['/', '/categories/tents/', '/categories/tents/page/2/', '/categories/tents/page/3/', '/products/c-3/']);
+  });
+});
