@@ -11,7 +11,7 @@ export const listingOrder = (a: Product, b: Product) => byTitle(a.title, b.title
 export const categoryUnit = (slug: string) => `category:${slug}`;
 
 export function addCategoryPages(ctx: ModelContext): void {
-  for (const [slug, members] of ctx.byCategory) members.sort(listingOrder);
+  for (const members of ctx.byCategory.values()) members.sort(listingOrder);
   for (const slug of ctx.categoriesBySlug.keys()) ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug));
 }
 
