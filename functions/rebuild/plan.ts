@@ -7,8 +7,11 @@ import type { Product } from '../shared/catalog/product.js';
 import type { PageRef } from '../shared/build/site-model.js';
 import type { PageIndexEntry } from '../shared/state/site-state.js';
 
-/** Product fields a listing card shows, or that decide a listing's membership and order. */
-const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'slug', 'price', 'salePrice', 'saleStart', 'saleEnd', 'availability', 'images', 'category'];
+/**
+ * Product fields that decide a listing's membership and order (by title, then sku). What a card
+ * shows (price, stock, image, URL) reaches only the page showing the card, which reads its sku.
+ */
+const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'category'];
 
 /** Dependency keys touched by a product changing from `before` to `after` (either may be absent). */
 export function productChangeKeys(sku: string, before: Product | undefined, after: Product | undefined): string[] {

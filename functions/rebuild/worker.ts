@@ -254,20 +254,19 @@ export class RebuildWorker {
     result.stages.uploaded ??= result.stages.built;
 
     const applied = work.filter((e) => !result.failed.some((f) => f.envelope === e));
-    const nextCatalog = products ?? withChanges(live.catalog, catalog.changes);
-    const next = nextState({ state, run, snapshot, catalog: [...nextCatalog.values()], contentToken, applied });
+    // The warm catalog is updated in place (the run owns it; a failure drops the cache).
+    const nextCatalog = products ?? live.catalog;
+    if (!products) for (const [sku, p] of catalog.changes) if (p) nextCatalog.set(sku, p); else nextCatalog.delete(sku);
+    const { state: next, replaced } = nextState({ state, run, snapshot, catalog: [...nextCatalog.values()], contentToken, applied });
     // Only the shards holding what this run changed are rewritten.
     await this.#states.write(next, {
       products: productWork.map((e) => e.id),
-      pages: [...run.plan.removed, ...run.model.pages.map((p) => p.url)],
+      pages: replaced.keys(),
       versions: applied.map(recordKey),
     }, nextCatalog);
     // The warm parts follow the commit: the index by the pages this run rewrote, the outline is the run's.
     const index = warm?.index ?? live.index;
-    if (index) {
-      for (const url of run.plan.removed) index.update(url, state.pages[url], undefined);
-      for (const spec of run.model.pages) index.update(spec.url, state.pages[spec.url], next.pages[spec.url]);
-    }
+    if (index) for (const [url, before] of replaced) index.update(url, before, next.pages[url]);
     this.#cached = { etag: this.#states.etag, state: next, catalog: nextCatalog, ...(index ? { index } : {}), outline: run.site };
     const io = this.#states.io;
     const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten };

@@ -38,6 +38,8 @@ interface Root<M> {
   format: 2;
   meta: M;
   shards: Record<string, string[]>;
+  /** Records per kind (absent in roots written before it was kept): a targeted write need not count the store. */
+  counts?: Record<string, number>;
   /** Shards the previous commit dropped: the next commit deletes them. */
   retired: string[];
 }
@@ -153,17 +155,22 @@ export class ShardedDocument<D, M> {
   ): Promise<boolean> {
     const previous = this.#root?.root;
     const shards: Record<string, string[]> = {};
+    const counts: Record<string, number> = {};
     const writes: Array<{ key: string; body: Buffer }> = [];
     for (const [kind, codec] of Object.entries(this.codecs)) {
-      // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
-      const ideal = shardCount(codec.count(document));
-      const kept = previous?.shards[kind]?.length;
-      const count = kept !== undefined && kept * 4 >= ideal && kept <= ideal * 4 ? kept : ideal;
       const before = previous?.shards[kind];
       const changed = changes[kind] === undefined ? undefined : [...changes[kind]!];
+      // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
+      const fits = (records: number) => before !== undefined && before.length * 4 >= shardCount(records) && before.length <= shardCount(records) * 4;
+      const known = previous?.counts?.[kind];
+      // A targeted write keeps the shard count when the store's size, whatever the change did, stays in the slack.
+      const keep = known !== undefined && changed !== undefined && fits(known + changed.length) && fits(Math.max(0, known - changed.length));
+      const total = keep ? undefined : codec.count(document);
+      const count = keep || fits(total!) ? before!.length : shardCount(total!);
       // Rewriting a shard from its previous members needs them in memory (always, after a read or write).
       const reuse = before !== undefined && before.length === count && changed !== undefined && changed.every((key) => this.#shards.has(before[shardOf(key, count)]!));
       const members = new Map<number, Array<[string, unknown]>>();
+      let records = total;
       if (reuse) {
         const keys = new Map<number, Set<string>>();
         for (const key of changed) {
@@ -173,23 +180,33 @@ export class ShardedDocument<D, M> {
           set.add(key);
         }
         const lookup = options.lookups?.[kind] ?? codec.lookup(document);
+        let delta = 0;
         for (const [index, set] of keys) {
-          for (const [key] of codec.entries(this.#shards.get(before[index]!))) set.add(key);
+          let had = 0;
+          for (const [key] of codec.entries(this.#shards.get(before[index]!))) {
+            set.add(key);
+            had++;
+          }
           const list: Array<[string, unknown]> = [];
           for (const key of set) {
             const record = lookup(key);
             if (record !== undefined) list.push([key, record]);
           }
+          delta += list.length - had;
           members.set(index, list);
         }
+        records = known !== undefined ? known + delta : (total ?? codec.count(document));
       } else {
+        records = 0;
         for (const [key, record] of codec.records(document)) {
           const index = shardOf(key, count);
           let list = members.get(index);
           if (!list) members.set(index, (list = []));
           list.push([key, record]);
+          records++;
         }
       }
+      counts[kind] = records!;
       shards[kind] = [];
       for (let index = 0; index < count; index++) {
         if (reuse && !members.has(index)) {
@@ -208,7 +225,7 @@ export class ShardedDocument<D, M> {
     const names = new Set(Object.values(shards).flat());
     const dropped = previous ? Object.values(previous.shards).flat().filter((name) => !names.has(name)) : [];
     const meta = this.metaOf(document);
-    const root: Root<M> = { format: 2, meta, shards, retired: [...new Set(dropped)] };
+    const root: Root<M> = { format: 2, meta, shards, counts, retired: [...new Set(dropped)] };
     const same = options.same ?? ((a: M, b: M) => JSON.stringify(a) === JSON.stringify(b));
     if (previous && !options.extraDeletes?.length && same(previous.meta, meta) && JSON.stringify(previous.shards) === JSON.stringify(shards)) return false;
     const queue = new PQueue({ concurrency: 16 });

@@ -53,6 +53,17 @@ describe('planPages', () => {
     expect([...renamedPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/categories/shoes/page/2/', '/products/a/']);
   });
 
+  it('leaves the other pages of a category alone for a change only its card shows (price, stock, image)', () => {
+    // Prepare: a card shows the price; its order is by title, so only the page showing the card reads it
+    const before = { sku: 'A', title: 'Shoe', category: 'shoes', price: { USD: 100 }, availability: 'in_stock', images: [] } as never;
+    const repriced = { sku: 'A', title: 'Shoe', category: 'shoes', price: { USD: 90 }, availability: 'out_of_stock', images: ['x'] } as never;
+    // Act
+    const keys = productChangeKeys('A', before, repriced);
+    // Assess
+    expect(keys).toEqual(['sku:A']);
+    expect([...planPages(keys, previous, sameUrls).candidates].sort()).toEqual(['/', '/categories/shoes/', '/products/a/']);
+  });
+
   it('makes a page whose time has come a candidate, and not before', () => {
     // Prepare: product B's sale ends at T (the page changes at T)
     const T = Date.parse('2026-12-01T23:59:00.001Z');
