@@ -4,7 +4,7 @@
  * process (autocannon), each measured as the system reports it (the loop's run results).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,8 +25,62 @@ export interface RebuildBench {
   description: RebuildResult;
   author: RebuildResult;
   webhook: { p99: number; p50: number; requests: number; errors: number; non2xx: number; accepted: number; pending: number };
+  /** Sustained repricing: `rate` price changes a second for `seconds`, each a different product. */
+  sustained: { rate: number; seconds: number; changes: number; live: number; p50: number; p95: number; runs: number; deadLetters: number; edgeChecked: number; edgeStale: number };
   /** A sale ending a few seconds ahead, nothing else changing: from its instant to the regular price at the edge (page, listing), and to the new spec sheet. */
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
+}
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
+
+/**
+ * Price changes at a steady rate, each to a different product, sent without waiting for the
+ * pipeline: save → live is from the PUT to the end of the run that invalidated the product's page
+ * (the edge serves the new bytes from then on); a sample of pages is read back at the edge.
+ */
+async function sustainedRepricing(
+  stack: Awaited<ReturnType<typeof startLocalStack>>, products: readonly Product[],
+  put: (p: Product, changes: Partial<Product>) => Promise<Response>, dataDir: string,
+): Promise<RebuildBench['sustained']> {
+  const rate = Number(process.env.BENCH_SUSTAINED_RATE ?? 50);
+  const seconds = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 60);
+  const targets = products.slice(0, rate * seconds);
+  const sentAt = new Map<string, number>();
+  const runsBefore = stack.loop.runs.length;
+  const start = performance.now();
+  const puts: Array<Promise<unknown>> = [];
+  for (const [i, product] of targets.entries()) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sentAt.set(product.sku, Date.now());
+    puts.push(put(product, { price: { ...product.price, USD: 3000 + (i % 500) } }).then((r) => r.arrayBuffer()));
+    if (i % rate === 0) process.stderr.write(`\r  sustained repricing: ${i}/${targets.length} sent`);
+  }
+  await Promise.all(puts);
+  await stack.loop.idle();
+  process.stderr.write(`\r  sustained repricing: ${targets.length}/${targets.length} sent\n`);
+  const liveAt = new Map<string, number>();
+  const runs = stack.loop.runs.slice(runsBefore);
+  for (const run of runs) {
+    const at = Date.parse(run.stages.invalidated ?? run.stages.uploaded ?? '');
+    for (const sku of run.changedProducts) if (sentAt.has(sku) && !liveAt.has(sku)) liveAt.set(sku, at);
+  }
+  const latencies = [...liveAt].map(([sku, at]) => at - sentAt.get(sku)!);
+  // Read back a sample at the edge: the page shows the price the last PUT set.
+  let edgeStale = 0;
+  const sample = targets.filter((_, i) => i % Math.max(1, Math.floor(targets.length / 50)) === 0);
+  for (const product of sample) {
+    const i = targets.indexOf(product);
+    const html = await (await fetch(`${stack.url}/products/${product.slug}/`)).text();
+    if (!html.includes(`$${((3000 + (i % 500)) / 100).toFixed(2)}`)) edgeStale++;
+  }
+  const deadFile = join(dataDir, 'changes', 'dead-letters.jsonl');
+  const deadLetters = existsSync(deadFile) ? readFileSync(deadFile, 'utf8').split('\n').filter(Boolean).length : 0;
+  return {
+    rate, seconds, changes: targets.length, live: liveAt.size, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), runs: runs.length,
+    deadLetters, edgeChecked: sample.length, edgeStale,
+  };
 }
 
 export async function benchRebuild(products: number): Promise<RebuildBench> {
@@ -54,6 +108,8 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       await stack.loop.idle();
       price = stack.loop.runs.at(-1);
     }
+
+    const sustained = await sustainedRepricing(stack, all.slice(100), put, dataDir);
 
     await put(all[10]!, { description: 'A brand new description.' });
     await stack.loop.idle();
@@ -118,7 +174,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     await stack.loop.idle();
     const pendingAfter = (stack.loop as unknown as { journal: { pending(): { envelopes: unknown[] } } }).journal.pending().envelopes.length;
     return {
-      fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description, author,
+      fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description, author, sustained,
       saleEnd: { pageMs: median(page), listingMs: median(listing), sheetMs: median(sheet), jsonLdAgrees },
       webhook: { p99: report.latency.p99, p50: report.latency.p50, requests: report.requests.total, errors: report.errors, non2xx: report.non2xx, accepted: report['2xx'], pending: pendingAfter },
     };

@@ -2,9 +2,11 @@
  * One benchmark scenario per process (so peak RSS is the scenario's own): prints one JSON line.
  * Usage: node bin/run-ts.js bench/scenarios.ts <scenario> ; endpoints and names come from env.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Eleventy } from '@11ty/eleventy';
@@ -83,6 +85,43 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const ms = performance.now() - t0;
     rmSync(out, { recursive: true, force: true });
     return { ms, pages: m.pages.length };
+  },
+
+  /**
+   * Baseline with the real client: Eleventy to disk (pages plus the same assets), then `aws s3
+   * sync` into the bench bucket, then the same sync again with nothing changed (it LISTs the bucket
+   * and compares sizes and times). What most static deploys run.
+   */
+  async 'eleventy-s3-sync'() {
+    const t0 = performance.now();
+    const m = await model();
+    const assets = loadSiteAssets({ demoImages: true });
+    const out = mkdtempSync(join(tmpdir(), 'restatic-bench-sync-'));
+    const eleventy = new Eleventy(SITE_DIR, out, {
+      quietMode: true,
+      config: (config) => configureSite(config, { site: m.site, css: assets.css, pages: m.pages }),
+    });
+    await eleventy.write();
+    for (const item of assets.items) {
+      mkdirSync(dirname(join(out, item.key)), { recursive: true });
+      if (Buffer.isBuffer(item.body)) writeFileSync(join(out, item.key), item.body);
+      else copyFileSync(item.body.file, join(out, item.key));
+    }
+    const rendered = performance.now() - t0;
+    // s3rver answers path-style requests with any credentials it was started with.
+    const awsDir = mkdtempSync(join(tmpdir(), 'restatic-bench-aws-'));
+    writeFileSync(join(awsDir, 'config'), '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 32\n');
+    const awsEnv = { ...process.env, AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_PAGER: '' };
+    const sync = async () => {
+      const t = performance.now();
+      await promisify(execFile)('aws', ['s3', 'sync', out, `s3://${env('BENCH_BUCKET')}`, '--endpoint-url', env('BENCH_S3'), '--only-show-errors'], { env: awsEnv, maxBuffer: 64 * 1024 * 1024 });
+      return performance.now() - t;
+    };
+    const coldSync = await sync();
+    const noChangeSync = await sync();
+    rmSync(out, { recursive: true, force: true });
+    rmSync(awsDir, { recursive: true, force: true });
+    return { ms: rendered + coldSync, renderMs: rendered, syncMs: coldSync, noChangeSyncMs: noChangeSync, pages: m.pages.length };
   },
 
   /** Ours: full build (read, model, worker-pool render, publish) into the bench bucket. */
