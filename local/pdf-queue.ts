@@ -38,6 +38,8 @@ export class LocalPdfQueue {
   readonly #pending = new Map<string, { job: PdfJob; attempt: number }>();
   #catalog: { job: PdfJob; attempt: number } | undefined;
   #lastCatalogAt = Number.NEGATIVE_INFINITY;
+  /** How long the last catalog took: a big catalog keeps at most a quarter of a render thread busy. */
+  #lastCatalogMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -85,7 +87,7 @@ export class LocalPdfQueue {
   #schedule(): void {
     if (this.#timer || this.#closed) return;
     const sheetsDue = this.#pending.size > 0 ? this.options.windowMs ?? 100 : Number.POSITIVE_INFINITY;
-    const catalogDue = this.#catalog ? Math.max(0, this.#lastCatalogAt + (this.options.catalogWindowMs ?? 5000) - Date.now(), this.options.windowMs ?? 100) : Number.POSITIVE_INFINITY;
+    const catalogDue = this.#catalog ? Math.max(0, this.#lastCatalogAt + this.#catalogWindow() - Date.now(), this.options.windowMs ?? 100) : Number.POSITIVE_INFINITY;
     const due = Math.min(sheetsDue, catalogDue);
     if (!Number.isFinite(due)) return;
     this.#timer = setTimeout(() => {
@@ -94,16 +96,23 @@ export class LocalPdfQueue {
     }, due);
   }
 
+  #catalogWindow(): number {
+    return Math.max(this.options.catalogWindowMs ?? 5000, 4 * this.#lastCatalogMs);
+  }
+
   async #flush(): Promise<void> {
     const batch = [...this.#pending.values()];
     this.#pending.clear();
-    const catalogWindowMs = this.options.catalogWindowMs ?? 5000;
-    if (this.#catalog && Date.now() - this.#lastCatalogAt >= catalogWindowMs) {
-      batch.push(this.#catalog);
-      this.#catalog = undefined;
-    }
-    this.state.pending = this.#pending.size + (this.#catalog ? 1 : 0);
+    // The catalog runs in a batch of its own, after the sheets: a sheet never waits for it.
+    const catalog = this.#catalog && Date.now() - this.#lastCatalogAt >= this.#catalogWindow() ? this.#catalog : undefined;
+    if (catalog) this.#catalog = undefined;
+    this.state.pending = this.#pending.size + (this.#catalog ? 1 : 0) + (catalog ? 1 : 0);
     if (batch.length) await this.#run(batch).catch(() => undefined);
+    if (catalog) {
+      const t0 = Date.now();
+      await this.#run([catalog]).catch(() => undefined);
+      this.#lastCatalogMs = Date.now() - t0;
+    }
     this.#schedule();
   }
 

@@ -322,6 +322,29 @@ describe('local PDF queue', () => {
     expect(runs.flat().filter((j) => j !== 'catalog').sort()).toEqual(['A', 'B']);
     await queue.close();
   });
+  it('renders the catalog alone, and a slow catalog at most once per four of its durations (sheets never wait behind it)', async () => {
+    // Prepare: a catalog that takes 60 ms, a window of 10 ms
+    const runs: Array<{ jobs: string[]; at: number }> = [];
+    const queue = new LocalPdfQueue(async (jobs) => {
+      runs.push({ jobs: jobs.map((j) => (j.kind === 'sheet' ? j.sku : j.kind)), at: Date.now() });
+      if (jobs.some((j) => j.kind === 'catalog')) await new Promise((resolve) => setTimeout(resolve, 60));
+      return result();
+    }, silentLogger, { windowMs: 5, catalogWindowMs: 10, deadLetterFile: join(tmpdir(), 'unused.jsonl') });
+
+    // Act
+    queue.add([sheet('A'), { kind: 'catalog', correlationId: '1' }]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    queue.add([sheet('B'), { kind: 'catalog', correlationId: '2' }]);
+    await queue.idle();
+
+    // Assess
+    const catalogs = runs.filter((r) => r.jobs.includes('catalog'));
+    expect(catalogs.map((r) => r.jobs)).toEqual([['catalog'], ['catalog']]);
+    expect(catalogs[1]!.at - catalogs[0]!.at).toBeGreaterThanOrEqual(4 * 60 - 5);
+    const b = runs.find((r) => r.jobs.includes('B'))!;
+    expect(b.at).toBeLessThan(catalogs[1]!.at);
+    await queue.close();
+  });
 });
 
 describe('PDF Lambda handler', () => {
