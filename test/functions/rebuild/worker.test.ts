@@ -202,6 +202,35 @@ describe('state format', () => {
   });
 });
 
+describe('a failed commit', () => {
+  it('leaves nothing of the run in the warm worker: the retry does the work again and commits it', async () => {
+    // Prepare: the state's root fails to write once, after the pages went out
+    let failRoot = false;
+    const site = await publishedSite({
+      wrapStore: (s) => ({
+        ...s, get: s.get, head: s.head, list: s.list, metadata: s.metadata, putFile: s.putFile, deleteMany: s.deleteMany,
+        put: async (key, body, meta) => {
+          if (failRoot && key === STATE_KEY) { failRoot = false; throw new Error('S3 PutObject failed: 503 SlowDown'); }
+          return s.put(key, body, meta);
+        },
+      }),
+    });
+    await site.worker.warm();
+    const product = (await site.catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
+    await site.catalog.put({ ...product, slug: undefined, price: { ...product.price, USD: 2727 } });
+    failRoot = true;
+    // Act
+    const failed = await site.worker.run([productChange(product.sku, 5)]).catch((e: unknown) => e);
+    const retried = await site.worker.run([productChange(product.sku, 5)]);
+    // Assess: the retry is not fenced by the version the failed run never committed
+    expect(failed).toBeInstanceOf(Error);
+    expect(retried.skipped).toEqual([]);
+    expect(retried.mode).toBe('targeted');
+    expect((await readState(site.store))!.versions[`sku:${product.sku}`]).toBe('5');
+    expect(await site.page(`/products/${product.slug}/`)).toContain('$27.27');
+  });
+});
+
 describe('warm-up', () => {
   it('reads the state and renders the home page without writing anything, and the first change uses the state it read', async () => {
     // Prepare: a store that records the worker's writes and its reads of the state
