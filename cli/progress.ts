@@ -10,18 +10,20 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     let label = '';
     let lastQuarter = -1;
     let lastLine = 0;
+    let started = 0;
+    const rate = () => `${Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)).toLocaleString('en-US')}/s`;
     return {
-      start(l, t) { label = l; total = t; done = 0; lastQuarter = -1; lastLine = Date.now(); },
+      start(l, t) { label = l; total = t; done = 0; lastQuarter = -1; lastLine = started = Date.now(); },
       advance(n) {
         done += n;
         if (!total) {
-          if (Date.now() - lastLine >= 10_000) { lastLine = Date.now(); stream.write(`${label}: ${done}\n`); }
+          if (Date.now() - lastLine >= 10_000) { lastLine = Date.now(); stream.write(`${label}: ${done} (${rate()})\n`); }
           return;
         }
         const quarter = Math.floor((done / total) * 4);
-        if (quarter > lastQuarter) { lastQuarter = quarter; stream.write(`${label}: ${done}/${total}\n`); }
+        if (quarter > lastQuarter) { lastQuarter = quarter; stream.write(`${label}: ${done}/${total} (${rate()})\n`); }
       },
-      stop() { if (!total) stream.write(`${label}: ${done}\n`); },
+      stop() { if (!total) stream.write(`${label}: ${done} (${rate()})\n`); },
     };
   }
   let bar: cliProgress.SingleBar | undefined;
@@ -31,7 +33,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     start(label, total) {
       // An unknown total (a streamed catalog DynamoDB has not counted yet) shows count and rate only.
       const format = total
-        ? ' {label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}'
+        ? ' {label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | {duration_formatted}'
         : ' {label} {value} | {rate}/s | {duration_formatted}';
       started = Date.now();
       value = 0;
