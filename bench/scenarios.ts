@@ -70,18 +70,24 @@ async function model() {
   return buildSiteModel(snapshot, products, site);
 }
 
+/** The site model written to a new temporary directory by plain single-process Eleventy. */
+async function eleventyToDisk(prefix: string) {
+  const m = await model();
+  const assets = loadSiteAssets({ demoImages: true });
+  const out = mkdtempSync(join(tmpdir(), prefix));
+  const eleventy = new Eleventy(SITE_DIR, out, {
+    quietMode: true,
+    config: (config) => configureSite(config, { site: m.site, css: assets.css, pages: m.pages }),
+  });
+  await eleventy.write();
+  return { m, out, assets };
+}
+
 const scenarios: Record<string, () => Promise<Record<string, number>>> = {
   /** Baseline: plain single-process Eleventy writing the same pages to disk. */
   async 'eleventy-baseline'() {
     const t0 = performance.now();
-    const m = await model();
-    const assets = loadSiteAssets({ demoImages: true });
-    const out = mkdtempSync(join(tmpdir(), 'restatic-bench-'));
-    const eleventy = new Eleventy(SITE_DIR, out, {
-      quietMode: true,
-      config: (config) => configureSite(config, { site: m.site, css: assets.css, pages: m.pages }),
-    });
-    await eleventy.write();
+    const { m, out } = await eleventyToDisk('restatic-bench-');
     const ms = performance.now() - t0;
     rmSync(out, { recursive: true, force: true });
     return { ms, pages: m.pages.length };
@@ -94,14 +100,7 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
    */
   async 'eleventy-s3-sync'() {
     const t0 = performance.now();
-    const m = await model();
-    const assets = loadSiteAssets({ demoImages: true });
-    const out = mkdtempSync(join(tmpdir(), 'restatic-bench-sync-'));
-    const eleventy = new Eleventy(SITE_DIR, out, {
-      quietMode: true,
-      config: (config) => configureSite(config, { site: m.site, css: assets.css, pages: m.pages }),
-    });
-    await eleventy.write();
+    const { m, out, assets } = await eleventyToDisk('restatic-bench-sync-');
     for (const item of assets.items) {
       mkdirSync(dirname(join(out, item.key)), { recursive: true });
       if (Buffer.isBuffer(item.body)) writeFileSync(join(out, item.key), item.body);
