@@ -59,6 +59,11 @@ export interface ModelContext {
   bySku: Map<string, Product>;
   /** Each product slug as the catalog gives it → the skus claiming it (more than one: a collision). */
   slugClaims: Map<string, string[]>;
+  /**
+   * Whether two products claim one slug anywhere in the catalog. Fixed for the context's life: a
+   * patch is refused whenever it would start or end a collision.
+   */
+  readonly slugCollisions: boolean;
   stories: Map<string, ContentEntity>;
   groups: Map<string, Product[]>;
   byCategory: Map<string, Product[]>;
@@ -206,6 +211,7 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
   };
   return {
     content, config, warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card,
+    slugCollisions: [...slugClaims.values()].some((skus) => skus.length > 1),
     resetCards: () => cards.clear(),
     groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category),
     get all() {

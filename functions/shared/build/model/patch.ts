@@ -56,7 +56,7 @@ function addTo(groups: Map<string, Product[]>, key: string | undefined, p: Produ
  * that keep their own uncontested slug qualify.
  */
 function slugsStayLocal(ctx: ModelContext, changes: ReadonlyMap<string, Product | undefined>): boolean {
-  const collisions = [...ctx.slugClaims.values()].some((skus) => skus.length > 1);
+  const collisions = ctx.slugCollisions;
   const claimed = new Map<string, string>();
   for (const [sku, raw] of changes) {
     const before = ctx.bySku.get(sku);
