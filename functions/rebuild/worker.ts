@@ -144,11 +144,15 @@ export class RebuildWorker {
     return (await this.#live())?.state;
   }
 
+  /** The live page index turned around, made once per state a worker reads, then kept in step. */
+  #index(live: LiveSite): DependencyIndex {
+    return (live.index ??= new DependencyIndex(live.state.pages));
+  }
+
   /** The live site's outline and reverse index, made once per state a worker reads. */
   #warmParts(live: LiveSite, site: Omit<SiteConfig, 'owners'>): { outline: SiteOutline; index: DependencyIndex } {
-    live.index ??= new DependencyIndex(live.state.pages);
     live.outline ??= outlineSite(snapshotOf(live.state), live.state.products, { ...site, owners: urlOwners(live.state) });
-    return { outline: live.outline, index: live.index };
+    return { outline: live.outline, index: this.#index(live) };
   }
 
   /**
@@ -209,7 +213,7 @@ export class RebuildWorker {
     const { work, skipped } = fence(envelopes, state.versions);
     result.skipped = skipped;
     // Nothing to do, but the schedule is re-asserted: a retry after a failed schedule sync lands here.
-    if (work.length === 0) return { ...result, schedule: live.index ? live.index.pending(now) : pendingInstants(state, now) };
+    if (work.length === 0) return { ...result, schedule: this.#index(live).pending(now) };
     if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await this.#full('content model changed', result), work, state);
 
     const snapshot = snapshotOf(state);
@@ -254,6 +258,7 @@ export class RebuildWorker {
     result.stages.uploaded ??= result.stages.built;
 
     const applied = work.filter((e) => !result.failed.some((f) => f.envelope === e));
+    const index = this.#index(live);
     // The warm catalog is updated in place (the run owns it; a failure drops the cache).
     const nextCatalog = products ?? live.catalog;
     if (!products) for (const [sku, p] of catalog.changes) if (p) nextCatalog.set(sku, p); else nextCatalog.delete(sku);
@@ -264,10 +269,9 @@ export class RebuildWorker {
       pages: replaced.keys(),
       versions: applied.map(recordKey),
     }, nextCatalog);
-    // The warm parts follow the commit: the index by the pages this run rewrote, the outline is the run's.
-    const index = warm?.index ?? live.index;
-    if (index) for (const [url, before] of replaced) index.update(url, before, next.pages[url]);
-    this.#cached = { etag: this.#states.etag, state: next, catalog: nextCatalog, ...(index ? { index } : {}), outline: run.site };
+    // The warm parts follow the commit: the index by the pages this run rewrote; the outline is the run's.
+    for (const [url, before] of replaced) index.update(url, before, next.pages[url]);
+    this.#cached = { etag: this.#states.etag, state: next, catalog: nextCatalog, index, outline: run.site };
     const io = this.#states.io;
     const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten };
     const m = this.#manifests.io;
@@ -275,7 +279,7 @@ export class RebuildWorker {
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
-      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index ? index.pending(now) : pendingInstants(next, now), state: stateIo, manifest: manifestIo,
+      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index.pending(now), state: stateIo, manifest: manifestIo,
       timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: performance.now() - t3 },
     };
   }
