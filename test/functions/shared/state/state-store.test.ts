@@ -1,5 +1,5 @@
 /** The partitioned site state: a run writes the shards it touched, the root commits, old states migrate, readers of the previous root finish. */
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ObjectStoreError } from '../../../../functions/shared/errors.js';
 import type { SiteState } from '../../../../functions/shared/state/site-state.js';
@@ -93,6 +93,34 @@ describe('StateStore', () => {
     // Assess
     expect(written.length).toBeLessThanOrEqual(7);
     expect(await new StateStore(store).read()).toEqual(next);
+  });
+
+  it('keeps exact record counts in the root through targeted writes that add and remove records', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    let state = stateOf(1000);
+    await states.write(state);
+    // Act: ten runs, each removing one product (page, version) and adding two
+    for (let run = 0; run < 10; run++) {
+      const gone = state.products[run]!;
+      const added = [product({ sku: `NEW-${run}-A`, slug: `new-${run}-a` }), product({ sku: `NEW-${run}-B`, slug: `new-${run}-b` })];
+      const pages = { ...state.pages };
+      const versions = { ...state.versions };
+      delete pages[`/products/${gone.slug}/`];
+      delete versions[`sku:${gone.sku}`];
+      for (const p of added) {
+        pages[`/products/${p.slug}/`] = { key: `products/${p.slug}/index.html`, layout: 'product', dataHash: 'n', deps: [`sku:${p.sku}`], primary: `sku:${p.sku}` };
+        versions[`sku:${p.sku}`] = '1';
+      }
+      const next: SiteState = { ...state, generation: state.generation + 1, products: [...state.products.filter((p) => p !== gone), ...added], pages, versions };
+      const skus = [gone.sku, ...added.map((p) => p.sku)];
+      await states.write(next, { products: skus, pages: [`/products/${gone.slug}/`, ...added.map((p) => `/products/${p.slug}/`)], versions: skus.map((k) => `sku:${k}`) });
+      state = next;
+    }
+    // Assess
+    const root = JSON.parse(gunzipSync((await store.get(STATE_ROOT_KEY))!.body).toString('utf8')) as { counts: Record<string, number> };
+    expect(root.counts).toEqual({ products: 1010, pages: 1010, versions: 1010 });
   });
 
   it('leaves the previous state whole when a run dies before the root is written', async () => {
