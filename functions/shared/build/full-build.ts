@@ -1,18 +1,29 @@
 /**
- * Full build and publish: read all content and the whole catalog, render every page (sharded over
- * the render pool), and publish against the live manifest. Used by `restatic build`, the first step
- * of `npm start`, the deploy workflow, and rebuilds that must touch everything.
+ * Full build and publish: read all content and the whole catalog, render every page, and publish
+ * against the live manifest. In three steps, so that the middle can fan out:
+ *
+ * 1. `prepareBuild` reads everything, builds the site model and the state-to-be, and publishes the
+ *    static assets (before any page that references them);
+ * 2. the pages are rendered and uploaded: locally by `fullBuild` over the render pool's worker
+ *    threads, in AWS by shard functions (`functions/build/`), each comparing its outputs with the
+ *    live manifest entries of its own keys;
+ * 3. `commitBuild` takes in what the shards stored, publishes the sitemaps last (they must not
+ *    advertise a page before it exists), prunes, sends one invalidation, and writes the manifest and
+ *    then the state: a crash before that leaves the previous site whole, and the next run converges.
+ *
+ * Used by `restatic build`, the first step of `npm start`, the deploy workflow, and rebuilds that
+ * must touch everything.
  */
 import { ContentSnapshot } from '../content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct } from '../ports.js';
-import { ManifestStore } from '../publish/manifest.js';
-import { Publisher, type PublishResult } from '../publish/publisher.js';
+import { ManifestStore, type Manifest } from '../publish/manifest.js';
+import { Publisher, type PublishResult, type StagedObjects } from '../publish/publisher.js';
 import { indexEntry, urlOwners, type SiteState } from '../state/site-state.js';
 import { StateStore } from '../state/state-store.js';
 import type { PageRenderer } from './render-pool.js';
-import type { RenderedPage } from './render.js';
+import type { RenderContext, RenderedPage } from './render.js';
 import { loadSiteAssets } from './site-assets.js';
-import { buildSiteModel, type ModelWarning, type SiteConfig } from './site-model.js';
+import { buildSiteModel, type ModelWarning, type PageSpec, type SiteConfig } from './site-model.js';
 
 export interface FullBuildDeps {
   content: ContentSource;
@@ -43,12 +54,36 @@ export interface FullBuildResult extends Omit<PublishResult, 'manifest'> {
   timings: { read: number; model: number; renderAndUpload: number; finish: number; total: number };
 }
 
-// Sitemaps go last: they must not advertise a page before it exists.
-const isLate = (key: string) => key === 'sitemap.xml' || key.startsWith('sitemaps/') || key === 'robots.txt';
+/** Sitemaps go last: they must not advertise a page before it exists. */
+export const isLatePage = (key: string) => key === 'sitemap.xml' || key.startsWith('sitemaps/') || key === 'robots.txt';
 
-export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
-  const { logger, progress } = deps;
+/** What the first step produced: everything the render step and the commit need. */
+export interface PreparedBuild {
+  context: RenderContext;
+  /** Pages rendered and uploaded in the middle step (shardable). */
+  pages: PageSpec[];
+  /** Pages published by the commit, after every other page exists (sitemaps, robots.txt). */
+  late: PageSpec[];
+  /** The state the commit writes (the page index, content, catalog and versions of this build). */
+  state: SiteState;
+  /** The live manifest the build publishes against. */
+  manifest: Manifest;
+  /** The assets, already stored (what the commit takes in). */
+  assets: StagedObjects;
+  /** The live state root's ETag when the build read it (undefined: none yet). */
+  stateEtag: string | undefined;
+  summary: { products: number; contentToken: string; warnings: ModelWarning[]; rejected: RejectedProduct[] };
+  /** When the build started (epoch ms) and how long reading and modelling took. */
+  timings: { startedAt: number; read: number; model: number };
+}
+
+type PrepareDeps = Pick<FullBuildDeps, 'content' | 'catalog' | 'store' | 'cdn' | 'logger'> & { renderer?: PageRenderer };
+
+/** Step 1: read everything, model the site, publish the assets. */
+export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions): Promise<PreparedBuild> {
+  const { logger } = deps;
   const t0 = performance.now();
+  const startedAt = Date.now();
   const states = new StateStore(deps.store);
   const manifests = new ManifestStore(deps.store);
   const [delta, locales, catalog, previous, previousState] = await Promise.all([
@@ -64,30 +99,14 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   const t1 = performance.now();
 
   // Products are most of the pages: boot render workers now, while the model is built.
-  deps.renderer.warm?.(catalog.products.length);
+  deps.renderer?.warm?.(catalog.products.length);
   // The live owners of URLs keep them (slug collisions), so a full build agrees with targeted ones.
   const model = buildSiteModel(snapshot, catalog.products, { ...options.site, owners: options.site.owners ?? urlOwners(previousState) });
   for (const w of model.warnings) logger.warn('content warning', { ...w });
-  const assets = loadSiteAssets({ demoImages: options.demoImages });
+  const siteAssets = loadSiteAssets({ demoImages: options.demoImages });
   const t2 = performance.now();
   logger.info('full build: model ready', { pages: model.pages.length, products: catalog.products.length, rejected: catalog.rejected.length, generation: previous.generation });
 
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32, manifests }, previous, options.site.now);
-  progress?.start('build', model.pages.length + assets.items.length);
-  await publisher.add(assets.items);
-  progress?.advance(assets.items.length);
-  const late: RenderedPage[] = [];
-  await deps.renderer.render(model.pages, { site: model.site, css: assets.css }, async (rendered) => {
-    const now = rendered.filter((r) => !isLate(r.key));
-    late.push(...rendered.filter((r) => isLate(r.key)));
-    await publisher.add(now);
-    progress?.advance(rendered.length);
-  });
-  await publisher.add(late);
-  const t3 = performance.now();
-  const result = await publisher.finish({ prune: true });
-  if (result.uploaded.length || result.deleted.length) await manifests.sweep();
-  // State last: a crash before this point leaves the previous state, and the next run converges.
   const primaries = new Map(model.all.map((ref) => [ref.url, ref.primary]));
   const state: SiteState = {
     format: 1,
@@ -101,25 +120,109 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
     pages: Object.fromEntries(model.pages.map((spec) => [spec.url, indexEntry(spec, primaries.get(spec.url))])),
     shell: model.shell,
   };
+  // Assets first: every page may reference them.
+  const assetPublisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);
+  await assetPublisher.add(siteAssets.items);
+  return {
+    context: { site: model.site, css: siteAssets.css },
+    pages: model.pages.filter((p) => !isLatePage(p.key)),
+    late: model.pages.filter((p) => isLatePage(p.key)),
+    state, manifest: previous, assets: assetPublisher.staged(), stateEtag: states.etag,
+    summary: { products: catalog.products.length, contentToken: delta.nextToken, warnings: model.warnings, rejected: catalog.rejected },
+    timings: { startedAt, read: t1 - t0, model: t2 - t1 },
+  };
+}
+
+/**
+ * Uploads one shard of rendered pages against the live manifest entries of their keys (`live`),
+ * (the whole live map may be given: only their keys are read), and returns what it stored, for the commit. Idempotent: a retried shard finds its uploads live
+ * only once committed, so it uploads again (same bytes) and returns the same entries.
+ */
+export async function publishShard(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'logger'>, rendered: readonly RenderedPage[], live: Manifest['entries'], now: Date, concurrency = 32): Promise<StagedObjects> {
+  // Only this shard's keys: the publisher copies what it is given.
+  const entries: Manifest['entries'] = {};
+  for (const { key } of rendered) if (Object.hasOwn(live, key)) entries[key] = live[key]!;
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, concurrency }, { format: 1, generation: 0, publishedAt: now.toISOString(), entries }, now);
+  await publisher.add(rendered);
+  return publisher.staged();
+}
+
+export interface CommitInput {
+  /** The prepared build (its pages are in the shards; the live manifest is read again at commit). */
+  prepared: Omit<PreparedBuild, 'pages' | 'manifest'>;
+  /** What the middle step stored, shard by shard. */
+  shards: Iterable<StagedObjects>;
+  /** The late pages, rendered. */
+  late: readonly RenderedPage[];
+  /** Milliseconds the middle step took (for the summary). */
+  renderAndUpload: number;
+}
+
+/** Step 3: take in the shards, publish the late pages, prune, invalidate once, commit manifest then state. */
+export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'logger'>, options: { now: Date; concurrency?: number }, input: CommitInput): Promise<FullBuildResult> {
+  const { logger } = deps;
+  const { prepared } = input;
+  const t3 = performance.now();
+  const manifests = new ManifestStore(deps.store);
+  const states = new StateStore(deps.store);
+  // The stores must know the live roots they replace (what their commits retire).
+  const [manifest0, live] = await Promise.all([manifests.read(), states.read().catch(() => undefined)]);
+  if (states.etag !== prepared.stateEtag) {
+    // Runs are serialised (one worker, and AWS full builds go through it), so this is an operator
+    // running a second build by hand: say so; the state below is whole and the next change converges.
+    logger.warn('full build: the site state changed while this build ran', { expected: prepared.stateEtag ?? null, found: states.etag ?? null });
+  }
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32, manifests }, manifest0, options.now);
+  publisher.adopt(prepared.assets);
+  for (const shard of input.shards) publisher.adopt(shard);
+  await publisher.add(input.late);
+  const result = await publisher.finish({ prune: true });
+  if (result.uploaded.length || result.deleted.length) await manifests.sweep();
+  // Versions applied meanwhile are kept: their duplicates must stay no-ops.
+  const state = live && live.versions !== prepared.state.versions ? { ...prepared.state, versions: { ...prepared.state.versions, ...live.versions } } : prepared.state;
   // Unchanged state is not rewritten: a no-change republish writes nothing at all.
   if (await states.write(state)) await states.sweep();
-  progress?.stop();
   const t4 = performance.now();
 
   const { manifest, ...published } = result;
+  const { read, model } = prepared.timings;
   const summary: FullBuildResult = {
     ...published,
-    pages: model.pages.length,
-    products: catalog.products.length,
+    pages: Object.keys(prepared.state.pages).length,
+    products: prepared.summary.products,
     generation: manifest.generation,
-    contentToken: delta.nextToken,
-    warnings: model.warnings,
-    rejected: catalog.rejected,
-    timings: { read: t1 - t0, model: t2 - t1, renderAndUpload: t3 - t2, finish: t4 - t3, total: t4 - t0 },
+    contentToken: prepared.summary.contentToken,
+    warnings: prepared.summary.warnings,
+    rejected: prepared.summary.rejected,
+    timings: { read, model, renderAndUpload: input.renderAndUpload, finish: t4 - t3, total: read + model + input.renderAndUpload + (t4 - t3) },
   };
   logger.info('full build: published', {
     pages: summary.pages, uploaded: summary.uploaded.length, unchanged: summary.unchanged, deleted: summary.deleted.length,
     invalidated: summary.invalidation?.paths.length ?? 0, ms: Math.round(summary.timings.total),
   });
   return summary;
+}
+
+/** The whole build in this process: the middle step over the render pool (worker threads). */
+export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
+  const { progress } = deps;
+  const prepared = await prepareBuild(deps, options);
+  const t2 = performance.now();
+  const now = options.site.now ?? new Date();
+  const assetCount = Object.keys(prepared.assets.entries).length;
+  progress?.start('build', prepared.pages.length + prepared.late.length + assetCount);
+  progress?.advance(assetCount);
+  const shards: StagedObjects[] = [];
+  const all = [...prepared.pages, ...prepared.late];
+  const late: RenderedPage[] = [];
+  await deps.renderer.render(all, prepared.context, async (rendered) => {
+    late.push(...rendered.filter((r) => isLatePage(r.key)));
+    const early = rendered.filter((r) => !isLatePage(r.key));
+    shards.push(await publishShard(deps, early, prepared.manifest.entries, now, options.concurrency));
+    progress?.advance(early.length);
+  });
+  progress?.advance(late.length);
+  const result = await commitBuild(deps, { now, ...(options.concurrency ? { concurrency: options.concurrency } : {}) }, { prepared, shards, late, renderAndUpload: performance.now() - t2 });
+  progress?.stop();
+  return result;
 }

@@ -89,6 +89,19 @@ export class ManifestStore {
   }
 
   /**
+   * The live entries of `keys` only (absent keys are not live), reading the shards that hold them:
+   * what a fan-out shard compares its outputs with.
+   */
+  async entriesFor(keys: Iterable<string>): Promise<Record<string, ManifestEntry>> {
+    const found = await this.#document.lookup('entries', keys);
+    if (found) return Object.fromEntries(found) as Record<string, ManifestEntry>;
+    // No root yet: an empty site, or the single-object manifest of format 1.
+    const wanted = new Set(keys);
+    const { entries } = await this.read();
+    return Object.fromEntries(Object.entries(entries).filter(([key]) => wanted.has(key)));
+  }
+
+  /**
    * Commits `manifest` (never mutated afterwards by the caller). With `changed` (keys relative to
    * the manifest this store last read or wrote), only their shards are rewritten.
    */

@@ -8,7 +8,7 @@ import PQueue from 'p-queue';
 import type { Cdn, Logger, ObjectMeta, ObjectStore } from '../ports.js';
 import { isHashedAsset, metaForKey } from './headers.js';
 import { planInvalidation, type PlannerOptions } from './invalidation.js';
-import { writeManifest, type Manifest, type ManifestStore } from './manifest.js';
+import { writeManifest, type Manifest, type ManifestEntry, type ManifestStore } from './manifest.js';
 
 /** Hashed assets a build stopped producing stay this long: cached HTML may still reference them. */
 export const ASSET_GRACE_MS = 7 * 24 * 3600 * 1000;
@@ -37,6 +37,14 @@ export interface PublishDeps {
    */
   manifests?: ManifestStore;
   planner?: PlannerOptions;
+}
+
+/** What a publisher stored (or found live) for the keys it was given: every key's entry, the uploads. */
+export interface StagedObjects {
+  entries: Record<string, ManifestEntry>;
+  uploaded: string[];
+  unchanged: number;
+  bytesUploaded: number;
 }
 
 export interface PublishResult {
@@ -97,6 +105,30 @@ export class Publisher {
       }));
     }
     await Promise.all(uploads);
+  }
+
+  /**
+   * What this publisher has stored or found live so far (every key added, with its entry): a
+   * fan-out shard's result, committed by a publisher elsewhere with `adopt`.
+   */
+  staged(): StagedObjects {
+    const entries: Record<string, ManifestEntry> = {};
+    for (const key of this.#seen) {
+      const entry = this.#next.entries[key];
+      if (entry) entries[key] = entry;
+    }
+    return { entries, uploaded: [...this.#uploaded], unchanged: this.#unchanged, bytesUploaded: this.#bytes };
+  }
+
+  /** Takes in what a publisher elsewhere stored (a fan-out shard), as if it had been added here. */
+  adopt(staged: StagedObjects): void {
+    for (const [key, entry] of Object.entries(staged.entries)) {
+      this.#seen.add(key);
+      this.#next.entries[key] = entry;
+    }
+    this.#uploaded.push(...staged.uploaded);
+    this.#unchanged += staged.unchanged;
+    this.#bytes += staged.bytesUploaded;
   }
 
   /** Marks keys for deletion (unpublished entries, removed products). */

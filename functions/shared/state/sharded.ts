@@ -133,6 +133,43 @@ export class ShardedDocument<D, M> {
     return this.assemble(root.meta, records);
   }
 
+  /**
+   * The records stored under `keys` in the live document, reading only the root and the shards
+   * that hold them (a fan-out shard compares its pages with the manifest without reading all of
+   * it). Does not change what this store has read. `undefined` when there is no root.
+   */
+  async lookup(kind: string, keys: Iterable<string>): Promise<Map<string, unknown> | undefined> {
+    const object = await this.store.get(this.rootKey);
+    if (!object) return undefined;
+    this.io.bytesRead += object.body.length;
+    const root = gunzipJson<Root<M>>(this.rootKey, object.body);
+    if (root.format !== 2) throw new ObjectStoreError(`Expected ${this.rootKey} to be format 2, got format ${String(root.format)}`);
+    const names = root.shards[kind] ?? [];
+    const wanted = new Map<string, Set<string>>();
+    if (names.length) {
+      for (const key of keys) {
+        const name = names[shardOf(key, names.length)]!;
+        let set = wanted.get(name);
+        if (!set) wanted.set(name, (set = new Set()));
+        set.add(key);
+      }
+    }
+    const found = new Map<string, unknown>();
+    const codec = this.codecs[kind]!;
+    const queue = new PQueue({ concurrency: 16 });
+    await Promise.all([...wanted].map(([name, set]) => queue.add(async () => {
+      let parsed = this.#shards.get(name);
+      if (parsed === undefined) {
+        const shard = await this.store.get(name);
+        if (!shard) throw new ObjectStoreError(`Expected shard ${name} (named by ${this.rootKey}) to exist, got none`, { retryable: true });
+        this.io.bytesRead += shard.body.length;
+        parsed = gunzipJson(name, shard.body);
+      }
+      for (const [key, record] of codec.entries(parsed)) if (set.has(key)) found.set(key, record);
+    })));
+    return found;
+  }
+
   *#entries(kind: string, names: readonly string[]): Iterable<[string, unknown]> {
     const codec = this.codecs[kind]!;
     for (const name of names) yield* codec.entries(this.#shards.get(name));
