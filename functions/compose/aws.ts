@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createCloudFrontCdn } from '../shared/adapters/cloudfront-cdn.js';
 import { createKvsRedirectTable } from '../shared/adapters/cloudfront-kvs-redirects.js';
@@ -21,11 +22,12 @@ import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
 import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { SDK_RETRY } from '../shared/adapters/sdk.js';
 import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
+import { createStepFunctionsBuilds } from '../shared/adapters/step-functions-builds.js';
 import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import { ConfigError } from '../shared/errors.js';
-import type { Catalog, Cdn, InstantSchedule, ObjectStore, Queue, RedirectTable } from '../shared/ports.js';
+import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, ObjectStore, Queue, RedirectTable } from '../shared/ports.js';
 import { need, type AwsConfig } from './config.js';
 
 /** SQS's longest delivery delay: a PDF drawn without its image is tried again this much later. */
@@ -65,6 +67,9 @@ export const store = (c: AwsConfig): ObjectStore => once(c, 'store', () => creat
 export const catalog = (c: AwsConfig): Catalog => once(c, 'catalog', () => createDynamoDbCatalog({ table: need(c, 'PRODUCTS_TABLE'), client: new DynamoDBClient(SDK_RETRY) }));
 
 export const cdn = (c: AwsConfig): Cdn => once(c, 'cdn', () => createCloudFrontCdn({ distributionId: need(c, 'DISTRIBUTION_ID'), client: new CloudFrontClient(SDK_RETRY) }));
+
+/** Full builds fanned out over the build state machine (plan, shards, commit). */
+export const builds = (c: AwsConfig, logger: Logger): BuildFanOut => once(c, 'builds', () => createStepFunctionsBuilds({ client: new SFNClient(SDK_RETRY), stateMachineArn: need(c, 'BUILD_STATE_MACHINE_ARN'), logger }));
 
 export const redirects = (c: AwsConfig): RedirectTable => once(c, 'redirects', () => createKvsRedirectTable({ kvsArn: need(c, 'REDIRECTS_KVS_ARN'), client: new CloudFrontKeyValueStoreClient(SDK_RETRY) }));
 

@@ -41,6 +41,7 @@ const AwsEnvSchema = v.object({
   SCHEDULE_GROUP: v.optional(text),
   SCHEDULER_ROLE_ARN: v.optional(arn),
   FEED_TARGETS: v.optional(feedTargets),
+  BUILD_STATE_MACHINE_ARN: v.optional(v.pipe(arn, v.regex(/:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'expected a Step Functions state machine ARN'))),
   FEEDS_DESCRIPTION_FROM_STORY: v.optional(flag, 'false'),
   // Given directly (the CLI) instead of through Secrets Manager (the functions).
   CONTENTFUL_DELIVERY_TOKEN: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Delivery API token'))),
@@ -66,7 +67,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env, aliases: Par
  * build runs on the composition root the functions use.
  */
 export function readCliAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
-  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES' });
+  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN' });
 }
 
 /** A variable the calling function cannot run without. */

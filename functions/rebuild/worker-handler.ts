@@ -9,18 +9,27 @@ import { lambdaHandler, observability } from '../compose/lambda.js';
 import { fullBuild } from '../shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../shared/build/render-pool.js';
 import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
+import { buildIdFor } from '../shared/build/build-id.js';
 import { createWorkerHandler } from './sqs.js';
 import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
 const o = observability('restatic-rebuild', { metrics: true });
 const [content, catalog, store, cdn, site] = [await contentful(config), aws.catalog(config), aws.store(config), aws.cdn(config), aws.site(config)];
-// In Lambda the full-build path renders in-process chunks (worker threads would need the TS loader).
+// Full builds fan out over the build state machine when the stack has one (the CDK stack always
+// does); without it (an older stack), in-process chunks (worker threads would need the TS loader).
 const renderer = createWorkerPoolRenderer({ minPagesForWorkers: Number.POSITIVE_INFINITY });
+const fanOut = config.BUILD_STATE_MACHINE_ARN ? aws.builds(config, o.logger) : undefined;
 const worker = new RebuildWorker(
   {
     content, catalog, store, cdn, logger: o.logger, redirects: aws.redirects(config),
-    fullBuild: () => fullBuild({ content, catalog, store, cdn, logger: o.logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false }),
+    fullBuild: async (reason, correlationId) => {
+      if (!fanOut) return fullBuild({ content, catalog, store, cdn, logger: o.logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false });
+      o.logger.info('full build: fanning out', { correlation_id: correlationId, reason });
+      const built = await fanOut.run({ buildId: buildIdFor(correlationId), correlationId });
+      // The fanned-out build reports counts (its key lists would not fit an execution's output).
+      return { pages: built.pages, uploaded: [`(${built.uploaded} objects)`], deleted: [`(${built.deleted} objects)`], ...(built.invalidated ? { invalidation: { paths: [`(${built.invalidated} paths)`] } } : {}) };
+    },
   },
   { site, demoImages: false },
 );

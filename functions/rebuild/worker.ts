@@ -35,7 +35,8 @@ export interface RebuildDeps {
   cdn: Cdn;
   logger: Logger;
   /** Runs the full build (first run, site settings, content model changes). */
-  fullBuild: (reason: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] } }>;
+  /** A full build (in-process locally; fanned out over the build state machine in AWS), for the change `correlationId`. */
+  fullBuild: (reason: string, correlationId: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] } }>;
   /** The edge's copy of the redirects, when it keeps one apart from the bucket (CloudFront KVS). */
   redirects?: RedirectTable;
   clock?: () => Date;
@@ -204,7 +205,7 @@ export class RebuildWorker {
     const manifestIo0 = { ...this.#manifests.io };
     const live = await this.#live();
     if (!live) {
-      const built = await this.#full('no site state yet', result);
+      const built = await this.#full('no site state yet', result, envelopes[0]!.correlationId);
       const after = await this.#state();
       return after ? { ...built, schedule: pendingInstants(after, now) } : built;
     }
@@ -214,7 +215,7 @@ export class RebuildWorker {
     result.skipped = skipped;
     // Nothing to do, but the schedule is re-asserted: a retry after a failed schedule sync lands here.
     if (work.length === 0) return { ...result, schedule: this.#index(live).pending(now) };
-    if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await this.#full('content model changed', result), work, state);
+    if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await this.#full('content model changed', result, work[0]!.correlationId), work, state);
 
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
@@ -227,7 +228,7 @@ export class RebuildWorker {
       result.failed.push(...content.failed);
       if (settingsChanged(state.entries, snapshot, changedKeys)) {
         const done = work.filter((e) => !result.failed.some((f) => f.envelope === e));
-        return { ...(await this.#finishFull(await this.#full('site settings changed', result), done, state)), failed: result.failed };
+        return { ...(await this.#finishFull(await this.#full('site settings changed', result, work[0]!.correlationId), done, state)), failed: result.failed };
       }
     }
     const productWork = work.filter((w) => w.kind === 'Product');
@@ -284,8 +285,8 @@ export class RebuildWorker {
     };
   }
 
-  async #full(reason: string, result: RebuildResult): Promise<RebuildResult> {
-    const built = await this.deps.fullBuild(reason);
+  async #full(reason: string, result: RebuildResult, correlationId: string): Promise<RebuildResult> {
+    const built = await this.deps.fullBuild(reason, correlationId);
     this.#cached = undefined;
     const at = new Date().toISOString();
     return {

@@ -53,6 +53,9 @@ export class CdnError extends RestaticError {}
 /** Rendering a page through Eleventy failed. */
 export class RenderError extends RestaticError {}
 
+/** A fanned-out full build (a state machine execution) failed, timed out or was stopped. */
+export class BuildFailedError extends RestaticError {}
+
 /** An image a PDF shows could not be read (network, timeout, 5xx): retryable when said so. */
 export class ImageFetchError extends RestaticError {}
 
@@ -96,7 +99,7 @@ export interface WireError {
 const WIRE_CLASSES = new Map<string, typeof RestaticError>([
   ['RestaticError', RestaticError], ['ValidationError', ValidationError as typeof RestaticError], ['ConfigError', ConfigError as typeof RestaticError],
   ['ContentError', ContentError], ['ObjectStoreError', ObjectStoreError], ['CatalogError', CatalogError], ['CdnError', CdnError],
-  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError],
+  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError], ['BuildFailedError', BuildFailedError],
 ]);
 
 /** Lets an error class defined elsewhere (a function's own) keep its class across threads. */

@@ -117,6 +117,30 @@ export interface InstantSchedule {
   sync(instants: readonly number[]): Promise<void>;
 }
 
+/** What a full build did, in counts (a million keys would not fit a state machine's payload). */
+export interface BuildSummary {
+  buildId: string;
+  pages: number;
+  products: number;
+  uploaded: number;
+  unchanged: number;
+  deleted: number;
+  invalidated: number;
+  rejected: number;
+  warnings: number;
+  generation: number;
+  ms: number;
+}
+
+/**
+ * Full builds fanned out over many functions (a Step Functions state machine in AWS: plan, a
+ * Distributed Map of shards, commit). One runs at a time: `run` waits for any build already
+ * running, then starts one and waits for its end.
+ */
+export interface BuildFanOut {
+  run(request: { buildId: string; correlationId: string }, onProgress?: (shardsDone: number, shards: number) => void): Promise<BuildSummary>;
+}
+
 /** A durable queue of messages (SQS in AWS; a journal file locally). */
 export interface Queue<T> {
   send(messages: readonly T[]): Promise<void>;

@@ -1,5 +1,6 @@
 /**
- * Alarms to an SNS topic (dead-letter queue depth, function errors, webhook 5xx) and a dashboard
+ * Alarms to an SNS topic (dead-letter queue depth, function errors, webhook 5xx, failed full
+ * builds) and a dashboard
  * with rebuild latency (save → invalidation) p50/p95, the worker's `RebuildLatency` metric (EMF).
  */
 import { Duration } from 'aws-cdk-lib';
@@ -39,6 +40,12 @@ export class Monitoring extends Construct {
     props.pipeline.deadLetterQueues.forEach((q: sqs.IQueue, i) => alarm(`DeadLetters${i}`, q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })));
     for (const [name, f] of Object.entries(props.pipeline.functions)) alarm(`${name}Errors`, f.fn.metricErrors({ period: Duration.minutes(5) }));
     alarm('Webhook5xx', props.pipeline.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }));
+    // A full build that failed (after its steps' retries) or timed out: the site stays as it was.
+    const builds = props.pipeline.builds.stateMachine;
+    alarm('FullBuildFailed', new cloudwatch.MathExpression({
+      expression: 'failed + timedOut', period: Duration.minutes(5),
+      usingMetrics: { failed: builds.metricFailed({ statistic: 'Sum' }), timedOut: builds.metricTimedOut({ statistic: 'Sum' }) },
+    }));
 
     // Save → invalidation per change, emitted by the worker through Powertools Metrics.
     const latency = new cloudwatch.Metric({ namespace: 'Restatic', metricName: 'RebuildLatency', dimensionsMap: { service: 'restatic-rebuild' }, unit: cloudwatch.Unit.MILLISECONDS });

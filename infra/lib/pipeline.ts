@@ -18,6 +18,7 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FEED_NODE_OPTIONS } from '../../functions/feeds/runtime.js';
+import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
 
 export interface PipelineProps {
@@ -56,6 +57,8 @@ function queueWithDlq(scope: Construct, id: string, options: { fifo?: boolean; c
 export class Pipeline extends Construct {
   readonly table: dynamodb.ITable;
   readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile', RestaticFunction>;
+  /** Full builds fanned out over Lambdas (plan, a Distributed Map of shards, commit). */
+  readonly builds: Builds;
   readonly deadLetterQueues: sqs.IQueue[] = [];
   /** Dead-letter destinations that are not an SQS queue's redrive target (stream, scheduler). */
   readonly failureQueues: sqs.Queue[] = [];
@@ -111,6 +114,10 @@ export class Pipeline extends Construct {
     this.pdfQueueUrl = pdfJobs.queue.queueUrl;
     const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()), ...(props.pdfImageHosts ? { PDF_IMAGE_HOSTS: props.pdfImageHosts.join(',') } : {}) };
 
+    this.builds = new Builds(this, 'Builds', {
+      stage: props.stage, bucket, distribution, table: this.table, deliveryToken, siteEnv, contentfulEnv, ...common,
+    });
+
     const webhook = new RestaticFunction(this, 'Webhook', {
       ...common, entry: 'functions/rebuild/webhook-handler.ts', description: 'Contentful webhook receiver: verify, queue, 202', serviceName: 'restatic-webhook',
       memorySize: 256, timeout: Duration.seconds(10),
@@ -122,7 +129,7 @@ export class Pipeline extends Construct {
       environment: {
         ...siteEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
-        CHANGES_DLQ_URL: changes.dlq.queueUrl,
+        CHANGES_DLQ_URL: changes.dlq.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn,
       },
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,
@@ -181,6 +188,8 @@ export class Pipeline extends Construct {
     pdfCatalog.queue.grantSendMessages(pdf.fn);
     // A poison change goes to the dead letters at once instead of holding the FIFO group.
     changes.dlq.grantSendMessages(worker.fn);
+    // Full builds: the worker starts them and waits (runs for the site never interleave).
+    this.builds.grantRun(worker.fn);
     changes.queue.grantSendMessages(stream.fn);
     changes.queue.grantSendMessages(reconcile.fn);
     for (const f of [worker, feeds, pdf]) distribution.grantCreateInvalidation(f.fn);

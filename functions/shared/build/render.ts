@@ -4,19 +4,12 @@
  * render pool for full builds.
  */
 import { sha256 } from '../hash.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Eleventy, type EleventyResult, type EleventyUserConfig } from '@11ty/eleventy';
 import { RenderError } from '../errors.js';
+import { SITE_DIR } from './site-dir.js';
 import type { PageSpec, SiteModel } from './site-model.js';
 
-/**
- * The Eleventy site (templates, styles): at the repository root from a checkout, next to the
- * handler in a Lambda bundle (infra copies `site/` there).
- */
-export const SITE_DIR = [new URL('../../../site/', import.meta.url), new URL('./site/', import.meta.url)]
-  .map((url) => fileURLToPath(url)).find((dir) => existsSync(join(dir, 'pages.11ty.js'))) ?? fileURLToPath(new URL('../../../site/', import.meta.url));
+export { SITE_DIR } from './site-dir.js';
 
 /** What every page needs besides its own spec. */
 export interface RenderContext {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allDemoImages } from '../demo/images.js';
 import type { PublishItem } from '../publish/publisher.js';
-import { SITE_DIR, sha256 } from './render.js';
+import { sha256 } from '../hash.js';
+import { SITE_DIR } from './site-dir.js';
 
 export interface SiteAssets {
   items: PublishItem[];

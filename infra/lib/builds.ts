@@ -1,0 +1,119 @@
+/**
+ * Full builds fanned out over Lambdas: a Step Functions state machine runs the plan function once
+ * (read everything, model the site, write the shards of page specs to the bucket), a Distributed
+ * Map of shard functions (each renders and uploads about 500 pages, up to `maxConcurrency` at
+ * once), then the commit function once (sitemaps, prune, one invalidation, manifest, state).
+ * Started by the rebuild worker, which waits for it, so a full build never interleaves with a
+ * targeted run (functions/shared/adapters/step-functions-builds.ts).
+ */
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { RestaticFunction } from './functions.js';
+
+export interface BuildsProps {
+  stage: string;
+  bucket: s3.Bucket;
+  distribution: cloudfront.Distribution;
+  table: dynamodb.ITable;
+  deliveryToken: secrets.ISecret;
+  siteEnv: Record<string, string>;
+  contentfulEnv: Record<string, string>;
+  /** Shard functions rendering at once. S3 takes 3,500 PUTs/s per prefix; 100 shards stay well below it. @default 100 */
+  maxConcurrency?: number;
+  removalPolicy: RemovalPolicy;
+  logRetention: logs.RetentionDays;
+}
+
+/** Errors a step may succeed on when tried again: Lambda's own, and ours flagged retryable (read-after-write, throttling). */
+const TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'ObjectStoreError', 'States.Timeout'];
+
+export class Builds extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly stateMachineName: string;
+  readonly functions: Record<'plan' | 'shard' | 'commit', RestaticFunction>;
+
+  constructor(scope: Construct, id: string, props: BuildsProps) {
+    super(scope, id);
+    const { bucket } = props;
+    const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
+    // Shards and the commit render: Eleventy is installed next to their bundles, with the site.
+    const eleventy = { nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']] as Array<[string, string]> };
+    // The plan renders nothing; it reads the stylesheet it publishes from the site's files.
+    const plan = new RestaticFunction(this, 'Plan', {
+      ...common, copy: [['site/assets', 'site/assets'], ['site/pages.11ty.js', 'site/pages.11ty.js']], entry: 'functions/build/plan-handler.ts', description: 'Full build, step 1: read everything, model the site, write the shards', serviceName: 'restatic-build-plan',
+      memorySize: 4096, timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv },
+    });
+    const shard = new RestaticFunction(this, 'Shard', {
+      ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: 'Full build, step 2: render and upload one shard of pages', serviceName: 'restatic-build-shard',
+      memorySize: 2048, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName },
+    });
+    const commit = new RestaticFunction(this, 'Commit', {
+      ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: 'Full build, step 3: sitemaps, prune, one invalidation, commit', serviceName: 'restatic-build-commit',
+      memorySize: 4096, timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId },
+    });
+    this.functions = { plan, shard, commit };
+
+    // Grants: the plan reads the catalog and content and writes assets and the build's records;
+    // shards write pages; only the commit deletes what the site stopped producing and invalidates.
+    props.table.grantReadData(plan.fn);
+    props.deliveryToken.grantRead(plan.fn);
+    bucket.grantReadWrite(plan.fn);
+    bucket.grantRead(shard.fn);
+    bucket.grantPut(shard.fn);
+    bucket.grantReadWrite(commit.fn);
+    props.distribution.grantCreateInvalidation(commit.fn);
+
+    const invoke = (name: string, fn: RestaticFunction, payload?: sfn.TaskInput) => {
+      // Our retry policy only (the default one would retry Lambda's errors a second time over).
+      const task = new tasks.LambdaInvoke(this, name, { lambdaFunction: fn.fn, payloadResponseOnly: true, retryOnServiceExceptions: false, ...(payload ? { payload } : {}) });
+      task.addRetry({ errors: TRANSIENT, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+      return task;
+    };
+    const shards = sfn.DistributedMap.jsonPath(this, 'Shards', {
+      itemsPath: sfn.JsonPath.stringAt('$.shards'),
+      itemSelector: { 'buildId.$': '$.buildId', 'shard.$': '$$.Map.Item.Value' },
+      maxConcurrency: props.maxConcurrency ?? 100,
+      // Shard outputs are not needed (their results are in the bucket): the state stays small.
+      resultPath: sfn.JsonPath.DISCARD,
+      label: 'Shards',
+    });
+    shards.itemProcessor(invoke('RenderShard', shard));
+    const definition = invoke('PlanBuild', plan)
+      .next(shards)
+      .next(invoke('CommitBuild', commit, sfn.TaskInput.fromObject({ 'buildId.$': '$.buildId' })));
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    this.stateMachineName = `restatic-${props.stage}-full-build`;
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: this.stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+  }
+
+  /** Lets `grantee` start builds and follow them (executions, and the map run's item counts). */
+  grantRun(grantee: iam.IGrantable): void {
+    this.stateMachine.grantStartExecution(grantee);
+    const stack = Stack.of(this);
+    const name = this.stateMachineName;
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['states:DescribeExecution', 'states:ListMapRuns', 'states:DescribeMapRun'],
+      resources: [
+        stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({ service: 'states', resource: 'mapRun', resourceName: `${name}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+    }));
+  }
+}
