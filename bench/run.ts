@@ -109,6 +109,9 @@ for (let round = 1; round <= RUNS; round++) {
   await measure(publishNaive, 'publish-phase', warmBucket, 'naive');
   if (awsCli) await measure(sync, 'eleventy-s3-sync', await freshBucket());
 }
+// The fan-out build once, into a cold bucket: its steps' times give a shard's throughput.
+const fanOut = series();
+await measure(fanOut, 'fan-out', await freshBucket());
 await servers.close();
 rmSync(dataDir, { recursive: true, force: true });
 
@@ -123,6 +126,8 @@ rows.push(
   ['no-change republish: bucket LIST / GET calls (every GET is the manifest: its root and shards)', `${publishNoChange.pick('lists')} / ${publishNoChange.pick('gets')}`, `${publishNaive.pick('lists')} / ${publishNaive.pick('gets')}`, '—', '0 LIST, no per-object HEAD'],
   ['no-change republish: invalidations', `${publishNoChange.pick('invalidations')}`, '—', '—', '0'],
   ['no-change republish: publish phase, wall', s(publishNoChange.ms), s(publishNaive.ms), x(publishNaive.ms / publishNoChange.ms), '< 2 s'],
+  [`fan-out full build (cold bucket): plan / ${fanOut.last.shards} shards, 2 at a time / commit, wall`, `${s(fanOut.last.planMs!)} / ${s(fanOut.last.shardsMs!)} / ${s(fanOut.last.commitMs!)}`, `${s(cold.ms)} (local full build)`, x(cold.ms / fanOut.ms), 'reported'],
+  ['fan-out full build: one shard of 500 pages (render in-process + upload), median; pages/s per shard', `${s(fanOut.last.shardMedianMs!)}; ${Math.round(500 / (fanOut.last.shardMedianMs! / 1000))}`, '—', '—', 'reported (the projection\'s input)'],
   // What bounds a cold publish here: every object is one PUT into the local S3 stand-in.
   ['S3 stand-in (s3rver) ingest, objects/s', '—', `${Math.round(publishNaive.pick('puts') / (publishNaive.ms / 1000))}`, '—', '—'],
 );

@@ -14,6 +14,8 @@ import PQueue from 'p-queue';
 import { createDynamoDbCatalog } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
+import { planStep } from '../functions/build/plan.js';
+import { commitStep, shardStep } from '../functions/build/steps.js';
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import { SITE_DIR, configureSite, type RenderedPage } from '../functions/shared/build/render.js';
@@ -130,6 +132,35 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const t0 = performance.now();
     const result = await fullBuild({ content, catalog, store, cdn, logger: silentLogger, renderer: createWorkerPoolRenderer() }, { site, demoImages: true });
     return { ms: performance.now() - t0, pages: result.pages, uploaded: result.uploaded.length, puts: counts.put, gets: counts.get, lists: counts.list, invalidations: invalidations.length };
+  },
+
+  /**
+   * The fan-out full build as AWS runs it, with the shard functions played in this process (two at
+   * a time: the machine's cores): the plan step, every shard (render 500 pages in-process, as a
+   * shard Lambda does, and upload), the commit. Reports each step's time, so a shard's
+   * throughput can be projected onto Lambdas (docs/performance.md).
+   */
+  async 'fan-out'() {
+    const { store, catalog, content } = adapters();
+    const t0 = performance.now();
+    const deps = { content, catalog, store, cdn, logger: silentLogger };
+    const ticket = await planStep(deps, { site, demoImages: true }, { buildId: 'bench', correlationId: 'bench' });
+    const t1 = performance.now();
+    const shardMs: number[] = [];
+    const queue = new PQueue({ concurrency: 2 });
+    await Promise.all(ticket.shards.map((shard) => queue.add(async () => {
+      const s0 = performance.now();
+      await shardStep(deps, { buildId: 'bench', shard });
+      shardMs.push(performance.now() - s0);
+    })));
+    const t2 = performance.now();
+    const summary = await commitStep(deps, { buildId: 'bench' });
+    const t3 = performance.now();
+    shardMs.sort((a, b) => a - b);
+    return {
+      ms: t3 - t0, planMs: t1 - t0, shardsMs: t2 - t1, commitMs: t3 - t2, shards: ticket.shards.length, pages: summary.pages,
+      shardMedianMs: shardMs[Math.floor(shardMs.length / 2)]!, uploaded: summary.uploaded,
+    };
   },
 
   /** Ours, render only: model + worker-pool render, nothing published (isolates the render speed-up). */

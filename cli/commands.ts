@@ -1,7 +1,10 @@
 /** The CLI commands, each wiring adapters to a core and printing a one-line summary. */
 import * as aws from '../functions/compose/aws.js';
 import { content as contentful } from '../functions/compose/aws-content.js';
-import { readCliAwsConfig } from '../functions/compose/config.js';
+import { randomUUID } from 'node:crypto';
+import { readCliAwsConfig, type AwsConfig } from '../functions/compose/config.js';
+import { buildRequestEnvelope, type ChangeEnvelope } from '../functions/shared/changes/envelope.js';
+import type { BuildFanOut, Queue } from '../functions/shared/ports.js';
 import { fullBuild, type FullBuildDeps, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
@@ -43,6 +46,8 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
   if (target === 'aws') {
     // The same composition root as the Lambda functions, under the CLI's variable names.
     const c = { ...readCliAwsConfig(), SITE_URL: config.siteUrl, CONTENTFUL_SPACE_ID: config.spaceId, CONTENTFUL_ENVIRONMENT: config.environment };
+    if (c.BUILD_STATE_MACHINE_ARN && c.CHANGES_QUEUE_URL) return requestAwsBuild(c, logger);
+    process.stderr.write('restatic: RESTATIC_BUILD_STATE_MACHINE_ARN and RESTATIC_CHANGES_QUEUE_URL are not both set: building in this process instead of fanning out (and not serialised with the stack\'s worker)\n');
     const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), cdn: aws.cdn(c), logger, renderer, progress };
     process.stdout.write(`${summary(await fullBuild(deps, { site, demoImages: false }))}\n`);
     return 0;
@@ -58,6 +63,33 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
   } finally {
     await services.servers.close();
   }
+}
+
+/**
+ * `build --target aws` against a deployed stack: the full build is requested through the changes
+ * queue (so it never interleaves with a targeted run), the worker fans it out over the build state
+ * machine, and this follows it there, shard by shard, to its summary.
+ */
+export async function requestAwsBuild(c: AwsConfig, logger: JsonLogger, deps: { changes: Queue<ChangeEnvelope>; builds: BuildFanOut } = { changes: aws.changes(c), builds: aws.builds(c, logger) }): Promise<number> {
+  const t0 = performance.now();
+  const correlationId = `build-${randomUUID().slice(0, 8)}`;
+  await deps.changes.send([buildRequestEnvelope(correlationId)]);
+  process.stderr.write(`restatic: full build requested (${correlationId}); waiting for the worker to start it\n`);
+  const progress = createProgress();
+  let started = false;
+  let shown = 0;
+  const summary = await deps.builds.follow(correlationId, {
+    onStarted: (buildId) => process.stderr.write(`restatic: build ${buildId} running\n`),
+    onProgress: (done, total) => {
+      if (!started) { progress.start('shards', total); started = true; }
+      progress.advance(done - shown);
+      shown = done;
+    },
+  });
+  if (started) progress.stop();
+  process.stdout.write(`built ${summary.pages} pages from ${summary.products} products: ${summary.uploaded} uploaded, ${summary.unchanged} unchanged, ` +
+    `${summary.deleted} deleted, ${summary.invalidated} path(s) invalidated, ${summary.rejected} product(s) skipped, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return 0;
 }
 
 export async function runSeed(config: LocalConfig, logger: JsonLogger, count: number | undefined, force: boolean): Promise<number> {

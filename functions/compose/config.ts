@@ -67,7 +67,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env, aliases: Par
  * build runs on the composition root the functions use.
  */
 export function readCliAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
-  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN' });
+  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN', CHANGES_QUEUE_URL: 'RESTATIC_CHANGES_QUEUE_URL' });
 }
 
 /** A variable the calling function cannot run without. */

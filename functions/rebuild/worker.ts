@@ -215,7 +215,10 @@ export class RebuildWorker {
     result.skipped = skipped;
     // Nothing to do, but the schedule is re-asserted: a retry after a failed schedule sync lands here.
     if (work.length === 0) return { ...result, schedule: this.#index(live).pending(now) };
-    if (work.some((e) => e.kind === 'ContentType')) return this.#finishFull(await this.#full('content model changed', result, work[0]!.correlationId), work, state);
+    if (work.some((e) => e.kind === 'ContentType')) {
+      const request = work.find((e) => e.topic === 'Build.requested');
+      return this.#finishFull(await this.#full(request ? 'full build requested' : 'content model changed', result, (request ?? work[0]!).correlationId), work, state);
+    }
 
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();

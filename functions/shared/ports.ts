@@ -139,6 +139,11 @@ export interface BuildSummary {
  */
 export interface BuildFanOut {
   run(request: { buildId: string; correlationId: string }, onProgress?: (shardsDone: number, shards: number) => void): Promise<BuildSummary>;
+  /**
+   * Waits for the build that the change `correlationId` started (a requested full build the worker
+   * runs when its turn comes) to appear, then for its end.
+   */
+  follow(correlationId: string, options?: { onStarted?: (buildId: string) => void; onProgress?: (shardsDone: number, shards: number) => void; appearWithinMs?: number }): Promise<BuildSummary>;
 }
 
 /** A durable queue of messages (SQS in AWS; a journal file locally). */

@@ -65,6 +65,8 @@ export class Pipeline extends Construct {
   readonly api: apigw.HttpApi;
   /** Where PDF jobs go (the deploy workflow asks for every PDF after a deploy). */
   readonly pdfQueueUrl: string;
+  /** Where changes go (the deploy workflow requests its full build there). */
+  readonly changesQueueUrl: string;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
@@ -112,6 +114,7 @@ export class Pipeline extends Construct {
     const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName };
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: deliveryToken.secretArn };
     this.pdfQueueUrl = pdfJobs.queue.queueUrl;
+    this.changesQueueUrl = changes.queue.queueUrl;
     const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()), ...(props.pdfImageHosts ? { PDF_IMAGE_HOSTS: props.pdfImageHosts.join(',') } : {}) };
 
     this.builds = new Builds(this, 'Builds', {

@@ -52,5 +52,8 @@ export class RestaticStack extends Stack {
     // For the deploy workflow: feeds and PDFs right after a deploy, not at the next schedule.
     new CfnOutput(this, 'FeedsFunctionName', { value: this.pipeline.functions.feeds.fn.functionName });
     new CfnOutput(this, 'PdfQueueUrl', { value: this.pipeline.pdfQueueUrl });
+    // For `restatic build --target aws`: a full build is requested on the changes queue and followed on the state machine.
+    new CfnOutput(this, 'ChangesQueueUrl', { value: this.pipeline.changesQueueUrl });
+    new CfnOutput(this, 'BuildStateMachineArn', { value: this.pipeline.builds.stateMachine.stateMachineArn });
   }
 }

@@ -9,6 +9,7 @@
 import {
   DescribeExecutionCommand, DescribeMapRunCommand, ExecutionAlreadyExists, ListExecutionsCommand, ListMapRunsCommand, StartExecutionCommand, type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { isBuildFor } from '../build/build-id.js';
 import { BuildFailedError } from '../errors.js';
 import type { BuildFanOut, BuildSummary, Logger } from '../ports.js';
 import { sleep } from '../sleep.js';
@@ -78,6 +79,25 @@ export function createStepFunctionsBuilds(options: StepFunctionsBuildsOptions): 
       const summary = await wait(arn, onProgress);
       if (!summary) throw new BuildFailedError(`Expected build ${name} to end with a summary, it ended with no output`);
       return summary;
+    },
+
+    async follow(correlationId, followOptions = {}) {
+      const deadline = Date.now() + (followOptions.appearWithinMs ?? 15 * 60_000);
+      for (;;) {
+        // Newest first: the requested build is among the latest started.
+        const listed = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100 }));
+        const found = (listed.executions ?? []).find((e) => e.name && isBuildFor(e.name, correlationId));
+        if (found?.executionArn && found.name) {
+          followOptions.onStarted?.(found.name);
+          const summary = await wait(found.executionArn, followOptions.onProgress);
+          if (!summary) throw new BuildFailedError(`Expected build ${found.name} to end with a summary, it ended with no output`);
+          return summary;
+        }
+        if (Date.now() > deadline) {
+          throw new BuildFailedError(`Expected the worker to start a build for change ${correlationId} within ${Math.round((followOptions.appearWithinMs ?? 900_000) / 1000)} s, none started (is the changes queue draining? see its dead letters)`, { retryable: true });
+        }
+        await sleep(pollMs);
+      }
     },
   };
 }

@@ -55,3 +55,12 @@ export function isVersion(value: string): boolean {
 export function timeEnvelope(instant: number, correlationId: string, receivedAt = new Date()): ChangeEnvelope {
   return { source: 'schedule', kind: 'Time', id: new Date(instant).toISOString(), version: String(instant), topic: 'Time.reached', correlationId, receivedAt: receivedAt.toISOString() };
 }
+
+/**
+ * A request for a full build (the deploy workflow, `restatic build --target aws`): through the changes
+ * queue like any change, so it never interleaves with a targeted run. A reconcile-sourced content
+ * model change, which the worker answers with a full build whatever the live versions say.
+ */
+export function buildRequestEnvelope(correlationId: string, now = new Date()): ChangeEnvelope {
+  return { source: 'reconcile', kind: 'ContentType', id: '*', version: String(now.getTime()), topic: 'Build.requested', correlationId, receivedAt: now.toISOString() };
+}

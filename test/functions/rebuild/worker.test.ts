@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ContentNotConsistentError, type RebuildWorker } from '../../../functions/rebuild/worker.js';
 import type { Product } from '../../../functions/shared/catalog/product.js';
+import { buildRequestEnvelope } from '../../../functions/shared/changes/envelope.js';
 import type { ContentEntity } from '../../../functions/shared/content/types.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
 import { readRedirects } from '../../../functions/shared/publish/redirects.js';
@@ -24,6 +25,23 @@ const sample = async (predicate: (p: Product) => boolean = () => true) => (await
 
 beforeEach(async () => {
   ({ store, catalog, space, worker, page, edgeRedirects } = await publishedSite());
+});
+
+describe('requested full builds', () => {
+  it('answers a full-build request (deploy, build --target aws) with a full build, every time it is asked', async () => {
+    // Prepare
+    const product = await sample();
+    await catalog.put({ ...product, slug: undefined, description: 'Changed behind the pipeline\'s back.' });
+    // Act
+    const first = await worker.run([buildRequestEnvelope('deploy-1')]);
+    const again = await worker.run([buildRequestEnvelope('deploy-2')]);
+    // Assess
+    expect(first.mode).toBe('full');
+    expect(first.uploaded).toContain(`products/${product.slug}/index.html`);
+    expect(await page(`/products/${product.slug}/`)).toContain('Changed behind the pipeline');
+    expect(again.mode).toBe('full');
+    expect(again.uploaded).toEqual([]);
+  });
 });
 
 describe('targeted rebuilds', () => {
