@@ -48,14 +48,15 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
     const c = { ...readCliAwsConfig(), SITE_URL: config.siteUrl, CONTENTFUL_SPACE_ID: config.spaceId, CONTENTFUL_ENVIRONMENT: config.environment };
     if (c.BUILD_STATE_MACHINE_ARN && c.CHANGES_QUEUE_URL) return requestAwsBuild(c, logger);
     process.stderr.write('restatic: RESTATIC_BUILD_STATE_MACHINE_ARN and RESTATIC_CHANGES_QUEUE_URL are not both set: building in this process instead of fanning out (and not serialised with the stack\'s worker)\n');
-    const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), cdn: aws.cdn(c), logger, renderer, progress };
+    const roots = aws.roots(c);
+    const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), ...(roots ? { roots } : {}), cdn: aws.cdn(c), logger, renderer, progress };
     process.stdout.write(`${summary(await fullBuild(deps, { site, demoImages: false }))}\n`);
     return 0;
   }
   const services = await startServices(config);
   try {
     const result = await fullBuild(
-      { content: services.content, catalog: services.catalog, store: services.store, cdn: localCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
+      { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn: localCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
       { site, demoImages: !config.deliveryToken },
     );
     process.stdout.write(`${summary(result)}\n`);

@@ -9,19 +9,25 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createDynamoDbCatalog, dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
+import { createDynamoDbRootPointers, ensureRootPointersTable } from '../functions/shared/adapters/dynamodb-root-pointers.js';
 import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import type { LogLevel } from '../functions/shared/logger.js';
-import type { Catalog, Cdn, ContentSource, ObjectStore } from '../functions/shared/ports.js';
+import type { Catalog, Cdn, ContentSource, ObjectStore, RootPointers } from '../functions/shared/ports.js';
 import type { LocalConfig } from './config.js';
 import { LocalContentSpace } from './content-space.js';
 import { DEMO_SPACE_FILE } from './demo-space.js';
 import { createLocalEdgeCdn } from './edge-cdn.js';
 import { startEmbeddedServersInThread, type EmbeddedServers } from './embedded.js';
 
+/** The local state table (root pointers of the site state and manifest), as the stack's in AWS. */
+export const LOCAL_ROOTS_TABLE = 'restatic-state';
+
 export interface LocalServices {
   servers: EmbeddedServers;
   store: ObjectStore;
+  /** Where the state and manifest commit (compare-and-swap), in the embedded DynamoDB. */
+  roots: RootPointers;
   catalog: Catalog;
   content: ContentSource | LocalContentSpace;
 }
@@ -29,6 +35,7 @@ export interface LocalServices {
 /** Starts the embedded servers and builds the adapters on them (no edge, no build). */
 export async function startServices(config: LocalConfig): Promise<LocalServices> {
   const servers = await startEmbeddedServersInThread({ dataDir: config.dataDir, bucket: config.bucket, table: config.table });
+  await ensureRootPointersTable(servers.dynamo, LOCAL_ROOTS_TABLE);
   // Locally, without a Delivery API token, the bundled space plus what webhooks published plays the CDA.
   const content = config.deliveryToken
     ? createContentfulSyncSource({ space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken })
@@ -36,6 +43,7 @@ export async function startServices(config: LocalConfig): Promise<LocalServices>
   return {
     servers,
     store: createS3ObjectStore({ bucket: config.bucket, client: servers.s3 }),
+    roots: createDynamoDbRootPointers({ table: LOCAL_ROOTS_TABLE, client: servers.dynamo }),
     catalog: createDynamoDbCatalog({ table: config.table, client: servers.dynamo }),
     content,
   };
@@ -72,10 +80,12 @@ export function hostedContentSource(config: HostedContent): ContentSource {
 }
 
 /** The ports a hosted function builds inside its thread, on clients of its own. */
-export function hostedPorts(config: HostedServices): { store: ObjectStore; catalog: Catalog; cdn: Cdn } {
+export function hostedPorts(config: HostedServices): { store: ObjectStore; roots: RootPointers; catalog: Catalog; cdn: Cdn } {
+  const dynamo = new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint));
   return {
     store: createS3ObjectStore({ bucket: config.bucket, client: new S3Client(s3CompatibleConfig(config.s3Endpoint)) }),
-    catalog: createDynamoDbCatalog({ table: config.table, client: new DynamoDBClient(dynamoCompatibleConfig(config.dynamoEndpoint)) }),
+    roots: createDynamoDbRootPointers({ table: LOCAL_ROOTS_TABLE, client: dynamo }),
+    catalog: createDynamoDbCatalog({ table: config.table, client: dynamo }),
     cdn: createLocalEdgeCdn(config.edgeUrl),
   };
 }

@@ -19,11 +19,11 @@ export interface HostedWorkerConfig extends HostedServices, HostedContent {
 /** Builds the worker inside the thread, on its own clients. */
 export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
   const logger = createJsonLogger({ service: 'restatic-rebuild', level: config.logLevel });
-  const { store, catalog, cdn } = hostedPorts(config);
+  const { store, roots, catalog, cdn } = hostedPorts(config);
   const content = hostedContentSource(config);
   const renderer = createWorkerPoolRenderer();
-  const build = () => fullBuild({ content, catalog, store, cdn, logger, renderer }, { site: { ...config.options.site, now: new Date() }, demoImages: config.options.demoImages });
-  return new RebuildWorker({ content, catalog, store, cdn, logger, fullBuild: build }, config.options);
+  const build = () => fullBuild({ content, catalog, store, roots, cdn, logger, renderer }, { site: { ...config.options.site, now: new Date() }, demoImages: config.options.demoImages });
+  return new RebuildWorker({ content, catalog, store, roots, cdn, logger, fullBuild: build }, config.options);
 }
 
 type SerializedResult = Omit<RebuildResult, 'skipped' | 'failed'> & { skipped: number[]; failed: Array<{ index: number; error: WireError }> };

@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
 import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
-import { STATE_KEY, readState, type SiteState } from '../functions/shared/state/site-state.js';
+import { readState, type SiteState } from '../functions/shared/state/site-state.js';
+import { StateStore } from '../functions/shared/state/state-store.js';
 import { receiveWebhook } from '../functions/rebuild/webhook.js';
 import { streamImage } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
@@ -76,10 +77,11 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
 
   // The live state, re-read only when its ETag moved (it holds the page index: who owns which URL).
   let cached: { etag: string; state: SiteState | undefined } | undefined;
+  const states = new StateStore(services.store, services.roots);
   const liveState = async () => {
-    const etag = await services.store.head(STATE_KEY);
+    const etag = await states.version();
     if (etag === undefined) return undefined;
-    if (cached?.etag !== etag) cached = { etag, state: await readState(services.store) };
+    if (cached?.etag !== etag) cached = { etag, state: await readState(services.store, services.roots) };
     return cached.state;
   };
 
@@ -149,7 +151,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   edge.route('POST', '/_local/feeds', async () => ({ status: 200, body: await ctx.runFeeds() }));
 
   edge.route('POST', '/_local/reconcile', async () => {
-    const state = await readState(services.store);
+    const state = await readState(services.store, services.roots);
     if (!state) return { status: 409, body: { error: 'no site state yet: the first full build has not finished' } };
     const envelopes = await reconciliationEnvelopes({ catalog: services.catalog, logger }, state);
     for (const e of envelopes.slice(0, 1)) status.open({ kind: 'full-build', reason: 'reconcile' }, e.correlationId);

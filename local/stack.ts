@@ -80,7 +80,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   const renderer = options.renderer ?? createWorkerPoolRenderer();
   const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE };
   const buildAll = (progress?: Progress) => fullBuild(
-    { content: services.content, catalog: services.catalog, store: services.store, cdn, logger, renderer, ...(progress ? { progress } : {}) },
+    { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn, logger, renderer, ...(progress ? { progress } : {}) },
     { site: { ...site, now: new Date() }, demoImages: !config.deliveryToken },
   );
 
@@ -158,7 +158,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     throw error;
   }
   // Changes queued before a crash or stop are processed now, and instants missed while stopped fire.
-  const built = await readState(services.store).catch(() => undefined);
+  const built = await readState(services.store, services.roots).catch(() => undefined);
   if (built) timer.sync(pendingInstants(built, new Date()));
   loop.start();
   timer.start();

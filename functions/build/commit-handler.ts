@@ -7,7 +7,7 @@ import { commitStep } from './steps.js';
 
 const config = readAwsConfig();
 const o = observability('restatic-build-commit');
-const deps = { store: aws.store(config), cdn: aws.cdn(config), logger: o.logger };
+const deps = { store: aws.store(config), roots: aws.roots(config), cdn: aws.cdn(config), logger: o.logger };
 
 export const handler = lambdaHandler(o, async (event: unknown) => {
   // Counts only: the execution's output is capped at 256 KB.

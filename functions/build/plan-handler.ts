@@ -8,6 +8,6 @@ import { planStep } from './plan.js';
 
 const config = readAwsConfig();
 const o = observability('restatic-build-plan');
-const deps = { content: await contentful(config), catalog: aws.catalog(config), store: aws.store(config), cdn: aws.cdn(config), logger: o.logger };
+const deps = { content: await contentful(config), catalog: aws.catalog(config), store: aws.store(config), roots: aws.roots(config), cdn: aws.cdn(config), logger: o.logger };
 
 export const handler = lambdaHandler(o, async (event: unknown) => planStep(deps, { site: { ...aws.site(config), now: new Date() }, demoImages: false }, planEvent(event)));

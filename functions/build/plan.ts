@@ -5,7 +5,7 @@
  * (shared/build/full-build.ts), so a fanned-out build publishes exactly what a local one does.
  */
 import { prepareBuild, type FullBuildOptions } from '../shared/build/full-build.js';
-import type { Catalog, Cdn, ContentSource, Logger, ObjectStore } from '../shared/ports.js';
+import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RootPointers } from '../shared/ports.js';
 import { BuildRecords } from './records.js';
 
 /** Pages per shard: one Eleventy run (its cost per page grows with the run, see render-pool.ts). */
@@ -39,7 +39,7 @@ export interface ShardOutput {
 }
 
 export async function planStep(
-  deps: { content: ContentSource; catalog: Catalog; store: ObjectStore; cdn: Cdn; logger: Logger },
+  deps: { content: ContentSource; catalog: Catalog; store: ObjectStore; cdn: Cdn; logger: Logger; roots?: RootPointers },
   options: FullBuildOptions & { shardPages?: number },
   input: PlanInput,
 ): Promise<BuildTicket> {

@@ -5,18 +5,18 @@
 import type { FullBuildOptions, FullBuildResult } from '../shared/build/full-build.js';
 import { commitBuild, publishShard } from '../shared/build/full-build.js';
 import { renderPages } from '../shared/build/render.js';
-import type { BuildSummary, Cdn, Logger, ObjectStore } from '../shared/ports.js';
+import type { BuildSummary, Cdn, Logger, ObjectStore, RootPointers } from '../shared/ports.js';
 import { ManifestStore } from '../shared/publish/manifest.js';
 import type { ShardInput, ShardOutput } from './plan.js';
 import { BuildRecords } from './records.js';
 
 /** One shard: render its pages, upload those that differ from the live manifest, record what it stored. */
-export async function shardStep(deps: { store: ObjectStore; cdn: Cdn; logger: Logger }, input: ShardInput): Promise<ShardOutput> {
+export async function shardStep(deps: { store: ObjectStore; cdn: Cdn; logger: Logger; roots?: RootPointers }, input: ShardInput): Promise<ShardOutput> {
   const records = new BuildRecords(deps.store, input.buildId);
   const [plan, pages] = await Promise.all([records.readPlan(), records.readShard(input.shard)]);
   const t0 = performance.now();
   const rendered = await renderPages(pages, plan.prepared.context);
-  const live = await new ManifestStore(deps.store).entriesFor(rendered.map((r) => r.key));
+  const live = await new ManifestStore(deps.store, deps.roots).entriesFor(rendered.map((r) => r.key));
   const staged = await publishShard(deps, rendered, live, new Date(plan.now));
   await records.writeResult(input.shard, staged);
   const output = { shard: input.shard, pages: pages.length, uploaded: staged.uploaded.length, unchanged: staged.unchanged };
@@ -25,7 +25,7 @@ export async function shardStep(deps: { store: ObjectStore; cdn: Cdn; logger: Lo
 }
 
 /** Take in every shard, publish the late pages, prune, invalidate once, commit; then drop the records. */
-export async function commitStep(deps: { store: ObjectStore; cdn: Cdn; logger: Logger }, input: { buildId: string }, options: Pick<FullBuildOptions, 'concurrency'> = {}): Promise<BuildSummary & { result: FullBuildResult }> {
+export async function commitStep(deps: { store: ObjectStore; cdn: Cdn; logger: Logger; roots?: RootPointers }, input: { buildId: string }, options: Pick<FullBuildOptions, 'concurrency'> = {}): Promise<BuildSummary & { result: FullBuildResult }> {
   const records = new BuildRecords(deps.store, input.buildId);
   const plan = await records.readPlan();
   const t0 = performance.now();

@@ -17,6 +17,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createCloudFrontCdn } from '../shared/adapters/cloudfront-cdn.js';
 import { createKvsRedirectTable } from '../shared/adapters/cloudfront-kvs-redirects.js';
 import { createDynamoDbCatalog } from '../shared/adapters/dynamodb-catalog.js';
+import { createDynamoDbRootPointers } from '../shared/adapters/dynamodb-root-pointers.js';
 import { createEventBridgeInstantSchedule } from '../shared/adapters/eventbridge-instant-schedule.js';
 import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
 import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
@@ -27,7 +28,7 @@ import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import { ConfigError } from '../shared/errors.js';
-import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, ObjectStore, Queue, RedirectTable } from '../shared/ports.js';
+import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, ObjectStore, Queue, RedirectTable, RootPointers } from '../shared/ports.js';
 import { need, type AwsConfig } from './config.js';
 
 /** SQS's longest delivery delay: a PDF drawn without its image is tried again this much later. */
@@ -67,6 +68,12 @@ export const store = (c: AwsConfig): ObjectStore => once(c, 'store', () => creat
 export const catalog = (c: AwsConfig): Catalog => once(c, 'catalog', () => createDynamoDbCatalog({ table: need(c, 'PRODUCTS_TABLE'), client: new DynamoDBClient(SDK_RETRY) }));
 
 export const cdn = (c: AwsConfig): Cdn => once(c, 'cdn', () => createCloudFrontCdn({ distributionId: need(c, 'DISTRIBUTION_ID'), client: new CloudFrontClient(SDK_RETRY) }));
+
+/**
+ * Where the state and manifest roots are committed compare-and-swap (the stack's state table);
+ * undefined for a stack without one (roots then stay at fixed keys in the bucket).
+ */
+export const roots = (c: AwsConfig): RootPointers | undefined => once(c, 'roots', () => (c.STATE_TABLE ? createDynamoDbRootPointers({ table: c.STATE_TABLE, client: new DynamoDBClient(SDK_RETRY) }) : undefined));
 
 /** Full builds fanned out over the build state machine (plan, shards, commit). */
 export const builds = (c: AwsConfig, logger: Logger): BuildFanOut => once(c, 'builds', () => createStepFunctionsBuilds({ client: new SFNClient(SDK_RETRY), stateMachineArn: need(c, 'BUILD_STATE_MACHINE_ARN'), logger }));

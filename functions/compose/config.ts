@@ -24,6 +24,7 @@ const AwsEnvSchema = v.object({
   CURRENCIES: v.optional(v.pipe(list, v.array(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected ISO 4217 codes such as USD,EUR')))), 'USD,EUR'),
   SITE_BUCKET: v.optional(v.pipe(text, v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'))),
   PRODUCTS_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
+  STATE_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
   DISTRIBUTION_ID: v.optional(v.pipe(text, v.regex(/^[A-Z0-9]{6,20}$/, 'expected a CloudFront distribution id'))),
   REDIRECTS_KVS_ARN: v.optional(arn),
   CONTENTFUL_SPACE_ID: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Contentful space id'))),
@@ -67,7 +68,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env, aliases: Par
  * build runs on the composition root the functions use.
  */
 export function readCliAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
-  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN', CHANGES_QUEUE_URL: 'RESTATIC_CHANGES_QUEUE_URL' });
+  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN', CHANGES_QUEUE_URL: 'RESTATIC_CHANGES_QUEUE_URL', STATE_TABLE: 'RESTATIC_STATE_TABLE' });
 }
 
 /** A variable the calling function cannot run without. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
-import type { Catalog, Logger, ObjectStore, Queue } from '../shared/ports.js';
+import type { Catalog, Logger, ObjectStore, Queue, RootPointers } from '../shared/ports.js';
 import { readState, type SiteState } from '../shared/state/site-state.js';
 
 /** Envelopes for every difference between the catalog and the state, and one content re-sync. */
@@ -29,6 +29,7 @@ export async function reconciliationEnvelopes(deps: { catalog: Catalog; logger: 
 export interface ReconciliationDeps {
   catalog: Catalog;
   store: ObjectStore;
+  roots?: RootPointers;
   changes: Queue<ChangeEnvelope>;
   pdfJobs: Queue<PdfJob>;
   logger: Logger;
@@ -41,7 +42,7 @@ export interface ReconciliationDeps {
  */
 export async function runReconciliation(deps: ReconciliationDeps, now: Date): Promise<{ queued: number }> {
   const correlationId = `reconcile-${now.getTime()}`;
-  const state = await readState(deps.store);
+  const state = await readState(deps.store, deps.roots);
   const envelopes = state
     ? await reconciliationEnvelopes(deps, state)
     : [{ source: 'reconcile' as const, kind: 'Entry' as const, id: '*', version: '0', topic: 'Reconcile.sync', correlationId, receivedAt: now.toISOString() }];

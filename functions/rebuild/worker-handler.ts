@@ -15,16 +15,16 @@ import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
 const o = observability('restatic-rebuild', { metrics: true });
-const [content, catalog, store, cdn, site] = [await contentful(config), aws.catalog(config), aws.store(config), aws.cdn(config), aws.site(config)];
+const [content, catalog, store, cdn, site, roots] = [await contentful(config), aws.catalog(config), aws.store(config), aws.cdn(config), aws.site(config), aws.roots(config)];
 // Full builds fan out over the build state machine when the stack has one (the CDK stack always
 // does); without it (an older stack), in-process chunks (worker threads would need the TS loader).
 const renderer = createWorkerPoolRenderer({ minPagesForWorkers: Number.POSITIVE_INFINITY });
 const fanOut = config.BUILD_STATE_MACHINE_ARN ? aws.builds(config, o.logger) : undefined;
 const worker = new RebuildWorker(
   {
-    content, catalog, store, cdn, logger: o.logger, redirects: aws.redirects(config),
+    content, catalog, store, cdn, roots, logger: o.logger, redirects: aws.redirects(config),
     fullBuild: async (reason, correlationId) => {
-      if (!fanOut) return fullBuild({ content, catalog, store, cdn, logger: o.logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false });
+      if (!fanOut) return fullBuild({ content, catalog, store, cdn, roots, logger: o.logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false });
       o.logger.info('full build: fanning out', { correlation_id: correlationId, reason });
       const built = await fanOut.run({ buildId: buildIdFor(correlationId), correlationId });
       // The fanned-out build reports counts (its key lists would not fit an execution's output).

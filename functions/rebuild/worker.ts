@@ -10,7 +10,7 @@ import { loadSiteAssets } from '../shared/build/site-assets.js';
 import { outlineSite, type SiteConfig, type SiteOutline } from '../shared/build/site-model.js';
 import type { Product } from '../shared/catalog/product.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
-import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct } from '../shared/ports.js';
+import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct, RootPointers } from '../shared/ports.js';
 import { ManifestStore } from '../shared/publish/manifest.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
@@ -34,7 +34,8 @@ export interface RebuildDeps {
   store: ObjectStore;
   cdn: Cdn;
   logger: Logger;
-  /** Runs the full build (first run, site settings, content model changes). */
+  /** Where the state and manifest roots are committed compare-and-swap; a run that loses the swap fails retryable and redoes from the new state. */
+  roots?: RootPointers;
   /** A full build (in-process locally; fanned out over the build state machine in AWS), for the change `correlationId`. */
   fullBuild: (reason: string, correlationId: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] } }>;
   /** The edge's copy of the redirects, when it keeps one apart from the bucket (CloudFront KVS). */
@@ -122,8 +123,8 @@ export class RebuildWorker {
   readonly #manifests: ManifestStore;
 
   constructor(private readonly deps: RebuildDeps, private readonly options: RebuildOptions) {
-    this.#states = new StateStore(deps.store);
-    this.#manifests = new ManifestStore(deps.store);
+    this.#states = new StateStore(deps.store, deps.roots);
+    this.#manifests = new ManifestStore(deps.store, deps.roots);
   }
 
   /** State bytes this worker has read and written (the bench reports them per change). */

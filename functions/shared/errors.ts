@@ -53,6 +53,13 @@ export class CdnError extends RestaticError {}
 /** Rendering a page through Eleventy failed. */
 export class RenderError extends RestaticError {}
 
+/** Another run committed a document first (its root moved since this run read it): redo from the new one. */
+export class StateConflictError extends RestaticError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: true });
+  }
+}
+
 /** A fanned-out full build (a state machine execution) failed, timed out or was stopped. */
 export class BuildFailedError extends RestaticError {}
 
@@ -99,7 +106,7 @@ export interface WireError {
 const WIRE_CLASSES = new Map<string, typeof RestaticError>([
   ['RestaticError', RestaticError], ['ValidationError', ValidationError as typeof RestaticError], ['ConfigError', ConfigError as typeof RestaticError],
   ['ContentError', ContentError], ['ObjectStoreError', ObjectStoreError], ['CatalogError', CatalogError], ['CdnError', CdnError],
-  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError], ['BuildFailedError', BuildFailedError],
+  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError], ['BuildFailedError', BuildFailedError], ['StateConflictError', StateConflictError as typeof RestaticError],
 ]);
 
 /** Lets an error class defined elsewhere (a function's own) keep its class across threads. */

@@ -117,6 +117,22 @@ export interface InstantSchedule {
   sync(instants: readonly number[]): Promise<void>;
 }
 
+/**
+ * The commit points of the documents kept as shards in the bucket (the site state, the manifest):
+ * which root object is live, swapped only by a writer that saw the current one (compare-and-swap),
+ * so two runs can never both commit from the same starting point and lose each other's updates.
+ * A DynamoDB table in AWS and locally; without one, a document's root is a fixed key in the bucket.
+ */
+export interface RootPointers {
+  /** The live root object's key and the pointer's version; undefined when none was committed here yet. */
+  get(document: string): Promise<{ key: string; version: string } | undefined>;
+  /**
+   * Points `document` at `key` if the pointer's version is still `expected` (undefined: no pointer
+   * yet) and returns the new version; otherwise throws StateConflictError (retryable: re-read, redo).
+   */
+  swap(document: string, key: string, expected: string | undefined): Promise<string>;
+}
+
 /** What a full build did, in counts (a million keys would not fit a state machine's payload). */
 export interface BuildSummary {
   buildId: string;

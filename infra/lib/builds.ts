@@ -23,6 +23,7 @@ export interface BuildsProps {
   bucket: s3.Bucket;
   distribution: cloudfront.Distribution;
   table: dynamodb.ITable;
+  stateTable: dynamodb.ITable;
   deliveryToken: secrets.ISecret;
   siteEnv: Record<string, string>;
   contentfulEnv: Record<string, string>;
@@ -49,21 +50,25 @@ export class Builds extends Construct {
     // The plan renders nothing; it reads the stylesheet it publishes from the site's files.
     const plan = new RestaticFunction(this, 'Plan', {
       ...common, copy: [['site/assets', 'site/assets'], ['site/pages.11ty.js', 'site/pages.11ty.js']], entry: 'functions/build/plan-handler.ts', description: 'Full build, step 1: read everything, model the site, write the shards', serviceName: 'restatic-build-plan',
-      memorySize: 4096, timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv },
+      memorySize: 4096, timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, STATE_TABLE: props.stateTable.tableName },
     });
     const shard = new RestaticFunction(this, 'Shard', {
       ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: 'Full build, step 2: render and upload one shard of pages', serviceName: 'restatic-build-shard',
-      memorySize: 2048, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName },
+      memorySize: 2048, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
     });
     const commit = new RestaticFunction(this, 'Commit', {
       ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: 'Full build, step 3: sitemaps, prune, one invalidation, commit', serviceName: 'restatic-build-commit',
-      memorySize: 4096, timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId },
+      memorySize: 4096, timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId, STATE_TABLE: props.stateTable.tableName },
     });
     this.functions = { plan, shard, commit };
 
     // Grants: the plan reads the catalog and content and writes assets and the build's records;
     // shards write pages; only the commit deletes what the site stopped producing and invalidates.
     props.table.grantReadData(plan.fn);
+    // The state and manifest commit points: the plan and shards read them, only the commit swaps them.
+    props.stateTable.grantReadData(plan.fn);
+    props.stateTable.grantReadData(shard.fn);
+    props.stateTable.grantReadWriteData(commit.fn);
     props.deliveryToken.grantRead(plan.fn);
     bucket.grantReadWrite(plan.fn);
     bucket.grantRead(shard.fn);

@@ -56,6 +56,8 @@ function queueWithDlq(scope: Construct, id: string, options: { fifo?: boolean; c
 
 export class Pipeline extends Construct {
   readonly table: dynamodb.ITable;
+  /** The commit points of the site state and the manifest (compare-and-swap root pointers). */
+  readonly stateTable: dynamodb.Table;
   readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile', RestaticFunction>;
   /** Full builds fanned out over Lambdas (plan, a Distributed Map of shards, commit). */
   readonly builds: Builds;
@@ -83,6 +85,16 @@ export class Pipeline extends Construct {
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
+
+    // One small item per document (state, manifest): the pointer to its live root in the bucket,
+    // swapped conditionally, so two runs can never both commit from the same starting point.
+    this.stateTable = new dynamodb.Table(this, 'State', {
+      partitionKey: { name: 'document', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
 
     // Secrets are created empty-valued here and filled in once by the operator (docs/deploy.md).
     const deliveryToken = new secrets.Secret(this, 'ContentfulDeliveryToken', { description: `Restatic ${props.stage}: Contentful Content Delivery API token` });
@@ -112,13 +124,14 @@ export class Pipeline extends Construct {
     this.failureQueues.push(streamFailures, scheduleDlq);
 
     const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName };
+    const stateEnv = { STATE_TABLE: this.stateTable.tableName };
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: deliveryToken.secretArn };
     this.pdfQueueUrl = pdfJobs.queue.queueUrl;
     this.changesQueueUrl = changes.queue.queueUrl;
     const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()), ...(props.pdfImageHosts ? { PDF_IMAGE_HOSTS: props.pdfImageHosts.join(',') } : {}) };
 
     this.builds = new Builds(this, 'Builds', {
-      stage: props.stage, bucket, distribution, table: this.table, deliveryToken, siteEnv, contentfulEnv, ...common,
+      stage: props.stage, bucket, distribution, table: this.table, stateTable: this.stateTable, deliveryToken, siteEnv, contentfulEnv, ...common,
     });
 
     const webhook = new RestaticFunction(this, 'Webhook', {
@@ -130,7 +143,7 @@ export class Pipeline extends Construct {
       ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
       memorySize: 2048, timeout: Duration.minutes(15),
       environment: {
-        ...siteEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
+        ...siteEnv, ...stateEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
         CHANGES_DLQ_URL: changes.dlq.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn,
       },
@@ -166,7 +179,7 @@ export class Pipeline extends Construct {
     });
     const reconcile = new RestaticFunction(this, 'Reconcile', {
       ...common, entry: 'functions/rebuild/reconcile-handler.ts', description: 'Reconciliation: queue what events missed', serviceName: 'restatic-reconcile',
-      memorySize: 512, timeout: Duration.minutes(5), environment: { ...siteEnv, CHANGES_QUEUE_URL: changes.queue.queueUrl, ...pdfEnv },
+      memorySize: 512, timeout: Duration.minutes(5), environment: { ...siteEnv, ...stateEnv, CHANGES_QUEUE_URL: changes.queue.queueUrl, ...pdfEnv },
     });
     this.functions = { webhook, worker, stream, feeds, pdf, reconcile };
 
@@ -185,6 +198,9 @@ export class Pipeline extends Construct {
     bucket.grantRead(reconcile.fn, '_restatic/*');
     for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);
     this.table.grantReadData(reconcile.fn);
+    // The commit points: the worker commits; reconciliation reads which state is live.
+    this.stateTable.grantReadWriteData(worker.fn);
+    this.stateTable.grantReadData(reconcile.fn);
     for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
     // The PDF worker sends on what a CMS change expands into (sheets; the catalog via its FIFO).
     pdfJobs.queue.grantSendMessages(pdf.fn);

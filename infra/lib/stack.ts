@@ -54,6 +54,7 @@ export class RestaticStack extends Stack {
     new CfnOutput(this, 'PdfQueueUrl', { value: this.pipeline.pdfQueueUrl });
     // For `restatic build --target aws`: a full build is requested on the changes queue and followed on the state machine.
     new CfnOutput(this, 'ChangesQueueUrl', { value: this.pipeline.changesQueueUrl });
+    new CfnOutput(this, 'StateTable', { value: this.pipeline.stateTable.tableName });
     new CfnOutput(this, 'BuildStateMachineArn', { value: this.pipeline.builds.stateMachine.stateMachineArn });
   }
 }

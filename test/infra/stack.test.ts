@@ -180,6 +180,21 @@ describe('pipeline', () => {
     expect(statements('PipelineWorkerRole')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:ListExecutions', 'states:DescribeMapRun']));
   });
 
+  it('commits the state and manifest through a state table (on demand, PITR, encrypted) that only the worker and the build commit may write', () => {
+    const [stateId, table] = of('AWS::DynamoDB::Table').find(([id]) => id.startsWith('PipelineState'))!;
+    expect(table.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'document', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, SSESpecification: { SSEEnabled: true },
+    });
+    const writers = of('AWS::IAM::Policy').filter(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement
+      .some((st) => [st.Action].flat().includes('dynamodb:PutItem') && JSON.stringify(st.Resource).includes(stateId))).map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(writers.sort()).toEqual(['PipelineBuildsCommitRoleDefaultPolicy', 'PipelineWorkerRoleDefaultPolicy']);
+    for (const prefix of ['PipelineWorkerFn', 'PipelineReconcileFn', 'PipelineBuildsPlanFn', 'PipelineBuildsShardFn', 'PipelineBuildsCommitFn']) {
+      const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+      expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.STATE_TABLE, prefix).toEqual({ Ref: stateId });
+    }
+  });
+
   it('tells the PDF function which image hosts it may fetch from', () => {
     // Prepare
     const [, pdf] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'PDF worker: spec sheets and catalog')!;

@@ -15,7 +15,7 @@
  * must touch everything.
  */
 import { ContentSnapshot } from '../content/snapshot.js';
-import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct } from '../ports.js';
+import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct, RootPointers } from '../ports.js';
 import { ManifestStore, type Manifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult, type StagedObjects } from '../publish/publisher.js';
 import { indexEntry, urlOwners, type SiteState } from '../state/site-state.js';
@@ -33,6 +33,8 @@ export interface FullBuildDeps {
   logger: Logger;
   renderer: PageRenderer;
   progress?: Progress;
+  /** Where the state and manifest roots are committed compare-and-swap (a DynamoDB table); without, fixed keys in the bucket. */
+  roots?: RootPointers;
 }
 
 export interface FullBuildOptions {
@@ -77,15 +79,15 @@ export interface PreparedBuild {
   timings: { startedAt: number; read: number; model: number };
 }
 
-type PrepareDeps = Pick<FullBuildDeps, 'content' | 'catalog' | 'store' | 'cdn' | 'logger'> & { renderer?: PageRenderer };
+type PrepareDeps = Pick<FullBuildDeps, 'content' | 'catalog' | 'store' | 'cdn' | 'logger' | 'roots'> & { renderer?: PageRenderer };
 
 /** Step 1: read everything, model the site, publish the assets. */
 export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions): Promise<PreparedBuild> {
   const { logger } = deps;
   const t0 = performance.now();
   const startedAt = Date.now();
-  const states = new StateStore(deps.store);
-  const manifests = new ManifestStore(deps.store);
+  const states = new StateStore(deps.store, deps.roots);
+  const manifests = new ManifestStore(deps.store, deps.roots);
   const [delta, locales, catalog, previous, previousState] = await Promise.all([
     deps.content.sync(),
     deps.content.locales(),
@@ -159,12 +161,12 @@ export interface CommitInput {
 }
 
 /** Step 3: take in the shards, publish the late pages, prune, invalidate once, commit manifest then state. */
-export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'logger'>, options: { now: Date; concurrency?: number }, input: CommitInput): Promise<FullBuildResult> {
+export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'logger' | 'roots'>, options: { now: Date; concurrency?: number }, input: CommitInput): Promise<FullBuildResult> {
   const { logger } = deps;
   const { prepared } = input;
   const t3 = performance.now();
-  const manifests = new ManifestStore(deps.store);
-  const states = new StateStore(deps.store);
+  const manifests = new ManifestStore(deps.store, deps.roots);
+  const states = new StateStore(deps.store, deps.roots);
   // The stores must know the live roots they replace (what their commits retire).
   const [manifest0, live] = await Promise.all([manifests.read(), states.read().catch(() => undefined)]);
   if (states.etag !== prepared.stateEtag) {

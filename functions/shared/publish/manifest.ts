@@ -6,7 +6,7 @@
  * the keys it published.
  */
 import { ObjectStoreError } from '../errors.js';
-import type { ObjectStore } from '../ports.js';
+import type { ObjectStore, RootPointers } from '../ports.js';
 import { ShardedDocument, gunzipJson, type ShardCodec, type ShardIo } from '../state/sharded.js';
 
 const PREFIX = '_restatic/manifest/';
@@ -58,10 +58,11 @@ export class ManifestStore {
   #cached: { etag: string | undefined; manifest: Manifest } | undefined;
   #legacy = false;
 
-  constructor(private readonly store: ObjectStore) {
+  /** `roots`: where the manifest's root is committed compare-and-swap (see state/sharded.ts); without, at a fixed key. */
+  constructor(private readonly store: ObjectStore, roots?: RootPointers) {
     this.#document = new ShardedDocument<Manifest, ManifestMeta>(store, PREFIX, { entries: ENTRIES },
       (meta, records) => ({ format: 1, generation: meta.generation, publishedAt: meta.publishedAt, entries: Object.fromEntries(records.entries!) as Record<string, ManifestEntry> }),
-      (m) => ({ generation: m.generation, publishedAt: m.publishedAt }));
+      (m) => ({ generation: m.generation, publishedAt: m.publishedAt }), roots ? { table: roots, document: 'manifest' } : undefined);
   }
 
   /** Manifest bytes and objects this store read and wrote. */
@@ -118,13 +119,13 @@ export class ManifestStore {
 }
 
 /** Reads the live manifest (one-off; a process publishing repeatedly keeps a ManifestStore). */
-export function readManifest(store: ObjectStore): Promise<Manifest> {
-  return new ManifestStore(store).read();
+export function readManifest(store: ObjectStore, roots?: RootPointers): Promise<Manifest> {
+  return new ManifestStore(store, roots).read();
 }
 
 /** Writes the whole manifest (one-off: tools, tests). */
-export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
-  const manifests = new ManifestStore(store);
+export async function writeManifest(store: ObjectStore, manifest: Manifest, roots?: RootPointers): Promise<void> {
+  const manifests = new ManifestStore(store, roots);
   await manifests.read();
   await manifests.write(manifest);
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import PQueue from 'p-queue';
 import { ObjectStoreError } from '../errors.js';
-import type { ObjectStore } from '../ports.js';
+import type { ObjectStore, RootPointers } from '../ports.js';
 
 /** Records a shard aims at: small enough that a change rewrites little, few enough objects that a full write stays cheap. */
 const SHARD_TARGET = 400;
@@ -78,7 +78,7 @@ export const byKey = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0
 export class ShardedDocument<D, M> {
   /** Parsed shards by object name (content-addressed: valid for as long as they are kept). */
   readonly #shards = new Map<string, unknown>();
-  #root: { etag: string | undefined; root: Root<M> | undefined } | undefined;
+  #root: { etag: string | undefined; key: string; root: Root<M> | undefined } | undefined;
   readonly io: ShardIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0 };
   readonly rootKey: string;
 
@@ -89,13 +89,36 @@ export class ShardedDocument<D, M> {
     /** The document from its root's meta and, per kind, the records of every shard. */
     private readonly assemble: (meta: M, records: Record<string, Iterable<[string, unknown]>>) => D,
     private readonly metaOf: (document: D) => M,
+    /**
+     * Where the root is committed, compare-and-swap (a DynamoDB table): roots are then
+     * content-addressed objects (`{prefix}roots/{hash}.json.gz`) and a commit from a stale read
+     * fails with StateConflictError. Without, the root is the fixed key `{prefix}root.json.gz`.
+     * A document whose root is still at the fixed key moves to a pointer on its first write.
+     */
+    private readonly pointers?: { table: RootPointers; document: string },
   ) {
     this.rootKey = `${prefix}root.json.gz`;
   }
 
-  /** The root's ETag, or undefined when there is none (cheap freshness check). */
-  version(): Promise<string | undefined> {
+  /** The live root's version (a pointer's `p:<n>`, or the fixed root's ETag), undefined when there is none. */
+  async version(): Promise<string | undefined> {
+    if (this.pointers) {
+      const pointer = await this.pointers.table.get(this.pointers.document);
+      if (pointer) return `p:${pointer.version}`;
+    }
     return this.store.head(this.rootKey);
+  }
+
+  /** The live root object: through the pointer when there is one, else at the fixed key. */
+  async #rootObject(): Promise<{ key: string; body: Buffer; etag: string } | undefined> {
+    const pointer = this.pointers ? await this.pointers.table.get(this.pointers.document) : undefined;
+    if (pointer) {
+      const object = await this.store.get(pointer.key);
+      if (!object) throw new ObjectStoreError(`Expected root ${pointer.key} (named by the ${this.pointers!.document} pointer, version ${pointer.version}) to exist, got none`, { retryable: true });
+      return { key: pointer.key, body: object.body, etag: `p:${pointer.version}` };
+    }
+    const object = await this.store.get(this.rootKey);
+    return object ? { key: this.rootKey, body: object.body, etag: object.etag } : undefined;
   }
 
   /** The ETag of the root this store last read or wrote. */
@@ -110,14 +133,14 @@ export class ShardedDocument<D, M> {
 
   /** The live document; `undefined` when there is no root. */
   async read(): Promise<D | undefined> {
-    const object = await this.store.get(this.rootKey);
+    const object = await this.#rootObject();
     if (!object) {
       this.#root = undefined;
       return undefined;
     }
     this.io.bytesRead += object.body.length;
-    const root = gunzipJson<Root<M>>(this.rootKey, object.body);
-    if (root.format !== 2) throw new ObjectStoreError(`Expected ${this.rootKey} to be format 2, got format ${String(root.format)}`);
+    const root = gunzipJson<Root<M>>(object.key, object.body);
+    if (root.format !== 2) throw new ObjectStoreError(`Expected ${object.key} to be format 2, got format ${String(root.format)}`);
     const names = Object.values(root.shards).flat();
     const queue = new PQueue({ concurrency: 16 });
     await Promise.all(names.filter((name) => !this.#shards.has(name)).map((name) => queue.add(async () => {
@@ -126,7 +149,7 @@ export class ShardedDocument<D, M> {
       this.io.bytesRead += shard.body.length;
       this.#shards.set(name, gunzipJson(name, shard.body));
     })));
-    this.#root = { etag: object.etag, root };
+    this.#root = { etag: object.etag, key: object.key, root };
     this.#keepOnly(new Set(names));
     const records: Record<string, Iterable<[string, unknown]>> = {};
     for (const kind of Object.keys(this.codecs)) records[kind] = this.#entries(kind, root.shards[kind] ?? []);
@@ -139,10 +162,10 @@ export class ShardedDocument<D, M> {
    * it). Does not change what this store has read. `undefined` when there is no root.
    */
   async lookup(kind: string, keys: Iterable<string>): Promise<Map<string, unknown> | undefined> {
-    const object = await this.store.get(this.rootKey);
+    const object = await this.#rootObject();
     if (!object) return undefined;
     this.io.bytesRead += object.body.length;
-    const root = gunzipJson<Root<M>>(this.rootKey, object.body);
+    const root = gunzipJson<Root<M>>(object.key, object.body);
     if (root.format !== 2) throw new ObjectStoreError(`Expected ${this.rootKey} to be format 2, got format ${String(root.format)}`);
     const names = root.shards[kind] ?? [];
     const wanted = new Map<string, Set<string>>();
@@ -271,13 +294,29 @@ export class ShardedDocument<D, M> {
       this.io.bytesWritten += w.body.length;
       this.io.objectsWritten++;
     })));
-    const body = gzipSync(JSON.stringify(root));
-    await this.store.put(this.rootKey, body, { contentType: 'application/gzip', cacheControl: 'no-store' });
+    // With pointers, the root this commit replaces goes with the next commit (a reader may still
+    // hold it); after a move from the fixed key, that is the fixed root.
+    if (this.pointers && this.#root) root.retired.push(this.#root.key);
+    const json = JSON.stringify(root);
+    const body = gzipSync(json);
+    const rootMeta = { contentType: 'application/gzip', cacheControl: 'no-store' };
+    let committed: { etag: string | undefined; key: string };
+    if (this.pointers) {
+      // The root object first (content-addressed, harmless if the swap loses), then the swap: the commit.
+      const key = `${this.prefix}roots/${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+      await this.store.put(key, body, rootMeta);
+      const expected = this.#root?.etag?.startsWith('p:') ? this.#root.etag.slice(2) : undefined;
+      const version = await this.pointers.table.swap(this.pointers.document, key, expected);
+      committed = { etag: `p:${version}`, key };
+    } else {
+      await this.store.put(this.rootKey, body, rootMeta);
+      committed = { etag: await this.store.head(this.rootKey), key: this.rootKey };
+    }
     this.io.bytesWritten += body.length;
     this.io.objectsWritten++;
-    this.#root = { etag: await this.store.head(this.rootKey), root };
+    this.#root = { ...committed, root };
     // After the commit: what the previous commit dropped (a reader of that root has had a run's time).
-    const stale = [...(previous?.retired ?? []).filter((name) => !names.has(name)), ...(options.extraDeletes ?? [])];
+    const stale = [...(previous?.retired ?? []).filter((name) => !names.has(name) && name !== committed.key), ...(options.extraDeletes ?? [])];
     if (stale.length) await this.store.deleteMany(stale);
     this.#keepOnly(names);
     return true;
@@ -290,7 +329,7 @@ export class ShardedDocument<D, M> {
   async sweep(): Promise<number> {
     const root = this.#root?.root;
     if (!root) return 0;
-    const keep = new Set([this.rootKey, ...Object.values(root.shards).flat(), ...root.retired]);
+    const keep = new Set([this.rootKey, this.#root!.key, ...Object.values(root.shards).flat(), ...root.retired]);
     const orphans: string[] = [];
     for await (const key of this.store.list(this.prefix)) if (!keep.has(key)) orphans.push(key);
     if (orphans.length) await this.store.deleteMany(orphans);

@@ -5,7 +5,7 @@
  * index (for every URL: its key, a hash of its data, and what it read — the dependency index).
  */
 import { createHash } from 'node:crypto';
-import type { ObjectStore } from '../ports.js';
+import type { ObjectStore, RootPointers } from '../ports.js';
 import type { PageSpec } from '../build/site-model.js';
 import { STATE_ROOT_KEY, StateStore } from './state-store.js';
 import type { PageIndexEntry, SiteState } from './types.js';
@@ -45,13 +45,13 @@ export function pendingInstants(state: Pick<SiteState, 'pages'>, now: Date, limi
 }
 
 /** Reads the state; `undefined` when no run has written one yet (a full build must come first). */
-export function readState(store: ObjectStore): Promise<SiteState | undefined> {
-  return new StateStore(store).read();
+export function readState(store: ObjectStore, roots?: RootPointers): Promise<SiteState | undefined> {
+  return new StateStore(store, roots).read();
 }
 
 /** Writes the whole state (tests, tools); runs keep a StateStore and write only what they changed. */
-export async function writeState(store: ObjectStore, state: SiteState): Promise<void> {
-  const states = new StateStore(store);
+export async function writeState(store: ObjectStore, state: SiteState, roots?: RootPointers): Promise<void> {
+  const states = new StateStore(store, roots);
   await states.read();
   await states.write(state);
 }

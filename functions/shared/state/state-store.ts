@@ -16,7 +16,7 @@
 import type { Product } from '../catalog/product.js';
 import type { ContentEntity, LocaleDef } from '../content/types.js';
 import { ObjectStoreError } from '../errors.js';
-import type { ObjectStore } from '../ports.js';
+import type { ObjectStore, RootPointers } from '../ports.js';
 import { ShardedDocument, gunzipJson, type ShardCodec, type ShardIo } from './sharded.js';
 import type { PageIndexEntry, SiteState } from './types.js';
 
@@ -90,8 +90,9 @@ export class StateStore {
   readonly #document: ShardedDocument<SiteState, StateMeta>;
   #legacy = false;
 
-  constructor(private readonly store: ObjectStore) {
-    this.#document = new ShardedDocument(store, PREFIX, CODECS, (meta, records) => assemble(meta, records), metaOf);
+  /** `roots`: where the state's root is committed compare-and-swap (see sharded.ts); without, at a fixed key. */
+  constructor(private readonly store: ObjectStore, roots?: RootPointers) {
+    this.#document = new ShardedDocument(store, PREFIX, CODECS, (meta, records) => assemble(meta, records), metaOf, roots ? { table: roots, document: 'state' } : undefined);
   }
 
   get io(): Readonly<StateIo> {

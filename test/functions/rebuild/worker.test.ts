@@ -1,6 +1,7 @@
 /** The rebuild worker against real protocol servers: s3rver (bucket) and dynalite (catalog). */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ContentNotConsistentError, type RebuildWorker } from '../../../functions/rebuild/worker.js';
+import { StateConflictError } from '../../../functions/shared/errors.js';
 import type { Product } from '../../../functions/shared/catalog/product.js';
 import { buildRequestEnvelope } from '../../../functions/shared/changes/envelope.js';
 import type { ContentEntity } from '../../../functions/shared/content/types.js';
@@ -25,6 +26,42 @@ const sample = async (predicate: (p: Product) => boolean = () => true) => (await
 
 beforeEach(async () => {
   ({ store, catalog, space, worker, page, edgeRedirects } = await publishedSite());
+});
+
+describe('two workers at once (two Lambdas over one stack)', () => {
+  it('never lose each other\'s change: the run that commits second from a stale read is refused (retryable), and its retry lands both', async () => {
+    // Prepare: both workers warm on the same live state
+    const site = await publishedSite({ roots: true });
+    const [one, two] = [site.makeWorker(), site.makeWorker()];
+    await Promise.all([one.warm(), two.warm()]);
+    const products = (await site.catalog.scanAll()).products.filter((p) => p.salePrice === undefined).slice(0, 2);
+    const [a, b] = products as [Product, Product];
+    await site.catalog.put({ ...a, slug: undefined, description: 'Change A.' });
+    await site.catalog.put({ ...b, slug: undefined, description: 'Change B.' });
+
+    // Act: each takes one change, concurrently; a refused run is retried, as its queue redelivers it
+    const attempt = async (w: RebuildWorker, sku: string) => {
+      for (let retries = 0; ; retries++) {
+        try {
+          return { ...(await w.run([productChange(sku, 1)])), retries };
+        } catch (error) {
+          if (!(error instanceof StateConflictError) || retries === 5) throw error;
+        }
+      }
+    };
+    const results = await Promise.all([attempt(one, a.sku), attempt(two, b.sku)]);
+
+    // Assess
+    const state = await readState(site.store, site.roots);
+    expect(state!.versions[`sku:${a.sku}`]).toBe('1');
+    expect(state!.versions[`sku:${b.sku}`]).toBe('1');
+    expect(state!.products.find((p) => p.sku === a.sku)!.description).toBe('Change A.');
+    expect(state!.products.find((p) => p.sku === b.sku)!.description).toBe('Change B.');
+    expect(await site.page(`/products/${a.slug}/`)).toContain('Change A.');
+    expect(await site.page(`/products/${b.slug}/`)).toContain('Change B.');
+    // The two commits overlapped: at least one of the runs was refused and redone.
+    expect(results.some((r) => r.retries > 0)).toBe(true);
+  });
 });
 
 describe('requested full builds', () => {
