@@ -139,8 +139,7 @@ export class ShardedDocument<D, M> {
       return undefined;
     }
     this.io.bytesRead += object.body.length;
-    const root = gunzipJson<Root<M>>(object.key, object.body);
-    if (root.format !== 2) throw new ObjectStoreError(`Expected ${object.key} to be format 2, got format ${String(root.format)}`);
+    const root = this.#parseRoot(object.key, object.body);
     const names = Object.values(root.shards).flat();
     const queue = new PQueue({ concurrency: 16 });
     await Promise.all(names.filter((name) => !this.#shards.has(name)).map((name) => queue.add(async () => {
@@ -165,8 +164,7 @@ export class ShardedDocument<D, M> {
     const object = await this.#rootObject();
     if (!object) return undefined;
     this.io.bytesRead += object.body.length;
-    const root = gunzipJson<Root<M>>(object.key, object.body);
-    if (root.format !== 2) throw new ObjectStoreError(`Expected ${this.rootKey} to be format 2, got format ${String(root.format)}`);
+    const root = this.#parseRoot(object.key, object.body);
     const names = root.shards[kind] ?? [];
     const wanted = new Map<string, Set<string>>();
     if (names.length) {
@@ -191,6 +189,16 @@ export class ShardedDocument<D, M> {
       for (const [key, record] of codec.entries(parsed)) if (set.has(key)) found.set(key, record);
     })));
     return found;
+  }
+
+  #parseRoot(key: string, body: Buffer): Root<M> {
+    const root = gunzipJson<Root<M> & { movedTo?: string }>(key, body);
+    if (root.movedTo) {
+      throw new ObjectStoreError(`Expected a root at ${key}, found that this document commits through root pointers (a state table) since it moved there: `
+        + 'configure the state table (STATE_TABLE; RESTATIC_STATE_TABLE for the CLI), or this run would read and write a stale copy');
+    }
+    if (root.format !== 2) throw new ObjectStoreError(`Expected ${key} to be format 2, got format ${String(root.format)}`);
+    return root;
   }
 
   *#entries(kind: string, names: readonly string[]): Iterable<[string, unknown]> {
@@ -296,7 +304,9 @@ export class ShardedDocument<D, M> {
     })));
     // With pointers, the root this commit replaces goes with the next commit (a reader may still
     // hold it); after a move from the fixed key, that is the fixed root.
-    if (this.pointers && this.#root) root.retired.push(this.#root.key);
+    // The fixed root is not retired but replaced by a marker (below), which a reader without the
+    // pointers refuses: it must not take the last fixed root for the live one.
+    if (this.pointers && this.#root && this.#root.key !== this.rootKey) root.retired.push(this.#root.key);
     const json = JSON.stringify(root);
     const body = gzipSync(json);
     const rootMeta = { contentType: 'application/gzip', cacheControl: 'no-store' };
@@ -308,6 +318,7 @@ export class ShardedDocument<D, M> {
       const expected = this.#root?.etag?.startsWith('p:') ? this.#root.etag.slice(2) : undefined;
       const version = await this.pointers.table.swap(this.pointers.document, key, expected);
       committed = { etag: `p:${version}`, key };
+      if (this.#root?.key === this.rootKey) await this.store.put(this.rootKey, gzipSync(JSON.stringify({ format: 2, movedTo: 'root-pointers' })), rootMeta);
     } else {
       await this.store.put(this.rootKey, body, rootMeta);
       committed = { etag: await this.store.head(this.rootKey), key: this.rootKey };

@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbRootPointers, ensureRootPointersTable } from '../../../../functions/shared/adapters/dynamodb-root-pointers.js';
-import { StateConflictError } from '../../../../functions/shared/errors.js';
+import { ObjectStoreError, StateConflictError } from '../../../../functions/shared/errors.js';
 import type { RootPointers } from '../../../../functions/shared/ports.js';
 import { ManifestStore } from '../../../../functions/shared/publish/manifest.js';
 import type { SiteState } from '../../../../functions/shared/state/site-state.js';
-import { LEGACY_STATE_KEY, STATE_ROOT_KEY, StateStore } from '../../../../functions/shared/state/state-store.js';
+import { LEGACY_STATE_KEY, StateStore } from '../../../../functions/shared/state/state-store.js';
 import { dynamoClient } from '../../../fixtures/aws.js';
 import { MemoryStore } from '../../../fixtures/memory.js';
 import { product } from '../../../fixtures/products.js';
@@ -58,19 +58,19 @@ describe('root pointers', () => {
     expect(live!.versions).toMatchObject({ 'sku:A': '2', 'sku:B': '2' });
   });
 
-  it('moves a state kept at the fixed root key over on its first write, and deletes the fixed root with the next', async () => {
+  it('moves a state kept at the fixed root key over on its first write, leaving a marker that a reader without the table refuses', async () => {
     // Prepare: written by a version without pointers
     await new StateStore(store).write(stateOf(['A']));
     const states = new StateStore(store, pointers);
     const state = await states.read();
     // Act
     await states.write(withVersion(state!, 'sku:A', '2'), { products: [], pages: [], versions: ['sku:A'] });
-    const afterMove = await store.get(STATE_ROOT_KEY);
     await states.write(withVersion((await states.read())!, 'sku:A', '3'), { products: [], pages: [], versions: ['sku:A'] });
+    const unconfigured = await new StateStore(store).read().catch((e: unknown) => e);
     // Assess
-    expect(afterMove).toBeDefined(); // a reader of the fixed root may still finish
-    expect(await store.get(STATE_ROOT_KEY)).toBeUndefined();
     expect((await pointers.get('state'))!.version).toBe('2');
+    expect(unconfigured).toBeInstanceOf(ObjectStoreError);
+    expect((unconfigured as Error).message).toMatch(/commits through root pointers.*STATE_TABLE/);
     expect((await new StateStore(store, pointers).read())!.versions['sku:A']).toBe('3');
   });
 
