@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { removeControlChars } from '../plain-text.js';
-import { chooseSlug } from '../slug.js';
+import { chooseSlug, toSlug } from '../slug.js';
 
 export const AVAILABILITIES = ['in_stock', 'out_of_stock', 'preorder', 'backorder'] as const;
 export const CONDITIONS = ['new', 'refurbished', 'used'] as const;
@@ -39,7 +39,18 @@ export interface Product {
   size?: string;
   shippingWeightGrams?: number;
   updatedAt?: string;
+  /** Per Contentful locale code (`de-DE`): the fields a market in that locale shows instead; each optional. */
+  translations?: Record<string, ProductTranslation>;
 }
+
+/** What a product says in another locale; a missing field falls back along the locale's fallback chain. */
+export interface ProductTranslation {
+  title?: string;
+  description?: string;
+  slug?: string;
+}
+
+const LOCALE_PATTERN = /^[a-z]{2}(-[A-Z][A-Za-z]{1,3})?$/;
 
 const SKU_PATTERN = /^[A-Za-z0-9._-]{1,50}$/;
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
@@ -77,6 +88,17 @@ class Checker {
       return undefined;
     }
     if ([...clean].length > max) this.fail(field, `at most ${max} characters`, `${clean.slice(0, 20)}… (${clean.length} chars)`);
+    return clean;
+  }
+
+  /** An optional text field of a nested object, reported under its full path (`translations.de-DE.title`). */
+  textAt(field: string, path: string, max: number): string | undefined {
+    const value = this.item[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') this.fail(path, 'a string', value);
+    const clean = removeControlChars(value).trim();
+    if (clean.length === 0) return undefined;
+    if ([...clean].length > max) this.fail(path, `at most ${max} characters`, `${clean.slice(0, 20)}… (${clean.length} chars)`);
     return clean;
   }
 
@@ -197,6 +219,33 @@ export function validateProduct(raw: unknown): Product {
   if (stock !== undefined) product.stock = stock;
   const weight = c.integer('shippingWeightGrams', 0);
   if (weight !== undefined) product.shippingWeightGrams = weight;
+  const translations = item.translations;
+  if (translations !== undefined && translations !== null) {
+    if (typeof translations !== 'object' || Array.isArray(translations)) c.fail('translations', 'an object keyed by locale code, e.g. {"de-DE":{"title":"…"}}', translations);
+    const out: Record<string, ProductTranslation> = {};
+    for (const [locale, value] of Object.entries(translations as Record<string, unknown>)) {
+      if (!LOCALE_PATTERN.test(locale)) c.fail(`translations.${locale}`, 'keyed by a locale code such as de-DE', locale);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) c.fail(`translations.${locale}`, 'an object of title, description and slug (each optional)', value);
+      const t: Checker = new Checker(value as Record<string, unknown>, `product ${skuValue}`);
+      const prefixed = (field: string) => `translations.${locale}.${field}`;
+      const known = ['title', 'description', 'slug'];
+      const unknown = Object.keys(value as object).find((k) => !known.includes(k));
+      if (unknown) c.fail(prefixed(unknown), 'absent (a translation holds title, description and slug only)', (value as Record<string, unknown>)[unknown]);
+      const entry: ProductTranslation = {};
+      const title = t.textAt('title', prefixed('title'), MAX_TEXT.title);
+      const description = t.textAt('description', prefixed('description'), MAX_TEXT.description);
+      const slug = t.textAt('slug', prefixed('slug'), MAX_TEXT.short);
+      if (title !== undefined) entry.title = title;
+      if (description !== undefined) entry.description = description;
+      // Like the default slug, never trusted as given; a translated title gives one when absent.
+      if (slug !== undefined || title !== undefined) {
+        const chosen = toSlug(slug ?? title!);
+        if (chosen) entry.slug = chosen;
+      }
+      if (Object.keys(entry).length) out[locale] = entry;
+    }
+    if (Object.keys(out).length) product.translations = out;
+  }
   return product;
 }
 

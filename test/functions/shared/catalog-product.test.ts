@@ -90,6 +90,40 @@ describe('validateProduct', () => {
   });
 });
 
+describe('validateProduct: translations', () => {
+  it('keeps per-locale title, description and slug (docs/contracts.md §4), the slug normalised or derived from the translated title', () => {
+    // Act
+    const p = validateProduct(productItem({ translations: {
+      'de-DE': { title: 'Trail Runner 2 — Schwarz, 42', description: '  Leicht und griffig.  ' },
+      'fr-FR': { slug: 'Coureur de Sentier' },
+    } }));
+    // Assess
+    expect(p.translations).toEqual({
+      'de-DE': { title: 'Trail Runner 2 — Schwarz, 42', description: 'Leicht und griffig.', slug: 'trail-runner-2-schwarz-42' },
+      'fr-FR': { slug: 'coureur-de-sentier' },
+    });
+  });
+
+  it('drops empty translations instead of storing nothing', () => {
+    // Act
+    const p = validateProduct(productItem({ translations: { 'de-DE': { title: '   ' } } }));
+    // Assess
+    expect(p.translations).toBeUndefined();
+  });
+
+  it.each([
+    ['translations', { translations: ['de-DE'] }],
+    ['translations.german', { translations: { german: { title: 'x' } } }],
+    ['translations.de-DE', { translations: { 'de-DE': 'Laufschuh' } }],
+    ['translations.de-DE.title', { translations: { 'de-DE': { title: 42 } } }],
+    ['translations.de-DE.price', { translations: { 'de-DE': { price: { EUR: 1 } } } }],
+    ['translations.de-DE.description', { translations: { 'de-DE': { description: 'x'.repeat(20001) } } }],
+  ])('refuses a bad translation naming the field %s', (field, overrides) => {
+    // Act / Assess
+    expect(fieldOf(() => validateProduct(productItem(overrides)))).toBe(field);
+  });
+});
+
 describe('activeSalePrice', () => {
   const sale = product({ salePrice: { USD: 9999 }, saleStart: '2026-11-27T00:00:00Z', saleEnd: '2026-12-01T23:59:59Z' });
 
