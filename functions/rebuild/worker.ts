@@ -206,7 +206,7 @@ export class RebuildWorker {
     const manifestIo0 = { ...this.#manifests.io };
     const live = await this.#live();
     if (!live) {
-      const built = await this.#full('no site state yet', result, envelopes[0]!.correlationId);
+      const built = await this.#full('no site state yet', result, envelopes[0]?.correlationId ?? 'first-build');
       const after = await this.#state();
       return after ? { ...built, schedule: pendingInstants(after, now) } : built;
     }

@@ -136,9 +136,10 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
 }
 
 /**
- * Uploads one shard of rendered pages against the live manifest entries of their keys (`live`),
- * (the whole live map may be given: only their keys are read), and returns what it stored, for the commit. Idempotent: a retried shard finds its uploads live
- * only once committed, so it uploads again (same bytes) and returns the same entries.
+ * Uploads one shard of rendered pages against the live manifest entries of their keys (`live`; the
+ * whole live map may be given, only their keys are read) and returns what it stored, for the
+ * commit. Idempotent: until the commit the manifest does not know a retried shard's uploads, so it
+ * uploads the same bytes again and returns the same entries.
  */
 export async function publishShard(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'logger'>, rendered: readonly RenderedPage[], live: Manifest['entries'], now: Date, concurrency = 32): Promise<StagedObjects> {
   // Only this shard's keys: the publisher copies what it is given.

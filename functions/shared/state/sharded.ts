@@ -182,7 +182,7 @@ export class ShardedDocument<D, M> {
       let parsed = this.#shards.get(name);
       if (parsed === undefined) {
         const shard = await this.store.get(name);
-        if (!shard) throw new ObjectStoreError(`Expected shard ${name} (named by ${this.rootKey}) to exist, got none`, { retryable: true });
+        if (!shard) throw new ObjectStoreError(`Expected shard ${name} (named by ${object.key}) to exist, got none`, { retryable: true });
         this.io.bytesRead += shard.body.length;
         parsed = gunzipJson(name, shard.body);
       }
@@ -303,9 +303,8 @@ export class ShardedDocument<D, M> {
       this.io.objectsWritten++;
     })));
     // With pointers, the root this commit replaces goes with the next commit (a reader may still
-    // hold it); after a move from the fixed key, that is the fixed root.
-    // The fixed root is not retired but replaced by a marker (below), which a reader without the
-    // pointers refuses: it must not take the last fixed root for the live one.
+    // hold it). The fixed root of a document moving over is instead replaced by a marker (below),
+    // which a reader without the pointers refuses: it must not take that root for the live one.
     if (this.pointers && this.#root && this.#root.key !== this.rootKey) root.retired.push(this.#root.key);
     const json = JSON.stringify(root);
     const body = gzipSync(json);
