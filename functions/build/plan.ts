@@ -47,15 +47,16 @@ export async function planStep(
   const now = options.site.now ?? new Date();
   // A retried plan starts over: shards of an earlier attempt may be of another size.
   await records.remove();
-  const { pages, manifest: _manifest, ...prepared } = await prepareBuild(deps, { ...options, site: { ...options.site, now } });
+  const { pages, manifest: _manifest, context, ...prepared } = await prepareBuild(deps, { ...options, site: { ...options.site, now } });
   const size = options.shardPages ?? SHARD_PAGES;
   const shards: number[] = [];
   for (let i = 0, n = 0; i < pages.length; i += size, n++) {
     await records.writeShard(n, pages.slice(i, i + size));
     shards.push(n);
   }
-  // The plan last: a shard or commit that finds it finds every shard it names.
-  await records.writePlan({ format: 1, buildId: input.buildId, correlationId: input.correlationId, now: now.toISOString(), shards: shards.length, prepared });
+  await records.writeCommit(prepared);
+  // The plan last: a shard or commit that finds it finds every record it names.
+  await records.writePlan({ format: 1, buildId: input.buildId, correlationId: input.correlationId, now: now.toISOString(), shards: shards.length, context });
   deps.logger.info('fan-out build: planned', { correlation_id: input.correlationId, build: input.buildId, pages: pages.length + prepared.late.length, shards: shards.length });
   return { buildId: input.buildId, correlationId: input.correlationId, shards, pages: pages.length + prepared.late.length, products: prepared.summary.products };
 }

@@ -1,6 +1,7 @@
 /**
- * A fan-out build's records in the bucket, under `_restatic/builds/{buildId}/`: the plan (what the
- * shards and the commit need), the page specs of each shard, and each shard's result. They pass
+ * A fan-out build's records in the bucket, under `_restatic/builds/{buildId}/`: the plan (small:
+ * what every step needs), what only the commit needs (the state it writes), the page specs of each
+ * shard, and each shard's result. They pass
  * work between the steps of the state machine (whose payloads are capped at 256 KB), are written
  * once per step (a retried step rewrites the same record), and are deleted by the commit.
  */
@@ -14,7 +15,7 @@ import { gunzipJson } from '../shared/state/sharded.js';
 
 export const BUILDS_PREFIX = '_restatic/builds/';
 
-/** What the plan step hands to the commit: the prepared build without its pages (in the shards) and the manifest (re-read). */
+/** What every step reads: small, whatever the store's size (each shard reads it). */
 export interface BuildPlan {
   format: 1;
   buildId: string;
@@ -22,8 +23,11 @@ export interface BuildPlan {
   /** The build's instant (ISO): every shard renders the model made at it, the commit publishes at it. */
   now: string;
   shards: number;
-  prepared: Omit<PreparedBuild, 'pages' | 'manifest'>;
+  context: PreparedBuild['context'];
 }
+
+/** What only the commit reads: the rest of the prepared build (the state it writes is O(store)). */
+export type BuildCommitRecord = Omit<PreparedBuild, 'pages' | 'manifest' | 'context'>;
 
 const meta = { contentType: 'application/gzip', cacheControl: 'no-store' } as const;
 
@@ -64,6 +68,14 @@ export class BuildRecords {
     const plan = await this.#get<BuildPlan>('plan', 'the plan');
     if (plan.format !== 1 || plan.buildId !== this.buildId) throw new ObjectStoreError(`Expected the plan of build ${this.buildId} (format 1), got build ${String(plan.buildId)} format ${String(plan.format)}`);
     return plan;
+  }
+
+  writeCommit(record: BuildCommitRecord): Promise<void> {
+    return this.#put('commit', record);
+  }
+
+  readCommit(): Promise<BuildCommitRecord> {
+    return this.#get<BuildCommitRecord>('commit', 'what the commit takes in');
   }
 
   writeShard(index: number, pages: readonly PageSpec[]): Promise<void> {

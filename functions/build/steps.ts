@@ -15,7 +15,7 @@ export async function shardStep(deps: { store: ObjectStore; cdn: Cdn; logger: Lo
   const records = new BuildRecords(deps.store, input.buildId);
   const [plan, pages] = await Promise.all([records.readPlan(), records.readShard(input.shard)]);
   const t0 = performance.now();
-  const rendered = await renderPages(pages, plan.prepared.context);
+  const rendered = await renderPages(pages, plan.context);
   const live = await new ManifestStore(deps.store, deps.roots).entriesFor(rendered.map((r) => r.key));
   const staged = await publishShard(deps, rendered, live, new Date(plan.now));
   await records.writeResult(input.shard, staged);
@@ -27,11 +27,11 @@ export async function shardStep(deps: { store: ObjectStore; cdn: Cdn; logger: Lo
 /** Take in every shard, publish the late pages, prune, invalidate once, commit; then drop the records. */
 export async function commitStep(deps: { store: ObjectStore; cdn: Cdn; logger: Logger; roots?: RootPointers }, input: { buildId: string }, options: Pick<FullBuildOptions, 'concurrency'> = {}): Promise<BuildSummary & { result: FullBuildResult }> {
   const records = new BuildRecords(deps.store, input.buildId);
-  const plan = await records.readPlan();
+  const [plan, prepared] = await Promise.all([records.readPlan(), records.readCommit()]);
   const t0 = performance.now();
   const shards = await Promise.all(Array.from({ length: plan.shards }, (_, i) => records.readResult(i)));
-  const late = await renderPages(plan.prepared.late, plan.prepared.context);
-  const result = await commitBuild(deps, { now: new Date(plan.now), ...options }, { prepared: plan.prepared, shards, late, renderAndUpload: performance.now() - t0 });
+  const late = await renderPages(prepared.late, plan.context);
+  const result = await commitBuild(deps, { now: new Date(plan.now), ...options }, { prepared: { ...prepared, context: plan.context }, shards, late, renderAndUpload: performance.now() - t0 });
   await records.remove();
   return {
     buildId: input.buildId, pages: result.pages, products: result.products,
