@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { ensureTable } from '../functions/shared/adapters/dynamodb-tables.js';
 import { s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 
 const require = createRequire(import.meta.url);
@@ -96,25 +97,12 @@ export async function startEmbeddedServersInThread(options: { dataDir: string; b
 }
 
 /** Creates the `products` table (partition key `sku`, NEW_AND_OLD_IMAGES stream) unless it exists. */
-export async function ensureProductsTable(dynamo: DynamoDBClient, table: string): Promise<void> {
-  try {
-    await dynamo.send(new DescribeTableCommand({ TableName: table }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  await dynamo.send(new CreateTableCommand({
+export function ensureProductsTable(dynamo: DynamoDBClient, table: string): Promise<void> {
+  return ensureTable(dynamo, {
     TableName: table,
     AttributeDefinitions: [{ AttributeName: 'sku', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  }));
-  // A CREATING table answers "not found" to reads (as in DynamoDB): wait until it is ACTIVE.
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`DynamoDB table ${table} did not become ACTIVE`);
+  });
 }

@@ -4,10 +4,11 @@
  * from a stale read fails instead of overwriting a newer one. The root objects themselves stay in
  * the bucket (content-addressed), so the item never nears DynamoDB's 400 KB limit.
  */
-import { ConditionalCheckFailedException, CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ObjectStoreError, StateConflictError, isTransientAwsError } from '../errors.js';
 import type { RootPointers } from '../ports.js';
+import { ensureTable } from './dynamodb-tables.js';
 
 export interface DynamoDbRootPointersOptions {
   table: string;
@@ -53,24 +54,11 @@ export function createDynamoDbRootPointers({ table, client }: DynamoDbRootPointe
 }
 
 /** Creates the pointer table when missing (the local stack and tests; in AWS the stack creates it). */
-export async function ensureRootPointersTable(client: DynamoDBClient, table: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  await client.send(new CreateTableCommand({
+export function ensureRootPointersTable(client: DynamoDBClient, table: string): Promise<void> {
+  return ensureTable(client, {
     TableName: table,
     AttributeDefinitions: [{ AttributeName: 'document', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'document', KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
-  }));
-  // A CREATING table answers "not found" to reads (as in DynamoDB): wait until it is ACTIVE.
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new ObjectStoreError(`Expected DynamoDB table ${table} to become ACTIVE, it did not within 2 s`, { retryable: true });
+  });
 }

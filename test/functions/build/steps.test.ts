@@ -4,6 +4,7 @@
  * publishes nothing.
  */
 import { mkdtempSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -114,6 +115,21 @@ describe('fan-out full build', () => {
     await fanOut('twice', { beforeCommit: async (shards) => { await shardStep(deps, { buildId: 'twice', shard: shards[1]! }); } });
     // Assess
     expect(await publicObjects(fanned)).toEqual(await publicObjects(local));
+  });
+
+  it('shards read only the small plan: the state the commit writes (O(store)) is in a record of its own', async () => {
+    // Prepare
+    const deps = { content: space, catalog, store: fanned, cdn: cdnInto(invalidations.fanned), logger: silentLogger };
+    const ticket = await planStep(deps, options, { buildId: 'small', correlationId: 'c' });
+    const plan = JSON.parse(gunzipSync((await fanned.get(`${BUILDS_PREFIX}small/plan.json.gz`))!.body).toString()) as Record<string, unknown>;
+    const commitRecord = await fanned.get(`${BUILDS_PREFIX}small/commit.json.gz`);
+    await fanned.deleteMany([`${BUILDS_PREFIX}small/commit.json.gz`]);
+    // Act: a shard runs without the commit's record
+    const out = await shardStep(deps, { buildId: 'small', shard: ticket.shards[0]! });
+    // Assess
+    expect(out.pages).toBeGreaterThan(0);
+    expect(Object.keys(plan).sort()).toEqual(['buildId', 'context', 'correlationId', 'format', 'now', 'shards']);
+    expect(commitRecord).toBeDefined();
   });
 
   it('a commit that finds a shard unfinished fails, retryable, naming it, and commits nothing', async () => {
