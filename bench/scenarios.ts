@@ -17,6 +17,7 @@ import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/ada
 import { planStep } from '../functions/build/plan.js';
 import { commitStep, shardStep } from '../functions/build/steps.js';
 import { fullBuild } from '../functions/shared/build/full-build.js';
+import { threadStore } from '../functions/compose/thread-store.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
 import { SITE_DIR, configureSite, type RenderedPage } from '../functions/shared/build/render.js';
 import { loadSiteAssets } from '../functions/shared/build/site-assets.js';
@@ -130,7 +131,9 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const { store: raw, catalog, content } = adapters();
     const { store, counts } = counting(raw);
     const t0 = performance.now();
-    const result = await fullBuild({ content, catalog, store, cdn, logger: silentLogger, renderer: createWorkerPoolRenderer() }, { site, demoImages: true });
+    // The render threads upload their chunks themselves, as in `restatic build` (the counts are the main thread's: assets, sitemaps, state).
+    const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: env('BENCH_BUCKET'), endpoint: env('BENCH_S3') }) });
+    const result = await fullBuild({ content, catalog, store, cdn, logger: silentLogger, renderer }, { site, demoImages: true });
     return { ms: performance.now() - t0, pages: result.pages, uploaded: result.uploaded.length, puts: counts.put, gets: counts.get, lists: counts.list, invalidations: invalidations.length };
   },
 

@@ -2,12 +2,13 @@
 import * as aws from '../functions/compose/aws.js';
 import { content as contentful } from '../functions/compose/aws-content.js';
 import { randomUUID } from 'node:crypto';
-import { readCliAwsConfig, type AwsConfig } from '../functions/compose/config.js';
+import { need, readCliAwsConfig, type AwsConfig } from '../functions/compose/config.js';
 import { buildRequestEnvelope, type ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import type { BuildFanOut, Queue } from '../functions/shared/ports.js';
 import { fullBuild, type FullBuildDeps, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
+import { threadStore } from '../functions/compose/thread-store.js';
 import { ConfigError } from '../functions/shared/errors.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { LocalConfig } from '../local/config.js';
@@ -41,7 +42,6 @@ export async function runStart(config: LocalConfig, logger: JsonLogger): Promise
 
 export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws'): Promise<number> {
   const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE, now: new Date() };
-  const renderer = createWorkerPoolRenderer();
   const progress = createProgress();
   if (target === 'aws') {
     // The same composition root as the Lambda functions, under the CLI's variable names.
@@ -49,11 +49,13 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
     if (c.BUILD_STATE_MACHINE_ARN && c.CHANGES_QUEUE_URL) return requestAwsBuild(c, logger);
     process.stderr.write('restatic: RESTATIC_BUILD_STATE_MACHINE_ARN and RESTATIC_CHANGES_QUEUE_URL are not both set: building in this process instead of fanning out (and not serialised with the stack\'s worker)\n');
     const roots = aws.roots(c);
+    const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: need(c, 'SITE_BUCKET') }) });
     const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), ...(roots ? { roots } : {}), cdn: aws.cdn(c), logger, renderer, progress };
     process.stdout.write(`${summary(await fullBuild(deps, { site, demoImages: false }))}\n`);
     return 0;
   }
   const services = await startServices(config);
+  const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: config.bucket, endpoint: services.servers.s3Endpoint }) });
   try {
     const result = await fullBuild(
       { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn: localCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },

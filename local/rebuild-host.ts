@@ -6,6 +6,7 @@
 import { RebuildWorker, type RebuildOptions, type RebuildResult } from '../functions/rebuild/worker.js';
 import { fullBuild } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../functions/shared/build/render-pool.js';
+import { threadStore } from '../functions/compose/thread-store.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import { fromWireError, toWireError, type WireError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
@@ -21,7 +22,7 @@ export function createHostedWorker(config: HostedWorkerConfig): RebuildWorker {
   const logger = createJsonLogger({ service: 'restatic-rebuild', level: config.logLevel });
   const { store, roots, catalog, cdn } = hostedPorts(config);
   const content = hostedContentSource(config);
-  const renderer = createWorkerPoolRenderer();
+  const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: config.bucket, endpoint: config.s3Endpoint }) });
   const build = () => fullBuild({ content, catalog, store, roots, cdn, logger, renderer }, { site: { ...config.options.site, now: new Date() }, demoImages: config.options.demoImages });
   return new RebuildWorker({ content, catalog, store, roots, cdn, logger, fullBuild: build }, config.options);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fullBuild, type FullBuildResult } from '../functions/shared/build/full-build.js';
 import { createWorkerPoolRenderer, type PageRenderer } from '../functions/shared/build/render-pool.js';
+import { threadStore } from '../functions/compose/thread-store.js';
 import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
@@ -77,7 +78,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     throw error;
   }
   const cdn = localCdn(edgeUrl);
-  const renderer = options.renderer ?? createWorkerPoolRenderer();
+  const renderer = options.renderer ?? createWorkerPoolRenderer({ store: threadStore({ bucket: config.bucket, endpoint: services.servers.s3Endpoint }) });
   const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE };
   const buildAll = (progress?: Progress) => fullBuild(
     { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn, logger, renderer, ...(progress ? { progress } : {}) },

@@ -4,7 +4,7 @@
  * Distributed Map), commit once (steps.ts). The steps share the local build's core
  * (shared/build/full-build.ts), so a fanned-out build publishes exactly what a local one does.
  */
-import { prepareBuild, type FullBuildOptions } from '../shared/build/full-build.js';
+import { assertIndexed, prepareBuild, type FullBuildOptions } from '../shared/build/full-build.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RootPointers } from '../shared/ports.js';
 import { BuildRecords } from './records.js';
 
@@ -54,6 +54,7 @@ export async function planStep(
     await records.writeShard(n, pages.slice(i, i + size));
     shards.push(n);
   }
+  assertIndexed({ pages });
   await records.writeCommit(prepared);
   // The plan last: a shard or commit that finds it finds every record it names.
   await records.writePlan({ format: 1, buildId: input.buildId, correlationId: input.correlationId, now: now.toISOString(), shards: shards.length, context });

@@ -3,7 +3,8 @@
  * The plan is in plan.ts (it renders nothing, so its function carries no Eleventy).
  */
 import type { FullBuildOptions, FullBuildResult } from '../shared/build/full-build.js';
-import { commitBuild, publishShard } from '../shared/build/full-build.js';
+import { commitBuild } from '../shared/build/full-build.js';
+import { publishShard } from '../shared/build/publish-shard.js';
 import { renderPages } from '../shared/build/render.js';
 import type { BuildSummary, Cdn, Logger, ObjectStore, RootPointers } from '../shared/ports.js';
 import { ManifestStore } from '../shared/publish/manifest.js';

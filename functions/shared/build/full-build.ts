@@ -15,15 +15,18 @@
  * must touch everything.
  */
 import { ContentSnapshot } from '../content/snapshot.js';
+import { RenderError } from '../errors.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct, RootPointers } from '../ports.js';
 import { ManifestStore, type Manifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult, type StagedObjects } from '../publish/publisher.js';
 import { indexEntry, urlOwners, type SiteState } from '../state/site-state.js';
+import { concatPages, LazyPages } from './page-source.js';
+import { publishShard } from './publish-shard.js';
 import { StateStore } from '../state/state-store.js';
 import type { PageRenderer } from './render-pool.js';
 import type { RenderContext, RenderedPage } from './render.js';
 import { loadSiteAssets } from './site-assets.js';
-import { buildSiteModel, type ModelWarning, type PageSpec, type SiteConfig } from './site-model.js';
+import { outlineSite, type ModelWarning, type PageSpec, type SiteConfig } from './site-model.js';
 
 export interface FullBuildDeps {
   content: ContentSource;
@@ -62,11 +65,15 @@ export const isLatePage = (key: string) => key === 'sitemap.xml' || key.startsWi
 /** What the first step produced: everything the render step and the commit need. */
 export interface PreparedBuild {
   context: RenderContext;
-  /** Pages rendered and uploaded in the middle step (shardable). */
-  pages: PageSpec[];
+  /**
+   * Pages rendered and uploaded in the middle step (shardable), their data computed slice by slice
+   * as they are taken; each slice indexes its pages into `state.pages`, which is whole once every
+   * page has been taken (`pages.complete`).
+   */
+  pages: LazyPages;
   /** Pages published by the commit, after every other page exists (sitemaps, robots.txt). */
   late: PageSpec[];
-  /** The state the commit writes (the page index, content, catalog and versions of this build). */
+  /** The state the commit writes (the page index, content, catalog and versions of this build; the index of `pages` fills as they are taken). */
   state: SiteState;
   /** The live manifest the build publishes against. */
   manifest: Manifest;
@@ -103,13 +110,17 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
   // Products are most of the pages: boot render workers now, while the model is built.
   deps.renderer?.warm?.(catalog.products.length);
   // The live owners of URLs keep them (slug collisions), so a full build agrees with targeted ones.
-  const model = buildSiteModel(snapshot, catalog.products, { ...options.site, owners: options.site.owners ?? urlOwners(previousState) });
-  for (const w of model.warnings) logger.warn('content warning', { ...w });
+  const { outline, pagesAt } = outlineSite(snapshot, catalog.products, { ...options.site, owners: options.site.owners ?? urlOwners(previousState) });
+  for (const w of outline.warnings) logger.warn('content warning', { ...w });
   const siteAssets = loadSiteAssets({ demoImages: options.demoImages });
+  const refs = outline.all.filter((ref) => !isLatePage(ref.key));
+  const lateRefs = outline.all.filter((ref) => isLatePage(ref.key));
   const t2 = performance.now();
-  logger.info('full build: model ready', { pages: model.pages.length, products: catalog.products.length, rejected: catalog.rejected.length, generation: previous.generation });
+  logger.info('full build: model ready', { pages: outline.all.length, products: catalog.products.length, rejected: catalog.rejected.length, generation: previous.generation });
 
-  const primaries = new Map(model.all.map((ref) => [ref.url, ref.primary]));
+  const index: SiteState['pages'] = {};
+  const late = pagesAt(lateRefs.map((ref) => ref.url));
+  for (const [i, spec] of late.entries()) index[spec.url] = indexEntry(spec, lateRefs[i]!.primary);
   const state: SiteState = {
     format: 1,
     generation: (previousState?.generation ?? 0) + 1,
@@ -119,35 +130,20 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
     assets: [...snapshot.assets.values()],
     products: catalog.products,
     versions: previousState?.versions ?? {},
-    pages: Object.fromEntries(model.pages.map((spec) => [spec.url, indexEntry(spec, primaries.get(spec.url))])),
-    shell: model.shell,
+    pages: index,
+    shell: outline.shell,
   };
   // Assets first: every page may reference them.
   const assetPublisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);
   await assetPublisher.add(siteAssets.items);
   return {
-    context: { site: model.site, css: siteAssets.css },
-    pages: model.pages.filter((p) => !isLatePage(p.key)),
-    late: model.pages.filter((p) => isLatePage(p.key)),
+    context: { site: outline.site, css: siteAssets.css },
+    pages: new LazyPages(refs, pagesAt, index),
+    late,
     state, manifest: previous, assets: assetPublisher.staged(), stateEtag: states.etag,
-    summary: { products: catalog.products.length, contentToken: delta.nextToken, warnings: model.warnings, rejected: catalog.rejected },
+    summary: { products: catalog.products.length, contentToken: delta.nextToken, warnings: outline.warnings, rejected: catalog.rejected },
     timings: { startedAt, read: t1 - t0, model: t2 - t1 },
   };
-}
-
-/**
- * Uploads one shard of rendered pages against the live manifest entries of their keys (`live`; the
- * whole live map may be given, only their keys are read) and returns what it stored, for the
- * commit. Idempotent: until the commit the manifest does not know a retried shard's uploads, so it
- * uploads the same bytes again and returns the same entries.
- */
-export async function publishShard(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'logger'>, rendered: readonly RenderedPage[], live: Manifest['entries'], now: Date, concurrency = 32): Promise<StagedObjects> {
-  // Only this shard's keys: the publisher copies what it is given.
-  const entries: Manifest['entries'] = {};
-  for (const { key } of rendered) if (Object.hasOwn(live, key)) entries[key] = live[key]!;
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, concurrency }, { format: 1, generation: 0, publishedAt: now.toISOString(), entries }, now);
-  await publisher.add(rendered);
-  return publisher.staged();
 }
 
 export interface CommitInput {
@@ -206,6 +202,11 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
   return summary;
 }
 
+/** The page index the commit writes is whole only once every page has been taken from the source. */
+export function assertIndexed(prepared: Pick<PreparedBuild, 'pages'>): void {
+  if (!prepared.pages.complete) throw new RenderError(`Expected every one of the ${prepared.pages.length} pages to be rendered before the commit, got a page index missing some`);
+}
+
 /** The whole build in this process: the middle step over the render pool (worker threads). */
 export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions): Promise<FullBuildResult> {
   const { progress } = deps;
@@ -216,15 +217,27 @@ export async function fullBuild(deps: FullBuildDeps, options: FullBuildOptions):
   progress?.start('build', prepared.pages.length + prepared.late.length + assetCount);
   progress?.advance(assetCount);
   const shards: StagedObjects[] = [];
-  const all = [...prepared.pages, ...prepared.late];
   const late: RenderedPage[] = [];
-  await deps.renderer.render(all, prepared.context, async (rendered) => {
-    late.push(...rendered.filter((r) => isLatePage(r.key)));
-    const early = rendered.filter((r) => !isLatePage(r.key));
-    shards.push(await publishShard(deps, early, prepared.manifest.entries, now, options.concurrency));
-    progress?.advance(early.length);
-  });
+  const pages = concatPages(prepared.pages, prepared.late);
+  if (deps.renderer.publish) {
+    // The render threads upload their own chunks, as shard Lambdas do; the sitemaps come back for the commit.
+    const live = prepared.manifest.entries;
+    const pick = (keys: readonly string[]) => Object.fromEntries(keys.filter((k) => Object.hasOwn(live, k)).map((k) => [k, live[k]!]));
+    await deps.renderer.publish(pages, prepared.context, { live: pick, now, hold: isLatePage, ...(options.concurrency ? { concurrency: options.concurrency } : {}) }, async (chunk) => {
+      shards.push(chunk.staged);
+      late.push(...chunk.held);
+      progress?.advance(chunk.pages - chunk.held.length);
+    });
+  } else {
+    await deps.renderer.render(pages, prepared.context, async (rendered) => {
+      late.push(...rendered.filter((r) => isLatePage(r.key)));
+      const early = rendered.filter((r) => !isLatePage(r.key));
+      shards.push(await publishShard(deps, early, prepared.manifest.entries, now, options.concurrency));
+      progress?.advance(early.length);
+    });
+  }
   progress?.advance(late.length);
+  assertIndexed(prepared);
   const result = await commitBuild(deps, { now, ...(options.concurrency ? { concurrency: options.concurrency } : {}) }, { prepared, shards, late, renderAndUpload: performance.now() - t2 });
   progress?.stop();
   return result;

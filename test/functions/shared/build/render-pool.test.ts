@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { LazyPages, concatPages, type PageSource } from '../../../../functions/shared/build/page-source.js';
 import { createWorkerPoolRenderer, inProcessRenderer } from '../../../../functions/shared/build/render-pool.js';
 import type { RenderedPage } from '../../../../functions/shared/build/render.js';
-import { buildSiteModel, type PageSpec } from '../../../../functions/shared/build/site-model.js';
+import { buildSiteModel, outlineSite, type PageSpec } from '../../../../functions/shared/build/site-model.js';
 import { validateProduct } from '../../../../functions/shared/catalog/product.js';
 import { demoProducts } from '../../../../functions/shared/demo/products.js';
 import { RenderError } from '../../../../functions/shared/errors.js';
@@ -12,7 +13,7 @@ const model = buildSiteModel(demoSnapshot(), [...demoProducts(150)].map(validate
 });
 const context = { site: model.site, css: '/assets/style-0123456789.css' };
 
-async function collect(renderer: typeof inProcessRenderer, pages: readonly PageSpec[]): Promise<Map<string, string>> {
+async function collect(renderer: typeof inProcessRenderer, pages: PageSource): Promise<Map<string, string>> {
   const out: RenderedPage[] = [];
   await renderer.render(pages, context, async (chunk) => { out.push(...chunk); });
   return new Map(out.map((p) => [p.key, p.hash]));
@@ -41,5 +42,47 @@ describe('worker pool renderer', () => {
       expect((e as Error).message).toContain(`page ${model.pages[5]!.url}`);
       expect((e as Error).message).not.toContain(`page(s) starting at`);
     }
+  });
+});
+
+describe('lazy page sources', () => {
+  it('take pages chunk by chunk while the consumer keeps up: a slow upload holds the render back', async () => {
+    // Prepare
+    let taken = 0;
+    const source: PageSource = { length: model.pages.length, slice: (a, b) => { taken++; return model.pages.slice(a, b); } };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let delivered = 0;
+    const pool = createWorkerPoolRenderer({ workers: 2, chunkSize: 10, minPagesForWorkers: 1 });
+    // Act
+    const done = pool.render(source, context, async (chunk) => { await gate; delivered += chunk.length; });
+    await vi.waitFor(() => expect(taken).toBeGreaterThanOrEqual(4), { timeout: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const takenWhileBlocked = taken;
+    release();
+    await done;
+    // Assess: two workers, two chunks each at most (one waiting on its upload, one more rendered)
+    expect(Math.ceil(model.pages.length / 10)).toBeGreaterThan(10);
+    expect(takenWhileBlocked).toBeLessThanOrEqual(5);
+    expect(delivered).toBe(model.pages.length);
+  });
+
+  it('compute each page as the eager model does and index it once it is taken; complete only when all are', () => {
+    // Prepare
+    const { outline, pagesAt } = outlineSite(demoSnapshot(), [...demoProducts(150)].map(validateProduct), {
+      baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z'),
+    });
+    const index = {};
+    const lazy = new LazyPages(outline.all, pagesAt, index);
+    // Act
+    const first = lazy.slice(0, 7);
+    const incomplete = lazy.complete;
+    const rest = concatPages(lazy, []).slice(7, lazy.length);
+    // Assess
+    expect(incomplete).toBe(false);
+    expect(lazy.complete).toBe(true);
+    expect([...first, ...rest]).toEqual(model.pages);
+    expect(Object.keys(index)).toEqual(model.pages.map((p) => p.url));
+    expect(Object.values(index).filter((e) => (e as { primary?: string }).primary?.startsWith('sku:')).length).toBe(150);
   });
 });
