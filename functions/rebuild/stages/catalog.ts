@@ -6,7 +6,11 @@ import type { Product } from '../../shared/catalog/product.js';
 import type { ChangeEnvelope } from '../../shared/changes/envelope.js';
 import { ValidationError, isRetryable } from '../../shared/errors.js';
 import type { Catalog, Logger, RejectedProduct } from '../../shared/ports.js';
+import PQueue from 'p-queue';
 import { productChangeKeys } from '../plan.js';
+
+/** Parallel reads of changed products: a batch of hundreds (sustained repricing) read one by one took seconds. */
+const READ_CONCURRENCY = 16;
 
 export interface CatalogCollected {
   /** The changed products as the table holds them now (undefined: gone, or rejected). */
@@ -20,17 +24,24 @@ export async function collectCatalog(deps: { catalog: Pick<Catalog, 'get'>; logg
   const changes = new Map<string, Product | undefined>();
   const changedKeys = new Set<string>();
   const rejected: RejectedProduct[] = [];
-  for (const e of work) {
-    const before = changes.has(e.id) ? changes.get(e.id) : live.get(e.id);
-    const after = await deps.catalog.get(e.id).catch((error: unknown) => {
-      // A transient read failure must not remove a live page: the run fails and is retried.
-      if (!(error instanceof ValidationError) || isRetryable(error)) throw error;
-      deps.logger.warn('product item breaks the product rules; its pages go until a valid version is written', { sku: e.id, field: error.field, error: error.message, correlation_id: e.correlationId });
-      rejected.push({ sku: e.id, field: error.field, message: error.message });
-      return undefined;
-    });
-    changes.set(e.id, after);
-    for (const key of productChangeKeys(e.id, before, after)) changedKeys.add(key);
+  // One read per distinct sku (each returns the table as it is now), several at a time.
+  const skus = [...new Set(work.map((e) => e.id))];
+  const correlation = new Map(work.map((e) => [e.id, e.correlationId]));
+  const queue = new PQueue({ concurrency: READ_CONCURRENCY });
+  // Reported in work order, whatever order the reads finish in.
+  const rejectedBy = new Map<string, RejectedProduct>();
+  const read = await Promise.all(skus.map((sku) => queue.add(() => deps.catalog.get(sku).catch((error: unknown) => {
+    // A transient read failure must not remove a live page: the run fails and is retried.
+    if (!(error instanceof ValidationError) || isRetryable(error)) throw error;
+    deps.logger.warn('product item breaks the product rules; its pages go until a valid version is written', { sku, field: error.field, error: error.message, correlation_id: correlation.get(sku) });
+    rejectedBy.set(sku, { sku, field: error.field, message: error.message });
+    return undefined;
+  }), { throwOnTimeout: true })));
+  for (const [i, sku] of skus.entries()) {
+    const after = read[i];
+    changes.set(sku, after);
+    if (after === undefined && rejectedBy.has(sku)) rejected.push(rejectedBy.get(sku)!);
+    for (const key of productChangeKeys(sku, live.get(sku), after)) changedKeys.add(key);
   }
   return { changes, changedKeys, rejected };
 }

@@ -168,7 +168,8 @@ export function createDynamoDbCatalog({ table, client, segments = 4, pageLimit }
 
     async get(sku) {
       try {
-        const out = await doc.send(new GetCommand({ TableName: table, Key: { sku } }));
+        // Strongly consistent: the change that triggered this read is committed, a replica may not have it yet.
+        const out = await doc.send(new GetCommand({ TableName: table, Key: { sku }, ConsistentRead: true }));
         return out.Item ? validateProduct(out.Item) : undefined;
       } catch (error) {
         if (error instanceof ValidationError) throw error;

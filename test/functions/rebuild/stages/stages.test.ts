@@ -108,6 +108,32 @@ describe('collect catalog', () => {
   });
 });
 
+describe('collect catalog, many changes', () => {
+  it('reads each distinct sku once, several at a time, and keeps the work order for the keys', async () => {
+    // Prepare
+    const live = new Map(['A', 'B', 'C', 'D'].map((sku) => [sku, product({ sku, title: `Old ${sku}` })]));
+    let inFlight = 0;
+    let most = 0;
+    const reads: string[] = [];
+    const catalog = {
+      get: async (sku: string) => {
+        reads.push(sku);
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight--;
+        return product({ sku, title: `New ${sku}` });
+      },
+    };
+    // Act
+    const collected = await collectCatalog({ catalog, logger: silentLogger }, live, [productChange('A', 2), productChange('B', 2), productChange('A', 3), productChange('C', 2), productChange('D', 2)]);
+    // Assess
+    expect(reads.sort()).toEqual(['A', 'B', 'C', 'D']);
+    expect(most).toBeGreaterThan(1);
+    expect([...collected.changes.keys()]).toEqual(['A', 'B', 'C', 'D']);
+    expect(collected.changes.get('A')?.title).toBe('New A');
+  });
+});
+
 describe('commit', () => {
   it('records the versions of what went live, never reconciliation or instants', () => {
     const time = entryChange('*', 1_700_000_000_000, 'Time.instant', 'Time');

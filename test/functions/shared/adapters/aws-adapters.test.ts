@@ -1,5 +1,6 @@
 /** S3 and DynamoDB adapters against the real protocol servers (s3rver, dynalite); CloudFront mocked. */
 import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudFrontClient, CreateInvalidationCommand, TooManyInvalidationsInProgress } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +110,18 @@ describe('DynamoDB catalog (dynalite)', () => {
     expect(await catalog.approximateCount?.()).toBeUndefined();
     expect(await catalog.approximateCount?.()).toBeUndefined();
     mock.restore();
+  });
+
+  it('reads a product strongly consistent: a stream record comes after its write, an eventually consistent read may not', async () => {
+    // Prepare
+    const mock = mockClient(DynamoDBDocumentClient);
+    const catalog = createDynamoDbCatalog({ table: 'products', client: new DynamoDBClient({ region: 'us-east-1' }) });
+    mock.on(GetCommand).resolves({});
+    // Act
+    const found = await catalog.get('TR2-BLK-42').finally(() => mock.restore());
+    // Assess
+    expect(found).toBeUndefined();
+    expect(mock.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ TableName: 'products', Key: { sku: 'TR2-BLK-42' }, ConsistentRead: true });
   });
 
   it('validates on put, keeps an explicit slug, and returns the old item on delete', async () => {
