@@ -9,6 +9,14 @@
  * gets a new name, so a crash before the root leaves the previous document whole, and a warm
  * reader re-reads only shards whose names moved. Shards a commit drops are deleted by the next
  * commit, so a reader holding the previous root can still finish.
+ *
+ * A targeted commit does not rewrite the shards its keys fall in: it writes one *segment* with
+ * the changed records (a removed one as null), and the root lists segments oldest first over the
+ * shards, as a log-structured merge tree does. Random changes fall in every shard, so rewriting
+ * them made a batch of 700 price changes rewrite the whole 100,000-product state (14 MB); a
+ * segment costs what the change does. When the segments hold more than a sixteenth of the
+ * records (or too many names for a small root), the next commit folds them into the shards, a cost
+ * spread over the many changes that filled them.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -19,6 +27,10 @@ import type { ObjectStore, RootPointers } from '../ports.js';
 /** Records a shard aims at: small enough that a change rewrites little, few enough objects that a full write stays cheap. */
 const SHARD_TARGET = 400;
 const MAX_SHARDS = 4096;
+/** Segments a root may list before they are folded in (their names are read and written with every root). */
+const MAX_SEGMENTS = 128;
+/** Records the segments may hold before they are folded in: at least this many, or a sixteenth of the document. */
+const MIN_SEGMENT_RECORDS = 2000;
 
 /** How one kind of record is split, stored and found again. */
 export interface ShardCodec<D> {
@@ -42,7 +54,12 @@ interface Root<M> {
   counts?: Record<string, number>;
   /** Shards the previous commit dropped: the next commit deletes them. */
   retired: string[];
+  /** Segments over the shards, oldest first (absent: none). */
+  segments?: string[];
 }
+
+/** A segment: per kind, the records a targeted commit changed (null: removed). */
+type Segment = Record<string, Array<[string, unknown]>>;
 
 /** Bytes and objects a document store read and wrote. */
 export interface ShardIo {
@@ -140,7 +157,7 @@ export class ShardedDocument<D, M> {
     }
     this.io.bytesRead += object.body.length;
     const root = this.#parseRoot(object.key, object.body);
-    const names = Object.values(root.shards).flat();
+    const names = [...Object.values(root.shards).flat(), ...(root.segments ?? [])];
     const queue = new PQueue({ concurrency: 16 });
     await Promise.all(names.filter((name) => !this.#shards.has(name)).map((name) => queue.add(async () => {
       const shard = await this.store.get(name);
@@ -151,8 +168,27 @@ export class ShardedDocument<D, M> {
     this.#root = { etag: object.etag, key: object.key, root };
     this.#keepOnly(new Set(names));
     const records: Record<string, Iterable<[string, unknown]>> = {};
-    for (const kind of Object.keys(this.codecs)) records[kind] = this.#entries(kind, root.shards[kind] ?? []);
+    for (const kind of Object.keys(this.codecs)) records[kind] = this.#merged(kind, root);
     return this.assemble(root.meta, records);
+  }
+
+  /** A kind's records in `root`'s segments, later ones winning (null: removed); every segment must be in memory. */
+  #overlay(kind: string, segments: readonly string[]): Map<string, unknown> {
+    const overlay = new Map<string, unknown>();
+    for (const name of segments) for (const [key, record] of (this.#shards.get(name) as Segment)[kind] ?? []) overlay.set(key, record);
+    return overlay;
+  }
+
+  /** A kind's live records: the shards' under the segments'. */
+  *#merged(kind: string, root: Root<M>): Iterable<[string, unknown]> {
+    const segments = root.segments ?? [];
+    if (!segments.length) {
+      yield* this.#entries(kind, root.shards[kind] ?? []);
+      return;
+    }
+    const overlay = this.#overlay(kind, segments);
+    for (const entry of this.#entries(kind, root.shards[kind] ?? [])) if (!overlay.has(entry[0])) yield entry;
+    for (const [key, record] of overlay) if (record !== null) yield [key, record];
   }
 
   /**
@@ -166,18 +202,32 @@ export class ShardedDocument<D, M> {
     this.io.bytesRead += object.body.length;
     const root = this.#parseRoot(object.key, object.body);
     const names = root.shards[kind] ?? [];
-    const wanted = new Map<string, Set<string>>();
-    if (names.length) {
-      for (const key of keys) {
-        const name = names[shardOf(key, names.length)]!;
-        let set = wanted.get(name);
-        if (!set) wanted.set(name, (set = new Set()));
-        set.add(key);
-      }
-    }
     const found = new Map<string, unknown>();
-    const codec = this.codecs[kind]!;
     const queue = new PQueue({ concurrency: 16 });
+    // Segments first (small, and what they hold is newer than any shard).
+    const segments = await Promise.all((root.segments ?? []).map((name) => queue.add(async () => {
+      const cached = this.#shards.get(name);
+      if (cached !== undefined) return cached as Segment;
+      const segment = await this.store.get(name);
+      if (!segment) throw new ObjectStoreError(`Expected segment ${name} (named by ${object.key}) to exist, got none`, { retryable: true });
+      this.io.bytesRead += segment.body.length;
+      return gunzipJson<Segment>(name, segment.body);
+    })));
+    const overlay = new Map<string, unknown>();
+    for (const segment of segments) for (const [key, record] of segment![kind] ?? []) overlay.set(key, record);
+    const wanted = new Map<string, Set<string>>();
+    for (const key of keys) {
+      if (overlay.has(key)) {
+        if (overlay.get(key) !== null) found.set(key, overlay.get(key));
+        continue;
+      }
+      if (!names.length) continue;
+      const name = names[shardOf(key, names.length)]!;
+      let set = wanted.get(name);
+      if (!set) wanted.set(name, (set = new Set()));
+      set.add(key);
+    }
+    const codec = this.codecs[kind]!;
     await Promise.all([...wanted].map(([name, set]) => queue.add(async () => {
       let parsed = this.#shards.get(name);
       if (parsed === undefined) {
@@ -218,10 +268,26 @@ export class ShardedDocument<D, M> {
    * codec's lookup where the caller already holds the records by key. Returns whether it wrote.
    */
   async write(
-    document: D, changes: Record<string, Iterable<string> | undefined> = {},
+    document: D, givenChanges: Record<string, Iterable<string> | undefined> = {},
     options: { same?: (a: M, b: M) => boolean; extraDeletes?: string[]; lookups?: Record<string, (key: string) => unknown> } = {},
   ): Promise<boolean> {
     const previous = this.#root?.root;
+    const same = options.same ?? ((a: M, b: M) => JSON.stringify(a) === JSON.stringify(b));
+    let changes = givenChanges;
+    const targeted = previous !== undefined && !options.extraDeletes?.length && Object.keys(this.codecs).every((kind) => changes[kind] !== undefined);
+    if (targeted) {
+      const segment = this.#segmentOf(document, previous, changes, options.lookups);
+      if (segment === 'unchanged') {
+        if (same(previous.meta, this.metaOf(document))) return false;
+        return this.#commitSegment(document, previous, { segment: undefined, counts: previous.counts! });
+      }
+      if (segment !== 'fold') return this.#commitSegment(document, previous, segment);
+    }
+    const overlays = previous?.segments ?? [];
+    if (overlays.length) {
+      // The shards take in the segments: their keys are rewritten with this change (kinds rewritten whole need nothing).
+      changes = Object.fromEntries(Object.keys(this.codecs).map((kind) => [kind, changes[kind] === undefined ? undefined : new Set([...changes[kind]!, ...this.#overlay(kind, overlays).keys()])]));
+    }
     const shards: Record<string, string[]> = {};
     const counts: Record<string, number> = {};
     const writes: Array<{ key: string; body: Buffer }> = [];
@@ -263,7 +329,8 @@ export class ShardedDocument<D, M> {
           delta += list.length - had;
           members.set(index, list);
         }
-        records = known !== undefined ? known + delta : (total ?? codec.count(document));
+        // Members a segment added or removed are not in the shard's `had`: count afresh when folding.
+        records = known !== undefined && !previous?.segments?.length ? known + delta : (total ?? codec.count(document));
       } else {
         records = 0;
         for (const [key, record] of codec.records(document)) {
@@ -291,11 +358,80 @@ export class ShardedDocument<D, M> {
       }
     }
     const names = new Set(Object.values(shards).flat());
-    const dropped = previous ? Object.values(previous.shards).flat().filter((name) => !names.has(name)) : [];
+    const dropped = previous ? [...Object.values(previous.shards).flat(), ...(previous.segments ?? [])].filter((name) => !names.has(name)) : [];
     const meta = this.metaOf(document);
     const root: Root<M> = { format: 2, meta, shards, counts, retired: [...new Set(dropped)] };
-    const same = options.same ?? ((a: M, b: M) => JSON.stringify(a) === JSON.stringify(b));
-    if (previous && !options.extraDeletes?.length && same(previous.meta, meta) && JSON.stringify(previous.shards) === JSON.stringify(shards)) return false;
+    if (previous && !options.extraDeletes?.length && !previous.segments?.length && same(previous.meta, meta) && JSON.stringify(previous.shards) === JSON.stringify(shards)) return false;
+    await this.#commit(root, writes, previous, names, options.extraDeletes ?? []);
+    return true;
+  }
+
+  /**
+   * The segment a targeted commit of `changes` writes: per kind, the changed keys whose records
+   * differ from the live ones; 'unchanged' when none does; 'fold' when the segments are to be
+   * folded into the shards instead (too many of them, too many records, a kind outgrowing its
+   * shard count, or a shard this store does not hold).
+   */
+  #segmentOf(document: D, previous: Root<M>, changes: Record<string, Iterable<string> | undefined>, lookups: Record<string, (key: string) => unknown> | undefined): { segment: Segment; counts: Record<string, number> } | 'unchanged' | 'fold' {
+    const segments = previous.segments ?? [];
+    if (!segments.every((name) => this.#shards.has(name))) return 'fold';
+    const segment: Segment = {};
+    const counts: Record<string, number> = {};
+    let records = 0;
+    let total = 0;
+    for (const [kind, codec] of Object.entries(this.codecs)) {
+      const names = previous.shards[kind] ?? [];
+      const known = previous.counts?.[kind];
+      if (known === undefined || !names.length) return 'fold';
+      const overlay = this.#overlay(kind, segments);
+      const lookup = lookups?.[kind] ?? codec.lookup(document);
+      const entries: Array<[string, unknown]> = [];
+      let count = known;
+      for (const key of new Set(changes[kind]!)) {
+        const shard = this.#shards.get(names[shardOf(key, names.length)]!);
+        if (shard === undefined) return 'fold';
+        let before: unknown = null;
+        if (overlay.has(key)) before = overlay.get(key);
+        else for (const [k, record] of codec.entries(shard)) if (k === key) { before = record; break; }
+        const now = lookup(key) ?? null;
+        if (JSON.stringify(before) === JSON.stringify(now)) continue;
+        count += (now === null ? 0 : 1) - (before === null ? 0 : 1);
+        entries.push([key, now]);
+      }
+      // Re-sharding rewrites the kind: a folding commit does it.
+      const fitting = names.length * 4 >= shardCount(count) && names.length <= shardCount(count) * 4;
+      if (!fitting) return 'fold';
+      counts[kind] = count;
+      total += count;
+      if (entries.length) segment[kind] = entries.sort(byKey);
+      records += entries.length;
+      for (const name of segments) records += (this.#shards.get(name) as Segment)[kind]?.length ?? 0;
+    }
+    if (!Object.keys(segment).length) return 'unchanged';
+    if (segments.length + 1 > MAX_SEGMENTS || records > Math.max(MIN_SEGMENT_RECORDS, total / 16)) return 'fold';
+    return { segment, counts };
+  }
+
+  /** Commits `document` as the previous shards under one more segment. */
+  async #commitSegment(document: D, previous: Root<M>, { segment, counts }: { segment: Segment | undefined; counts: Record<string, number> }): Promise<true> {
+    const segments = [...(previous.segments ?? [])];
+    const writes: Array<{ key: string; body: Buffer }> = [];
+    if (segment) {
+      const json = JSON.stringify(segment);
+      const name = `${this.prefix}segments/${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+      // Listed again if an earlier segment had the same bytes (a price set back and forth): order decides.
+      segments.push(name);
+      if (!this.#shards.has(name)) writes.push({ key: name, body: gzipSync(json) });
+      this.#shards.set(name, JSON.parse(json));
+    }
+    const root: Root<M> = { format: 2, meta: this.metaOf(document), shards: previous.shards, counts, retired: [], ...(segments.length ? { segments } : {}) };
+    const names = new Set([...Object.values(previous.shards).flat(), ...segments]);
+    await this.#commit(root, writes, previous, names, []);
+    return true;
+  }
+
+  /** Writes the new objects, then the root (the commit), then deletes what the previous commit retired. */
+  async #commit(root: Root<M>, writes: ReadonlyArray<{ key: string; body: Buffer }>, previous: Root<M> | undefined, names: ReadonlySet<string>, extraDeletes: readonly string[]): Promise<void> {
     const queue = new PQueue({ concurrency: 16 });
     await Promise.all(writes.map((w) => queue.add(async () => {
       await this.store.put(w.key, w.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
@@ -326,10 +462,9 @@ export class ShardedDocument<D, M> {
     this.io.objectsWritten++;
     this.#root = { ...committed, root };
     // After the commit: what the previous commit dropped (a reader of that root has had a run's time).
-    const stale = [...(previous?.retired ?? []).filter((name) => !names.has(name) && name !== committed.key), ...(options.extraDeletes ?? [])];
+    const stale = [...(previous?.retired ?? []).filter((name) => !names.has(name) && name !== committed.key), ...extraDeletes];
     if (stale.length) await this.store.deleteMany(stale);
     this.#keepOnly(names);
-    return true;
   }
 
   /**
@@ -339,7 +474,7 @@ export class ShardedDocument<D, M> {
   async sweep(): Promise<number> {
     const root = this.#root?.root;
     if (!root) return 0;
-    const keep = new Set([this.rootKey, this.#root!.key, ...Object.values(root.shards).flat(), ...root.retired]);
+    const keep = new Set([this.rootKey, this.#root!.key, ...Object.values(root.shards).flat(), ...(root.segments ?? []), ...root.retired]);
     const orphans: string[] = [];
     for await (const key of this.store.list(this.prefix)) if (!keep.has(key)) orphans.push(key);
     if (orphans.length) await this.store.deleteMany(orphans);

@@ -172,13 +172,18 @@ describe('ManifestStore', () => {
     const putsOfOwn = [...r.calls.put];
     const afterOwn = await manifests.read();
     const readsAfterOwn = reads;
+    // What a fan-out shard reads: the entries of its keys, the segment's over the shards'.
+    const looked = await new ManifestStore(r.store).entriesFor(['products/p7/index.html', 'products/p8/index.html', 'nope.html']);
     await publish(r.store, r.cdn, [...many.slice(0, 7), item('products/p7/index.html', 'other writer')]);
     const afterOther = await manifests.read();
     // Assess
     expect(readsOfFirst).toBeGreaterThan(2);
-    expect(putsOfOwn).toEqual(['products/p7/index.html', expect.stringMatching(/^_restatic\/manifest\/entries\//), MANIFEST_KEY]);
+    expect(putsOfOwn).toEqual(['products/p7/index.html', expect.stringMatching(/^_restatic\/manifest\/segments\//), MANIFEST_KEY]);
     expect(readsAfterOwn).toBe(readsOfFirst);
     expect(afterOwn.entries['products/p7/index.html']?.hash).toBe(sha256('changed'));
+    expect(Object.keys(looked).sort()).toEqual(['products/p7/index.html', 'products/p8/index.html']);
+    expect(looked['products/p7/index.html']?.hash).toBe(sha256('changed'));
+    expect(looked['products/p8/index.html']?.hash).toBe(sha256('P8'));
     expect(afterOther.entries['products/p7/index.html']?.hash).toBe(sha256('other writer'));
     expect(Object.keys(afterOther.entries)).toHaveLength(8);
   });

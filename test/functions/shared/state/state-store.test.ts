@@ -43,6 +43,19 @@ function repriced(state: SiteState, index: number): SiteState {
   };
 }
 
+/** `repriced` for many products at once. */
+function repricedAll(state: SiteState, indices: readonly number[]): SiteState {
+  const skus = new Set(indices.map((i) => state.products[i]!.sku));
+  const pages = { ...state.pages };
+  const versions = { ...state.versions };
+  for (const i of indices) {
+    const p = state.products[i]!;
+    versions[`sku:${p.sku}`] = '2';
+    pages[`/products/${p.slug}/`] = { ...pages[`/products/${p.slug}/`]!, dataHash: 'changed' };
+  }
+  return { ...state, generation: state.generation + 1, products: state.products.map((q) => (skus.has(q.sku) ? { ...q, price: { USD: 1 } } : q)), pages, versions };
+}
+
 describe('StateStore', () => {
   it('reads back what it wrote', async () => {
     // Prepare
@@ -55,7 +68,7 @@ describe('StateStore', () => {
     expect(read).toEqual(state);
   });
 
-  it('rewrites only the shards holding what a run changed, then the root', async () => {
+  it('writes a targeted run as one segment of what it changed, then the root; the shards stay', async () => {
     // Prepare
     const store = new MemoryStore();
     const states = new StateStore(store);
@@ -66,11 +79,80 @@ describe('StateStore', () => {
     const sku = state.products[7]!.sku;
     // Act
     const written = await puts(store, () => states.write(next, { products: [sku], pages: [`/products/${state.products[7]!.slug}/`], versions: [`sku:${sku}`] }));
-    // Assess: one shard per kind, then the root (of 20,000 records a kind, in dozens of shards)
+    // Assess: of 20,000 records a kind, in dozens of shards, one small segment and the root
     expect(shards).toBeGreaterThan(3 * 32);
-    expect(written).toHaveLength(4);
-    expect(written.at(-1)).toBe(STATE_ROOT_KEY);
+    expect(written).toEqual([expect.stringMatching(/^_restatic\/state\/segments\//), STATE_ROOT_KEY]);
+    expect(store.objects.get(written[0]!)!.body.length).toBeLessThan(1024);
     expect(await new StateStore(store).read()).toEqual(next);
+  });
+
+  it('costs what the change does: 700 changes spread over every shard write one segment, not the state', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    let state = stateOf(20_000);
+    await states.write(state);
+    const full = states.io.bytesWritten;
+    const indices = Array.from({ length: 700 }, (_, i) => (i * 28) % 20_000);
+    state = repricedAll(state, indices);
+    // Act
+    const written = await puts(store, () => states.write(state, {
+      products: indices.map((i) => state.products[i]!.sku), pages: indices.map((i) => `/products/${state.products[i]!.slug}/`), versions: indices.map((i) => `sku:${state.products[i]!.sku}`),
+    }));
+    // Assess
+    expect(written).toHaveLength(2);
+    expect(states.io.bytesWritten - full).toBeLessThan(full / 10);
+    expect(await new StateStore(store).read()).toEqual(state);
+  });
+
+  it('folds a change bigger than the segments may hold straight into the shards', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    const state = stateOf(3000);
+    await states.write(state);
+    const indices = Array.from({ length: 1100 }, (_, i) => i);
+    const next = repricedAll(state, indices);
+    // Act
+    const written = await puts(store, () => states.write(next, {
+      products: indices.map((i) => next.products[i]!.sku), pages: indices.map((i) => `/products/${next.products[i]!.slug}/`), versions: indices.map((i) => `sku:${next.products[i]!.sku}`),
+    }));
+    // Assess
+    expect(written.some((k) => k.includes('/segments/'))).toBe(false);
+    expect(written.some((k) => k.startsWith('_restatic/state/products/'))).toBe(true);
+    expect(await new StateStore(store).read()).toEqual(next);
+  });
+
+  it('folds its segments into the shards once they are many, and reads the same document before and after', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    let state = stateOf(400);
+    await states.write(state);
+    const shardsBefore = [...store.objects.keys()].filter((k) => k.startsWith('_restatic/state/products/'));
+    const segmentCounts: number[] = [];
+    // Act: 140 runs of one change each, read back by a fresh reader after every run
+    const reads: SiteState[] = [];
+    const expected: SiteState[] = [];
+    for (let run = 0; run < 140; run++) {
+      state = repriced(state, run % 400);
+      const sku = state.products[run % 400]!.sku;
+      await states.write(state, { products: [sku], pages: [`/products/${state.products[run % 400]!.slug}/`], versions: [`sku:${sku}`] });
+      const root = JSON.parse(gunzipSync(store.objects.get(STATE_ROOT_KEY)!.body).toString()) as { segments?: string[] };
+      segmentCounts.push(root.segments?.length ?? 0);
+      if (run % 7 === 0 || segmentCounts.at(-1) === 0) {
+        reads.push((await new StateStore(store).read())!);
+        expected.push(state);
+      }
+    }
+    const finalRead = await new StateStore(store).read();
+    // Assess: segments grew one a run, were folded once (at 128), and the shards took them in
+    expect(Math.max(...segmentCounts)).toBe(128);
+    expect(segmentCounts).toContain(0);
+    expect(segmentCounts.at(-1)).toBeLessThan(128);
+    expect([...store.objects.keys()].filter((k) => k.startsWith('_restatic/state/products/'))).not.toEqual(shardsBefore);
+    expect(finalRead).toEqual(state);
+    expect(reads).toEqual(expected);
   });
 
   it('drops a removed record from its shard and adds a new one to another, rewriting only those', async () => {
@@ -147,10 +229,10 @@ describe('StateStore', () => {
     await states.write(v1);
     const before = new Set(store.objects.keys());
     const v2 = repriced(v1, 1);
-    // Act
-    await states.write(v2, { products: [v1.products[1]!.sku], pages: [], versions: [] });
+    // Act: whole writes (a full build's) replace shards
+    await states.write(v2);
     const afterOne = new Set(store.objects.keys());
-    await states.write(repriced(v2, 2), { products: [v1.products[2]!.sku], pages: [], versions: [] });
+    await states.write(repriced(v2, 2));
     const afterTwo = new Set(store.objects.keys());
     // Assess: the shard v2 replaced is still there after v2's commit, gone after the next
     const replaced = [...before].filter((k) => k !== STATE_ROOT_KEY && !afterTwo.has(k));
