@@ -29,7 +29,7 @@ const count = Number(countArg);
 const source = createExportContentSource(DEMO_SPACE_FILE);
 const snapshot = new ContentSnapshot(await source.locales());
 snapshot.apply(await source.sync());
-const content = pdfContent(snapshot, { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+const content = pdfContent(snapshot, { baseUrl: 'https://shop.example.com' });
 const images = new Map(allDemoImages().filter((a) => Buffer.isBuffer(a.body)).map((a) => [`/${a.key}`, a.body as Buffer]));
 type Sheet = ReturnType<typeof sheetData>;
 const generated = demoProducts(Number.MAX_SAFE_INTEGER)[Symbol.iterator]();

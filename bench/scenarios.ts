@@ -29,13 +29,14 @@ import { metaForKey } from '../functions/shared/publish/headers.js';
 import { readManifest } from '../functions/shared/publish/manifest.js';
 import { Publisher } from '../functions/shared/publish/publisher.js';
 import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
+import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
 import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import { needBench, readBenchConfig } from './config.js';
 import { peakRssMb } from './peak-rss.js';
 
 const config = readBenchConfig();
 const env = (name: 'BENCH_S3' | 'BENCH_DYNAMO' | 'BENCH_BUCKET' | 'BENCH_TABLE') => needBench(config, name);
-const site = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z') };
+const site = { baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS, listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z') };
 
 /** Counts the calls a scenario makes to the store (uploads, LISTs, HEAD-like GETs). */
 function counting(store: ObjectStore) {
@@ -80,7 +81,7 @@ async function eleventyToDisk(prefix: string) {
   const out = mkdtempSync(join(tmpdir(), prefix));
   const eleventy = new Eleventy(SITE_DIR, out, {
     quietMode: true,
-    config: (config) => configureSite(config, { site: m.site, css: assets.css, pages: m.pages }),
+    config: (config) => configureSite(config, { sites: m.sites, css: assets.css, pages: m.pages }),
   });
   await eleventy.write();
   return { m, out, assets };
@@ -172,7 +173,7 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const m = await model();
     const assets = loadSiteAssets({ demoImages: true });
     let pages = 0;
-    await createWorkerPoolRenderer().render(m.pages, { site: m.site, css: assets.css }, async (r) => { pages += r.length; });
+    await createWorkerPoolRenderer().render(m.pages, { sites: m.sites, css: assets.css }, async (r) => { pages += r.length; });
     return { ms: performance.now() - t0, pages };
   },
 
@@ -187,7 +188,7 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const m = await model();
     const assets = loadSiteAssets({ demoImages: true });
     const rendered: RenderedPage[] = [];
-    await createWorkerPoolRenderer().render(m.pages, { site: m.site, css: assets.css }, async (r) => { rendered.push(...r); });
+    await createWorkerPoolRenderer().render(m.pages, { sites: m.sites, css: assets.css }, async (r) => { rendered.push(...r); });
     const items = [...assets.items, ...rendered];
     const t0 = performance.now();
     if (naive) {

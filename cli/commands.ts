@@ -41,7 +41,7 @@ export async function runStart(config: LocalConfig, logger: JsonLogger): Promise
 }
 
 export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws'): Promise<number> {
-  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE, now: new Date() };
+  const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, now: new Date() };
   const progress = createProgress();
   if (target === 'aws') {
     // The same composition root as the Lambda functions, under the CLI's variable names.

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { ConfigError } from '../functions/shared/errors.js';
+import { DEMO_MARKETS, parseMarkets, type Market } from '../functions/shared/markets/markets.js';
 
 export const DEFAULT_WEBHOOK_SECRET = 'restatic-local-development-webhook-signing-secret-0123456789abcd';
 
@@ -21,7 +22,8 @@ export interface LocalConfig {
   siteUrl: string;
   bucket: string;
   table: string;
-  currencies: string[];
+  /** The storefronts (`RESTATIC_MARKETS`, JSON; the demo's `us` and `de` by default). */
+  markets: Market[];
   /** Minutes between scheduled feed runs. */
   feedIntervalMinutes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -41,7 +43,7 @@ const LocalEnv = v.object({
   // 0 asks the OS for a free port (tests, parallel stacks).
   PORT: integer(8080, 0, 65535),
   SITE_URL: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an http(s) URL such as https://shop.example.com'))),
-  RESTATIC_CURRENCIES: text('USD,EUR', /^[A-Z]{3}(,[A-Z]{3})*$/, 'ISO 4217 codes separated by commas, e.g. USD,EUR'),
+  RESTATIC_MARKETS: v.optional(v.pipe(v.string(), v.parseJson(undefined, 'expected JSON: an array of markets'))),
   RESTATIC_DATA_DIR: v.optional(v.string(), '.restatic'),
   DEMO_PRODUCTS: integer(500, 0, 1_000_000),
   // Contentful's rule for signing secrets: 64 characters of letters, digits, `-` and `_`.
@@ -76,7 +78,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: strin
     siteUrl: (e.SITE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
     bucket: e.RESTATIC_BUCKET,
     table: e.RESTATIC_TABLE,
-    currencies: e.RESTATIC_CURRENCIES.split(','),
+    markets: e.RESTATIC_MARKETS === undefined ? DEMO_MARKETS : parseMarkets(e.RESTATIC_MARKETS, 'RESTATIC_MARKETS'),
     feedIntervalMinutes: e.FEEDS_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
   };

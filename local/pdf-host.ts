@@ -4,7 +4,7 @@
  * receiver. `pdfThread` runs inside the thread; `ThreadedPdfWorker` is the main
  * thread's handle (one batch at a time, progress relayed).
  */
-import { syncedContent } from '../functions/pdf/data.js';
+import { syncedContent, type PdfSite } from '../functions/pdf/data.js';
 import { loadPdfFonts } from '../functions/pdf/fonts.js';
 import { imageLoader } from '../functions/pdf/images.js';
 import { createSheetPool } from '../functions/pdf/pool.js';
@@ -16,7 +16,7 @@ import { type HostedContent, type HostedServices, hostedContentSource, hostedPor
 import { ThreadHost, throttled } from './thread-host.js';
 
 export interface HostedPdfConfig extends HostedServices, HostedContent {
-  site: { baseUrl: string; currencies: string[] };
+  site: PdfSite;
   /** Render threads (default: one per core). */
   poolSize?: number;
 }

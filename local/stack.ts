@@ -79,7 +79,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   }
   const cdn = localCdn(edgeUrl);
   const renderer = options.renderer ?? createWorkerPoolRenderer({ store: threadStore({ bucket: config.bucket, endpoint: services.servers.s3Endpoint }) });
-  const site = { baseUrl: config.siteUrl, currencies: config.currencies, listingPageSize: LISTING_PAGE_SIZE };
+  const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE };
   const buildAll = (progress?: Progress) => fullBuild(
     { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn, logger, renderer, ...(progress ? { progress } : {}) },
     { site: { ...site, now: new Date() }, demoImages: !config.deliveryToken },
@@ -97,7 +97,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   // the change loop's fan-out through a local queue (SQS in AWS).
   const pdfWorker = new ThreadedPdfWorker({
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table,
-    edgeUrl, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE, site: { baseUrl: site.baseUrl, currencies: site.currencies }, logLevel: config.logLevel,
+    edgeUrl, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE, site: { baseUrl: site.baseUrl, markets: config.markets }, logLevel: config.logLevel,
     ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
   });
   const pdfs = new LocalPdfQueue((jobs, onProgress) => pdfWorker.run(jobs, onProgress), logger, {

@@ -14,7 +14,9 @@ export default class Pages {
 
   async render(data) {
     try {
-      return await render(`layouts/${data.spec.layout}.njk`, { restatic: data.restatic, spec: data.spec });
+      const site = data.restatic.sites[data.spec.market];
+      if (!site) throw new Error(`no shell for market ${JSON.stringify(data.spec.market)}`);
+      return await render(`layouts/${data.spec.layout}.njk`, { restatic: { ...data.restatic, site }, spec: data.spec, t: site.t });
     } catch (error) {
       // Eleventy's own message names only this template: name the page that failed.
       throw new Error(`page ${data.spec.url} (layout ${data.spec.layout}): ${error.message}`, { cause: error });

@@ -28,6 +28,7 @@ import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import { ConfigError } from '../shared/errors.js';
+import { DEMO_MARKETS, parseMarkets, type Market } from '../shared/markets/markets.js';
 import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, ObjectStore, Queue, RedirectTable, RootPointers } from '../shared/ports.js';
 import { need, type AwsConfig } from './config.js';
 
@@ -36,7 +37,7 @@ const RECHECK_DELAY_SECONDS = 900;
 
 export interface AwsSiteSettings {
   baseUrl: string;
-  currencies: string[];
+  markets: Market[];
   listingPageSize: number;
 }
 
@@ -61,7 +62,10 @@ export async function readSecret(arn: string, client: SecretsManagerClient): Pro
   return out.SecretString;
 }
 
-export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), currencies: c.CURRENCIES, listingPageSize: LISTING_PAGE_SIZE }));
+export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), markets: markets(c), listingPageSize: LISTING_PAGE_SIZE }));
+
+/** The storefronts (`MARKETS`, JSON), the demo's `us` and `de` when unset. */
+export const markets = (c: AwsConfig): Market[] => once(c, 'markets', () => (c.MARKETS === undefined ? DEMO_MARKETS : parseMarkets(c.MARKETS, 'MARKETS')));
 
 export const store = (c: AwsConfig): ObjectStore => once(c, 'store', () => createS3ObjectStore({ bucket: need(c, 'SITE_BUCKET'), client: s3(c) }));
 

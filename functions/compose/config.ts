@@ -21,7 +21,6 @@ const feedTargets = v.pipe(text, v.parseJson(), v.array(v.object({
 const AwsEnvSchema = v.object({
   SITE_URL: v.optional(v.pipe(url, v.transform((s) => s.replace(/\/$/, '')))),
   SITE_NAME: v.optional(text, 'Store'),
-  CURRENCIES: v.optional(v.pipe(list, v.array(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected ISO 4217 codes such as USD,EUR')))), 'USD,EUR'),
   SITE_BUCKET: v.optional(v.pipe(text, v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'))),
   PRODUCTS_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
   STATE_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
@@ -42,6 +41,8 @@ const AwsEnvSchema = v.object({
   SCHEDULE_GROUP: v.optional(text),
   SCHEDULER_ROLE_ARN: v.optional(arn),
   FEED_TARGETS: v.optional(feedTargets),
+  // JSON, checked by parseMarkets (markets.ts) where the site is composed.
+  MARKETS: v.optional(v.pipe(text, v.parseJson(undefined, 'expected JSON: an array of markets'))),
   BUILD_STATE_MACHINE_ARN: v.optional(v.pipe(arn, v.regex(/:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'expected a Step Functions state machine ARN'))),
   FEEDS_DESCRIPTION_FROM_STORY: v.optional(flag, 'false'),
   // Given directly (the CLI) instead of through Secrets Manager (the functions).
@@ -68,7 +69,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env, aliases: Par
  * build runs on the composition root the functions use.
  */
 export function readCliAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
-  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', CURRENCIES: 'RESTATIC_CURRENCIES', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN', CHANGES_QUEUE_URL: 'RESTATIC_CHANGES_QUEUE_URL', STATE_TABLE: 'RESTATIC_STATE_TABLE' });
+  return readAwsConfig(env, { SITE_BUCKET: 'RESTATIC_BUCKET', PRODUCTS_TABLE: 'RESTATIC_TABLE', DISTRIBUTION_ID: 'RESTATIC_DISTRIBUTION_ID', MARKETS: 'RESTATIC_MARKETS', BUILD_STATE_MACHINE_ARN: 'RESTATIC_BUILD_STATE_MACHINE_ARN', CHANGES_QUEUE_URL: 'RESTATIC_CHANGES_QUEUE_URL', STATE_TABLE: 'RESTATIC_STATE_TABLE' });
 }
 
 /** A variable the calling function cannot run without. */

@@ -8,6 +8,7 @@
 import type { Writable } from 'node:stream';
 import { RenderError } from '../shared/errors.js';
 import { sha256 } from '../shared/hash.js';
+import { fill, messagesFor, type PdfLabels } from '../shared/markets/messages.js';
 import type { CatalogEntry } from './data.js';
 import { ACCENT, type Doc, imageBox, INK, MUTED, newDocument, openImageSettled, type OpenedImage, rule, text } from './draw.js';
 import type { PdfFonts } from './fonts.js';
@@ -20,6 +21,8 @@ export interface CatalogSection {
 export interface CatalogAssets {
   fonts: PdfFonts;
   siteName: string;
+  /** The catalog's words in its market's language. @default English */
+  labels?: PdfLabels;
   /** Reads an image by site path or URL; undefined when it cannot be had. */
   image(src: string): Promise<Buffer | undefined>;
 }
@@ -53,6 +56,7 @@ export function catalogVersion(sections: readonly CatalogSection[]): string {
 /** Streams the catalog PDF into `sink` (a file, an upload), resolving once the sink has it all. */
 export async function renderCatalog(sections: readonly CatalogSection[], assets: CatalogAssets, sink: Writable, onPage?: (page: number, total: number) => void): Promise<CatalogResult> {
   const { fonts } = assets;
+  const t = assets.labels ?? messagesFor('en').pdf;
   const populated = sections.filter((s) => s.entries.length > 0);
   const tocPages = Math.max(1, Math.ceil(populated.length / TOC_PER_PAGE));
   const startPages: number[] = [];
@@ -65,7 +69,7 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
   const products = populated.reduce((n, s) => n + s.entries.length, 0);
   let page = 1;
 
-  const doc = newDocument(fonts, { title: `${assets.siteName} — catalog`, author: assets.siteName, subject: `Product catalog, ${products} products` });
+  const doc = newDocument(fonts, { title: `${assets.siteName} — ${t.catalogFooter}`, author: assets.siteName, subject: `${t.catalog}, ${fill(t.catalogSummary, { products, categories: populated.length })}` });
   const done = new Promise<void>((resolve, reject) => {
     sink.on('finish', resolve);
     sink.on('error', reject);
@@ -75,8 +79,8 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
   try {
     const footer = () => {
       doc.page.margins.bottom = 0;
-      text(doc, fonts, `${assets.siteName} · catalog`, LEFT, doc.page.height - 40, { size: 8, color: MUTED, width: WIDTH / 2, lineBreak: false });
-      text(doc, fonts, `Page ${page} of ${total}`, LEFT + WIDTH / 2, doc.page.height - 40, { size: 8, color: MUTED, width: WIDTH / 2, align: 'right', lineBreak: false });
+      text(doc, fonts, `${assets.siteName} · ${t.catalogFooter}`, LEFT, doc.page.height - 40, { size: 8, color: MUTED, width: WIDTH / 2, lineBreak: false });
+      text(doc, fonts, fill(t.page, { n: page, count: total }), LEFT + WIDTH / 2, doc.page.height - 40, { size: 8, color: MUTED, width: WIDTH / 2, align: 'right', lineBreak: false });
       onPage?.(page, total);
     };
     const nextPage = () => {
@@ -86,17 +90,17 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
 
     // Cover.
     text(doc, fonts, assets.siteName, LEFT, 260, { font: 'bold', size: 34, width: WIDTH, align: 'center' });
-    text(doc, fonts, 'Product catalog', LEFT, doc.y + 8, { size: 18, color: MUTED, width: WIDTH, align: 'center' });
-    text(doc, fonts, `${products} products in ${populated.length} categories`, LEFT, doc.y + 24, { size: 11, width: WIDTH, align: 'center' });
-    text(doc, fonts, `Data version ${version}`, LEFT, doc.page.height - 90, { size: 8, color: MUTED, width: WIDTH, align: 'center' });
+    text(doc, fonts, t.catalog, LEFT, doc.y + 8, { size: 18, color: MUTED, width: WIDTH, align: 'center' });
+    text(doc, fonts, fill(t.catalogSummary, { products, categories: populated.length }), LEFT, doc.y + 24, { size: 11, width: WIDTH, align: 'center' });
+    text(doc, fonts, fill(t.dataVersion, { version }), LEFT, doc.page.height - 90, { size: 8, color: MUTED, width: WIDTH, align: 'center' });
     onPage?.(page, total);
 
     // Table of contents.
-    for (let t = 0; t < tocPages; t++) {
+    for (let tocPage = 0; tocPage < tocPages; tocPage++) {
       nextPage();
-      text(doc, fonts, t === 0 ? 'Contents' : 'Contents (continued)', LEFT, 60, { font: 'bold', size: 18, width: WIDTH });
+      text(doc, fonts, tocPage === 0 ? t.contents : t.contentsContinued, LEFT, 60, { font: 'bold', size: 18, width: WIDTH });
       let y = 100;
-      for (let i = t * TOC_PER_PAGE; i < Math.min(populated.length, (t + 1) * TOC_PER_PAGE); i++) {
+      for (let i = tocPage * TOC_PER_PAGE; i < Math.min(populated.length, (tocPage + 1) * TOC_PER_PAGE); i++) {
         const section = populated[i]!;
         text(doc, fonts, `${section.title} (${section.entries.length})`, LEFT, y, { size: 11, width: WIDTH - 60, lineBreak: false, ellipsis: true, height: 16 });
         text(doc, fonts, String(startPages[i]), LEFT + WIDTH - 60, y, { size: 11, width: 60, align: 'right', lineBreak: false });

@@ -6,17 +6,32 @@
  */
 import { activeSalePrice, type Product } from '../shared/catalog/product.js';
 import { formatMoney } from '../shared/build/money.js';
-import { AVAILABILITY_LABELS, productUrl } from '../shared/build/product-view.js';
 import { sha256 } from '../shared/hash.js';
 import { literalText, plainText } from '../shared/plain-text.js';
-import { catalogContent, syncedCatalogContent, type CatalogContent, type StoryBlock } from '../shared/content/catalog-content.js';
+import { catalogContent, syncedSnapshot, type CatalogContent, type StoryBlock } from '../shared/content/catalog-content.js';
 import type { ContentSnapshot } from '../shared/content/snapshot.js';
+import { localeChain, marketProduct } from '../shared/markets/localize.js';
+import { DEMO_MARKETS, defaultMarket, type Market } from '../shared/markets/markets.js';
+import { fill, messagesFor, type Messages } from '../shared/markets/messages.js';
 import type { ContentSource } from '../shared/ports.js';
 
-/** CMS data the PDFs show (category titles, stories, site name), and where they link to. */
-export interface PdfContent extends CatalogContent {
+/** The CMS data one market's PDFs show (category titles, stories, site name in its locale), and where they link to. */
+export interface PdfMarketContent extends Omit<CatalogContent, 'entries'> {
+  market: Market;
   baseUrl: string;
-  currencies: readonly string[];
+  /** The market's currency: the one its sheets and catalog show. */
+  currency: string;
+  /** Object keys of its PDFs start with this (`''`, `de/`). */
+  keyPrefix: string;
+  t: Messages;
+  /** The product as this market shows it (its text and currency), or undefined where it is not sold. */
+  view(product: Product): Product | undefined;
+}
+
+/** Every market's PDF content (the default market's first, and as the object itself), and what CMS entries reach. */
+export interface PdfContent extends PdfMarketContent {
+  markets: PdfMarketContent[];
+  entries: CatalogContent['entries'];
 }
 
 export type { StoryBlock };
@@ -36,6 +51,8 @@ export interface SheetData {
   story?: StoryBlock[];
   description: string;
   url: string;
+  /** The sheet's words, in the market's language. */
+  labels: Messages['pdf'];
   /** First 12 hex digits of the sha256 of everything above: printed in the footer. */
   version: string;
 }
@@ -53,36 +70,56 @@ export interface CatalogEntry {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-/** The CMS data the PDFs need, from the content snapshot the site builds from. */
-export function pdfContent(content: ContentSnapshot, site: { baseUrl: string; currencies: readonly string[] }): PdfContent {
-  return withSite(catalogContent(content), site);
+export interface PdfSite {
+  baseUrl: string;
+  /** The storefronts: one set of PDFs each. @default DEMO_MARKETS */
+  markets?: readonly Market[];
 }
 
-function withSite(content: CatalogContent, site: { baseUrl: string; currencies: readonly string[] }): PdfContent {
-  return { ...content, baseUrl: site.baseUrl.replace(/\/$/, ''), currencies: site.currencies };
+/** The CMS data the PDFs of every market need, from the content snapshot the site builds from. */
+export function pdfContent(content: ContentSnapshot, site: PdfSite): PdfContent {
+  const markets = [...(site.markets ?? DEMO_MARKETS)];
+  const first = defaultMarket(markets);
+  const ordered = [first, ...markets.filter((m) => m !== first)];
+  const baseUrl = site.baseUrl.replace(/\/$/, '');
+  const perMarket = ordered.map((market): PdfMarketContent => {
+    const chain = localeChain(content.locales, market.locale);
+    const { entries: _entries, ...text } = catalogContent(content.inLocale(market.locale));
+    return {
+      ...text, market, baseUrl, currency: market.currency, keyPrefix: market.prefix.slice(1), t: messagesFor(market.locale),
+      view: (p) => marketProduct(p, market, chain, content.defaultLocale),
+    };
+  });
+  return { ...perMarket[0]!, markets: perMarket, entries: catalogContent(content).entries };
 }
 
-/** The values a product's spec sheet shows at `now` (a sale shows only while it is on, as on the site). */
-export function sheetData(product: Product, content: PdfContent, now: Date): SheetData {
-  const prices = content.currencies.filter((c) => product.price[c] !== undefined).map((currency) => {
+/**
+ * The values a product's spec sheet shows at `now`, in one market (a sale shows only while it is
+ * on, as on the site). `product` is the market's view of it (`content.view`): its text and currency.
+ */
+export function sheetData(product: Product, content: PdfMarketContent, now: Date): SheetData {
+  const t = content.t.pdf;
+  const locale = content.market.locale;
+  const prices = [content.currency].filter((c) => product.price[c] !== undefined).map((currency) => {
     const price = product.price[currency]!;
     const sale = activeSalePrice(product, currency, now);
     const onSale = sale !== undefined;
     return {
       currency,
-      price: formatMoney(price, currency),
-      ...(onSale ? { sale: formatMoney(sale, currency) } : {}),
+      price: formatMoney(price, currency, locale),
+      ...(onSale ? { sale: formatMoney(sale, currency, locale) } : {}),
       ...(onSale && (product.saleStart || product.saleEnd) ? { saleDates: `${product.saleStart ? day(product.saleStart) : '…'} – ${product.saleEnd ? day(product.saleEnd) : '…'}` } : {}),
     };
   });
   const attributes: Array<[string, string]> = [];
-  if (product.color) attributes.push(['Colour', product.color]);
-  if (product.size) attributes.push(['Size', product.size]);
-  if (product.itemGroupId) attributes.push(['Model', product.itemGroupId]);
-  attributes.push(['Condition', product.condition]);
+  if (product.color) attributes.push([content.t.colour, product.color]);
+  if (product.size) attributes.push([content.t.size, product.size]);
+  if (product.itemGroupId) attributes.push([t.model, product.itemGroupId]);
+  attributes.push([content.t.condition, content.t.conditions[product.condition]]);
+  const label = content.t.availability[product.availability];
   const availability = product.availabilityDate && (product.availability === 'preorder' || product.availability === 'backorder')
-    ? `${AVAILABILITY_LABELS[product.availability]} (from ${day(product.availabilityDate)})`
-    : AVAILABILITY_LABELS[product.availability];
+    ? fill(t.availableFrom, { availability: label, date: day(product.availabilityDate) })
+    : label;
   const category = product.category ? content.categories.get(product.category) : undefined;
   const story = content.stories.get(product.sku);
   const data: Omit<SheetData, 'version'> = {
@@ -98,13 +135,16 @@ export function sheetData(product: Product, content: PdfContent, now: Date): She
     ...(category ? { category } : {}),
     ...(story ? { story } : {}),
     description: plainText(product.description),
-    url: `${content.baseUrl}${productUrl(product)}`,
+    url: `${content.baseUrl}${content.market.prefix}products/${product.slug}/`,
+    labels: t,
   };
   return { ...data, version: sha256(JSON.stringify(data)).slice(0, 12) };
 }
 
-/** The values a product's catalog entry shows at `now`, in one currency (one catalog per store). */
-export function catalogEntry(product: Product, currency: string, now: Date): CatalogEntry {
+/** The values a product's catalog entry shows at `now`, in one market's currency and language. */
+export function catalogEntry(product: Product, content: PdfMarketContent, now: Date): CatalogEntry {
+  const { currency } = content;
+  const locale = content.market.locale;
   const price = product.price[currency];
   const sale = activeSalePrice(product, currency, now);
   return {
@@ -112,34 +152,37 @@ export function catalogEntry(product: Product, currency: string, now: Date): Cat
     title: literalText(product.title),
     ...(product.brand ? { brand: literalText(product.brand) } : {}),
     ...(product.images[0] ? { image: product.images[0] } : {}),
-    price: price === undefined ? 'Price on request' : formatMoney(price, currency),
-    ...(price !== undefined && sale !== undefined && sale < price ? { sale: formatMoney(sale, currency) } : {}),
-    availability: AVAILABILITY_LABELS[product.availability],
+    price: price === undefined ? content.t.pdf.priceOnRequest : formatMoney(price, currency, locale),
+    ...(price !== undefined && sale !== undefined && sale < price ? { sale: formatMoney(sale, currency, locale) } : {}),
+    availability: content.t.availability[product.availability],
   };
 }
 
 /**
- * The catalog's sections: one per CMS category (in CMS order) holding its products by title, then
- * "Other products" for those without a published category. The first of `currencies` is shown.
+ * One market's catalog sections: one per CMS category (in CMS order) holding the products it
+ * sells by title, then "Other products" for those without a published category. `products` are
+ * the catalog's records; each is shown as the market shows it.
  */
-export function catalogSections(products: Iterable<Product>, content: PdfContent, now: Date): Array<{ title: string; entries: CatalogEntry[] }> {
-  const currency = content.currencies[0] ?? 'USD';
+export function catalogSections(products: Iterable<Product>, content: PdfMarketContent, now: Date): Array<{ title: string; entries: CatalogEntry[] }> {
   const bySlug = new Map<string, CatalogEntry[]>([...content.categories.keys()].map((slug) => [slug, []]));
   const other: CatalogEntry[] = [];
-  for (const product of products) {
-    const entry = catalogEntry(product, currency, now);
+  for (const record of products) {
+    const product = content.view(record);
+    if (!product) continue;
+    const entry = catalogEntry(product, content, now);
     const section = product.category ? bySlug.get(product.category) : undefined;
     if (section) section.push(entry);
     else other.push(entry);
   }
-  const byTitle = (a: CatalogEntry, b: CatalogEntry) => a.title.localeCompare(b.title, 'en') || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+  const collator = new Intl.Collator(content.market.locale);
+  const byTitle = (a: CatalogEntry, b: CatalogEntry) => collator.compare(a.title, b.title) || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
   const sections = [...bySlug].map(([slug, entries]) => ({ title: content.categories.get(slug)!, entries: entries.sort(byTitle) }));
-  if (other.length) sections.push({ title: 'Other products', entries: other.sort(byTitle) });
+  if (other.length) sections.push({ title: content.t.pdf.otherProducts, entries: other.sort(byTitle) });
   return sections;
 }
 
 /** The PDFs' CMS data kept current from a content source (sync deltas after the first call). */
-export function syncedContent(source: ContentSource, site: { baseUrl: string; currencies: readonly string[] }): () => Promise<PdfContent> {
-  const read = syncedCatalogContent(source);
-  return async () => withSite(await read(), site);
+export function syncedContent(source: ContentSource, site: PdfSite): () => Promise<PdfContent> {
+  const read = syncedSnapshot(source);
+  return async () => pdfContent(await read(), site);
 }

@@ -31,7 +31,7 @@ const images = imageLoader({
 });
 const worker = new PdfWorker({
   catalog: aws.catalog(config),
-  content: syncedContent(await contentful(config), site),
+  content: syncedContent(await contentful(config), { baseUrl: site.baseUrl, markets: site.markets }),
   store,
   cdn: aws.cdn(config),
   logger: o.logger,

@@ -20,12 +20,14 @@ import { DOCUMENT_CACHE } from '../shared/publish/headers.js';
 import { sha256 } from '../shared/hash.js';
 import { OwnedPublisher, VERSION_META } from '../shared/publish/owned.js';
 import { catalogVersion, renderCatalog } from './catalog.js';
-import { catalogSections, sheetData, type PdfContent, type SheetData } from './data.js';
+import { catalogSections, sheetData, type PdfContent, type PdfMarketContent, type SheetData } from './data.js';
 import type { PdfFonts } from './fonts.js';
 import { imageLoader, type ImageLoader } from './images.js';
 
-export const sheetKey = (sku: string) => `pdf/products/${sku}.pdf`;
-export const CATALOG_KEY = 'pdf/catalog.pdf';
+/** A spec sheet's object key in a market (`keyPrefix` `''` for the default market, `de/` for `/de/`). */
+export const sheetKey = (sku: string, keyPrefix = '') => `${keyPrefix}pdf/products/${sku}.pdf`;
+export const catalogKey = (keyPrefix = '') => `${keyPrefix}pdf/catalog.pdf`;
+export const CATALOG_KEY = catalogKey();
 const PDF_META = { contentType: 'application/pdf', cacheControl: DOCUMENT_CACHE };
 /** Marks a stored version whose PDF shows a placeholder for an image that could not be fetched. */
 const IMAGE_UNAVAILABLE = '~image-unavailable';
@@ -167,9 +169,16 @@ export class PdfWorker {
     }
   }
 
+  /** A product's sheets, one per market that sells it; a market that does not sell it has none. */
   async #sheet(sku: string, content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
-    const key = sheetKey(sku);
-    const [product, published] = await Promise.all([known.get(sku) ?? this.#product(sku), publisher.published(key)]);
+    const product = known.get(sku) ?? await this.#product(sku);
+    for (const market of content.markets) await this.#marketSheet(sku, product, market, result, unavailable, publisher);
+  }
+
+  async #marketSheet(sku: string, record: Product | undefined, content: PdfMarketContent, result: PdfRunResult, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
+    const key = sheetKey(sku, content.keyPrefix);
+    const product = record && content.view(record);
+    const published = await publisher.published(key);
     if (!product) {
       if (!published) return;
       await publisher.remove([key]);
@@ -188,43 +197,51 @@ export class PdfWorker {
       result.unchanged.push(key);
       return;
     }
-    // The product may have been deleted while this sheet rendered, and the delete's job may already
-    // have found nothing to remove: look again after the upload, so no sheet outlives its product.
-    if (!(await this.#product(sku))) {
+    // The product may have been deleted (or its price in this market dropped) while this sheet
+    // rendered, and that change's job may already have found nothing to remove: look again after
+    // the upload, so no sheet outlives what it shows.
+    const now = await this.#product(sku);
+    if (!now || !content.view(now)) {
       await publisher.remove([key]);
       result.deleted.push(key);
-      this.deps.logger.info('spec sheet withdrawn: the product was deleted while it rendered', { sku });
+      this.deps.logger.info('spec sheet withdrawn: the product was deleted while it rendered', { sku, market: content.market.id });
       return;
     }
     result.uploaded.push(key);
     // One line per sheet is for debugging: a full run publishes thousands, and the run reports its counts.
-    this.deps.logger.debug('spec sheet published', { sku, version, bytes: body.length });
+    this.deps.logger.debug('spec sheet published', { sku, market: content.market.id, version, bytes: body.length });
   }
 
+  /** Every market's catalog, each of the products it sells. */
   async #catalog(content: PdfContent, result: PdfRunResult, known: ReadonlyMap<string, Product>, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
     // A whole-catalog scan made earlier in this run (a CMS expansion) is reused.
     const products = known.size ? [...known.values()] : (await this.deps.catalog.scanAll()).products;
+    for (const market of content.markets) await this.#marketCatalog(products, market, result, unavailable, publisher);
+  }
+
+  async #marketCatalog(products: readonly Product[], content: PdfMarketContent, result: PdfRunResult, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
+    const key = catalogKey(content.keyPrefix);
     const sections = catalogSections(products, content, this.deps.clock?.() ?? new Date());
     const dataVersion = catalogVersion(sections.filter((s) => s.entries.length > 0));
-    const published = await publisher.published(CATALOG_KEY);
+    const published = await publisher.published(key);
     if (published?.[VERSION_META] === dataVersion) {
-      result.unchanged.push(CATALOG_KEY);
+      result.unchanged.push(key);
       return;
     }
     // Streamed to a temporary file, then uploaded whole: readers never see a partial catalog.
     const dir = await mkdtemp(join(tmpdir(), 'restatic-catalog-'));
     try {
       const file = join(dir, 'catalog.pdf');
-      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, image: (src) => this.#imageOrPlaceholder(src, CATALOG_IMAGE_PX, unavailable) }, createWriteStream(file));
-      result.rendered.push(CATALOG_KEY);
+      await renderCatalog(sections, { fonts: this.deps.fonts, siteName: content.siteName, labels: content.t.pdf, image: (src) => this.#imageOrPlaceholder(src, CATALOG_IMAGE_PX, unavailable) }, createWriteStream(file));
+      result.rendered.push(key);
       const version = unavailable.size ? `${dataVersion}${IMAGE_UNAVAILABLE}` : dataVersion;
       const size = (await stat(file)).size;
-      if (!(await publisher.put({ key: CATALOG_KEY, body: { file, size }, hash: await fileHash(file), meta: PDF_META, version }, published))) {
-        result.unchanged.push(CATALOG_KEY);
+      if (!(await publisher.put({ key, body: { file, size }, hash: await fileHash(file), meta: PDF_META, version }, published))) {
+        result.unchanged.push(key);
         return;
       }
-      result.uploaded.push(CATALOG_KEY);
-      this.deps.logger.info('catalog published', { version, bytes: size, products: products.length });
+      result.uploaded.push(key);
+      this.deps.logger.info('catalog published', { market: content.market.id, version, bytes: size, products: sections.reduce((n, s) => n + s.entries.length, 0) });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,17 +8,20 @@ import type { PageRef } from '../shared/build/site-model.js';
 import type { PageIndexEntry } from '../shared/state/site-state.js';
 
 /**
- * Product fields that decide a listing's membership and order (by title, then sku). What a card
- * shows (price, stock, image, URL) reaches only the page showing the card, which reads its sku.
+ * Product fields that decide a listing's membership and order (by title, then sku; a market lists
+ * by its translated title). What a card shows (price, stock, image, URL) reaches only the page
+ * showing the card, which reads its sku; but the currencies it is priced in decide which markets
+ * list it at all.
  */
-const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'category'];
+const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'category', 'translations'];
+const pricedIn = (p: Product) => Object.keys(p.price ?? {}).sort().join(',');
 
 /** Dependency keys touched by a product changing from `before` to `after` (either may be absent). */
 export function productChangeKeys(sku: string, before: Product | undefined, after: Product | undefined): string[] {
   const keys: string[] = [dep.sku(sku)];
   // Variant chips on every page of its group (old and new) show it.
   for (const group of new Set([before?.itemGroupId, after?.itemGroupId])) if (group) keys.push(dep.group(group));
-  const listingChanged = !before || !after || LISTING_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+  const listingChanged = !before || !after || pricedIn(before) !== pricedIn(after) || LISTING_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
   if (listingChanged) {
     // Membership or order may move it across listing pages: the whole category is a candidate; the
     // data-hash check then keeps only the listing pages whose content really changed.
@@ -131,6 +134,10 @@ export function planChange(
   return { candidates, added: diff.added.map((p) => p.url), removed: diff.removed, redirects: redirectsFor(diff.removed, previous, relisted) };
 }
 
+// Under any market's prefix (`/de/blog/…`).
+const BLOG_URL = /^\/(?:[a-z0-9-]+\/)?blog\//;
+const CATEGORY_URL = /^\/(?:[a-z0-9-]+\/)?categories\//;
+
 /**
  * URL-set changes touch the pages that list URLs; a record whose URL appeared, vanished or moved,
  * and a URL that appeared, vanished or changed hands (`url:<path>`), touch every page that links
@@ -140,8 +147,9 @@ function expandKeys(keys: Set<string>, diff: OutlineDiff, previous: Record<strin
   const { added, removed } = diff;
   if (added.length || removed.length) {
     keys.add(dep.urlset);
-    if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/blog/'))) keys.add(dep.urlsetOf('blog'));
-    if ([...added.map((p) => p.url), ...removed].some((u) => u.startsWith('/categories/'))) keys.add(dep.urlsetOf('categories'));
+    const urls = [...added.map((p) => p.url), ...removed];
+    if (urls.some((u) => BLOG_URL.test(u))) keys.add(dep.urlsetOf('blog'));
+    if (urls.some((u) => CATEGORY_URL.test(u))) keys.add(dep.urlsetOf('categories'));
   }
   for (const p of added) {
     keys.add(dep.url(p.url));
@@ -160,15 +168,25 @@ function expandKeys(keys: Set<string>, diff: OutlineDiff, previous: Record<strin
   }
 }
 
-/** Old URL → the record's new URL, for removed pages whose record lives on elsewhere (slug change). */
+/**
+ * Old URL → the record's new URL, for removed pages whose record lives on elsewhere (slug change).
+ * A record has a page in every market: the old URL redirects to the new one in its own market.
+ */
 function redirectsFor(removed: readonly string[], previous: Record<string, PageIndexEntry>, next: readonly PageRef[]): Record<string, string> {
   const redirects: Record<string, string> = {};
   if (removed.length === 0) return redirects;
+  // A non-default market's pages live under its prefix (one path segment); the rest is the default's.
+  const firstSegment = (url: string) => url.split('/')[1] ?? '';
+  const prefixes = new Map<string, string>();
   const byPrimary = new Map<string, string>();
-  for (const p of next) if (p.primary) byPrimary.set(p.primary, p.url);
+  for (const p of next) {
+    if (p.market) prefixes.set(firstSegment(p.url), p.market);
+    if (p.primary) byPrimary.set(`${p.market ?? ''} ${p.primary}`, p.url);
+  }
+  const marketOf = (url: string) => prefixes.get(firstSegment(url)) ?? '';
   for (const url of removed) {
     const primary = previous[url]!.primary;
-    const target = primary ? byPrimary.get(primary) : undefined;
+    const target = primary ? byPrimary.get(`${marketOf(url)} ${primary}`) : undefined;
     if (target) redirects[url] = target;
   }
   return redirects;

@@ -170,7 +170,7 @@ export class RebuildWorker {
     const { outline } = this.#warmParts(live, { ...this.options.site, now: this.deps.clock?.() ?? new Date() });
     const pages = outline.pagesAt(['/']);
     const assets = loadSiteAssets({ demoImages: this.options.demoImages });
-    await renderPages(pages, { site: outline.outline.site, css: assets.css });
+    await renderPages(pages, { sites: outline.outline.sites, css: assets.css });
     return pages.map((p) => p.url);
   }
 

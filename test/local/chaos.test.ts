@@ -28,8 +28,9 @@ import { JournalQueue } from '../../local/journal-queue.js';
 import { StatusLog } from '../../local/status.js';
 import { entry, paragraph, richDoc, textNode } from '../fixtures/content.js';
 import { MemoryCatalog, MemoryContent, MemoryStore } from '../fixtures/memory.js';
+import { DEMO_MARKETS } from '../../functions/shared/markets/markets.js';
 
-const SITE = { baseUrl: 'https://shop.example.com', currencies: ['USD'], listingPageSize: 6 };
+const SITE = { baseUrl: 'https://shop.example.com', markets: [DEMO_MARKETS[0]!], listingPageSize: 6 };
 const NOW = new Date('2026-11-20T00:00:00Z');
 const SEED = Number(process.env.CHAOS_SEED ?? 20261202);
 const SKUS = Array.from({ length: 30 }, (_, i) => `CH-${String(i).padStart(3, '0')}`);
@@ -111,7 +112,7 @@ describe('chaos', () => {
     const snapshot = async () => { const s = new ContentSnapshot(await content.locales()); s.apply(await content.sync()); return s; };
     const pdfs = new PdfWorker({
       catalog: chaosCatalog, store: faultyStore(store, faults), cdn, logger: silentLogger, fonts: undefined as never, clock: () => NOW,
-      content: async () => pdfContent(await snapshot(), SITE),
+      content: async () => pdfContent(await snapshot(), { ...SITE }),
       renderSheet: async (data, _site, image) => Buffer.from(`${data.version}${image ? '+image' : ''}`),
       images: async (src) => {
         if (faults.on && prng.chance(0.3)) { faults.counts.image++; throw new ImageFetchError(`Fetching image ${src} failed: ECONNRESET (injected)`, { retryable: true }); }
@@ -200,9 +201,9 @@ describe('chaos', () => {
     expect([...live.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [key, object] of expected) expect(live.get(key)!.body.equals(object.body), key).toBe(true);
     // Every sheet shows its product's current data with its image (the host answers again).
-    const pdf = pdfContent(await snapshot(), SITE);
+    const pdf = pdfContent(await snapshot(), { ...SITE });
     for (const p of (await catalog.scanAll()).products as Product[]) {
-      expect((await store.metadata(sheetKey(p.sku)))?.['data-version'], p.sku).toBe(sheetData(p, pdf, NOW).version);
+      expect((await store.metadata(sheetKey(p.sku)))?.['data-version'], p.sku).toBe(sheetData(pdf.view(p)!, pdf, NOW).version);
       expect(store.objects.get(sheetKey(p.sku))!.body.toString(), p.sku).toContain('+image');
     }
     // No invalidation is left undone: every sheet uploaded was invalidated after its upload.

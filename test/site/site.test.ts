@@ -6,12 +6,13 @@ import { validateProduct, type Product } from '../../functions/shared/catalog/pr
 import { demoProducts } from '../../functions/shared/demo/products.js';
 import { demoSnapshot, entry, hyperlinkNode, paragraph, richDoc, snapshotOf } from '../fixtures/content.js';
 import { HOSTILE, productItem } from '../fixtures/products.js';
+import { DEMO_MARKETS } from '../../functions/shared/markets/markets.js';
 
-const config: SiteConfig = { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-28T12:00:00Z') };
+const config: SiteConfig = { baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS, listingPageSize: 24, now: new Date('2026-11-28T12:00:00Z') };
 const demoCatalog = (n: number): Product[] => [...demoProducts(n)].map(validateProduct);
 
 async function renderAll(model: ReturnType<typeof buildSiteModel>) {
-  const pages = await renderPages(model.pages, { site: model.site, css: '/assets/style-0123456789.css' });
+  const pages = await renderPages(model.pages, { sites: model.sites, css: '/assets/style-0123456789.css' });
   return new Map(pages.map((p) => [p.url, p.body.toString('utf8')]));
 }
 
@@ -24,11 +25,22 @@ describe('site model', () => {
     // Assess
     const urls = new Set(model.pages.map((p) => p.url));
     for (const url of ['/', '/blog/', '/about/', '/404.html', '/sitemap.xml', '/robots.txt', '/categories/running-shoes/']) expect(urls).toContain(url);
-    const running = products.filter((p) => p.category === 'running-shoes').length;
+    // Every page type again under the de market's prefix (robots.txt is the site's, one for all).
+    for (const url of ['/de/', '/de/blog/', '/de/about/', '/de/404.html', '/de/sitemap.xml', '/de/categories/running-shoes/']) expect(urls).toContain(url);
+    expect(urls).not.toContain('/de/robots.txt');
+    const running = products.filter((p) => p.category === 'running-shoes');
     const listing = model.pages.filter((p) => p.url.startsWith('/categories/running-shoes/'));
-    expect(listing).toHaveLength(Math.ceil(running / 24));
-    expect(listing.map((p) => (p.data.products as unknown[]).length).reduce((a, b) => a + b)).toBe(running);
-    expect(model.pages.filter((p) => p.layout === 'product')).toHaveLength(300);
+    expect(listing).toHaveLength(Math.ceil(running.length / 24));
+    expect(listing.map((p) => (p.data.products as unknown[]).length).reduce((a, b) => a + b)).toBe(running.length);
+    // The de market lists only what has a EUR price.
+    const runningInEuro = running.filter((p) => p.price.EUR !== undefined).length;
+    const deListing = model.pages.filter((p) => p.url.startsWith('/de/categories/running-shoes/'));
+    expect(deListing.map((p) => (p.data.products as unknown[]).length).reduce((a, b) => a + b)).toBe(runningInEuro);
+    expect(model.pages.filter((p) => p.layout === 'product' && p.market === 'us')).toHaveLength(300);
+    const inEuro = products.filter((p) => p.price.EUR !== undefined).length;
+    expect(inEuro).toBeLessThan(300);
+    expect(model.pages.filter((p) => p.layout === 'product' && p.market === 'de')).toHaveLength(inEuro);
+    expect(model.warnings).toContainEqual(expect.objectContaining({ subject: 'market de', field: 'price' }));
   });
 
   it('records what each page read, and listing cards do not depend on descriptions', () => {
@@ -38,10 +50,10 @@ describe('site model', () => {
     // Act
     const before = buildSiteModel(demoSnapshot(), products, config);
     const after = buildSiteModel(demoSnapshot(), changed, config);
-    // Assess: only the product page differs in data
+    // Assess: only the product's pages differ in data (the de one falls back to the English text)
     const differing = before.pages.filter((p, i) => JSON.stringify(p.data) !== JSON.stringify(after.pages[i]!.data)).map((p) => p.url);
-    expect(differing).toEqual([`/products/${products[0]!.slug}/`]);
-    const byMara = before.pages.filter((p) => p.layout === 'post' && (p.data.author as { name: string }).name === 'Mara Lindqvist');
+    expect(differing).toEqual([`/products/${products[0]!.slug}/`, `/de/products/${products[0]!.slug}/`]);
+    const byMara = before.pages.filter((p) => p.layout === 'post' && p.market === 'us' && (p.data.author as { name: string }).name === 'Mara Lindqvist');
     expect(byMara).toHaveLength(20);
     for (const post of byMara) expect(post.deps).toContain('entry:author-mara');
     expect(before.pages.find((p) => p.url === '/blog/')!.deps).toContain('entry:author-mara');
@@ -66,7 +78,9 @@ describe('site model', () => {
     // Act
     const model = buildSiteModel(snapshotOf([]), [validateProduct(productItem({ sku: 'A-1' })), validateProduct(productItem({ sku: 'B-2' }))], config);
     // Assess
-    expect(model.pages.filter((p) => p.layout === 'product').map((p) => p.url)).toEqual(['/products/trail-runner-2-black-42/', '/products/trail-runner-2-black-42-b-2/']);
+    expect(model.pages.filter((p) => p.layout === 'product').map((p) => p.url)).toEqual([
+      '/products/trail-runner-2-black-42/', '/products/trail-runner-2-black-42-b-2/', '/de/products/trail-runner-2-black-42/', '/de/products/trail-runner-2-black-42-b-2/',
+    ]);
   });
 
   it('leaves the caller\'s catalog as it was, and gives selected pages the data the full model gives them', () => {
@@ -131,11 +145,15 @@ describe('rendered pages', () => {
     const page = html.get('/products/trail-runner-2-black-42/')!;
     const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page)![1]!);
     expect(ld).toMatchObject({ '@type': 'Product', sku: 'TR2-BLK-42', gtin: '4006381333931', brand: { name: 'Acme' } });
-    expect(ld.offers).toEqual([
-      expect.objectContaining({ priceCurrency: 'EUR', price: '119.99', availability: 'https://schema.org/InStock' }),
-      expect.objectContaining({ priceCurrency: 'USD', price: '99.99', priceValidUntil: '2026-12-01' }),
-    ]);
+    // A page offers in its market's currency alone, the price it shows.
+    expect(ld.offers).toEqual([expect.objectContaining({ url: 'https://shop.example.com/products/trail-runner-2-black-42/', priceCurrency: 'USD', price: '99.99', priceValidUntil: '2026-12-01' })]);
     expect(page).toMatch(/<del[^>]*>\$129\.99<\/del> <ins[^>]*>\$99\.99<\/ins>/);
+    expect(page).not.toContain('€');
+    const de = html.get('/de/products/trail-runner-2-black-42/')!;
+    const deLd = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(de)![1]!);
+    expect(deLd.offers).toEqual([expect.objectContaining({ url: 'https://shop.example.com/de/products/trail-runner-2-black-42/', priceCurrency: 'EUR', price: '119.99', availability: 'https://schema.org/InStock' })]);
+    expect(de.replace(/\u00a0/g, ' ')).toContain('<li class="price" data-currency="EUR">119,99 €</li>');
+    expect(de).not.toContain('$');
     expect(page).toContain('href="/pdf/products/TR2-BLK-42.pdf"');
   });
 
@@ -151,6 +169,65 @@ describe('rendered pages', () => {
     expect(html.get('/sitemap.xml')).toContain('<loc>https://shop.example.com/products/');
     expect(html.get('/sitemap.xml')).not.toContain('404');
     expect(html.get('/robots.txt')).toContain('Sitemap: https://shop.example.com/sitemap.xml');
+    expect(html.get('/robots.txt')).toContain('Sitemap: https://shop.example.com/de/sitemap.xml');
     expect(html.get('/blog/')).toContain('Mara Lindqvist');
+  });
+
+  it('renders the de market in German with EUR prices, its own links and its translations', async () => {
+    // Prepare: one product translated, one without a EUR price
+    const [first, second, ...rest] = demoCatalog(60).filter((p) => p.price.EUR !== undefined);
+    const translated = { ...first!, translations: { 'de-DE': { title: 'Laufschuh Eins', slug: 'laufschuh-eins', description: 'Ein leichter Schuh.' } } };
+    const dollarsOnly = { ...second!, price: { USD: second!.price.USD! } };
+    // Act
+    const html = await renderAll(buildSiteModel(demoSnapshot(), [translated, dollarsOnly, ...rest], config));
+    // Assess
+    const home = html.get('/de/')!;
+    expect(home).toContain('<html lang="de-DE">');
+    expect(home).toContain('<a class="brand" href="/de/">');
+    expect(home).toContain('>Nach Kategorie einkaufen<');
+    expect(home).toContain('Ausrüstung, von Bergführern getestet.');
+    expect(home).toContain('href="/de/categories/running-shoes/">Laufschuhe</a>');
+    expect(home).toContain('href="/de/blog/"');
+    expect(home).not.toMatch(/href="\/(products|categories|blog)\//);
+    const page = html.get('/de/products/laufschuh-eins/')!;
+    expect(page).toContain('<h1>Laufschuh Eins</h1>');
+    expect(page).toContain('Ein leichter Schuh.');
+    expect(page).toContain(`>${{ in_stock: 'Auf Lager', out_of_stock: 'Nicht vorrätig', preorder: 'Vorbestellbar', backorder: 'Nachlieferung' }[translated.availability]}`);
+    expect(page).toContain(`href="/de/pdf/products/${translated.sku}.pdf">Datenblatt (PDF)</a>`);
+    expect(page).toContain('<link rel="canonical" href="https://shop.example.com/de/products/laufschuh-eins/">');
+    expect(html.get(`/products/${translated.slug}/`)).toContain(`<h1>${translated.title}</h1>`);
+    // Not sold in EUR: no German page, card or sitemap entry.
+    expect(html.has(`/products/${dollarsOnly.slug}/`)).toBe(true);
+    expect(html.has(`/de/products/${dollarsOnly.slug}/`)).toBe(false);
+    expect([...html].filter(([url]) => url.startsWith('/de/')).some(([, body]) => body.includes(dollarsOnly.slug))).toBe(false);
+    expect(html.get('/de/404.html')).toContain('Seite nicht gefunden');
+    expect(html.get('/de/sitemap.xml')).toContain('<loc>https://shop.example.com/de/products/laufschuh-eins/</loc>');
+    expect(html.get('/de/sitemap.xml')).not.toContain('<loc>https://shop.example.com/products/');
+  });
+
+  it('links every page to its twins in every market with reciprocal hreflang alternates and x-default', async () => {
+    // Prepare
+    const catalog = demoCatalog(60);
+    catalog[0] = { ...catalog[0]!, translations: { 'de-DE': { title: 'Übersetzt', slug: 'uebersetzt' } } };
+    // Act
+    const html = await renderAll(buildSiteModel(demoSnapshot(), catalog, config));
+    // Assess: crawl the alternates of every HTML page
+    const alternatesOf = (body: string) => new Map([...body.matchAll(/<link rel="alternate" hreflang="([^"]+)" href="https:\/\/shop\.example\.com([^"]+)">/g)].map((m) => [m[1]!, m[2]!]));
+    let pairs = 0;
+    for (const [url, body] of html) {
+      if (!body.startsWith('<!doctype html>') || url.endsWith('404.html')) continue;
+      const alternates = alternatesOf(body);
+      const own = url.startsWith('/de/') ? 'de-DE' : 'en-US';
+      expect(alternates.get(own), `${url} names itself`).toBe(url);
+      if (alternates.size === 0) continue;
+      expect(alternates.get('x-default'), `${url} x-default`).toBe(alternates.get('en-US'));
+      for (const [lang, target] of alternates) {
+        if (lang === 'x-default') continue;
+        expect(alternatesOf(html.get(target)!).get(own), `${target} links back to ${url}`).toBe(url);
+        pairs++;
+      }
+    }
+    expect(pairs).toBeGreaterThan(100);
+    expect(alternatesOf(html.get('/products/' + catalog[0]!.slug + '/')!).get('de-DE')).toBe('/de/products/uebersetzt/');
   });
 });

@@ -33,7 +33,7 @@ export interface RunPlan {
 
 function runPlan(site: SiteOutline, plan: PagePlan, state: SiteState, work: readonly ChangeEnvelope[], warnings: ReadonlyArray<{ subject: string; message: string }>): RunPlan {
   const pages = site.pagesAt(plan.candidates);
-  const model: SiteModel = { site: site.outline.site, shell: site.outline.shell, pages, all: [], warnings: [] };
+  const model: SiteModel = { site: site.outline.site, sites: site.outline.sites, shell: site.outline.shell, pages, all: [], warnings: [] };
   const changed = pages.filter((spec) => state.pages[spec.url]?.dataHash !== pageDataHash(spec));
   const subjects = new Set(work.map((e) => (e.kind === 'Product' ? `product ${e.id}` : `entry ${e.id}`)));
   const said = [...new Set(warnings.filter((w) => subjects.has(w.subject)).map((w) => `${w.subject}: ${w.message}`))];

@@ -137,7 +137,7 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
   const assetPublisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);
   await assetPublisher.add(siteAssets.items);
   return {
-    context: { site: outline.site, css: siteAssets.css },
+    context: { sites: outline.sites, css: siteAssets.css },
     pages: new LazyPages(refs, pagesAt, index),
     late,
     state, manifest: previous, assets: assetPublisher.staged(), stateEtag: states.etag,

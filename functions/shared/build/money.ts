@@ -5,11 +5,12 @@ const formatters = new Map<string, Intl.NumberFormat>();
 // resolvedOptions() allocates a fresh object on every call: cache the digits (hot in site builds).
 const digitsCache = new Map<string, number>();
 
-function formatter(currency: string): Intl.NumberFormat {
-  let f = formatters.get(currency);
+function formatter(currency: string, locale?: string): Intl.NumberFormat {
+  const key = locale ? `${currency} ${locale}` : currency;
+  let f = formatters.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(LOCALE_FOR_CURRENCY[currency] ?? 'en-US', { style: 'currency', currency });
-    formatters.set(currency, f);
+    f = new Intl.NumberFormat(locale ?? LOCALE_FOR_CURRENCY[currency] ?? 'en-US', { style: 'currency', currency });
+    formatters.set(key, f);
   }
   return f;
 }
@@ -33,7 +34,10 @@ export function toDecimalString(minor: number, currency: string): string {
   return `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
 }
 
-/** Minor units → a localised price, e.g. 12999 USD → "$129.99", 11999 EUR → "119,99 €". */
-export function formatMoney(minor: number, currency: string): string {
-  return formatter(currency).format(Number(toDecimalString(minor, currency)));
+/**
+ * Minor units → a localised price, e.g. 12999 USD → "$129.99", 11999 EUR → "119,99 €": in the
+ * given locale (a market's), else in the currency's home locale.
+ */
+export function formatMoney(minor: number, currency: string, locale?: string): string {
+  return formatter(currency, locale).format(Number(toDecimalString(minor, currency)));
 }

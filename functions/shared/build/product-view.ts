@@ -1,5 +1,6 @@
 /** What a product page and a listing card show, precomputed so templates stay lean and fast. */
 import { activeSalePrice, type Product } from '../catalog/product.js';
+import type { Messages } from '../markets/messages.js';
 import { htmlToText, jsonForScript, sanitizeLightHtml } from './html.js';
 import { formatMoney, toDecimalString } from './money.js';
 
@@ -32,45 +33,53 @@ const SCHEMA_CONDITION: Record<Product['condition'], string> = {
   new: 'https://schema.org/NewCondition', refurbished: 'https://schema.org/RefurbishedCondition', used: 'https://schema.org/UsedCondition',
 };
 
-export const productUrl = (p: Product) => `/products/${p.slug}/`;
+/** A product's page URL in the default market. */
+export const productUrl = (p: Pick<Product, 'slug'>) => `/products/${p.slug}/`;
+
+/** How one market shows prices and links: its currency, formatted for its locale, and its URLs and words. */
+export interface MarketView {
+  currency: string;
+  locale: string;
+  url(p: Pick<Product, 'slug'>): string;
+  t: Messages;
+}
 
 export function absoluteUrl(baseUrl: string, pathOrUrl: string): string {
   return /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${baseUrl.replace(/\/$/, '')}${pathOrUrl}`;
 }
 
-/** Prices in the configured currency order (currencies the product lacks are skipped). */
-export function priceViews(product: Product, currencies: readonly string[], now: Date): PriceView[] {
-  const ordered = [...currencies, ...Object.keys(product.price).filter((c) => !currencies.includes(c)).sort()];
-  const views: PriceView[] = [];
-  for (const currency of ordered) {
-    const regular = product.price[currency];
-    if (regular === undefined) continue;
-    const sale = activeSalePrice(product, currency, now);
-    const view: PriceView = { currency, regular: formatMoney(regular, currency), current: formatMoney(sale ?? regular, currency) };
-    if (sale !== undefined) view.sale = formatMoney(sale, currency);
-    views.push(view);
-  }
-  return views;
+/** The product's price in the market's currency (a page shows no other), formatted for its locale. */
+export function priceView(product: Product, market: Pick<MarketView, 'currency' | 'locale'>, now: Date): PriceView | undefined {
+  const { currency, locale } = market;
+  const regular = product.price[currency];
+  if (regular === undefined) return undefined;
+  const sale = activeSalePrice(product, currency, now);
+  const view: PriceView = { currency, regular: formatMoney(regular, currency, locale), current: formatMoney(sale ?? regular, currency, locale) };
+  if (sale !== undefined) view.sale = formatMoney(sale, currency, locale);
+  return view;
 }
 
 /** The listing card. Only fields a listing shows: a change elsewhere must not rebuild listings. */
-export function cardView(product: Product, currencies: readonly string[], now: Date): CardView {
+export function cardView(product: Product, market: MarketView, now: Date): CardView {
   const card: CardView = {
     sku: product.sku,
-    url: productUrl(product),
+    url: market.url(product),
     title: product.title,
     availability: product.availability,
-    availabilityLabel: AVAILABILITY_LABELS[product.availability],
+    availabilityLabel: market.t.availability[product.availability],
   };
-  const price = priceViews(product, currencies, now)[0];
+  const price = priceView(product, market, now);
   if (price) card.price = price;
   if (product.images[0]) card.image = product.images[0];
   return card;
 }
 
-/** JSON-LD `Product` with one `Offer` per currency, as Google's rich results expect. */
-export function productJsonLd(product: Product, baseUrl: string, now: Date, categoryTitle?: string): string {
-  const url = absoluteUrl(baseUrl, productUrl(product));
+/**
+ * JSON-LD `Product` with one `Offer` per currency the product has (a market's view of it has its
+ * market's alone, the price its page shows), as Google's rich results expect.
+ */
+export function productJsonLd(product: Product, baseUrl: string, now: Date, categoryTitle?: string, path: string = productUrl(product)): string {
+  const url = absoluteUrl(baseUrl, path);
   const description = htmlToText(product.description);
   const offers = Object.keys(product.price).sort().map((currency) => {
     const sale = activeSalePrice(product, currency, now);
@@ -110,19 +119,23 @@ export interface ProductPageData {
   summary: string;
   prices: PriceView[];
   availabilityLabel: string;
+  conditionLabel: string;
   jsonLd: string;
   pdfUrl: string;
 }
 
-export function productPageData(product: Product, baseUrl: string, currencies: readonly string[], now: Date, categoryTitle?: string): ProductPageData {
+/** A product page's data in a market; `pdfPath` is the market's spec sheet path. */
+export function productPageData(product: Product, baseUrl: string, market: MarketView, now: Date, categoryTitle: string | undefined, pdfPath: string): ProductPageData {
   const summary = htmlToText(product.description);
+  const price = priceView(product, market, now);
   return {
     product,
     descriptionHtml: sanitizeLightHtml(product.description),
     summary: summary.length > 160 ? `${summary.slice(0, 157)}…` : summary,
-    prices: priceViews(product, currencies, now),
-    availabilityLabel: AVAILABILITY_LABELS[product.availability],
-    jsonLd: productJsonLd(product, baseUrl, now, categoryTitle),
-    pdfUrl: `/pdf/products/${encodeURIComponent(product.sku)}.pdf`,
+    prices: price ? [price] : [],
+    availabilityLabel: market.t.availability[product.availability],
+    conditionLabel: market.t.conditions[product.condition],
+    jsonLd: productJsonLd(product, baseUrl, now, categoryTitle, market.url(product)),
+    pdfUrl: pdfPath,
   };
 }

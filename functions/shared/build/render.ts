@@ -13,7 +13,8 @@ export { SITE_DIR } from './site-dir.js';
 
 /** What every page needs besides its own spec. */
 export interface RenderContext {
-  site: SiteModel['site'];
+  /** Each market's shell, by market id: a page renders in its market's (`spec.market`). */
+  sites: SiteModel['sites'];
   /** URL of the content-hashed stylesheet. */
   css: string;
 }

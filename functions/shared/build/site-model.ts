@@ -3,18 +3,23 @@
  * dependency keys of what it read (`deps`), which the dependency index of targeted rebuilds is made
  * of. One builder per page type (./model/), over a shared context.
  */
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Product } from '../catalog/product.js';
 import type { ContentSnapshot } from '../content/snapshot.js';
+import { localeChain, marketProduct } from '../markets/localize.js';
+import type { Market } from '../markets/markets.js';
 import { dep } from './deps.js';
 import { addBlogPages, type PostSummary } from './model/blog.js';
 import { addCategoryPages } from './model/categories.js';
 import { addCmsPages } from './model/cms-pages.js';
-import { modelContext } from './model/context.js';
+import { modelContext, type ModelContext } from './model/context.js';
+import { displayProduct } from './model/display.js';
 import { addSiteFiles } from './model/files.js';
 import { addHomePage } from './model/home.js';
-import { patchCatalog, type OutlineDelta } from './model/patch.js';
+import { canPatch, patchCatalog, type OutlineDelta } from './model/patch.js';
 import { addProductPages } from './model/products.js';
-import type { PageRef, PageSelector, PageSpec, SiteConfig, SiteModel } from './model/types.js';
+import type { ModelWarning, PageRef, PageSelector, PageSpec, SiteConfig, SiteModel } from './model/types.js';
 
 export type { OutlineDelta } from './model/patch.js';
 
@@ -41,15 +46,100 @@ export interface SiteOutline {
 
 /**
  * Lists the site once: a targeted run plans against the list, then asks for the data of the
- * candidate pages alone, without enumerating the store a second time.
+ * candidate pages alone, without enumerating the store a second time. Every market lists its own
+ * pages (its text, currency and prefix); the default market's come first.
  */
 export function outlineSite(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig): SiteOutline {
-  const ctx = modelContext(content, catalog, config);
-  addProductPages(ctx);
-  addCategoryPages(ctx);
-  ctx.unit('cms', () => addCmsPages(ctx));
+  const markets = config.markets.map((market) => marketOutline(content, catalog, config, market));
+  const contexts = markets.map((m) => m.ctx);
+  for (const ctx of contexts) ctx.markets = contexts;
+  for (const m of markets) m.list();
+  const sites = Object.fromEntries(contexts.map((ctx) => [ctx.market.id, ctx.site]));
+  const shell = contexts.length === 1 ? contexts[0]!.shell : createHash('sha256').update(contexts.map((ctx) => ctx.shell).join(' ')).digest('hex').slice(0, 16);
+  const of = (url: string) => contexts.find((ctx) => ctx.ref(url)) ?? contexts[0]!;
+  return {
+    outline: {
+      site: contexts[0]!.site, sites, shell, pages: [],
+      get all() { return contexts.length === 1 ? contexts[0]!.all : contexts.flatMap((ctx) => ctx.all); },
+      get warnings() { return uniqueWarnings(contexts.flatMap((ctx) => ctx.warnings)); },
+    },
+    ref: (url) => of(url).ref(url),
+    pagesAt: (urls) => {
+      if (contexts.length === 1) return markets[0]!.pagesAt(urls);
+      const pages: PageSpec[] = [];
+      for (const url of urls) {
+        const m = markets.find((x) => x.ctx.ref(url));
+        if (m) pages.push(...m.pagesAt([url]));
+      }
+      return pages;
+    },
+    patch: (changes, now) => {
+      // A market sees a change only where its view of the product changed: a USD price change
+      // leaves the EUR market's pages (and its home and listings) as they are.
+      const views = markets.map((m) => {
+        const seen = new Map<string, Product | undefined>();
+        for (const [sku, p] of changes) {
+          const v = p && m.view(p);
+          if (!sameView(m.ctx.bySku.get(sku), v && displayProduct(v))) seen.set(sku, v);
+        }
+        return seen;
+      });
+      // All or nothing: one market refusing (a slug collision there) must leave every market as it was.
+      if (!markets.every((m, i) => canPatch(m.ctx, views[i]!))) return undefined;
+      const deltas = markets.map((m, i) => (views[i]!.size > 0 ? m.patch(views[i]!, now)! : m.tick(now)));
+      return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: uniqueWarnings(deltas.flatMap((d) => d.warnings)) };
+    },
+    pagesFor: (select) => markets.flatMap((m) => m.pagesFor(select)),
+  };
+}
+
+/** Whether a market shows the product as it did (its record's timestamp is on no page). */
+function sameView(before: Product | undefined, after: Product | undefined): boolean {
+  if (!before || !after) return before === after;
+  const { updatedAt: _b, ...b } = before;
+  const { updatedAt: _a, ...a } = after;
+  return isDeepStrictEqual(a, b);
+}
+
+/** The same warning from several markets (a product's unknown category) is reported once. */
+function uniqueWarnings(warnings: ModelWarning[]): ModelWarning[] {
+  const seen = new Set<string>();
+  return warnings.filter((w) => {
+    const key = `${w.subject}\n${w.field}\n${w.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+interface MarketOutline {
+  ctx: ModelContext;
+  /** The product as this market shows it, or undefined where it does not sell it. */
+  view(p: Product): Product | undefined;
+  /** Lists the market's pages (once every market's context exists: pages link to their twins). */
+  list(): void;
+  pagesAt(urls: Iterable<string>): PageSpec[];
+  pagesFor(select?: PageSelector): PageSpec[];
+  patch(changes: ReadonlyMap<string, Product | undefined>, now: Date): OutlineDelta | undefined;
+  /** Moves the market's clock to `now` without a change to list (cards are priced at `now`). */
+  tick(now: Date): OutlineDelta;
+}
+
+function marketOutline(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig, market: Market): MarketOutline {
+  const chain = localeChain(content.locales, market.locale);
+  const view = (p: Product) => marketProduct(p, market, chain, content.defaultLocale);
+  const sold: Product[] = [];
+  for (const p of catalog) {
+    const v = view(p);
+    if (v) sold.push(v);
+  }
+  const ctx = modelContext(content.inLocale(market.locale), sold, config, market);
+  const unsold = catalog.length - sold.length;
+  if (unsold > 0 && !ctx.isDefault) {
+    const examples = catalog.filter((p) => !view(p)).slice(0, 3).map((p) => p.sku).join(', ');
+    ctx.warn(`market ${market.id}`, 'price', `${unsold} product(s) have no ${market.currency} price and are not sold in this market (${examples}${unsold > 3 ? ', …' : ''})`);
+  }
   let posts: PostSummary[] = [];
-  ctx.unit('blog', () => (posts = addBlogPages(ctx)));
   // Every HTML page shares the shell (site name, navigation, footer): a settings change rebuilds
   // everything, and so does a change to what the shell links to (a category leaving the menu).
   const withShell = (pages: PageSpec[]) => {
@@ -62,16 +152,24 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
   };
   const home = () => ctx.unit('home', () => addHomePage(ctx, posts));
   const files = () => ctx.unit('files', () => addSiteFiles(ctx));
-  home();
-  files();
   return {
-    outline: {
-      site: ctx.site, shell: ctx.shell, pages: [],
-      get all() { return ctx.all; },
-      get warnings() { return ctx.warnings; },
+    ctx,
+    view,
+    list: () => {
+      addProductPages(ctx);
+      addCategoryPages(ctx);
+      ctx.unit('cms', () => addCmsPages(ctx));
+      ctx.unit('blog', () => (posts = addBlogPages(ctx)));
+      home();
+      files();
     },
-    ref: (url) => ctx.ref(url),
     pagesAt: (urls) => withShell(ctx.pagesAt(urls)),
+    pagesFor: (select) => withShell(ctx.pagesFor(select)),
+    tick: (now) => {
+      ctx.config.now = now;
+      ctx.resetCards();
+      return { before: [], after: [], warnings: [] };
+    },
     patch: (changes, now) => patchCatalog(ctx, changes, now, (urlsetChanged) => {
       // The home page reads featured products by sku; the sitemaps count and list every URL.
       const delta = home();
@@ -79,7 +177,6 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
       const site = files();
       return { before: [...delta.before, ...site.before], after: [...delta.after, ...site.after], warnings: [...delta.warnings, ...site.warnings] };
     }),
-    pagesFor: (select) => withShell(ctx.pagesFor(select)),
   };
 }
 
@@ -89,5 +186,5 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
  */
 export function buildSiteModel(content: ContentSnapshot, catalog: readonly Product[], config: SiteConfig, select?: PageSelector): SiteModel {
   const { outline, pagesFor } = outlineSite(content, catalog, config);
-  return { site: outline.site, shell: outline.shell, all: outline.all, warnings: outline.warnings, pages: pagesFor(select) };
+  return { site: outline.site, sites: outline.sites, shell: outline.shell, all: outline.all, warnings: outline.warnings, pages: pagesFor(select) };
 }

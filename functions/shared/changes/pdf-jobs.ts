@@ -15,11 +15,11 @@ export type PdfJob =
 /** Product fields a spec sheet shows (see functions/pdf/data.ts). */
 export const SHEET_FIELDS: ReadonlySet<string> = new Set([
   'title', 'brand', 'images', 'price', 'salePrice', 'saleStart', 'saleEnd', 'availability', 'availabilityDate',
-  'gtin', 'mpn', 'color', 'size', 'itemGroupId', 'condition', 'category', 'description', 'slug',
+  'gtin', 'mpn', 'color', 'size', 'itemGroupId', 'condition', 'category', 'description', 'slug', 'translations',
 ]);
 
 /** Product fields the catalog shows. */
-export const CATALOG_FIELDS: ReadonlySet<string> = new Set(['title', 'brand', 'images', 'price', 'salePrice', 'availability', 'category']);
+export const CATALOG_FIELDS: ReadonlySet<string> = new Set(['title', 'brand', 'images', 'price', 'salePrice', 'availability', 'category', 'translations']);
 
 /** Re-checks of a sheet drawn with a placeholder for an unavailable image, before only changes retry it. */
 export const MAX_IMAGE_RECHECKS = 4;

@@ -8,7 +8,7 @@ import type { Document } from '@contentful/rich-text-types';
 import { plainText } from '../plain-text.js';
 import type { ContentSource } from '../ports.js';
 import { toSlug } from '../slug.js';
-import { ContentSnapshot } from './snapshot.js';
+import { ContentSnapshot, type ContentView } from './snapshot.js';
 
 /** A paragraph or heading of a product story, as plain text. */
 export interface StoryBlock {
@@ -24,8 +24,11 @@ export interface CatalogContent {
   entries: Map<string, { kind: 'category'; slug: string } | { kind: 'story'; sku: string } | { kind: 'settings' }>;
 }
 
-/** Reads the catalog-related CMS data from a content snapshot. */
-export function catalogContent(content: ContentSnapshot): CatalogContent {
+/**
+ * Reads the catalog-related CMS data from a content snapshot, its text in the view's locale
+ * (`snapshot.inLocale(…)`). Products name their category by its slug in the default locale.
+ */
+export function catalogContent(content: ContentView): CatalogContent {
   const settings = content.ofType('siteSettings')[0];
   const siteName = (settings && content.field<string>(settings, 'siteName')) || 'Restatic store';
   const categories = new Map<string, string>();
@@ -33,7 +36,7 @@ export function catalogContent(content: ContentSnapshot): CatalogContent {
   if (settings) entries.set(settings.sys.id, { kind: 'settings' });
   for (const c of content.ofType('category')) {
     // Slugs normalised as the site normalises them (the first entry with a slug keeps it).
-    const raw = content.field<string>(c, 'slug');
+    const raw = content.field<string>(c, 'slug', content.defaultLocale);
     const slug = typeof raw === 'string' ? toSlug(raw) : '';
     const title = content.field<string>(c, 'title');
     if (slug && typeof title === 'string' && !categories.has(slug)) {
@@ -63,6 +66,12 @@ function plainStory(doc: Document): StoryBlock[] {
  * delta since the last call (a warm function pays for changes only).
  */
 export function syncedCatalogContent(source: ContentSource): () => Promise<CatalogContent> {
+  const read = syncedSnapshot(source);
+  return async () => catalogContent(await read());
+}
+
+/** A content snapshot kept current from a content source: the whole space once, then sync deltas. */
+export function syncedSnapshot(source: ContentSource): () => Promise<ContentSnapshot> {
   let snapshot: ContentSnapshot | undefined;
   let token: string | undefined;
   return async () => {
@@ -70,6 +79,6 @@ export function syncedCatalogContent(source: ContentSource): () => Promise<Catal
     const delta = await source.sync(token);
     snapshot.apply(delta);
     token = delta.nextToken;
-    return catalogContent(snapshot);
+    return snapshot;
   };
 }

@@ -7,15 +7,42 @@ import type { ContentDelta } from '../ports.js';
 import type { ContentEntity, LocaleDef } from './types.js';
 import { entityRevision } from './types.js';
 
-export class ContentSnapshot {
+/** The content as one locale reads it: `field` defaults to that locale, along its fallback chain. */
+export interface ContentView {
+  readonly entries: ReadonlyMap<string, ContentEntity>;
+  readonly assets: ReadonlyMap<string, ContentEntity>;
+  readonly defaultLocale: string;
+  /** The locale `field` reads by default. */
+  readonly locale: string;
+  ofType(contentType: string): ContentEntity[];
+  field<T = unknown>(entity: ContentEntity, name: string, locale?: string): T | undefined;
+}
+
+export class ContentSnapshot implements ContentView {
   readonly entries = new Map<string, ContentEntity>();
   readonly assets = new Map<string, ContentEntity>();
   readonly defaultLocale: string;
+  readonly locales: readonly LocaleDef[];
   readonly #fallbacks = new Map<string, string | null>();
 
   constructor(locales: readonly LocaleDef[] = [{ code: 'en-US', default: true }]) {
+    this.locales = locales;
     this.defaultLocale = locales.find((l) => l.default)?.code ?? locales[0]?.code ?? 'en-US';
     for (const locale of locales) this.#fallbacks.set(locale.code, locale.fallbackCode ?? null);
+  }
+
+  get locale(): string {
+    return this.defaultLocale;
+  }
+
+  /** The snapshot as `locale` reads it (a live view: later deltas show through). */
+  inLocale(locale: string): ContentView {
+    if (locale === this.defaultLocale) return this;
+    return {
+      entries: this.entries, assets: this.assets, defaultLocale: this.defaultLocale, locale,
+      ofType: (type) => this.ofType(type),
+      field: <T = unknown>(entity: ContentEntity, name: string, at: string = locale) => this.field<T>(entity, name, at),
+    };
   }
 
   /**

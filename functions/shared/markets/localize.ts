@@ -46,3 +46,24 @@ export function localizedText(product: Product, chain: readonly string[], defaul
 
 /** Whether a market sells the product: it has a price in the market's currency (docs/contracts.md §3). */
 export const soldIn = (product: Pick<Product, 'price'>, market: Pick<Market, 'currency'>): boolean => product.price[market.currency] !== undefined;
+
+/**
+ * The product as one market's pages show it, or undefined when the market does not sell it: text
+ * in the market's locale (`chain`), prices in its currency alone, and nothing of other markets, so
+ * that a change to another market's price or text leaves this market's pages as they are.
+ */
+export function marketProduct(product: Product, market: Pick<Market, 'currency'>, chain: readonly string[], defaultLocale: string): Product | undefined {
+  const price = product.price[market.currency];
+  if (price === undefined) return undefined;
+  const { translations: _translations, salePrice, ...rest } = product;
+  const view: Product = { ...rest, price: { [market.currency]: price } };
+  const sale = salePrice?.[market.currency];
+  if (sale !== undefined) view.salePrice = { [market.currency]: sale };
+  if (chain[0] !== defaultLocale) {
+    const text = localizedText(product, chain, defaultLocale);
+    view.title = text.title;
+    view.description = text.description;
+    view.slug = text.slug;
+  }
+  return view;
+}

@@ -12,10 +12,9 @@ const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/restatic-changes
 describe('readAwsConfig', () => {
   it('types and defaults what it reads', () => {
     // Act
-    const config = readAwsConfig({ SITE_URL: 'https://shop.example.com/', CURRENCIES: 'EUR, USD', PDF_CATALOG_WINDOW_SECONDS: '120', FEEDS_DESCRIPTION_FROM_STORY: 'true', PDF_IMAGE_HOSTS: 'img.example.com, cdn.example.com' });
+    const config = readAwsConfig({ SITE_URL: 'https://shop.example.com/', PDF_CATALOG_WINDOW_SECONDS: '120', FEEDS_DESCRIPTION_FROM_STORY: 'true', PDF_IMAGE_HOSTS: 'img.example.com, cdn.example.com' });
     // Assess
     expect(config.SITE_URL).toBe('https://shop.example.com');
-    expect(config.CURRENCIES).toEqual(['EUR', 'USD']);
     expect(config.PDF_CATALOG_WINDOW_SECONDS).toBe(120);
     expect(config.FEEDS_DESCRIPTION_FROM_STORY).toBe(true);
     expect(config.PDF_IMAGE_HOSTS).toEqual(['img.example.com', 'cdn.example.com']);
@@ -28,7 +27,6 @@ describe('readAwsConfig', () => {
     ['PDF_CATALOG_WINDOW_SECONDS', '9000', /PDF_CATALOG_WINDOW_SECONDS/],
     ['CONTENTFUL_WEBHOOK_SECRET_ARN', 'my-secret', /CONTENTFUL_WEBHOOK_SECRET_ARN.*expected an ARN/],
     ['FEED_TARGETS', '[{"id":"US"}]', /FEED_TARGETS/],
-    ['CURRENCIES', 'usd', /CURRENCIES.*ISO 4217/],
   ])('refuses a malformed %s with an error naming it and what arrived', (name, value, message) => {
     // Act
     const error = (() => { try { readAwsConfig({ [name]: value }); } catch (e) { return e; } })();

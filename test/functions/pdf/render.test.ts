@@ -26,7 +26,7 @@ const has = (tool: string, flag = '-v') => { try { execFileSync(tool, [flag], { 
 const poppler = has('pdftotext') && has('pdffonts');
 const zbar = poppler && has('zbarimg', '--version') && has('pdftoppm');
 const fonts = loadPdfFonts();
-const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com' });
 const image = productImage(DEMO_CATEGORIES.find((c) => c.slug === 'backpacks')!, 'teal').body as Buffer;
 const file = (bytes: Buffer) => { const f = join(mkdtempSync(join(tmpdir(), 'restatic-pdf-')), 'doc.pdf'); writeFileSync(f, bytes); return f; };
 /** The fonts parsed anew (their caches empty), from copies of the font files. */
@@ -51,12 +51,29 @@ describe('spec sheet', () => {
     expect(text).toContain('Σκηνή δύο ατόμων — Κόκκινο');
     expect(text).toContain('$99.99');
     expect(text).toContain('$129.99');
-    expect(text).toContain('119,99 €');
+    expect(text).not.toContain('€');
     expect(text).toContain('GTIN 4006381333931');
     expect(text).toContain('https://shop.example.com/products/gr-1/');
     const fontList = execFileSync('pdffonts', [f], { encoding: 'utf8' });
     expect(fontList).toMatch(/NotoSans-Regular\s+CID TrueType\s+Identity-H\s+yes yes yes/);
     expect(fontList).not.toMatch(/Helvetica/);
+  });
+
+  it.runIf(poppler)('shows the German market its sheet in German, in euros only, linking to its German page', async () => {
+    // Prepare
+    const de = content.markets.find((m) => m.market.id === 'de')!;
+    const translated = { ...greek, translations: { 'de-DE': { title: 'Zweipersonenzelt — Rot', slug: 'zweipersonenzelt-rot' } } };
+    // Act
+    const f = file(await renderSheet(sheetData(de.view(translated)!, de, NOW), { fonts, siteName: de.siteName, image }));
+    // Assess
+    const text = pdfText(f);
+    expect(text).toContain('Zweipersonenzelt — Rot');
+    expect(text).toContain('Produktdatenblatt');
+    expect(text).toContain('PREIS');
+    expect(text).toContain('119,99 €');
+    expect(text).toContain('Auf Lager');
+    expect(text).not.toContain('$');
+    expect(text).toContain('https://shop.example.com/de/products/zweipersonenzelt-rot/');
   });
 
   it.runIf(poppler)('draws Japanese and Cyrillic text with the right fonts and drops what no font has', async () => {

@@ -34,7 +34,7 @@ function words(text: string): string[] {
 }
 
 function sheetWords(): string[] {
-  const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+  const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com' });
   const out = new Set<string>();
   for (const product of [...demoProducts(400)].map(validateProduct)) {
     const d = sheetData(product, content, NOW);

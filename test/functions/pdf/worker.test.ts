@@ -19,6 +19,7 @@ import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamo
 import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
 import { pdfJobsFor, type PdfJob } from '../../../functions/shared/changes/pdf-jobs.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
+import { DEMO_MARKETS } from '../../../functions/shared/markets/markets.js';
 import { LocalPdfQueue } from '../../../local/pdf-queue.js';
 import { dynamoClient, freshBucket, freshTable, s3Client } from '../../fixtures/aws.js';
 import { demoSnapshot } from '../../fixtures/content.js';
@@ -26,9 +27,11 @@ import { entryChange, productChange, sqsEvent } from '../../fixtures/events.js';
 import { productItem } from '../../fixtures/products.js';
 
 const fonts = loadPdfFonts();
-const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'] });
+// One market unless a test is about markets: what a sheet job does, once.
+const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', markets: [DEMO_MARKETS[0]!] });
+const bothMarkets = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS });
 
-async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date; cdn?: Cdn } = {}) {
+async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date; cdn?: Cdn; markets?: boolean } = {}) {
   const s3 = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
   const dynamo = dynamoClient();
@@ -36,7 +39,7 @@ async function setup(options: { failSku?: string; images?: ImageLoader; whileRen
   const invalidations: string[][] = [];
   const renders: string[] = [];
   const worker = new PdfWorker({
-    catalog, store, fonts, logger: silentLogger, content: async () => content,
+    catalog, store, fonts, logger: silentLogger, content: async () => (options.markets ? bothMarkets : content),
     ...(options.images ? { images: options.images } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     cdn: options.cdn ?? { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
@@ -53,6 +56,23 @@ async function setup(options: { failSku?: string; images?: ImageLoader; whileRen
 const sheet = (sku: string): PdfJob => ({ kind: 'sheet', sku, correlationId: `c-${sku}` });
 
 describe('PDF worker', () => {
+  it('publishes a sheet per market selling the product, and withdraws a market\'s sheet when its price there goes', async () => {
+    // Prepare
+    const { store, catalog, worker } = await setup({ markets: true });
+    await catalog.put(productItem({ sku: 'M-1', category: 'tents', price: { USD: 1000, EUR: 900 } }));
+    await catalog.put(productItem({ sku: 'M-2', category: 'tents', price: { USD: 2000 } }));
+    // Act
+    const first = await worker.run([sheet('M-1'), sheet('M-2'), { kind: 'catalog', correlationId: 'c' }]);
+    await catalog.put(productItem({ sku: 'M-1', category: 'tents', price: { USD: 1000 } }));
+    const dropped = await worker.run([sheet('M-1')]);
+    // Assess
+    expect(first.uploaded.sort()).toEqual(['de/pdf/catalog.pdf', sheetKey('M-1', 'de/'), CATALOG_KEY, sheetKey('M-1'), sheetKey('M-2')].sort());
+    expect(await store.get(sheetKey('M-2', 'de/'))).toBeUndefined();
+    expect(dropped.deleted).toEqual([sheetKey('M-1', 'de/')]);
+    expect(await store.get(sheetKey('M-1', 'de/'))).toBeUndefined();
+    expect(await store.get(sheetKey('M-1'))).toBeDefined();
+  });
+
   it('publishes a sheet with its data version, then renders nothing for a duplicate or a field the sheet does not show', async () => {
     // Prepare
     const { store, catalog, worker, invalidations, renders } = await setup();

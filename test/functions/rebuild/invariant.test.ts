@@ -18,7 +18,7 @@ describe('live site = full build', () => {
     // Prepare: a sale that ends 100 s from now
     const harness = new InvariantHarness();
     await harness.start();
-    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 100 / 60 }, group: false });
+    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 100 / 60 }, group: false, euro: 1, german: undefined });
     const page = () => harness.store.objects.get('products/dome-tent/index.html')!.body.toString('utf8');
     const during = page();
     // Act
@@ -34,7 +34,7 @@ describe('live site = full build', () => {
     // Prepare: a sale that ends in 100 minutes, and its schedule
     const harness = new InvariantHarness();
     await harness.start();
-    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 100 }, group: false });
+    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 100 }, group: false, euro: 1, german: undefined });
     const [instant] = [...harness.schedule];
     // Act: EventBridge fires 45 s early
     await harness.fireEarly(instant!, 45_000);
@@ -48,7 +48,7 @@ describe('live site = full build', () => {
     // Prepare: a sale ends while nothing runs (no timer fired), so the live page is stale
     const harness = new InvariantHarness();
     await harness.start();
-    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 10 }, group: false });
+    await harness.apply({ kind: 'put', sku: 'A-1', title: 0, slug: undefined, category: 0, price: 1000, sale: { price: 700, start: undefined, end: 10 }, group: false, euro: 1, german: undefined });
     harness.skipClock(11 * 60_000);
     const stale = (await harness.divergences()).map((d) => d.key);
     // Act
@@ -63,7 +63,7 @@ describe('live site = full build', () => {
     const harness = new InvariantHarness();
     await harness.start();
     // Act: E-5 (sorted before nobody, yet newer) takes the same explicit slug
-    await harness.apply({ kind: 'put', sku: 'E-5', title: 1, slug: 'dome-tent', category: 0, price: 1000, sale: undefined, group: false });
+    await harness.apply({ kind: 'put', sku: 'E-5', title: 1, slug: 'dome-tent', category: 0, price: 1000, sale: undefined, group: false, euro: 1, german: undefined });
     // Assess
     const owner = harness.store.objects.get('products/dome-tent/index.html')!.body.toString('utf8');
     expect(owner).toContain('data-sku="A-1"');

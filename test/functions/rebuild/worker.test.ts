@@ -98,20 +98,46 @@ describe('targeted rebuilds', () => {
     expect(result.invalidated.length).toBeLessThanOrEqual(4);
   });
 
-  it('a description change renders exactly the product page', async () => {
-    // Prepare
-    const product = await sample();
+  it('a description change renders exactly the product page, in each market showing that text', async () => {
+    // Prepare: no German translation, so the German page falls back to the en-US text
+    const product = await sample((p) => p.translations === undefined);
     await catalog.put({ ...product, slug: undefined, description: 'Entirely new words.' });
     // Act
     const result = await worker.run([productChange(product.sku, 1)]);
     // Assess
-    expect(result.rendered).toEqual([`/products/${product.slug}/`]);
+    expect(result.rendered.sort()).toEqual([`/de/products/${product.slug}/`, `/products/${product.slug}/`]);
     expect(await page(`/products/${product.slug}/`)).toContain('Entirely new words.');
+    expect(await page(`/de/products/${product.slug}/`)).toContain('Entirely new words.');
+  });
+
+  it('an en-US description change of a product with a German description renders only the en-US page', async () => {
+    // Prepare
+    const product = await sample((p) => p.translations === undefined);
+    await catalog.put({ ...product, slug: undefined, translations: { 'de-DE': { description: 'Ganz neue Worte.' } } });
+    await worker.run([productChange(product.sku, 1)]);
+    await catalog.put({ ...product, slug: undefined, description: 'Entirely new words.', translations: { 'de-DE': { description: 'Ganz neue Worte.' } } });
+    // Act
+    const result = await worker.run([productChange(product.sku, 2)]);
+    // Assess
+    expect(result.rendered).toEqual([`/products/${product.slug}/`]);
+    expect(await page(`/de/products/${product.slug}/`)).toContain('Ganz neue Worte.');
+  });
+
+  it('a EUR price change renders only German pages', async () => {
+    // Prepare
+    const product = await sample((p) => p.salePrice === undefined && p.price.EUR !== undefined);
+    await catalog.put({ ...product, slug: undefined, price: { ...product.price, EUR: 4242 } });
+    // Act
+    const result = await worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(result.rendered.length).toBeGreaterThan(0);
+    expect(result.rendered.every((u) => u.startsWith('/de/'))).toBe(true);
+    expect(await page(`/de/products/${product.slug}/`)).toContain('42,42');
   });
 
   it('does the work once for ten duplicate deliveries, and ignores an older version arriving late', async () => {
     // Prepare
-    const product = await sample();
+    const product = await sample((p) => p.translations === undefined);
     await catalog.put({ ...product, slug: undefined, description: 'Version five.' });
     const envelope = productChange(product.sku, 5);
     // Act
@@ -119,7 +145,7 @@ describe('targeted rebuilds', () => {
     const again = await worker.run([envelope]);
     const late = await worker.run([productChange(product.sku, 3)]);
     // Assess
-    expect(first.rendered).toEqual([`/products/${product.slug}/`]);
+    expect(first.rendered.sort()).toEqual([`/de/products/${product.slug}/`, `/products/${product.slug}/`]);
     expect(first.skipped).toHaveLength(9);
     expect(again).toMatchObject({ mode: 'none', uploaded: [], rendered: [] });
     expect(late).toMatchObject({ mode: 'none', uploaded: [], rendered: [] });
@@ -143,12 +169,12 @@ describe('targeted rebuilds', () => {
 
   it('redirects the old URL after a slug change and removes the old page', async () => {
     // Prepare
-    const product = await sample();
+    const product = await sample((p) => p.translations?.['de-DE']?.slug === undefined);
     await catalog.put({ ...product, slug: 'brand-new-name' });
     // Act
     const result = await worker.run([productChange(product.sku, 1)]);
     // Assess
-    expect(result.redirects).toEqual({ [`/products/${product.slug}/`]: '/products/brand-new-name/' });
+    expect(result.redirects).toEqual({ [`/products/${product.slug}/`]: '/products/brand-new-name/', [`/de/products/${product.slug}/`]: '/de/products/brand-new-name/' });
     expect(await readRedirects(store)).toMatchObject({ [`/products/${product.slug}/`]: '/products/brand-new-name/' });
     expect(edgeRedirects.current).toEqual(await readRedirects(store));
     expect(await page('/products/brand-new-name/')).toContain(product.title.split(' — ')[0]);
@@ -164,9 +190,11 @@ describe('targeted rebuilds', () => {
     // Act
     const result = await worker.run([entryChange('author-mara', Date.parse('2026-11-21T10:00:00.000Z'))]);
     // Assess
-    expect(result.rendered.filter((u) => u.startsWith('/blog/') && u !== '/blog/')).toHaveLength(20);
-    expect(result.rendered).toContain('/blog/');
-    expect(result.rendered).toHaveLength(21);
+    for (const prefix of ['/', '/de/']) {
+      expect(result.rendered.filter((u) => u.startsWith(`${prefix}blog/`) && u !== `${prefix}blog/`)).toHaveLength(20);
+      expect(result.rendered).toContain(`${prefix}blog/`);
+    }
+    expect(result.rendered).toHaveLength(42);
     expect(await page('/blog/')).toContain('Mara Lindqvist-Berg');
   });
 
@@ -179,7 +207,9 @@ describe('targeted rebuilds', () => {
     const result = await worker.run([entryChange('asset-team', Date.parse('2026-11-21T14:00:00.000Z'), 'Asset.publish', 'Asset')]);
     // Assess
     expect(result.rendered).toContain('/about/');
-    expect(result.rendered.every((u) => u === '/about/' || u.startsWith('/blog/'))).toBe(true);
+    // The German pages fall back to the en-US title (the asset has no de-DE one).
+    expect(result.rendered.every((u) => /^\/(?:de\/)?(?:about\/$|blog\/)/.test(u))).toBe(true);
+    expect(result.rendered).toContain('/de/about/');
     expect(await page('/about/')).toContain('The whole crew');
   });
 

@@ -31,13 +31,13 @@ export function addBlogPages(ctx: ModelContext): PostSummary[] {
   for (const post of posts) {
     ctx.add(post.url, 'post', post.title, dep.entry(post.entry.sys.id), () => {
       const bodyHtml = ctx.richText(content.field(post.entry, 'body'), post.deps);
-      return { data: { publishDate: post.publishDate, author: post.author, heroHtml: post.heroHtml, bodyHtml }, deps: post.deps };
+      return { data: { publishDate: post.publishDate, author: post.author, heroHtml: post.heroHtml, bodyHtml, alternates: ctx.alternates(dep.entry(post.entry.sys.id)) }, deps: post.deps };
     });
   }
-  ctx.add('/blog/', 'blog', 'Journal', undefined, () => ({
-    data: { posts: summaries(posts) },
+  ctx.add(ctx.path('/blog/'), 'blog', ctx.t.journal, undefined, () => ({
+    data: { posts: summaries(posts), alternates: ctx.alternates('blog') },
     deps: [dep.urlsetOf('blog'), ...posts.flatMap((p) => [dep.entry(p.entry.sys.id), ...(p.authorId ? [dep.entry(p.authorId)] : [])])],
-  }));
+  }), 'blog');
   return posts;
 }
 

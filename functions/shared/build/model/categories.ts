@@ -1,5 +1,6 @@
 /** Category listings, `listingPageSize` products a page, ordered by title then sku (no price or stock change alters it). */
 import { nextPriceChange, type Product } from '../../catalog/product.js';
+import { fill } from '../../markets/messages.js';
 import { dep, type DepKey } from '../deps.js';
 import { earliest, type ModelContext } from './context.js';
 
@@ -28,14 +29,16 @@ export function addCategoryListing(ctx: ModelContext, slug: string): void {
   for (let n = 1; n <= pageCount; n++) {
     const slice = members.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
     const pageUrl = (k: number) => (k === 1 ? baseUrl : `${baseUrl}page/${k}/`);
-    ctx.add(pageUrl(n), 'category', n === 1 ? title(category) : `${title(category)} – page ${n}`, n === 1 ? dep.entry(category.sys.id) : undefined, () => ({
+    const twin = n === 1 ? dep.entry(category.sys.id) : `${dep.entry(category.sys.id)}#${n}`;
+    ctx.add(pageUrl(n), 'category', n === 1 ? title(category) : fill(ctx.t.pageTitle, { title: title(category), n }), n === 1 ? dep.entry(category.sys.id) : undefined, () => ({
       data: {
         category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
         products: slice.map((p) => ctx.card(p.sku)),
         pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
+        alternates: ctx.alternates(twin),
       },
       deps: [dep.entry(category.sys.id), dep.listing(slug), ...descriptionDeps, ...slice.map((p) => dep.sku(p.sku))],
       validUntil: earliest(slice.map((p) => nextPriceChange(p, config.now))),
-    }));
+    }), twin);
   }
 }

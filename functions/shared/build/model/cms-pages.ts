@@ -8,7 +8,7 @@ export function addCmsPages(ctx: ModelContext): void {
     if (!url) continue;
     ctx.add(url, 'page', ctx.title(page), dep.entry(page.sys.id), () => {
       const deps = new Set<DepKey>([dep.entry(page.sys.id)]);
-      return { data: { bodyHtml: ctx.richText(ctx.content.field(page, 'body'), deps) }, deps };
+      return { data: { bodyHtml: ctx.richText(ctx.content.field(page, 'body'), deps), alternates: ctx.alternates(dep.entry(page.sys.id)) }, deps };
     });
   }
 }

@@ -6,12 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { Product } from '../../catalog/product.js';
 import { renderRichText, type RichTextContext } from '../../content/rich-text.js';
-import type { ContentSnapshot } from '../../content/snapshot.js';
+import type { ContentView } from '../../content/snapshot.js';
 import type { ContentEntity, RichNode } from '../../content/types.js';
+import { defaultMarket, marketPath, type Market } from '../../markets/markets.js';
+import { messagesFor, type Messages } from '../../markets/messages.js';
 import { isSlug, toSlug } from '../../slug.js';
 import { entityDep, type DepKey } from '../deps.js';
 import { cardView, type CardView } from '../product-view.js';
-import type { ModelWarning, PageLayout, PageRef, PageSelector, PageSpec, SiteConfig, SiteModel } from './types.js';
+import type { ModelWarning, PageLayout, PageRef, PageSelector, PageSpec, SiteConfig, SiteShell } from './types.js';
 import { displayProduct, keyForUrl, RESERVED_SLUGS } from './display.js';
 import { groupBy, uniqueSlugs } from './slugs.js';
 
@@ -24,9 +26,37 @@ export interface PageContent {
   validUntil?: number | undefined;
 }
 
+/** A page in another market (or this one) that shows the same thing: what `hreflang` links to. */
+export interface Alternate {
+  hreflang: string;
+  /** Absolute, for `<link rel="alternate">`. */
+  href: string;
+  /** Site-relative, for the visible link to the market. */
+  path: string;
+  /** The market's language, in itself (`Deutsch`). */
+  name: string;
+}
+
 export interface ModelContext {
-  content: ContentSnapshot;
+  /** The content as this market's locale reads it. */
+  content: ContentView;
   config: SiteConfig;
+  /** The market this context lists pages of. */
+  market: Market;
+  /** Whether it is the default market (unprefixed paths). */
+  isDefault: boolean;
+  /** A default-market path in this market (`/blog/` → `/de/blog/`). */
+  path(url: string): string;
+  /** A product's page URL in this market. */
+  productUrl(p: Pick<Product, 'slug'>): string;
+  /** The market's words. */
+  t: Messages;
+  /** The other markets' contexts and this one, in market order (set once all are made). */
+  markets: ModelContext[];
+  /** The URL this market lists for a twin key (`sku:…`, `entry:…`, `home`…), if any. */
+  twin(key: string): string | undefined;
+  /** The `hreflang` alternates of the page with twin key `key`: every market listing it, and `x-default`. */
+  alternates(key: string | undefined): Alternate[];
   warn(subject: string, field: string, message: string): void;
   /** An entry's display title (title, name or site name, else its id). */
   title(e: ContentEntity): string;
@@ -34,8 +64,11 @@ export interface ModelContext {
   urls: Map<string, string>;
   /** Rich text as HTML; what it embeds or links to is added to `deps`. */
   richText(doc: unknown, deps: Set<DepKey>): string;
-  /** Lists a page; `make` runs only when its data is asked for (`pagesFor`). */
-  add(url: string, layout: PageLayout, title: string, primary: string | undefined, make: () => PageContent): void;
+  /**
+   * Lists a page; `make` runs only when its data is asked for (`pagesFor`). `twin` names what the
+   * page shows across markets (default: its primary record), for the alternates.
+   */
+  add(url: string, layout: PageLayout, title: string, primary: string | undefined, make: () => PageContent, twin?: string): void;
   /**
    * Runs a builder as one unit (`product:<sku>`, `category:<slug>`, …): what it lists and warns of
    * replaces what the unit listed before, so a warm model re-lists only the units a change reaches.
@@ -51,7 +84,7 @@ export interface ModelContext {
   /** The data and dependencies of the pages listed at `urls` (unlisted ones are left out), in their order. */
   pagesAt(urls: Iterable<string>): PageSpec[];
   settings: ContentEntity | undefined;
-  site: SiteModel['site'];
+  site: SiteShell;
   shell: string;
   categoriesBySlug: Map<string, ContentEntity>;
   /** The catalog sorted by sku, each with a URL of its own, as the context was made (a patch does not update it). */
@@ -80,6 +113,7 @@ interface Listed {
   ref: PageRef;
   title: string;
   make: () => PageContent;
+  twin: string | undefined;
 }
 
 interface Unit {
@@ -87,9 +121,18 @@ interface Unit {
   warnings: ModelWarning[];
 }
 
-export function modelContext(content: ContentSnapshot, rawCatalog: readonly Product[], givenConfig: SiteConfig): ModelContext {
+/**
+ * The context of one market's pages. `rawCatalog` is the catalog as the market shows it
+ * (`marketProduct`: its text, its currency, only what it sells).
+ */
+export function modelContext(content: ContentView, rawCatalog: readonly Product[], givenConfig: SiteConfig, market: Market = defaultMarket(givenConfig.markets)): ModelContext {
   // Owned: a warm model moves its clock (`config.now`) for the builders' closures to read.
   const config = { ...givenConfig };
+  const isDefault = market.id === defaultMarket(config.markets).id;
+  const path = (url: string) => marketPath(market, url);
+  const productUrl = (p: Pick<Product, 'slug'>) => path(`/products/${p.slug}/`);
+  const t = messagesFor(market.locale);
+  const twins = new Map<string, string>();
   // Pages, feeds and PDFs read catalog text the same way (a title `Caf&eacute;` is `Café` in all three).
   const catalog = rawCatalog.map(displayProduct);
   const units = new Map<string, Unit>();
@@ -106,7 +149,9 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
     warningsCache = undefined;
   };
   const title = (e: ContentEntity) => String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
-  const urls = cmsUrls(content, warn);
+  // A CMS page may not take a path a market's prefix owns.
+  const reserved = new Set([...RESERVED_SLUGS, ...(isDefault ? config.markets.filter((m) => m.prefix !== '/').map((m) => m.id) : [])]);
+  const urls = cmsUrls(content, warn, path, reserved);
 
   const richText = (doc: unknown, deps: Set<DepKey>): string => {
     const ctx: RichTextContext = {
@@ -119,16 +164,18 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
     };
     return renderRichText(doc as RichNode | undefined, ctx);
   };
-  const add: ModelContext['add'] = (url, layout, pageTitle, primary, make) => {
-    const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}) };
+  const add: ModelContext['add'] = (url, layout, pageTitle, primary, make, twinKey = primary) => {
+    const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}), ...(isDefault ? {} : { market: market.id }) };
     if (!current && !loose) units.set(`loose:${units.size}`, (loose = { listed: [], warnings: [] }));
-    const listed: Listed = { ref, title: pageTitle, make };
+    const listed: Listed = { ref, title: pageTitle, make, twin: twinKey };
     (current ?? loose!).listed.push(listed);
     byUrl.set(url, listed);
+    if (twinKey) twins.set(twinKey, url);
     allCache = undefined;
   };
   const forget = (unit: Unit | undefined): PageRef[] => {
     const refs = unit?.listed.map((l) => l.ref) ?? [];
+    for (const l of unit?.listed ?? []) if (l.twin && twins.get(l.twin) === l.ref.url) twins.delete(l.twin);
     for (const ref of refs) if (byUrl.get(ref.url)?.ref === ref) byUrl.delete(ref.url);
     allCache = undefined;
     warningsCache = undefined;
@@ -156,7 +203,7 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
   };
   const specOf = ({ ref, title: pageTitle, make }: Listed): PageSpec => {
     const { data, deps, validUntil } = make();
-    return { url: ref.url, key: ref.key, layout: ref.layout, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) };
+    return { url: ref.url, key: ref.key, layout: ref.layout, market: market.id, title: pageTitle, data, deps: [...new Set(deps)].sort(), ...(validUntil !== undefined ? { validUntil } : {}) };
   };
   const pagesFor = (select?: PageSelector): PageSpec[] => {
     const pages: PageSpec[] = [];
@@ -175,26 +222,31 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
   // Site settings and navigation: every HTML page depends on them ("settings").
   const settings = content.ofType('siteSettings')[0];
   const siteName = (settings && content.field<string>(settings, 'siteName')) || 'Restatic store';
-  const nav: SiteModel['site']['nav'] = [];
+  const nav: SiteShell['nav'] = [];
   for (const ref of (settings && content.field<Array<{ sys: { id: string } }>>(settings, 'navigation')) || []) {
     const target = content.entries.get(ref?.sys?.id);
     const url = target && urls.get(target.sys.id);
     if (target && url) nav.push({ title: title(target), url });
   }
   // Footer links to the store's service pages, while they are published.
-  const footer: SiteModel['site']['footer'] = [];
+  const footer: SiteShell['footer'] = [];
+  const footerPages = FOOTER_PAGES.map(path);
   for (const page of content.ofType('page')) {
     const url = urls.get(page.sys.id);
-    if (url && FOOTER_PAGES.includes(url)) footer.push({ title: title(page), url });
+    if (url && footerPages.includes(url)) footer.push({ title: title(page), url });
   }
-  footer.sort((a, b) => FOOTER_PAGES.indexOf(a.url) - FOOTER_PAGES.indexOf(b.url));
-  const site: SiteModel['site'] = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), lang: 'en', nav, footer };
+  footer.sort((a, b) => footerPages.indexOf(a.url) - footerPages.indexOf(b.url));
+  const site: SiteShell = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), market: market.id, lang: market.locale, prefix: market.prefix, home: market.prefix, nav, footer, t };
   const shell = createHash('sha256').update(JSON.stringify(site)).digest('hex').slice(0, 16);
 
+  // Products name their category by its slug in the default locale; its URL is in the market's.
   const categoriesBySlug = new Map<string, ContentEntity>();
-  for (const c of content.ofType('category')) if (urls.has(c.sys.id)) categoriesBySlug.set(urls.get(c.sys.id)!.split('/')[2]!, c);
+  for (const c of content.ofType('category')) {
+    const slug = urls.has(c.sys.id) ? toSlug(String(content.field(c, 'slug', content.defaultLocale) ?? '')) : '';
+    if (slug && !categoriesBySlug.has(slug)) categoriesBySlug.set(slug, c);
+  }
   const slugClaims = new Map<string, string[]>();
-  const products = uniqueSlugs([...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1)), config.owners, warn, slugClaims);
+  const products = uniqueSlugs([...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1)), config.owners, warn, slugClaims, (slug) => productUrl({ slug }));
   const stories = new Map<string, ContentEntity>();
   for (const s of content.ofType('productContent')) {
     const sku = content.field<string>(s, 'sku');
@@ -206,11 +258,26 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
   const cards = new Map<string, CardView>();
   const card = (sku: string): CardView => {
     let view = cards.get(sku);
-    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, config.currencies, config.now)));
+    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, { currency: market.currency, locale: market.locale, url: productUrl, t }, config.now)));
     return view;
   };
-  return {
-    content, config, warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card,
+  const self: ModelContext = {
+    content, config, market, isDefault, path, productUrl, t, markets: [],
+    twin: (key) => twins.get(key),
+    alternates: (key) => {
+      if (!key || self.markets.length < 2) return [];
+      const found: Alternate[] = [];
+      let fallback: string | undefined;
+      for (const other of self.markets) {
+        const url = other.twin(key);
+        if (!url) continue;
+        found.push({ hreflang: other.market.locale, href: `${site.baseUrl}${url}`, path: url, name: other.t.languageName });
+        if (other.isDefault) fallback = url;
+      }
+      if (fallback) found.push({ hreflang: 'x-default', href: `${site.baseUrl}${fallback}`, path: fallback, name: '' });
+      return found;
+    },
+    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card,
     slugCollisions: [...slugClaims.values()].some((skus) => skus.length > 1),
     resetCards: () => cards.clear(),
     groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category),
@@ -221,10 +288,11 @@ export function modelContext(content: ContentSnapshot, rawCatalog: readonly Prod
       return (warningsCache ??= [...units.values()].flatMap((u) => u.warnings));
     },
   };
+  return self;
 }
 
-/** Entry id → URL, with CMS slugs normalised and checked for collisions and reserved sections. */
-function cmsUrls(content: ContentSnapshot, warn: ModelContext['warn']): Map<string, string> {
+/** Entry id → URL in a market (`path`), with CMS slugs normalised and checked for collisions and reserved sections. */
+function cmsUrls(content: ContentView, warn: ModelContext['warn'], path: (url: string) => string, reservedSlugs: ReadonlySet<string>): Map<string, string> {
   const urls = new Map<string, string>();
   const section = (type: string, prefix: string, reserved: boolean) => {
     const claims = new Map<string, ContentEntity[]>();
@@ -233,7 +301,7 @@ function cmsUrls(content: ContentSnapshot, warn: ModelContext['warn']): Map<stri
       const slug = typeof raw === 'string' ? toSlug(raw) : '';
       if (!slug) { warn(`entry ${entry.sys.id}`, 'slug', `expected a slug of letters and digits, got ${JSON.stringify(raw)}; entry skipped`); continue; }
       if (typeof raw === 'string' && !isSlug(raw)) warn(`entry ${entry.sys.id}`, 'slug', `slug ${JSON.stringify(raw)} normalised to "${slug}"`);
-      if (reserved && RESERVED_SLUGS.has(slug)) { warn(`entry ${entry.sys.id}`, 'slug', `"${slug}" is reserved for the pipeline; entry skipped`); continue; }
+      if (reserved && reservedSlugs.has(slug)) { warn(`entry ${entry.sys.id}`, 'slug', `"${slug}" is reserved for the pipeline; entry skipped`); continue; }
       const claimants = claims.get(slug);
       if (claimants) claimants.push(entry);
       else claims.set(slug, [entry]);
@@ -242,7 +310,7 @@ function cmsUrls(content: ContentSnapshot, warn: ModelContext['warn']): Map<stri
     // category titles too (catalog-content.ts), so every output names the same category.
     for (const [slug, claimants] of claims) {
       const owner = claimants[0]!;
-      urls.set(owner.sys.id, `${prefix}${slug}/`);
+      urls.set(owner.sys.id, path(`${prefix}${slug}/`));
       for (const e of claimants) if (e !== owner) warn(`entry ${e.sys.id}`, 'slug', `"${slug}" is already used by ${type} ${owner.sys.id}; entry skipped`);
     }
   };

@@ -6,14 +6,16 @@ import type { PageRef } from './types.js';
 /** URLs per sitemap file (sitemaps.org allows 50,000). */
 const SITEMAP_CHUNK = 40_000;
 
+/** Each market has its 404 page and sitemap; robots.txt (the default market's) names every market's sitemap. */
 export function addSiteFiles(ctx: ModelContext): void {
   const { config } = ctx;
-  ctx.add('/404.html', 'notFound', 'Page not found', undefined, () => ({ data: {}, deps: [] }));
-  addSitemaps(ctx.all, config.baseUrl, ctx.add);
-  ctx.add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemap: `${config.baseUrl.replace(/\/$/, '')}/sitemap.xml` }, deps: [] }));
+  ctx.add(ctx.path('/404.html'), 'notFound', ctx.t.notFoundTitle, undefined, () => ({ data: {}, deps: [] }));
+  addSitemaps(ctx.all, config.baseUrl, ctx.add, ctx.path);
+  const base = config.baseUrl.replace(/\/$/, '');
+  if (ctx.isDefault) ctx.add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemaps: config.markets.map((m) => `${base}${m.prefix}sitemap.xml`) }, deps: [] }));
 }
 
-function addSitemaps(all: readonly PageRef[], baseUrl: string, add: ModelContext['add']): void {
+function addSitemaps(all: readonly PageRef[], baseUrl: string, add: ModelContext['add'], path: (url: string) => string): void {
   const base = baseUrl.replace(/\/$/, '');
   const listed = (p: PageRef) => p.layout !== 'notFound' && p.url.endsWith('/');
   // Counted now (it decides the files), listed and sorted only when a sitemap is selected.
@@ -23,14 +25,14 @@ function addSitemaps(all: readonly PageRef[], baseUrl: string, add: ModelContext
   const locations = () => (sorted ??= all.filter(listed).map((p) => `${base}${p.url}`).sort());
   // One file holds up to 50,000 URLs (sitemaps.org); beyond a chunk, write an index of chunks.
   if (count <= SITEMAP_CHUNK) {
-    add('/sitemap.xml', 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations() }, deps: [dep.urlset] }));
+    add(path('/sitemap.xml'), 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations() }, deps: [dep.urlset] }));
     return;
   }
   const chunks: string[] = [];
   for (let i = 0; i * SITEMAP_CHUNK < count; i++) {
-    const url = `/sitemaps/sitemap-${i + 1}.xml`;
+    const url = path(`/sitemaps/sitemap-${i + 1}.xml`);
     add(url, 'sitemap', 'sitemap', undefined, () => ({ data: { urls: locations().slice(i * SITEMAP_CHUNK, (i + 1) * SITEMAP_CHUNK) }, deps: [dep.urlset] }));
     chunks.push(`${base}${url}`);
   }
-  add('/sitemap.xml', 'sitemapIndex', 'sitemap index', undefined, () => ({ data: { sitemaps: chunks }, deps: [dep.urlset] }));
+  add(path('/sitemap.xml'), 'sitemapIndex', 'sitemap index', undefined, () => ({ data: { sitemaps: chunks }, deps: [dep.urlset] }));
 }

@@ -18,14 +18,15 @@ export function addHomePage(ctx: ModelContext, posts: readonly PostSummary[]): v
     homeDeps.add(dep.entry(post.entry.sys.id));
     if (post.authorId) homeDeps.add(dep.entry(post.authorId));
   }
-  ctx.add('/', 'home', ctx.site.name, undefined, () => ({
+  ctx.add(ctx.path('/'), 'home', ctx.site.name, undefined, () => ({
     data: {
       introHtml: settings ? ctx.richText(content.field(settings, 'homeIntro'), homeDeps) : '',
       featured: featured.map(ctx.card),
       categories: [...ctx.categoriesBySlug.values()].map((c) => ({ title: ctx.title(c), url: ctx.urls.get(c.sys.id)! })),
       posts: summaries(posts).slice(0, 3),
+      alternates: ctx.alternates('home'),
     },
     deps: homeDeps,
     validUntil: earliest(featured.map((sku) => nextPriceChange(ctx.bySku.get(sku)!, config.now))),
-  }));
+  }), 'home');
 }

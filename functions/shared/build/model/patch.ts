@@ -55,7 +55,7 @@ function addTo(groups: Map<string, Product[]>, key: string | undefined, p: Produ
  * other product's on it. With a collision anywhere in the catalog (a renamed loser), only changes
  * that keep their own uncontested slug qualify.
  */
-function slugsStayLocal(ctx: ModelContext, changes: ReadonlyMap<string, Product | undefined>): boolean {
+export function canPatch(ctx: ModelContext, changes: ReadonlyMap<string, Product | undefined>): boolean {
   const collisions = ctx.slugCollisions;
   const claimed = new Map<string, string>();
   for (const [sku, raw] of changes) {
@@ -82,7 +82,7 @@ export function patchCatalog(
   ctx: ModelContext, changes: ReadonlyMap<string, Product | undefined>, now: Date,
   relistSite: (urlsetChanged: boolean) => OutlineDelta,
 ): OutlineDelta | undefined {
-  if (!slugsStayLocal(ctx, changes)) return undefined;
+  if (!canPatch(ctx, changes)) return undefined;
   ctx.config.now = now;
   ctx.resetCards();
   const categories = new Set<string>();

@@ -1,7 +1,7 @@
 /** Product pages: one per product, with its category, story and variants. */
 import { nextPriceChange, type Product } from '../../catalog/product.js';
 import { dep, type DepKey } from '../deps.js';
-import { productPageData, productUrl } from '../product-view.js';
+import { productPageData } from '../product-view.js';
 import type { ModelContext } from './context.js';
 
 export function addProductPages(ctx: ModelContext): void {
@@ -16,24 +16,26 @@ export function addProductPage(ctx: ModelContext, p: Product): void {
 
   const category = p.category ? categoriesBySlug.get(p.category) : undefined;
   if (p.category && !category) ctx.warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
-  ctx.add(productUrl(p), 'product', p.title, dep.sku(p.sku), () => {
+  ctx.add(ctx.productUrl(p), 'product', p.title, dep.sku(p.sku), () => {
     const deps = new Set<DepKey>([dep.sku(p.sku)]);
     if (category) deps.add(dep.entry(category.sys.id));
     // Whether its category has a page at all: a category published (again) later must show up.
-    if (p.category) deps.add(dep.url(`/categories/${p.category}/`));
+    if (p.category) deps.add(dep.url(ctx.path(`/categories/${p.category}/`)));
     const story = stories.get(p.sku);
     deps.add(dep.story(p.sku));
     if (story) deps.add(dep.entry(story.sys.id));
     if (p.itemGroupId) deps.add(dep.group(p.itemGroupId));
     const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
       deps.add(dep.sku(v.sku));
-      return { sku: v.sku, url: productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
+      return { sku: v.sku, url: ctx.productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
     });
+    const market = { currency: ctx.market.currency, locale: ctx.market.locale, url: ctx.productUrl, t: ctx.t };
     const data = {
-      ...productPageData(p, config.baseUrl, config.currencies, config.now, category && title(category)),
+      ...productPageData(p, config.baseUrl, market, config.now, category && title(category), ctx.path(`/pdf/products/${encodeURIComponent(p.sku)}.pdf`)),
       category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
       variants,
       storyHtml: story ? ctx.richText(content.field(story, 'story'), deps) : '',
+      alternates: ctx.alternates(dep.sku(p.sku)),
     };
     return { data, deps, validUntil: nextPriceChange(p, config.now) };
   });

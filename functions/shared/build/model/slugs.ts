@@ -9,7 +9,10 @@ import { toSlug } from '../../slug.js';
  * caller's (possibly cached) catalog keeps its slugs. `claims` receives each slug's claimants (sku
  * order), for a warm model to tell whether a change reaches another product's URL.
  */
-export function uniqueSlugs(products: Product[], owners: ReadonlyMap<string, string> | undefined, warn: (subject: string, field: string, message: string) => void, claimsOut?: Map<string, string[]>): Product[] {
+export function uniqueSlugs(
+  products: Product[], owners: ReadonlyMap<string, string> | undefined, warn: (subject: string, field: string, message: string) => void,
+  claimsOut?: Map<string, string[]>, urlOf: (slug: string) => string = (slug) => `/products/${slug}/`,
+): Product[] {
   const claims = groupBy(products, (p) => p.slug);
   if (claimsOut) for (const [slug, claimants] of claims) claimsOut.set(slug, claimants.map((p) => p.sku));
   const taken = new Set(claims.keys());
@@ -17,7 +20,7 @@ export function uniqueSlugs(products: Product[], owners: ReadonlyMap<string, str
   const losers: Array<{ product: Product; owner: Product }> = [];
   for (const [slug, claimants] of claims) {
     if (claimants.length === 1) continue;
-    const owner = claimants.find((p) => owners?.get(productUrlOf(slug)) === `sku:${p.sku}`) ?? claimants[0]!;
+    const owner = claimants.find((p) => owners?.get(urlOf(slug)) === `sku:${p.sku}`) ?? claimants[0]!;
     for (const p of claimants) if (p !== owner) losers.push({ product: p, owner });
   }
   losers.sort((a, b) => (a.product.sku < b.product.sku ? -1 : 1));
@@ -31,8 +34,6 @@ export function uniqueSlugs(products: Product[], owners: ReadonlyMap<string, str
   }
   return renamed.size ? products.map((p) => renamed.get(p.sku) ?? p) : products;
 }
-
-const productUrlOf = (slug: string) => `/products/${slug}/`;
 
 /** Products by a key, in their order; those without one are left out. */
 export function groupBy(products: readonly Product[], keyOf: (p: Product) => string | undefined): Map<string, Product[]> {

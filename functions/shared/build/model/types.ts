@@ -1,4 +1,6 @@
 /** The site model's shapes: pages with their data and dependencies, and the configuration they are built for. */
+import type { Market } from '../../markets/markets.js';
+import type { Messages } from '../../markets/messages.js';
 import type { DepKey } from '../deps.js';
 
 export type PageLayout = 'home' | 'category' | 'product' | 'page' | 'blog' | 'post' | 'notFound' | 'sitemap' | 'sitemapIndex' | 'robots';
@@ -16,6 +18,8 @@ export interface PageSpec {
   validUntil?: number;
   /** Hash of the site-wide shell the page is rendered in (name, navigation, footer links); HTML pages only. */
   shell?: string;
+  /** The market (id) whose storefront the page belongs to: its shell, language and currency. */
+  market: string;
 }
 
 /** Every page of the site, without its data: cheap to enumerate, used to diff URL sets. */
@@ -25,6 +29,8 @@ export interface PageRef {
   layout: PageLayout;
   /** The record the page is about (`sku:<sku>`, `entry:<id>`), used to detect slug changes. */
   primary?: string;
+  /** The market (id) the page belongs to, when not the default market (which owns the unprefixed paths). */
+  market?: string;
 }
 
 /** Products per listing page (category pages): part of the URL layout, so one value everywhere. */
@@ -32,8 +38,8 @@ export const LISTING_PAGE_SIZE = 24;
 
 export interface SiteConfig {
   baseUrl: string;
-  /** Currencies in display order; the first is the listing currency. */
-  currencies: string[];
+  /** The storefronts, the default market first (`markets.ts`): each lists every page type under its prefix. */
+  markets: readonly Market[];
   listingPageSize: number;
   /** Clock for sale windows (injected: builds are reproducible). */
   now: Date;
@@ -50,9 +56,28 @@ export interface ModelWarning {
   message: string;
 }
 
+/** What every HTML page of one market shows around its content. */
+export interface SiteShell {
+  name: string;
+  baseUrl: string;
+  /** The market's id, locale (`lang`, as BCP 47) and path prefix. */
+  market: string;
+  lang: string;
+  prefix: string;
+  /** The market's home page and sitemap (`/`, `/de/`). */
+  home: string;
+  nav: Array<{ title: string; url: string }>;
+  footer: Array<{ title: string; url: string }>;
+  /** The storefront's own words in the market's language. */
+  t: Messages;
+}
+
 export interface SiteModel {
-  site: { name: string; baseUrl: string; lang: string; nav: Array<{ title: string; url: string }>; footer: Array<{ title: string; url: string }> };
-  /** Hash of `site`: when it changes, every HTML page changes. */
+  /** The default market's shell. */
+  site: SiteShell;
+  /** Every market's shell, by market id. */
+  sites: Record<string, SiteShell>;
+  /** Hash of the shells: when it changes, every HTML page may change. */
   shell: string;
   /** The selected pages with their data (all pages when no selector was given). */
   pages: PageSpec[];

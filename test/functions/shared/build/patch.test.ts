@@ -9,6 +9,7 @@ import { outlineSite, type SiteConfig, type SiteOutline } from '../../../../func
 import type { Product } from '../../../../functions/shared/catalog/product.js';
 import { entry, snapshotOf } from '../../../fixtures/content.js';
 import { product } from '../../../fixtures/products.js';
+import { DEMO_MARKETS } from '../../../../functions/shared/markets/markets.js';
 
 const START = Date.parse('2026-11-30T22:00:00Z');
 const SKUS = ['A-1', 'B-2', 'C-3', 'D-4', 'E-5', 'F-6'];
@@ -17,7 +18,7 @@ const content = snapshotOf([
   entry('cat-boots', 'category', { title: 'Boots', slug: 'boots' }),
   entry('settings', 'siteSettings', { siteName: 'Mini', featuredSkus: ['A-1', 'F-6'] }),
 ]);
-const config = (now: number): SiteConfig => ({ baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 2, now: new Date(now) });
+const config = (now: number): SiteConfig => ({ baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS, listingPageSize: 2, now: new Date(now) });
 
 const productArbitrary = (sku: string): fc.Arbitrary<Product> => fc.record({
   title: fc.constantFrom('Dome Tent', 'Trail Boot', 'Ζεστό μπουφάν', 'apple'),
@@ -94,8 +95,18 @@ describe('patched outline', () => {
     const products = SKUS.map((sku) => product({ sku, slug: sku.toLowerCase(), category: 'tents' }));
     const warm = outlineSite(content, products, config(START));
     // Act
-    const delta = warm.patch(new Map([['C-3', { ...products[2]!, price: { USD: 1, EUR: 1 } }]]), new Date(START));
-    // Assess
+    const delta = warm.patch(new Map([['C-3', { ...products[2]!, price: { ...products[2]!.price, USD: 1 } }]]), new Date(START));
+    // Assess: the EUR market shows nothing of a USD price
     expect(delta?.after.map((r) => r.url).sort()).toEqual(['/', '/categories/tents/', '/categories/tents/page/2/', '/categories/tents/page/3/', '/products/c-3/']);
+  });
+
+  it('re-lists only the German market for a EUR price change', () => {
+    // Prepare
+    const products = SKUS.map((sku) => product({ sku, slug: sku.toLowerCase(), category: 'tents' }));
+    const warm = outlineSite(content, products, config(START));
+    // Act
+    const delta = warm.patch(new Map([['C-3', { ...products[2]!, price: { ...products[2]!.price, EUR: 1 } }]]), new Date(START));
+    // Assess
+    expect(delta?.after.map((r) => r.url).sort()).toEqual(['/de/', '/de/categories/tents/', '/de/categories/tents/page/2/', '/de/categories/tents/page/3/', '/de/products/c-3/']);
   });
 });

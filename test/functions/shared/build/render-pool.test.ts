@@ -7,11 +7,12 @@ import { validateProduct } from '../../../../functions/shared/catalog/product.js
 import { demoProducts } from '../../../../functions/shared/demo/products.js';
 import { RenderError } from '../../../../functions/shared/errors.js';
 import { demoSnapshot } from '../../../fixtures/content.js';
+import { DEMO_MARKETS } from '../../../../functions/shared/markets/markets.js';
 
 const model = buildSiteModel(demoSnapshot(), [...demoProducts(150)].map(validateProduct), {
-  baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z'),
+  baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS, listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z'),
 });
-const context = { site: model.site, css: '/assets/style-0123456789.css' };
+const context = { sites: model.sites, css: '/assets/style-0123456789.css' };
 
 async function collect(renderer: typeof inProcessRenderer, pages: PageSource): Promise<Map<string, string>> {
   const out: RenderedPage[] = [];
@@ -70,7 +71,7 @@ describe('lazy page sources', () => {
   it('compute each page as the eager model does and index it once it is taken; complete only when all are', () => {
     // Prepare
     const { outline, pagesAt } = outlineSite(demoSnapshot(), [...demoProducts(150)].map(validateProduct), {
-      baseUrl: 'https://shop.example.com', currencies: ['USD', 'EUR'], listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z'),
+      baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS, listingPageSize: 24, now: new Date('2026-11-20T00:00:00Z'),
     });
     const index = {};
     const lazy = new LazyPages(outline.all, pagesAt, index);
@@ -83,6 +84,9 @@ describe('lazy page sources', () => {
     expect(lazy.complete).toBe(true);
     expect([...first, ...rest]).toEqual(model.pages);
     expect(Object.keys(index)).toEqual(model.pages.map((p) => p.url));
-    expect(Object.values(index).filter((e) => (e as { primary?: string }).primary?.startsWith('sku:')).length).toBe(150);
+    const products = Object.entries(index).filter(([, e]) => (e as { primary?: string }).primary?.startsWith('sku:')).map(([url]) => url);
+    const euro = [...demoProducts(150)].filter((p) => (p.price as Record<string, number>).EUR !== undefined).length;
+    expect(products.filter((url) => !url.startsWith('/de/')).length).toBe(150);
+    expect(products.filter((url) => url.startsWith('/de/')).length).toBe(euro);
   });
 });
