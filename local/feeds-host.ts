@@ -6,16 +6,18 @@
  */
 import { runFeedJob, type FeedJobResult } from '../functions/feeds/job.js';
 import { FEED_YOUNG_GENERATION_MB } from '../functions/feeds/runtime.js';
-import { DEMO_TARGETS } from '../functions/feeds/targets.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
 import { type HostedContent, type HostedServices, hostedContentSource, hostedPorts } from './compose.js';
 import { ThreadHost, throttled } from './thread-host.js';
-import { syncedCatalogContent } from '../functions/shared/content/catalog-content.js';
+import { syncedSnapshot } from '../functions/shared/content/catalog-content.js';
+import { feedTargetsOf, type Market } from '../functions/shared/markets/markets.js';
 
 export interface HostedFeedConfig extends HostedServices, HostedContent {
   siteUrl: string;
   siteName: string;
+  /** The storefronts: one feed per target of each. */
+  markets: Market[];
 }
 
 /** Where a running feed job is: for `/_status` and the CLI's progress bar. */
@@ -31,7 +33,7 @@ export interface FeedProgress {
 export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (itemsIn: number, total: number) => void) => Promise<FeedJobResult> {
   const logger = createJsonLogger({ service: 'restatic-feeds', level: config.logLevel });
   const { store, catalog, cdn } = hostedPorts(config);
-  const content = syncedCatalogContent(hostedContentSource(config));
+  const content = syncedSnapshot(hostedContentSource(config));
   return (onProgress) => {
     let total = 0;
     let itemsIn = 0;
@@ -40,7 +42,7 @@ export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (ite
       advance(n) { itemsIn += n; onProgress(itemsIn, total); },
       stop() {},
     };
-    return runFeedJob({ catalog, store, cdn, logger, progress, content }, { targets: DEMO_TARGETS, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
+    return runFeedJob({ catalog, store, cdn, logger, progress, content }, { targets: feedTargetsOf(config.markets), markets: config.markets, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
   };
 }
 

@@ -127,7 +127,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   // The feed job also runs in its own thread (its own Lambda in AWS); runs queue behind each other.
   const feeds = new ThreadedFeedJob({
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table,
-    edgeUrl, siteUrl: config.siteUrl, siteName: 'Restatic Outfitters', logLevel: config.logLevel, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE,
+    edgeUrl, siteUrl: config.siteUrl, siteName: 'Restatic Outfitters', markets: config.markets, logLevel: config.logLevel, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE,
     ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
   });
   const runFeeds = async (progress?: Progress) => {

@@ -16,6 +16,8 @@ export interface FeedTarget {
   language: string;
   currency: string;
   feedLabel: string;
+  /** The market (id) whose pages and text its items follow; the default market when absent. */
+  market?: string;
 }
 
 export interface FeedIssue {
@@ -31,6 +33,8 @@ export type FeedItem = Array<[name: string, value: string]>;
 
 export interface ItemContext {
   baseUrl: string;
+  /** The market's URL prefix (`/`, `/de/`): items link to its pages. @default '/' */
+  prefix?: string;
   now: Date;
   /** CMS data joined into items: category titles (product_type fallback) and product stories. */
   content?: Pick<CatalogContent, 'categories' | 'stories'>;
@@ -191,7 +195,7 @@ export function prepareItem(product: Product, ctx: ItemContext): PreparedItem {
   const description = cleanText(issues, id, 'description', descriptionSource, LIMITS.description, true, true);
   if (description) item.push(['description', description]);
 
-  const link = absoluteAsciiUrl(ctx.baseUrl, `/products/${product.slug}/`);
+  const link = absoluteAsciiUrl(ctx.baseUrl, `${ctx.prefix ?? '/'}products/${product.slug}/`);
   if (!link || link.length > LIMITS.link) note(issues, id, 'error', 'link', 'an absolute http(s) URL of at most 2,000 characters is required', link);
   else item.push(['link', link]);
 

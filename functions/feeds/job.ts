@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { sha256 } from '../shared/hash.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
-import type { CatalogContent } from '../shared/content/catalog-content.js';
+import { catalogContent } from '../shared/content/catalog-content.js';
+import type { ContentSnapshot } from '../shared/content/snapshot.js';
+import { localeChain, marketProduct } from '../shared/markets/localize.js';
+import { DEMO_MARKETS, type Market } from '../shared/markets/markets.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
 import { OwnedPublisher } from '../shared/publish/owned.js';
 import type { FeedTarget } from './item.js';
-import { writeFeeds, type FeedReport } from './writer.js';
+import { writeFeeds, type FeedMarket, type FeedReport } from './writer.js';
 
 export interface FeedJobDeps {
   catalog: Pick<Catalog, 'stream' | 'approximateCount'>;
@@ -23,12 +26,14 @@ export interface FeedJobDeps {
   cdn: Cdn;
   logger: Logger;
   progress?: Progress;
-  /** The CMS data joined into items (category titles, stories), current as of the call. */
-  content?: () => Promise<CatalogContent>;
+  /** The CMS data joined into items (category titles, stories in each market's locale), current as of the call. */
+  content?: () => Promise<ContentSnapshot>;
 }
 
 export interface FeedJobOptions {
   targets: readonly FeedTarget[];
+  /** The storefronts targets name (`target.market`): their items link to that market's pages, in its language. @default DEMO_MARKETS */
+  markets?: readonly Market[];
   baseUrl: string;
   siteName: string;
   now: Date;
@@ -73,13 +78,21 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
   const dir = await mkdtemp(join(tmpdir(), 'restatic-feeds-'));
   try {
     const rejected: string[] = [];
-    const content = deps.content ? await deps.content() : undefined;
+    const snapshot = deps.content ? await deps.content() : undefined;
+    const content = snapshot && catalogContent(snapshot);
+    const itemContext = (prefix: string, text = content) => ({ baseUrl: options.baseUrl, prefix, now: options.now, ...(text ? { content: text } : {}), ...(options.descriptionFromStory ? { descriptionFromStory: true } : {}) });
+    const markets: FeedMarket[] = (options.markets ?? DEMO_MARKETS).map((market) => {
+      const chain = localeChain(snapshot?.locales ?? [], market.locale);
+      const defaultLocale = snapshot?.defaultLocale ?? chain.at(-1)!;
+      return { id: market.id, view: (p) => marketProduct(p, market, chain, defaultLocale), ctx: itemContext(market.prefix, snapshot && catalogContent(snapshot.inLocale(market.locale))) };
+    });
     const products = options.products ?? deps.catalog.stream({ onRejected: (r) => rejected.push(r.sku) });
     deps.progress?.start('feeds', options.products ? 0 : ((await deps.catalog.approximateCount?.()) ?? 0));
     let reported = 0;
     const written = await writeFeeds(products, {
       targets: options.targets,
-      ctx: { baseUrl: options.baseUrl, now: options.now, ...(content ? { content } : {}), ...(options.descriptionFromStory ? { descriptionFromStory: true } : {}) },
+      ctx: itemContext('/'),
+      markets,
       channel: { title: options.siteName, link: `${options.baseUrl.replace(/\/$/, '')}/`, description: `${options.siteName} product feed` },
       dir,
       onProgress: (n) => { deps.progress?.advance(n - reported); reported = n; },

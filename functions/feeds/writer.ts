@@ -232,9 +232,20 @@ class TargetWriter {
   }
 }
 
+/** A market's side of the feeds: the product as its pages show it (text, slug) and its item context. */
+export interface FeedMarket {
+  id: string;
+  /** The market's view of a product, or undefined where it does not sell it. */
+  view(product: Product): Product | undefined;
+  ctx: ItemContext;
+}
+
 export interface WriteFeedsOptions {
   targets: readonly FeedTarget[];
+  /** The context of targets without a market of `markets`. */
   ctx: ItemContext;
+  /** The markets targets name (`target.market`); the first is the default market. */
+  markets?: readonly FeedMarket[];
   channel: { title: string; link: string; description: string };
   /** Directory for the files (a fresh temporary directory per run). */
   dir: string;
@@ -244,22 +255,33 @@ export interface WriteFeedsOptions {
 /** Writes every target's feed from a stream of products. */
 export async function writeFeeds(products: AsyncIterable<Product> | Iterable<Product>, options: WriteFeedsOptions): Promise<WrittenFeed[]> {
   const writers = options.targets.map((t) => new TargetWriter(t, options.dir, feedHeader({ ...options.channel, title: `${options.channel.title} (${t.feedLabel})` })));
+  // Targets grouped by market: a product is prepared once per market (its text and links), then
+  // priced per target.
+  const markets = options.markets ?? [];
+  const groups = new Map<FeedMarket | undefined, TargetWriter[]>();
+  for (const [i, target] of options.targets.entries()) {
+    const market = markets.find((m) => m.id === target.market);
+    groups.set(market, [...(groups.get(market) ?? []), writers[i]!]);
+  }
   let scratch = Buffer.allocUnsafe(64 * 1024);
   let n = 0;
   for await (const product of products) {
-    const prepared = prepareItem(product, options.ctx);
-    let item: SerialisedItem;
-    if (prepared.excluded) item = { prepared, pre: EMPTY, post: EMPTY, idHash: EXCLUDED };
-    else {
-      const pre = `<item>${entriesXml(prepared.head)}`;
-      const post = `${entriesXml(prepared.tail)}</item>\n`;
-      if ((pre.length + post.length) * 3 > scratch.length) scratch = Buffer.allocUnsafe((pre.length + post.length) * 6);
-      const preBytes = scratch.write(pre, 0);
-      const postBytes = scratch.write(post, preBytes);
-      item = { prepared, pre: scratch.subarray(0, preBytes), post: scratch.subarray(preBytes, preBytes + postBytes), idHash: hashId(product.sku) };
+    for (const [market, group] of groups) {
+      // A product the market does not sell is prepared as it is: its price check then excludes it, reported.
+      const prepared = market ? prepareItem(market.view(product) ?? product, market.ctx) : prepareItem(product, options.ctx);
+      let item: SerialisedItem;
+      if (prepared.excluded) item = { prepared, pre: EMPTY, post: EMPTY, idHash: EXCLUDED };
+      else {
+        const pre = `<item>${entriesXml(prepared.head)}`;
+        const post = `${entriesXml(prepared.tail)}</item>\n`;
+        if ((pre.length + post.length) * 3 > scratch.length) scratch = Buffer.allocUnsafe((pre.length + post.length) * 6);
+        const preBytes = scratch.write(pre, 0);
+        const postBytes = scratch.write(post, preBytes);
+        item = { prepared, pre: scratch.subarray(0, preBytes), post: scratch.subarray(preBytes, preBytes + postBytes), idHash: hashId(product.sku) };
+      }
+      // Synchronous per item; only a full chunk awaits (promises per item cost more than the XML).
+      for (const writer of group) if (writer.add(item)) await writer.flush();
     }
-    // Synchronous per item; only a full chunk awaits (promises per item cost more than the XML).
-    for (const writer of writers) if (writer.add(item)) await writer.flush();
     if (++n % 1000 === 0) options.onProgress?.(n);
   }
   options.onProgress?.(n);

@@ -50,6 +50,9 @@ export function demoGroup(g: number): Product[] {
   const variants: Array<{ color: string; size: string }> = [];
   for (const color of colors) for (const size of sizes) variants.push({ color, size });
   const chosen = variants.slice(0, rng.int(1, 4));
+  // Most groups carry German text (the `de` market); the rest show the en-US text there (the
+  // fallback). Not drawn from `rng`: products stay what they were before translations existed.
+  const german = hash32(`restatic-demo-de-${g}`) % 10 < 7 && !foreign;
   const hasGtin = rng.chance(0.85);
   const hasMpn = hasGtin || rng.chance(0.5);
   const description = [
@@ -85,6 +88,14 @@ export function demoGroup(g: number): Product[] {
       updatedAt: isoDay(g % 20),
     };
     product.slug = '';
+    if (german) {
+      product.translations = {
+        'de-DE': {
+          title: `${model} — ${colorName.de}${variant.size ? `, ${variant.size}` : ''}`,
+          description: `Der ${model} von ${brand} ist für lange Tage draußen gemacht. Auf echten Wegen getestet und von unseren Guides empfohlen.`,
+        },
+      };
+    }
     if (chosen.length > 1) product.itemGroupId = groupCode;
     if (variant.size) product.size = variant.size;
     if (hasGtin) product.gtin = withCheckDigit(`40${String(hash32(sku) % 1e10).padStart(10, '0')}`);

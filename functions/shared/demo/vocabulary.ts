@@ -52,11 +52,11 @@ export const DEMO_BRANDS = [
   'Étoile Polaire', 'Krummholz', 'Saddleback',
 ];
 
-export const COLOR_NAMES: Record<string, { en: string; code: string }> = {
-  black: { en: 'Black', code: 'BLK' }, white: { en: 'White', code: 'WHT' }, red: { en: 'Red', code: 'RED' },
-  blue: { en: 'Blue', code: 'BLU' }, green: { en: 'Green', code: 'GRN' }, orange: { en: 'Orange', code: 'ORG' },
-  grey: { en: 'Grey', code: 'GRY' }, yellow: { en: 'Yellow', code: 'YLW' }, purple: { en: 'Purple', code: 'PRP' },
-  teal: { en: 'Teal', code: 'TEL' },
+export const COLOR_NAMES: Record<string, { en: string; de: string; code: string }> = {
+  black: { en: 'Black', de: 'Schwarz', code: 'BLK' }, white: { en: 'White', de: 'Weiß', code: 'WHT' }, red: { en: 'Red', de: 'Rot', code: 'RED' },
+  blue: { en: 'Blue', de: 'Blau', code: 'BLU' }, green: { en: 'Green', de: 'Grün', code: 'GRN' }, orange: { en: 'Orange', de: 'Orange', code: 'ORG' },
+  grey: { en: 'Grey', de: 'Grau', code: 'GRY' }, yellow: { en: 'Yellow', de: 'Gelb', code: 'YLW' }, purple: { en: 'Purple', de: 'Lila', code: 'PRP' },
+  teal: { en: 'Teal', de: 'Petrol', code: 'TEL' },
 };
 
 /** Titles in other scripts: a store ships to many markets, and its pages, feeds and PDFs must cope. */

@@ -10,6 +10,8 @@ import type { Cdn, ObjectStore } from '../../../functions/shared/ports.js';
 import { seedDemoCatalog } from '../../../local/seed.js';
 import { dynamoClient, freshBucket, freshTable, s3Client } from '../../fixtures/aws.js';
 
+const await_ = async (store: ObjectStore, target: string) => (await store.get(feedKey(target, 'xml')))!.body.toString();
+
 async function setup() {
   const s3 = s3Client();
   const dynamo = dynamoClient();
@@ -40,6 +42,24 @@ describe('feed job', () => {
     expect(report.included).toBeGreaterThan(140);
     expect(result.feeds.map((f) => f.target)).toEqual(['us', 'de']);
     expect((await store.get(feedKey('de', 'xml')))!.body.toString()).toContain('EUR</g:price>');
+  });
+
+  it('links each market\'s items to its own pages, in its language and currency', async () => {
+    // Prepare
+    const { store, catalog, cdn, options } = await setup();
+    const translated = (await catalog.scanAll()).products.find((p) => p.translations?.['de-DE']?.title && p.price.EUR !== undefined)!;
+    // Act
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    // Assess
+    const item = (target: string) => (await_(store, target)).then((xml) => xml.split('<item>').find((i) => i.includes(`<g:id>${translated.sku}</g:id>`))!);
+    const de = await item('de');
+    const us = await item('us');
+    // The German slug comes from the German title (validation derives it as it derives the product's).
+    expect(de).toContain(`<g:link>https://shop.example.com/de/products/${translated.translations!['de-DE']!.slug}/</g:link>`);
+    expect(de).toContain(`<g:title>${translated.translations!['de-DE']!.title}</g:title>`);
+    expect(de).toMatch(/<g:price>[\d.]+ EUR<\/g:price>/);
+    expect(us).toContain(`<g:link>https://shop.example.com/products/${translated.slug}/</g:link>`);
+    expect(us).toMatch(/<g:price>[\d.]+ USD<\/g:price>/);
   });
 
   it('uploads and invalidates nothing when the catalog did not change', async () => {

@@ -8,8 +8,8 @@ describe('markets', () => {
   it('derives the demo feed targets from the demo markets: us in en/USD, de in de/EUR', () => {
     // Act / Assess
     expect(DEMO_TARGETS).toEqual([
-      { id: 'us', country: 'US', language: 'en', currency: 'USD', feedLabel: 'US' },
-      { id: 'de', country: 'DE', language: 'de', currency: 'EUR', feedLabel: 'DE' },
+      { id: 'us', country: 'US', language: 'en', currency: 'USD', feedLabel: 'US', market: 'us' },
+      { id: 'de', country: 'DE', language: 'de', currency: 'EUR', feedLabel: 'DE', market: 'de' },
     ]);
   });
 
