@@ -127,17 +127,18 @@ describe('a visitor', () => {
     const { products } = await stack.services.catalog.scanAll();
     const product = products.find((p) => p.salePrice === undefined && p.price.EUR !== undefined)!;
     // Act
-    await page.goto(`${stack.url}/products/${product.slug}/`);
-    const violations = await axeViolations();
-    const [ld] = (await jsonLd()) as Array<{ '@type': string; sku: string; offers: Array<{ priceCurrency: string; price: string; availability: string }> }>;
-    // Assess
-    expect(violations).toEqual([]);
-    expect(ld!['@type']).toBe('Product');
-    expect(ld!.sku).toBe(product.sku);
-    expect(Object.fromEntries(ld!.offers.map((o) => [o.priceCurrency, o.price]))).toEqual(
-      Object.fromEntries(Object.entries(product.price).map(([currency, minor]) => [currency, toDecimalString(minor, currency)])),
-    );
-    for (const offer of ld!.offers) expect(offer.availability).toMatch(/^https:\/\/schema\.org\//);
+    // Each market's page offers its own currency only.
+    for (const [path, currency] of [[`/products/${product.slug}/`, 'USD'], [`/de/products/${product.translations?.['de-DE']?.slug ?? product.slug}/`, 'EUR']] as const) {
+      await page.goto(`${stack.url}${path}`);
+      const violations = await axeViolations();
+      const [ld] = (await jsonLd()) as Array<{ '@type': string; sku: string; offers: Array<{ priceCurrency: string; price: string; availability: string }> }>;
+      // Assess
+      expect(violations, path).toEqual([]);
+      expect(ld!['@type']).toBe('Product');
+      expect(ld!.sku).toBe(product.sku);
+      expect(Object.fromEntries(ld!.offers.map((o) => [o.priceCurrency, o.price]))).toEqual({ [currency]: toDecimalString(product.price[currency]!, currency) });
+      for (const offer of ld!.offers) expect(offer.availability).toMatch(/^https:\/\/schema\.org\//);
+    }
   });
 
   it('has valid JSON (or none) in every page type', async () => {
