@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sha256 } from '../shared/hash.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/ports.js';
-import { catalogContent } from '../shared/content/catalog-content.js';
+import { catalogContentByLocale } from '../shared/content/catalog-content.js';
 import type { ContentSnapshot } from '../shared/content/snapshot.js';
 import { localeChain, marketProduct } from '../shared/markets/localize.js';
 import { DEMO_MARKETS, type Market } from '../shared/markets/markets.js';
@@ -79,12 +79,13 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
   try {
     const rejected: string[] = [];
     const snapshot = deps.content ? await deps.content() : undefined;
-    const content = snapshot && catalogContent(snapshot);
+    const textIn = snapshot && catalogContentByLocale(snapshot);
+    const content = textIn?.();
     const itemContext = (prefix: string, text = content) => ({ baseUrl: options.baseUrl, prefix, now: options.now, ...(text ? { content: text } : {}), ...(options.descriptionFromStory ? { descriptionFromStory: true } : {}) });
     const markets: FeedMarket[] = (options.markets ?? DEMO_MARKETS).map((market) => {
       const chain = localeChain(snapshot?.locales ?? [], market.locale);
       const defaultLocale = snapshot?.defaultLocale ?? chain.at(-1)!;
-      return { id: market.id, view: (p) => marketProduct(p, market, chain, defaultLocale), ctx: itemContext(market.prefix, snapshot && catalogContent(snapshot.inLocale(market.locale))) };
+      return { id: market.id, view: (p) => marketProduct(p, market, chain, defaultLocale), ctx: itemContext(market.prefix, textIn?.(market.locale)) };
     });
     const products = options.products ?? deps.catalog.stream({ onRejected: (r) => rejected.push(r.sku) });
     deps.progress?.start('feeds', options.products ? 0 : ((await deps.catalog.approximateCount?.()) ?? 0));

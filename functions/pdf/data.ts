@@ -8,7 +8,7 @@ import { activeSalePrice, type Product } from '../shared/catalog/product.js';
 import { formatMoney } from '../shared/build/money.js';
 import { sha256 } from '../shared/hash.js';
 import { literalText, plainText } from '../shared/plain-text.js';
-import { catalogContent, syncedSnapshot, type CatalogContent, type StoryBlock } from '../shared/content/catalog-content.js';
+import { catalogContentByLocale, syncedSnapshot, type CatalogContent, type StoryBlock } from '../shared/content/catalog-content.js';
 import type { ContentSnapshot } from '../shared/content/snapshot.js';
 import { localeChain, marketProduct } from '../shared/markets/localize.js';
 import { DEMO_MARKETS, defaultMarket, type Market } from '../shared/markets/markets.js';
@@ -82,15 +82,16 @@ export function pdfContent(content: ContentSnapshot, site: PdfSite): PdfContent 
   const first = defaultMarket(markets);
   const ordered = [first, ...markets.filter((m) => m !== first)];
   const baseUrl = site.baseUrl.replace(/\/$/, '');
+  const textIn = catalogContentByLocale(content);
   const perMarket = ordered.map((market): PdfMarketContent => {
     const chain = localeChain(content.locales, market.locale);
-    const { entries: _entries, ...text } = catalogContent(content.inLocale(market.locale));
+    const { entries: _entries, ...text } = textIn(market.locale);
     return {
       ...text, market, baseUrl, currency: market.currency, keyPrefix: market.prefix.slice(1), t: messagesFor(market.locale),
       view: (p) => marketProduct(p, market, chain, content.defaultLocale),
     };
   });
-  return { ...perMarket[0]!, markets: perMarket, entries: catalogContent(content).entries };
+  return { ...perMarket[0]!, markets: perMarket, entries: textIn().entries };
 }
 
 /**

@@ -54,6 +54,19 @@ export function catalogContent(content: ContentView): CatalogContent {
   return { siteName, categories, stories, entries };
 }
 
+/**
+ * `catalogContent` per locale, each computed once: a run serving several markets reads the
+ * default locale's text once, however many markets and callers ask for it.
+ */
+export function catalogContentByLocale(snapshot: ContentSnapshot): (locale?: string) => CatalogContent {
+  const memo = new Map<string, CatalogContent>();
+  return (locale = snapshot.defaultLocale) => {
+    let found = memo.get(locale);
+    if (!found) memo.set(locale, (found = catalogContent(snapshot.inLocale(locale))));
+    return found;
+  };
+}
+
 /** Rich text → headings and paragraphs of plain text (no markup). */
 function plainStory(doc: Document): StoryBlock[] {
   return doc.content
