@@ -22,6 +22,11 @@ export interface RebuildBench {
   fullBuildMs: number;
   priceLatencyMs: number;
   price: RebuildResult;
+  /** A EUR price change of German-translated products: PUT → the new `/de/` page at the edge, median. */
+  eurLatencyMs: number;
+  eur: RebuildResult;
+  /** An en-US description change of a product whose German description stands: only `/` may render. */
+  englishDescription: RebuildResult;
   description: RebuildResult;
   author: RebuildResult;
   webhook: { p99: number; p50: number; requests: number; errors: number; non2xx: number; accepted: number; pending: number };
@@ -109,6 +114,31 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       price = stack.loop.runs.at(-1);
     }
 
+    // EUR price changes of German-translated products, untouched by the other scenarios.
+    const german = all.slice(30, 100).filter((p) => p.price.EUR !== undefined && p.translations?.['de-DE']?.description);
+    const euro = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' });
+    const eurLatencies: number[] = [];
+    let eur: RebuildResult | undefined;
+    for (const [i, product] of german.slice(0, 5).entries()) {
+      const cents = 1000 + i;
+      const expected = euro.format(cents / 100);
+      const url = `${stack.url}/de/products/${product.translations?.['de-DE']?.slug ?? product.slug}/`;
+      const t0 = performance.now();
+      await put(product, { price: { ...product.price, EUR: cents } });
+      for (;;) {
+        const html = (await (await fetch(url)).text()).replaceAll('&nbsp;', '\u00a0').replaceAll('&#160;', '\u00a0');
+        if (html.includes(expected)) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      eurLatencies.push(performance.now() - t0);
+      await stack.loop.idle();
+      eur = stack.loop.runs.at(-1);
+    }
+    if (!eur) throw new Error('bench: expected German-translated products with a EUR price among the demo products, found none');
+    await put(german[5]!, { description: 'A brand new English description.' });
+    await stack.loop.idle();
+    const englishDescription = stack.loop.runs.at(-1)!;
+
     const sustained = await sustainedRepricing(stack, all.slice(100), put, dataDir);
 
     await put(all[10]!, { description: 'A brand new description.' });
@@ -174,7 +204,8 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     await stack.loop.idle();
     const pendingAfter = (stack.loop as unknown as { journal: { pending(): { envelopes: unknown[] } } }).journal.pending().envelopes.length;
     return {
-      fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description, author, sustained,
+      fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description,
+      eurLatencyMs: median(eurLatencies), eur, englishDescription, author, sustained,
       saleEnd: { pageMs: median(page), listingMs: median(listing), sheetMs: median(sheet), jsonLdAgrees },
       webhook: { p99: report.latency.p99, p50: report.latency.p50, requests: report.requests.total, errors: report.errors, non2xx: report.non2xx, accepted: report['2xx'], pending: pendingAfter },
     };

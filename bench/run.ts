@@ -91,6 +91,7 @@ process.stderr.write(`bench: ${PRODUCTS} products, ${RUNS} round(s); scenarios i
 const baseline = series();
 const render = series();
 const cold = series();
+const coldOneMarket = series();
 const warm = series();
 const publishNoChange = series();
 const publishNaive = series();
@@ -104,6 +105,7 @@ for (let round = 1; round <= RUNS; round++) {
   await measure(baseline, 'eleventy-baseline', 'bench-seed');
   await measure(render, 'render-only', 'bench-seed');
   await measure(cold, 'full-build', await freshBucket());
+  await measure(coldOneMarket, 'full-build', await freshBucket(), 'one-market');
   await measure(warm, 'full-build', warmBucket);
   await measure(publishNoChange, 'publish-phase', warmBucket);
   await measure(publishNaive, 'publish-phase', warmBucket, 'naive');
@@ -119,6 +121,7 @@ const pages = baseline.last.pages!;
 rows.push(
   [`render ${pages} pages (${PRODUCTS} products), wall`, s(render.ms), s(baseline.ms), x(baseline.ms / render.ms), '—'],
   [`full build + publish (cold bucket), wall`, s(cold.ms), s(baseline.ms), x(baseline.ms / cold.ms), '≥ 2×'],
+  [`full build + publish (cold bucket), two markets (us + de) / the us market alone, wall`, s(cold.ms), s(coldOneMarket.ms), x(cold.ms / coldOneMarket.ms), '≤ 2.2×'],
   ['full build + publish, pages/s', `${Math.round(pages / (cold.ms / 1000))}`, `${Math.round(pages / (baseline.ms / 1000))}`, x(baseline.ms / cold.ms), '—'],
   ['full build + publish, peak RSS', `${Math.round(cold.rssMb)} MB`, `${Math.round(baseline.rssMb)} MB`, x(baseline.rssMb / cold.rssMb), '≤ 1024 MB'],
   ['no-change full rebuild (render + publish), wall', s(warm.ms), s(baseline.ms), x(baseline.ms / warm.ms), '—'],
@@ -157,7 +160,10 @@ if (SECTIONS.has('rebuild')) {
     [`sustained repricing: ${rb.sustained.rate} price changes/s for ${rb.sustained.seconds} s (${rb.sustained.changes} products, ${rb.sustained.runs} runs): live / save → live p50 / p95`, `${rb.sustained.live}/${rb.sustained.changes}; ${Math.round(rb.sustained.p50)} / ${Math.round(rb.sustained.p95)} ms`, '—', '—', 'all live, p95 ≤ 5 s'],
     ['sustained repricing: dead letters; pages read back at the edge / stale', `${rb.sustained.deadLetters}; ${rb.sustained.edgeChecked} / ${rb.sustained.edgeStale}`, '—', '—', '0; 0 stale'],
     ['description change: pages rendered', `${rb.description.rendered.length}`, '—', '—', '1'],
-    ['author rename (20 posts): pages rendered', `${rb.author.rendered.length}`, '—', '—', 'posts + blog index'],
+    ['EUR price change (German-translated products): pages rendered; all under /de/', `${rb.eur.rendered.length}; ${rb.eur.rendered.every((u) => u.startsWith('/de/')) ? 'yes' : `NO: ${rb.eur.rendered.join(' ')}`}`, '—', '—', '≤ 3; yes'],
+    ['EUR price change: PUT → new page at the edge under /de/ (median of 5)', `${Math.round(rb.eurLatencyMs)} ms`, full, x(rb.fullBuildMs / rb.eurLatencyMs), '≤ 1 s'],
+    ['en-US description change of a product with a German description: pages rendered', `${rb.englishDescription.rendered.length} (${rb.englishDescription.rendered.join(' ')})`, '—', '—', '1 (under /)'],
+    ['author rename (20 posts): pages rendered', `${rb.author.rendered.length}`, '—', '—', 'posts + blog index, in each market'],
     ['sale ending 6 s ahead, nothing else changing: its instant → regular price on the page / listing at the edge (median of 3)', `${Math.round(rb.saleEnd.pageMs)} / ${Math.round(rb.saleEnd.listingMs)} ms`, 'never (a pipeline driven by events alone)', '—', '≤ 2 s'],
     ['sale ending: instant → new spec sheet in the bucket (median of 3); JSON-LD agrees', `${Math.round(rb.saleEnd.sheetMs)} ms; ${rb.saleEnd.jsonLdAgrees ? 'yes' : 'NO'}`, '—', '—', 'reported'],
     ['webhook receiver at 200 req/s for 10 s: p50 / p99', `${rb.webhook.p50} / ${rb.webhook.p99} ms`, '—', '—', 'p99 ≤ 50 ms'],

@@ -127,14 +127,18 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     return { ms: rendered + coldSync, renderMs: rendered, syncMs: coldSync, noChangeSyncMs: noChangeSync, pages: m.pages.length };
   },
 
-  /** Ours: full build (read, model, worker-pool render, publish) into the bench bucket. */
+  /**
+   * Ours: full build (read, model, worker-pool render, publish) into the bench bucket, every
+   * market; `one-market` builds the default market alone (what a second market costs).
+   */
   async 'full-build'() {
+    const markets = process.argv[3] === 'one-market' ? site.markets.slice(0, 1) : site.markets;
     const { store: raw, catalog, content } = adapters();
     const { store, counts } = counting(raw);
     const t0 = performance.now();
     // The render threads upload their chunks themselves, as in `restatic build` (the counts are the main thread's: assets, sitemaps, state).
     const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: env('BENCH_BUCKET'), endpoint: env('BENCH_S3') }) });
-    const result = await fullBuild({ content, catalog, store, cdn, logger: silentLogger, renderer }, { site, demoImages: true });
+    const result = await fullBuild({ content, catalog, store, cdn, logger: silentLogger, renderer }, { site: { ...site, markets }, demoImages: true });
     return { ms: performance.now() - t0, pages: result.pages, uploaded: result.uploaded.length, puts: counts.put, gets: counts.get, lists: counts.list, invalidations: invalidations.length };
   },
 

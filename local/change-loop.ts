@@ -13,7 +13,7 @@ import type { JsonLogger } from '../functions/shared/logger.js';
 import type { RejectedProduct } from '../functions/shared/ports.js';
 import { sleep } from '../functions/shared/sleep.js';
 import type { JournalQueue } from './journal-queue.js';
-import type { StatusLog } from './status.js';
+import { pagesOfRun, type StatusLog } from './status.js';
 
 export interface ChangeLoopOptions {
   /** Coalescing window after the first change of a burst, ms. @default 50 */
@@ -155,6 +155,7 @@ export class ChangeLoop {
       const bad = envelope.kind === 'Product' ? rejected.get(envelope.id) : undefined;
       if (bad) record.warnings.push(`${bad.message}: the product's pages are withdrawn until a valid version is written`);
       record.pagesRebuilt = result.rendered.length;
+      Object.assign(record, pagesOfRun(result.renderedPages));
       record.objectsUploaded = result.uploaded.length;
       record.objectsDeleted = result.deleted.length;
       record.pathsInvalidated = result.invalidated;

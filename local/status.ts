@@ -18,6 +18,9 @@ export interface ChangeRecord {
   source: ChangeSource;
   stages: { received: string; built?: string; uploaded?: string; invalidated?: string; skipped?: string; failed?: string; deadLettered?: string };
   pagesRebuilt: number;
+  /** The pages a targeted run rebuilt, with their market (the first 100), and how many per market. */
+  pages: Array<{ url: string; market: string }>;
+  pagesByMarket: Record<string, number>;
   objectsUploaded: number;
   objectsDeleted: number;
   pathsInvalidated: string[];
@@ -35,6 +38,16 @@ export function describeSource(source: ChangeSource): string {
     case 'time': return `instant ${source.instant}`;
     case 'full-build': return `full build (${source.reason})`;
   }
+}
+
+/** How many records keep their page list (a reconciling run may rebuild thousands). */
+export const PAGES_LISTED = 100;
+
+/** The pages of a run as a status record shows them: the first few by URL and a count per market. */
+export function pagesOfRun(pages: ReadonlyArray<{ url: string; market: string }>): Pick<ChangeRecord, 'pages' | 'pagesByMarket'> {
+  const pagesByMarket: Record<string, number> = {};
+  for (const page of pages) pagesByMarket[page.market] = (pagesByMarket[page.market] ?? 0) + 1;
+  return { pages: pages.slice(0, PAGES_LISTED).map(({ url, market }) => ({ url, market })), pagesByMarket };
 }
 
 export class StatusLog {
@@ -56,7 +69,7 @@ export class StatusLog {
     const record: ChangeRecord = {
       id: `${Date.now().toString(36)}-${(++this.#counter).toString(36)}`,
       correlationId, source, stages: { received: at },
-      pagesRebuilt: 0, objectsUploaded: 0, objectsDeleted: 0, pathsInvalidated: [], errors: [], warnings: [],
+      pagesRebuilt: 0, pages: [], pagesByMarket: {}, objectsUploaded: 0, objectsDeleted: 0, pathsInvalidated: [], errors: [], warnings: [],
     };
     const original = this.find(correlationId);
     if (original && JSON.stringify(original.source) === JSON.stringify(source)) {

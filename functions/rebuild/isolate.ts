@@ -31,7 +31,7 @@ export async function runIsolated(worker: Pick<RebuildWorker, 'run'>, envelopes:
 }
 
 function emptyResult(): RebuildResult {
-  return { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+  return { mode: 'none', skipped: [], failed: [], rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
 }
 
 const MODE_RANK = { none: 0, targeted: 1, full: 2 } as const;
@@ -45,6 +45,8 @@ export function mergeResults(a: RebuildResult, b: RebuildResult): RebuildResult 
     skipped: [...a.skipped, ...b.skipped],
     failed: [...a.failed, ...b.failed],
     rendered: union(a.rendered, b.rendered),
+    // The later run's page stands where both rendered it (its market is the same: the URL says it).
+    renderedPages: [...new Map([...a.renderedPages, ...b.renderedPages].map((p) => [p.url, p])).values()],
     uploaded: union(a.uploaded, b.uploaded),
     deleted: union(a.deleted, b.deleted),
     invalidated: union(a.invalidated, b.invalidated),

@@ -59,6 +59,8 @@ export interface RebuildResult {
   /** Envelopes to retry (e.g. the CDA had not caught up). */
   failed: Array<{ envelope: ChangeEnvelope; error: Error }>;
   rendered: string[];
+  /** The pages a targeted run rendered, each with its market (`us`, `de`); empty for a full build. */
+  renderedPages: Array<{ url: string; market: string }>;
   uploaded: string[];
   deleted: string[];
   invalidated: string[];
@@ -196,7 +198,7 @@ export class RebuildWorker {
     if (early > 0 && early <= MAX_EARLY_MS) await (deps.wait ?? sleep)(early);
     const now = clock();
     const t0 = performance.now();
-    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
     const { usable, invalid } = usableEnvelopes(envelopes);
     if (invalid.length) {
       const rest = usable.length ? await this.#run(usable) : result;
@@ -252,6 +254,7 @@ export class RebuildWorker {
     const run: RunPlan = patched ?? planRun({ snapshot, catalog: [...products!.values()], site: { ...site, owners: urlOwners(state) }, state, changedKeys, work });
     const rendered = await renderRun(run, options);
     result.rendered = run.changed.map((p) => p.url);
+    result.renderedPages = run.changed.map((p) => ({ url: p.url, market: p.market }));
     result.changedProducts = changedProducts(run, state);
     result.warnings = run.warnings;
     const t2 = performance.now();

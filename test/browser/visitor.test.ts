@@ -80,6 +80,39 @@ describe('a visitor', () => {
     await page.waitForURL(/\/page\/2\/$/);
   });
 
+  it('shops the German store: /de/ → category → product → its German spec sheet, all in German and euros', async () => {
+    // Act / Assess
+    await page.goto(`${stack.url}/de/`);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('de-DE');
+    await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Laufschuhe' }).click();
+    await page.waitForURL(/\/de\/categories\/running-shoes\/$/);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Laufschuhe');
+    const prices = await page.locator('.cards .card .price').allTextContents();
+    expect(prices.length).toBeGreaterThan(0);
+    for (const price of prices) expect(price, 'every card in euros, formatted for de-DE').toMatch(/^\s*(\d{1,3}(\.\d{3})*,\d{2}\s€\s*)+$/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'de-category.png'), fullPage: true });
+
+    const firstCard = page.locator('.cards .card a').first();
+    const productTitle = (await firstCard.locator('.card-title').textContent())!.trim();
+    await firstCard.click();
+    await page.waitForURL(/\/de\/products\/[a-z0-9-]+\/$/);
+    await expect(page.locator('h1').textContent()).resolves.toBe(productTitle);
+    expect(await axeViolations()).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'de-product.png'), fullPage: true });
+
+    const sheet = page.getByRole('link', { name: 'Datenblatt (PDF)' });
+    const href = (await sheet.getAttribute('href'))!;
+    expect(href).toMatch(/^\/de\/pdf\/products\/[^/]+\.pdf$/);
+    // Spec sheets are rendered after the pages at start: wait for this one.
+    let pdf = await page.request.get(`${stack.url}${href}`);
+    for (let tries = 0; pdf.status() === 404 && tries < 300; tries++) {
+      await new Promise((r) => setTimeout(r, 200));
+      pdf = await page.request.get(`${stack.url}${href}`);
+    }
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+  });
+
   it('sees the 404 page with status 404', async () => {
     // Act
     const response = await page.goto(`${stack.url}/products/no-such-thing/`);
@@ -113,12 +146,17 @@ describe('a visitor', () => {
     ['blog index', '/blog/'],
     ['blog post', '/blog/how-to-layer-for-a-cold-summit/'],
     ['404', '/missing/'],
+    ['German home', '/de/'],
+    ['German category', '/de/categories/hiking-boots/'],
+    ['German cms page', '/de/about/'],
+    ['German blog post', '/de/blog/how-to-layer-for-a-cold-summit/'],
   ])('finds no serious or critical axe violations on the %s', async (name, path) => {
     // Act
-    await page.goto(`${stack.url}${path}`);
+    const response = await page.goto(`${stack.url}${path}`);
     const violations = await axeViolations();
     await page.screenshot({ path: join(SCREENSHOTS, `${name.replace(/\s+/g, '-')}.png`), fullPage: true });
-    // Assess
+    // Assess: the page itself, not the 404 page in its place
+    expect(response?.status(), path).toBe(name === '404' ? 404 : 200);
     expect(violations).toEqual([]);
   });
 

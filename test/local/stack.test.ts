@@ -92,6 +92,24 @@ describe('local stack', () => {
   });
 });
 
+describe('local stack: markets', () => {
+  it('rebuilds only /de/ pages for a EUR price change, and /_status names each rebuilt page\'s market', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.price.EUR !== undefined && p.salePrice === undefined && p.category)!;
+    // Act
+    const response = await fetch(`${stack.url}/_local/products/${product.sku}`, { method: 'PUT', body: JSON.stringify({ ...product, price: { ...product.price, EUR: 4242 } }) });
+    const { correlationId } = (await response.json()) as { correlationId: string };
+    await stack.loop.idle();
+    const status = (await (await fetch(`${stack.url}/_status`)).json()) as { changes: Array<{ correlationId: string; pages: Array<{ url: string; market: string }>; pagesByMarket: Record<string, number> }> };
+    // Assess
+    const record = status.changes.find((c) => c.correlationId === correlationId)!;
+    expect(record.pages.length).toBeGreaterThan(0);
+    expect(record.pages).toContainEqual({ url: `/de/products/${product.translations?.['de-DE']?.slug ?? product.slug}/`, market: 'de' });
+    for (const page of record.pages) expect(page.url.startsWith('/de/') && page.market === 'de', page.url).toBe(true);
+    expect(record.pagesByMarket).toEqual({ de: record.pages.length });
+  });
+});
+
 describe('local stack: correctness over time and URLs', () => {
   it('refuses (400) an explicit slug that is another live product\'s URL, and leaves that page alone', async () => {
     // Prepare
@@ -232,6 +250,33 @@ describe('local stack: Google Shopping feeds', () => {
     expect(await us.text()).toContain('<g:price>31.31 USD</g:price>');
     expect(gz.headers.get('content-type')).toBe('application/gzip');
     expect(((await report.json()) as { target: string }).target).toBe('de');
+  });
+
+  it('links every de feed item to a live German page showing the price the item states, in its text and in its JSON-LD', async () => {
+    // Act
+    await fetch(`${stack.url}/_local/feeds`, { method: 'POST' });
+    const xml = await (await fetch(`${stack.url}/feeds/google/de.xml`)).text();
+    // Assess
+    const items = [...xml.matchAll(/<item>([\s\S]*?)<\/item>/g)].map((m) => m[1]!);
+    expect(items.length).toBeGreaterThan(20);
+    const euro = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' });
+    for (const item of items) {
+      const tag = (name: string) => new RegExp(`<g:${name}>([^<]*)</g:${name}>`).exec(item)?.[1];
+      const path = new URL(tag('link')!).pathname;
+      expect(path, tag('id')).toMatch(/^\/de\/products\/[^/]+\/$/);
+      const page = await fetch(`${stack.url}${path}`);
+      expect(page.status, `${tag('id')} links to ${path}`).toBe(200);
+      const html = await page.text();
+      expect(html, path).toContain('<html lang="de-DE"');
+      expect(html, `${path} is the page of ${tag('id')}`).toContain(`"sku":"${tag('id')}"`);
+      // The price at this instant: the sale price while its window is open, else the regular one.
+      const window = tag('sale_price_effective_date')?.split('/').map(Date.parse);
+      const onSale = tag('sale_price') !== undefined && (!window || (window[0]! <= Date.now() && Date.now() < window[1]!));
+      const [amount, currency] = (onSale ? tag('sale_price')! : tag('price')!).split(' ');
+      expect(currency).toBe('EUR');
+      expect(html.replaceAll('&nbsp;', '\u00a0'), `${path} shows ${amount} €`).toContain(euro.format(Number(amount)));
+      expect(html, `${path} offers ${amount} EUR`).toContain(`"priceCurrency":"EUR","price":"${amount}"`);
+    }
   });
 
   it('publishes every PDF at start, and a price change reaches the spec sheet and then the catalog', async () => {
