@@ -121,7 +121,8 @@ const pages = baseline.last.pages!;
 rows.push(
   [`render ${pages} pages (${PRODUCTS} products), wall`, s(render.ms), s(baseline.ms), x(baseline.ms / render.ms), '—'],
   [`full build + publish (cold bucket), wall`, s(cold.ms), s(baseline.ms), x(baseline.ms / cold.ms), '≥ 2×'],
-  [`full build + publish (cold bucket), two markets (us + de) / the us market alone, wall`, s(cold.ms), s(coldOneMarket.ms), x(cold.ms / coldOneMarket.ms), '≤ 2.2×'],
+  // The ratio of each round's pair (run back to back), median: drift between rounds cancels out.
+  [`full build + publish (cold bucket), two markets (us + de) / the us market alone, wall (ratio: median of the rounds' pairs)`, s(cold.ms), s(coldOneMarket.ms), x(median(cold.runs.map((r, i) => r.ms! / coldOneMarket.runs[i]!.ms!))), '≤ 2.2×'],
   ['full build + publish, pages/s', `${Math.round(pages / (cold.ms / 1000))}`, `${Math.round(pages / (baseline.ms / 1000))}`, x(baseline.ms / cold.ms), '—'],
   ['full build + publish, peak RSS', `${Math.round(cold.rssMb)} MB`, `${Math.round(baseline.rssMb)} MB`, x(baseline.rssMb / cold.rssMb), '≤ 1024 MB'],
   ['no-change full rebuild (render + publish), wall', s(warm.ms), s(baseline.ms), x(baseline.ms / warm.ms), '—'],

@@ -12,6 +12,7 @@ import { type HostedContent, type HostedServices, hostedContentSource, hostedPor
 import { ThreadHost, throttled } from './thread-host.js';
 import { syncedSnapshot } from '../functions/shared/content/catalog-content.js';
 import { feedTargetsOf, type Market } from '../functions/shared/markets/markets.js';
+import { StateStore } from '../functions/shared/state/state-store.js';
 
 export interface HostedFeedConfig extends HostedServices, HostedContent {
   siteUrl: string;
@@ -32,7 +33,8 @@ export interface FeedProgress {
 /** Runs one feed job inside the thread, on clients built there. */
 export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (itemsIn: number, total: number) => void) => Promise<FeedJobResult> {
   const logger = createJsonLogger({ service: 'restatic-feeds', level: config.logLevel });
-  const { store, catalog, cdn } = hostedPorts(config);
+  const { store, catalog, cdn, roots } = hostedPorts(config);
+  const states = new StateStore(store, roots);
   const content = syncedSnapshot(hostedContentSource(config));
   return (onProgress) => {
     let total = 0;
@@ -42,7 +44,7 @@ export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (ite
       advance(n) { itemsIn += n; onProgress(itemsIn, total); },
       stop() {},
     };
-    return runFeedJob({ catalog, store, cdn, logger, progress, content }, { targets: feedTargetsOf(config.markets), markets: config.markets, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
+    return runFeedJob({ catalog, store, cdn, logger, progress, content, productSlugs: () => states.renamed() }, { targets: feedTargetsOf(config.markets), markets: config.markets, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
   };
 }
 

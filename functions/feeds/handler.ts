@@ -5,11 +5,13 @@ import { readAwsConfig } from '../compose/config.js';
 import { lambdaHandler, observability } from '../compose/lambda.js';
 import { syncedSnapshot } from '../shared/content/catalog-content.js';
 import { feedTargetsOf } from '../shared/markets/markets.js';
+import { StateStore } from '../shared/state/state-store.js';
 import { runFeedJob } from './job.js';
 
 const config = readAwsConfig();
 const o = observability('restatic-feeds');
-const deps = { catalog: aws.catalog(config), store: aws.store(config), cdn: aws.cdn(config), logger: o.logger };
+const states = new StateStore(aws.store(config), aws.roots(config));
+const deps = { catalog: aws.catalog(config), store: aws.store(config), cdn: aws.cdn(config), logger: o.logger, productSlugs: () => states.renamed() };
 // CMS data joined into items (category titles, stories), when a Contentful space is configured.
 const content = config.CONTENTFUL_SPACE_ID ? syncedSnapshot(await contentful(config)) : undefined;
 

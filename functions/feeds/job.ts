@@ -14,7 +14,7 @@ import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/port
 import { catalogContentByLocale } from '../shared/content/catalog-content.js';
 import type { ContentSnapshot } from '../shared/content/snapshot.js';
 import { localeChain, marketProduct } from '../shared/markets/localize.js';
-import { DEMO_MARKETS, type Market } from '../shared/markets/markets.js';
+import { DEMO_MARKETS, type Market, type ProductSlugs } from '../shared/markets/markets.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
 import { OwnedPublisher } from '../shared/publish/owned.js';
 import type { FeedTarget } from './item.js';
@@ -28,6 +28,11 @@ export interface FeedJobDeps {
   progress?: Progress;
   /** The CMS data joined into items (category titles, stories in each market's locale), current as of the call. */
   content?: () => Promise<ContentSnapshot>;
+  /**
+   * The live site's product pages that are not at the product's own slug (collision losers), by
+   * market: their items link there, where the site has their page. Read from the site state.
+   */
+  productSlugs?: () => Promise<ProductSlugs>;
 }
 
 export interface FeedJobOptions {
@@ -78,14 +83,20 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
   const dir = await mkdtemp(join(tmpdir(), 'restatic-feeds-'));
   try {
     const rejected: string[] = [];
-    const snapshot = deps.content ? await deps.content() : undefined;
+    const [snapshot, renamed] = await Promise.all([deps.content?.(), deps.productSlugs?.() ?? ({} as ProductSlugs)]);
     const textIn = snapshot && catalogContentByLocale(snapshot);
     const content = textIn?.();
     const itemContext = (prefix: string, text = content) => ({ baseUrl: options.baseUrl, prefix, now: options.now, ...(text ? { content: text } : {}), ...(options.descriptionFromStory ? { descriptionFromStory: true } : {}) });
     const markets: FeedMarket[] = (options.markets ?? DEMO_MARKETS).map((market) => {
       const chain = localeChain(snapshot?.locales ?? [], market.locale);
       const defaultLocale = snapshot?.defaultLocale ?? chain.at(-1)!;
-      return { id: market.id, view: (p) => marketProduct(p, market, chain, defaultLocale), ctx: itemContext(market.prefix, textIn?.(market.locale)) };
+      const slugs = renamed[market.id] ?? {};
+      const view = (p: Product) => {
+        const v = marketProduct(p, market, chain, defaultLocale);
+        const slug = v && slugs[p.sku];
+        return slug ? { ...v, slug } : v;
+      };
+      return { id: market.id, view, ctx: itemContext(market.prefix, textIn?.(market.locale)) };
     });
     const products = options.products ?? deps.catalog.stream({ onRejected: (r) => rejected.push(r.sku) });
     deps.progress?.start('feeds', options.products ? 0 : ((await deps.catalog.approximateCount?.()) ?? 0));

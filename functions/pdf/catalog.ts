@@ -48,9 +48,9 @@ const IMAGE_H = 110;
 /** Opened images kept for reuse within one document (each is embedded once). */
 const IMAGE_CACHE_LIMIT = 500;
 
-/** The catalog's version: a hash of every value it shows. */
-export function catalogVersion(sections: readonly CatalogSection[]): string {
-  return sha256(JSON.stringify(sections)).slice(0, 12);
+/** The catalog's version: a hash of every value it shows, its words (site name, labels) included. */
+export function catalogVersion(sections: readonly CatalogSection[], words: { siteName: string; labels?: PdfLabels }): string {
+  return sha256(JSON.stringify({ sections, siteName: words.siteName, labels: words.labels ?? messagesFor('en').pdf })).slice(0, 12);
 }
 
 /** Streams the catalog PDF into `sink` (a file, an upload), resolving once the sink has it all. */
@@ -65,7 +65,7 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
     startPages.push(total + 1);
     total += Math.ceil(section.entries.length / PER_PAGE);
   }
-  const version = catalogVersion(populated);
+  const version = catalogVersion(populated, assets);
   const products = populated.reduce((n, s) => n + s.entries.length, 0);
   let page = 1;
 
@@ -138,7 +138,7 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
         nextPage();
         text(doc, fonts, first === 0 ? section.title : `${section.title} (continued)`, LEFT, 52, { font: 'bold', size: 16, width: WIDTH, lineBreak: false, ellipsis: true, height: 22 });
         rule(doc, 80);
-        entries.forEach((entry, i) => card(doc, fonts, entry, images[i], LEFT + (i % COLUMNS) * (CELL_W + GAP), TOP + Math.floor(i / COLUMNS) * (CELL_H + GAP)));
+        entries.forEach((entry, i) => card(doc, fonts, entry, images[i], LEFT + (i % COLUMNS) * (CELL_W + GAP), TOP + Math.floor(i / COLUMNS) * (CELL_H + GAP), t.noImage));
         footer();
       }
     }
@@ -154,8 +154,8 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
   }
 }
 
-function card(doc: Doc, fonts: PdfFonts, entry: CatalogEntry, image: OpenedImage | undefined, x: number, y: number): void {
-  imageBox(doc, fonts, image as never, x, y, CELL_W, IMAGE_H);
+function card(doc: Doc, fonts: PdfFonts, entry: CatalogEntry, image: OpenedImage | undefined, x: number, y: number, noImage: string): void {
+  imageBox(doc, fonts, image as never, x, y, CELL_W, IMAGE_H, noImage);
   let ty = y + IMAGE_H + 6;
   text(doc, fonts, entry.title, x, ty, { font: 'bold', size: 9, width: CELL_W, height: 26, ellipsis: true });
   ty = y + IMAGE_H + 34;

@@ -142,7 +142,7 @@ export function embeddable(bytes: Buffer | undefined): bytes is Buffer {
  * Draws an image fitted and centred in a box, or a placeholder box when there is none or it cannot
  * be embedded (SVG, WebP, corrupt bytes): a missing image never fails a document.
  */
-export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage | undefined, x: number, y: number, w: number, h: number): void {
+export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage | undefined, x: number, y: number, w: number, h: number, placeholder: string): void {
   const opened = Buffer.isBuffer(image) ? openImage(doc, image) : image;
   if (opened) {
     try {
@@ -153,7 +153,7 @@ export function imageBox(doc: Doc, fonts: PdfFonts, image: Buffer | OpenedImage 
     }
   }
   doc.save().rect(x, y, w, h).lineWidth(0.5).strokeColor(RULE).stroke().restore();
-  text(doc, fonts, 'No image', x, y + h / 2 - 6, { width: w, align: 'center', size: 9, color: MUTED });
+  text(doc, fonts, placeholder, x, y + h / 2 - 6, { width: w, align: 'center', size: 9, color: MUTED });
 }
 
 /** Decimal strings of module coordinates (a QR code is at most 177 modules wide). */

@@ -38,7 +38,7 @@ export async function renderSheet(data: SheetData, assets: SheetAssets): Promise
     if (data.brand) text(doc, fonts, data.brand, LEFT, doc.y + 2, { size: 11, color: MUTED, width: WIDTH });
     const top = doc.y + 14;
 
-    imageBox(doc, fonts, await openImageSettled(doc, assets.image), LEFT, top, 230, 230);
+    imageBox(doc, fonts, await openImageSettled(doc, assets.image), LEFT, top, 230, 230, t.noImage);
 
     // Right column: prices, availability, identifiers, attributes.
     let y = top;

@@ -222,7 +222,7 @@ export class PdfWorker {
   async #marketCatalog(products: readonly Product[], content: PdfMarketContent, result: PdfRunResult, unavailable: Set<string>, publisher: OwnedPublisher): Promise<void> {
     const key = catalogKey(content.keyPrefix);
     const sections = catalogSections(products, content, this.deps.clock?.() ?? new Date());
-    const dataVersion = catalogVersion(sections.filter((s) => s.entries.length > 0));
+    const dataVersion = catalogVersion(sections.filter((s) => s.entries.length > 0), { siteName: content.siteName, labels: content.t.pdf });
     const published = await publisher.published(key);
     if (published?.[VERSION_META] === dataVersion) {
       result.unchanged.push(key);

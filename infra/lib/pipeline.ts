@@ -160,7 +160,7 @@ export class Pipeline extends Construct {
     });
     const feeds = new RestaticFunction(this, 'Feeds', {
       ...common, entry: 'functions/feeds/handler.ts', description: 'Google Shopping feeds (scheduled)', serviceName: 'restatic-feeds',
-      memorySize: 1024, timeout: Duration.minutes(15), environment: { ...siteEnv, ...contentfulEnv, SITE_NAME: 'Restatic' },
+      memorySize: 1024, timeout: Duration.minutes(15), environment: { ...siteEnv, ...contentfulEnv, ...stateEnv, SITE_NAME: 'Restatic' },
       // The young generation the benchmark measured with, from the one place that sets it.
       nodeOptions: FEED_NODE_OPTIONS.join(' '),
       // Overlapping runs never interleave: a second scheduled run waits (is throttled and retried).
@@ -196,11 +196,14 @@ export class Pipeline extends Construct {
     bucket.grantReadWrite(pdf.fn, '_restatic/pending-invalidations/pdf/*');
     bucket.grantRead(pdf.fn, 'assets/*');
     bucket.grantRead(reconcile.fn, '_restatic/*');
+    // Feeds link to the pages the site has: the state's root names the products not at their own slug.
+    bucket.grantRead(feeds.fn, '_restatic/state/*');
     for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);
     this.table.grantReadData(reconcile.fn);
     // The commit points: the worker commits; reconciliation reads which state is live.
     this.stateTable.grantReadWriteData(worker.fn);
     this.stateTable.grantReadData(reconcile.fn);
+    this.stateTable.grantReadData(feeds.fn);
     for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
     // The PDF worker sends on what a CMS change expands into (sheets; the catalog via its FIFO).
     pdfJobs.queue.grantSendMessages(pdf.fn);

@@ -253,6 +253,13 @@ describe('local stack: Google Shopping feeds', () => {
   });
 
   it('links every de feed item to a live German page showing the price the item states, in its text and in its JSON-LD', async () => {
+    // Prepare: a newcomer with another product's titles (both markets) loses the slug: its page is `<slug>-<sku>`
+    const original = (await stack.services.catalog.scanAll()).products.find((p) => p.price.EUR !== undefined && p.translations?.['de-DE']?.title)!;
+    const { slug: _slug, translations, ...rest } = original;
+    const twin = { ...rest, sku: 'TWIN-1', gtin: undefined, translations: { 'de-DE': { title: translations!['de-DE']!.title } } };
+    expect((await fetch(`${stack.url}/_local/products/TWIN-1`, { method: 'PUT', body: JSON.stringify(twin) })).status).toBe(202);
+    await stack.loop.idle();
+    expect((await fetch(`${stack.url}/de/products/${translations!['de-DE']!.slug}-twin-1/`)).status).toBe(200);
     // Act
     await fetch(`${stack.url}/_local/feeds`, { method: 'POST' });
     const xml = await (await fetch(`${stack.url}/feeds/google/de.xml`)).text();

@@ -1,7 +1,7 @@
 /** The site rendered through Eleventy's programmatic API: pages, escaping, JSON-LD, listings. */
 import { describe, expect, it } from 'vitest';
 import { renderPages } from '../../functions/shared/build/render.js';
-import { buildSiteModel, type SiteConfig } from '../../functions/shared/build/site-model.js';
+import { buildSiteModel, outlineSite, type SiteConfig } from '../../functions/shared/build/site-model.js';
 import { validateProduct, type Product } from '../../functions/shared/catalog/product.js';
 import { demoProducts } from '../../functions/shared/demo/products.js';
 import { demoSnapshot, entry, hyperlinkNode, paragraph, richDoc, snapshotOf } from '../fixtures/content.js';
@@ -81,6 +81,24 @@ describe('site model', () => {
     expect(model.pages.filter((p) => p.layout === 'product').map((p) => p.url)).toEqual([
       '/products/trail-runner-2-black-42/', '/products/trail-runner-2-black-42-b-2/', '/de/products/trail-runner-2-black-42/', '/de/products/trail-runner-2-black-42-b-2/',
     ]);
+  });
+
+  it('names the products whose page is not at their own slug, per market (what the feeds link to)', () => {
+    // Prepare: B-2 loses in both markets; C-3 and D-4 collide in de alone (one German title)
+    const german = { translations: { 'de-DE': { title: 'Gleicher Schuh' } } };
+    const catalog = [productItem({ sku: 'A-1' }), productItem({ sku: 'B-2' }), productItem({ sku: 'C-3', title: 'Road Shoe', ...german }), productItem({ sku: 'D-4', title: 'Track Shoe', ...german })].map(validateProduct);
+    // Act
+    const site = outlineSite(snapshotOf([]), catalog, config);
+    // Assess
+    expect(site.renamed()).toEqual({
+      us: { 'B-2': 'trail-runner-2-black-42-b-2' },
+      de: { 'B-2': 'trail-runner-2-black-42-b-2', 'D-4': 'gleicher-schuh-d-4' },
+    });
+    const urls = new Set(site.outline.all.map((r) => r.url));
+    for (const [market, prefix] of [['us', '/'], ['de', '/de/']] as const) {
+      for (const slug of Object.values(site.renamed()[market]!)) expect(urls).toContain(`${prefix}products/${slug}/`);
+    }
+    expect(outlineSite(snapshotOf([]), catalog.slice(0, 1), config).renamed()).toEqual({});
   });
 
   it('leaves the caller\'s catalog as it was, and gives selected pages the data the full model gives them', () => {

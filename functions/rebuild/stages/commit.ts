@@ -5,7 +5,7 @@
 import type { Product } from '../../shared/catalog/product.js';
 import { recordKey, type ChangeEnvelope } from '../../shared/changes/envelope.js';
 import type { ContentSnapshot } from '../../shared/content/snapshot.js';
-import { indexEntry, type PageIndexEntry, type SiteState } from '../../shared/state/site-state.js';
+import { indexEntry, renamedOf, type PageIndexEntry, type SiteState } from '../../shared/state/site-state.js';
 import type { RunPlan } from './planning.js';
 
 export interface NextState {
@@ -44,6 +44,7 @@ export function nextState(input: {
     state: {
       ...state, generation: state.generation + 1, contentToken: input.contentToken, products: input.catalog as Product[],
       entries: [...input.snapshot.entries.values()], assets: [...input.snapshot.assets.values()], pages, shell: run.site.outline.shell,
+      ...renamedOf(run.site),
     },
     replaced,
   };

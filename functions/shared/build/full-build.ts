@@ -19,7 +19,7 @@ import { RenderError } from '../errors.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct, RootPointers } from '../ports.js';
 import { ManifestStore, type Manifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult, type StagedObjects } from '../publish/publisher.js';
-import { indexEntry, urlOwners, type SiteState } from '../state/site-state.js';
+import { indexEntry, renamedOf, urlOwners, type SiteState } from '../state/site-state.js';
 import { concatPages, LazyPages } from './page-source.js';
 import { publishShard } from './publish-shard.js';
 import { StateStore } from '../state/state-store.js';
@@ -110,7 +110,8 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
   // Products are most of the pages: boot render workers now, while the model is built.
   deps.renderer?.warm?.(catalog.products.length);
   // The live owners of URLs keep them (slug collisions), so a full build agrees with targeted ones.
-  const { outline, pagesAt } = outlineSite(snapshot, catalog.products, { ...options.site, owners: options.site.owners ?? urlOwners(previousState) });
+  const site = outlineSite(snapshot, catalog.products, { ...options.site, owners: options.site.owners ?? urlOwners(previousState) });
+  const { outline, pagesAt } = site;
   for (const w of outline.warnings) logger.warn('content warning', { ...w });
   const siteAssets = loadSiteAssets({ demoImages: options.demoImages });
   const refs = outline.all.filter((ref) => !isLatePage(ref.key));
@@ -132,6 +133,7 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
     versions: previousState?.versions ?? {},
     pages: index,
     shell: outline.shell,
+    ...renamedOf(site),
   };
   // Assets first: every page may reference them.
   const assetPublisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);

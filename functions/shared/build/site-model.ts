@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Product } from '../catalog/product.js';
 import type { ContentSnapshot } from '../content/snapshot.js';
 import { localeChain, marketProduct } from '../markets/localize.js';
-import type { Market } from '../markets/markets.js';
+import type { Market, ProductSlugs } from '../markets/markets.js';
 import { dep } from './deps.js';
 import { addBlogPages, type PostSummary } from './model/blog.js';
 import { addCategoryPages } from './model/categories.js';
@@ -22,6 +22,7 @@ import { addProductPages } from './model/products.js';
 import type { ModelWarning, PageRef, PageSelector, PageSpec, SiteConfig, SiteModel } from './model/types.js';
 
 export type { OutlineDelta } from './model/patch.js';
+export type { ProductSlugs } from '../markets/markets.js';
 
 export { displayProduct, keyForUrl, RESERVED_SLUGS } from './model/display.js';
 export * from './model/types.js';
@@ -42,7 +43,14 @@ export interface SiteOutline {
    * Undefined (nothing changed) when a change reaches beyond its own products' URLs: outline afresh.
    */
   patch(changes: ReadonlyMap<string, Product | undefined>, now: Date): OutlineDelta | undefined;
+  /**
+   * Product URLs that are not the product's own slug, by market: market id → sku → the slug its
+   * page has (a collision's losers). Markets without any are absent. Patches never change it (a
+   * change that would is refused, see `canPatch`).
+   */
+  renamed(): ProductSlugs;
 }
+
 
 /**
  * Lists the site once: a targeted run plans against the list, then asks for the data of the
@@ -90,6 +98,7 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
       return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: uniqueWarnings(deltas.flatMap((d) => d.warnings)) };
     },
     pagesFor: (select) => markets.flatMap((m) => m.pagesFor(select)),
+    renamed: () => Object.fromEntries(contexts.filter((ctx) => ctx.renamed.size).map((ctx) => [ctx.market.id, Object.fromEntries(ctx.renamed)])),
   };
 }
 

@@ -39,6 +39,9 @@ export interface MarketFeedTarget {
   market: string;
 }
 
+/** Market id → sku → the slug of the product's page there, where that is not the product's own (a slug collision's losers). */
+export type ProductSlugs = Record<string, Record<string, string>>;
+
 /** The demo store: `us` (en-US, USD, `/`) and `de` (de-DE, EUR, `/de/`). */
 export const DEMO_MARKETS: Market[] = [
   { id: 'us', locale: 'en-US', country: 'US', currency: 'USD', prefix: '/', feeds: [{ id: 'us', country: 'US', feedLabel: 'US' }] },

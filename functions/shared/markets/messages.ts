@@ -79,6 +79,8 @@ export interface PdfLabels {
   contents: string;
   contentsContinued: string;
   otherProducts: string;
+  /** The placeholder where a product has no image, or its image cannot be embedded. */
+  noImage: string;
 }
 
 const EN: Messages = {
@@ -128,7 +130,7 @@ const EN: Messages = {
   pdf: {
     specification: 'Product specification', description: 'Description', sku: 'SKU', specificationOf: 'Specification sheet for {sku}', price: 'Price', priceOnRequest: 'Price on request',
     was: 'was {price}', sale: 'Sale {dates}', availability: 'Availability', availableFrom: '{availability} (from {date})', identifiers: 'Identifiers',
-    details: 'Details', category: 'Category', model: 'Model', productPage: 'Product page', dataVersion: 'data version {version}', page: 'Page {n} of {count}',
+    noImage: 'No image', details: 'Details', category: 'Category', model: 'Model', productPage: 'Product page', dataVersion: 'data version {version}', page: 'Page {n} of {count}',
     catalog: 'Product catalog', catalogFooter: 'catalog', catalogSummary: '{products} products in {categories} categories', contents: 'Contents',
     contentsContinued: 'Contents (continued)', otherProducts: 'Other products',
   },
@@ -181,7 +183,7 @@ const DE: Messages = {
   pdf: {
     specification: 'Produktdatenblatt', description: 'Beschreibung', sku: 'Artikelnummer', specificationOf: 'Datenblatt zu {sku}', price: 'Preis', priceOnRequest: 'Preis auf Anfrage',
     was: 'statt {price}', sale: 'Angebot {dates}', availability: 'Verfügbarkeit', availableFrom: '{availability} (ab {date})', identifiers: 'Kennungen',
-    details: 'Details', category: 'Kategorie', model: 'Modell', productPage: 'Produktseite', dataVersion: 'Datenversion {version}', page: 'Seite {n} von {count}',
+    noImage: 'Kein Bild', details: 'Details', category: 'Kategorie', model: 'Modell', productPage: 'Produktseite', dataVersion: 'Datenversion {version}', page: 'Seite {n} von {count}',
     catalog: 'Produktkatalog', catalogFooter: 'Katalog', catalogSummary: '{products} Produkte in {categories} Kategorien', contents: 'Inhalt',
     contentsContinued: 'Inhalt (Fortsetzung)', otherProducts: 'Weitere Produkte',
   },

@@ -191,6 +191,14 @@ export class ShardedDocument<D, M> {
     for (const [key, record] of overlay) if (record !== null) yield [key, record];
   }
 
+  /** The live root's meta alone (no shard is read); `undefined` when there is no root. */
+  async meta(): Promise<M | undefined> {
+    const object = await this.#rootObject();
+    if (!object) return undefined;
+    this.io.bytesRead += object.body.length;
+    return this.#parseRoot(object.key, object.body).meta;
+  }
+
   /**
    * The records stored under `keys` in the live document, reading only the root and the shards
    * that hold them (a fan-out shard compares its pages with the manifest without reading all of

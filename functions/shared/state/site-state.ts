@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ObjectStore, RootPointers } from '../ports.js';
-import type { PageSpec } from '../build/site-model.js';
+import type { PageSpec, SiteOutline } from '../build/site-model.js';
 import { STATE_ROOT_KEY, StateStore } from './state-store.js';
 import type { PageIndexEntry, SiteState } from './types.js';
 
@@ -54,4 +54,10 @@ export async function writeState(store: ObjectStore, state: SiteState, roots?: R
   const states = new StateStore(store, roots);
   await states.read();
   await states.write(state);
+}
+
+/** The state's `renamed` field from a site outline: absent when no product lost its slug. */
+export function renamedOf(site: Pick<SiteOutline, 'renamed'>): Pick<SiteState, 'renamed'> {
+  const renamed = site.renamed();
+  return Object.keys(renamed).length ? { renamed } : {};
 }

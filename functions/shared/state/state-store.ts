@@ -13,6 +13,7 @@
  * The single-object state of earlier versions (`_restatic/state.json.gz`) is read when there is
  * no root, and replaced by the first write.
  */
+import type { ProductSlugs } from '../markets/markets.js';
 import type { Product } from '../catalog/product.js';
 import type { ContentEntity, LocaleDef } from '../content/types.js';
 import { ObjectStoreError } from '../errors.js';
@@ -33,6 +34,7 @@ interface StateMeta {
   entries: ContentEntity[];
   assets: ContentEntity[];
   shell?: string;
+  renamed?: ProductSlugs;
 }
 
 /** What a run changed, by key: only the shards holding these are rewritten. Absent kinds are rewritten whole. */
@@ -76,11 +78,13 @@ function assemble(meta: StateMeta, records: Record<string, Iterable<[string, unk
     versions: Object.fromEntries(records.versions!) as Record<string, string>,
     pages: Object.fromEntries(records.pages!) as Record<string, PageIndexEntry>,
     ...(meta.shell !== undefined ? { shell: meta.shell } : {}),
+    ...(meta.renamed && Object.keys(meta.renamed).length ? { renamed: meta.renamed } : {}),
   };
 }
 
 const metaOf = (s: SiteState): StateMeta => ({
   generation: s.generation, contentToken: s.contentToken, locales: s.locales, entries: s.entries, assets: s.assets, ...(s.shell !== undefined ? { shell: s.shell } : {}),
+  ...(s.renamed && Object.keys(s.renamed).length ? { renamed: s.renamed } : {}),
 });
 
 /** The same state, whatever the generation counter says (a run that changed nothing writes nothing). */
@@ -135,6 +139,16 @@ export class StateStore {
     });
     if (wrote) this.#legacy = false;
     return wrote;
+  }
+
+  /**
+   * The product URLs that are not the product's own slug, by market (read from the root alone:
+   * what the feeds need of the state). Empty when there are none or no state yet.
+   */
+  async renamed(): Promise<ProductSlugs> {
+    const meta = await this.#document.meta();
+    if (meta) return meta.renamed ?? {};
+    return (await this.store.get(LEGACY_STATE_KEY)) ? ((await this.read())?.renamed ?? {}) : {};
   }
 
   /** Deletes state objects no root names. For full builds, never on the change path. */

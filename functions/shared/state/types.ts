@@ -1,5 +1,6 @@
 /** The shapes of the site state (see site-state.ts and state-store.ts). */
 import type { PageLayout } from '../build/site-model.js';
+import type { ProductSlugs } from '../markets/markets.js';
 import type { Product } from '../catalog/product.js';
 import type { ContentEntity, LocaleDef } from '../content/types.js';
 
@@ -29,4 +30,6 @@ export interface SiteState {
   pages: Record<string, PageIndexEntry>;
   /** Hash of the site shell (name, navigation, footer) the pages were rendered in. */
   shell?: string;
+  /** Products whose page is not at their own slug (collision losers), by market: what feeds link to. */
+  renamed?: ProductSlugs;
 }

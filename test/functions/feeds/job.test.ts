@@ -44,6 +44,19 @@ describe('feed job', () => {
     expect((await store.get(feedKey('de', 'xml')))!.body.toString()).toContain('EUR</g:price>');
   });
 
+  it('links a product whose page is not at its own slug (a collision\'s loser) to the page the site gave it, in that market only', async () => {
+    // Prepare
+    const { store, catalog, cdn, options } = await setup();
+    const loser = (await catalog.scanAll()).products.find((p) => p.price.EUR !== undefined)!;
+    const productSlugs = async () => ({ de: { [loser.sku]: 'renamed-by-the-site' } });
+    // Act
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger, productSlugs }, options);
+    // Assess
+    const item = (target: string) => (await_(store, target)).then((xml) => xml.split('<item>').find((i) => i.includes(`<g:id>${loser.sku}</g:id>`))!);
+    expect(await item('de')).toContain('<g:link>https://shop.example.com/de/products/renamed-by-the-site/</g:link>');
+    expect(await item('us')).toContain(`<g:link>https://shop.example.com/products/${loser.slug}/</g:link>`);
+  });
+
   it('links each market\'s items to its own pages, in its language and currency', async () => {
     // Prepare
     const { store, catalog, cdn, options } = await setup();

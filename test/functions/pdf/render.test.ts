@@ -76,6 +76,16 @@ describe('spec sheet', () => {
     expect(text).toContain('https://shop.example.com/de/products/zweipersonenzelt-rot/');
   });
 
+  it.runIf(poppler)('labels a missing image in the market\'s language', async () => {
+    // Prepare
+    const de = content.markets.find((m) => m.market.id === 'de')!;
+    // Act
+    const f = file(await renderSheet(sheetData(de.view({ ...greek, images: [] })!, de, NOW), { fonts, siteName: de.siteName }));
+    // Assess
+    expect(pdfText(f)).toContain('Kein Bild');
+    expect(pdfText(f)).not.toContain('No image');
+  });
+
   it.runIf(poppler)('draws Japanese and Cyrillic text with the right fonts and drops what no font has', async () => {
     // Prepare
     const mixed = product({ sku: 'JP-1', slug: 'jp-1', title: '登山用ヘッドランプ Фонарь 🔦', images: [] });

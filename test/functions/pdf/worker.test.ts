@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { renderCatalog } from '../../../functions/pdf/catalog.js';
-import { catalogSections, pdfContent } from '../../../functions/pdf/data.js';
+import { catalogSections, pdfContent, type PdfContent } from '../../../functions/pdf/data.js';
 import { validateProduct } from '../../../functions/shared/catalog/product.js';
 import { loadPdfFonts } from '../../../functions/pdf/fonts.js';
 import type { ImageLoader } from '../../../functions/pdf/images.js';
@@ -31,7 +31,7 @@ const fonts = loadPdfFonts();
 const content = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', markets: [DEMO_MARKETS[0]!] });
 const bothMarkets = pdfContent(demoSnapshot(), { baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS });
 
-async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date; cdn?: Cdn; markets?: boolean } = {}) {
+async function setup(options: { failSku?: string; images?: ImageLoader; whileRendering?: (sku: string) => Promise<void>; clock?: () => Date; cdn?: Cdn; markets?: boolean; content?: () => PdfContent } = {}) {
   const s3 = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(s3), client: s3 });
   const dynamo = dynamoClient();
@@ -39,7 +39,7 @@ async function setup(options: { failSku?: string; images?: ImageLoader; whileRen
   const invalidations: string[][] = [];
   const renders: string[] = [];
   const worker = new PdfWorker({
-    catalog, store, fonts, logger: silentLogger, content: async () => (options.markets ? bothMarkets : content),
+    catalog, store, fonts, logger: silentLogger, content: async () => options.content?.() ?? (options.markets ? bothMarkets : content),
     ...(options.images ? { images: options.images } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     cdn: options.cdn ?? { invalidate: async (paths) => { invalidations.push([...paths]); return 'id'; } },
@@ -261,6 +261,21 @@ describe('PDF worker', () => {
     // Assess
     expect(outcome).toBeInstanceOf(Error);
     expect(unhandled).toEqual([]);
+  });
+
+  it('re-renders the catalog when only its words change (the site\'s name, which its cover and footer show)', async () => {
+    // Prepare
+    let current = content;
+    const { catalog, worker } = await setup({ content: () => current });
+    await catalog.put(productItem({ sku: 'TENT-1', category: 'tents' }));
+    await worker.run([{ kind: 'catalog', correlationId: 'c1' }]);
+    current = { ...content, siteName: 'Renamed Outfitters', markets: content.markets.map((m) => ({ ...m, siteName: 'Renamed Outfitters' })) };
+    // Act
+    const renamed = await worker.run([{ kind: 'catalog', correlationId: 'c2' }]);
+    const again = await worker.run([{ kind: 'catalog', correlationId: 'c3' }]);
+    // Assess
+    expect(renamed.uploaded).toEqual([CATALOG_KEY]);
+    expect(again.unchanged).toEqual([CATALOG_KEY]);
   });
 
   it('expands a category change into the sheets of that category and the catalog', async () => {

@@ -97,6 +97,8 @@ export interface ModelContext {
    * patch is refused whenever it would start or end a collision.
    */
   readonly slugCollisions: boolean;
+  /** Products whose URL is not their own slug (collision losers): sku → the slug their page has. */
+  readonly renamed: ReadonlyMap<string, string>;
   stories: Map<string, ContentEntity>;
   groups: Map<string, Product[]>;
   byCategory: Map<string, Product[]>;
@@ -246,7 +248,11 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     if (slug && !categoriesBySlug.has(slug)) categoriesBySlug.set(slug, c);
   }
   const slugClaims = new Map<string, string[]>();
-  const products = uniqueSlugs([...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1)), config.owners, warn, slugClaims, (slug) => productUrl({ slug }));
+  const sorted = [...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  const products = uniqueSlugs(sorted, config.owners, warn, slugClaims, (slug) => productUrl({ slug }));
+  // uniqueSlugs returns the same array when nobody was renamed, and copies of the renamed alone.
+  const renamed = new Map<string, string>();
+  if (products !== sorted) for (const [i, p] of products.entries()) if (p !== sorted[i]) renamed.set(p.sku, p.slug);
   const stories = new Map<string, ContentEntity>();
   for (const s of content.ofType('productContent')) {
     const sku = content.field<string>(s, 'sku');
@@ -279,6 +285,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     },
     warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card,
     slugCollisions: [...slugClaims.values()].some((skus) => skus.length > 1),
+    renamed,
     resetCards: () => cards.clear(),
     groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category),
     get all() {

@@ -57,6 +57,21 @@ function repricedAll(state: SiteState, indices: readonly number[]): SiteState {
 }
 
 describe('StateStore', () => {
+  it('keeps the products not at their own slug in the root, and gives them from the root alone', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    await states.write({ ...stateOf(200), renamed: { de: { 'SKU-00007': 'p-7-sku-00007' } } });
+    // Act
+    const reader = new StateStore(store);
+    const renamed = await reader.renamed();
+    // Assess
+    expect(renamed).toEqual({ de: { 'SKU-00007': 'p-7-sku-00007' } });
+    expect(reader.io.bytesRead).toBe((await store.get(STATE_ROOT_KEY))!.body.length);
+    expect((await new StateStore(store).read())!.renamed).toEqual(renamed);
+    expect(await new StateStore(new MemoryStore()).renamed()).toEqual({});
+  });
+
   it('reads back what it wrote', async () => {
     // Prepare
     const store = new MemoryStore();
