@@ -40,9 +40,11 @@ export function nextState(input: {
     pages[spec.url] = entry;
   }
   addVersions(state.versions, input.applied);
+  // The renamed products are the run's outline's, whole: a collision that ended leaves none behind.
+  const { renamed: _previous, ...kept } = state;
   return {
     state: {
-      ...state, generation: state.generation + 1, contentToken: input.contentToken, products: input.catalog as Product[],
+      ...kept, generation: state.generation + 1, contentToken: input.contentToken, products: input.catalog as Product[],
       entries: [...input.snapshot.entries.values()], assets: [...input.snapshot.assets.values()], pages, shell: run.site.outline.shell,
       ...renamedOf(run.site),
     },
