@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { createCB } from 'xmlbuilder2';
 import { feedItem } from '../functions/feeds/item.js';
 import { DEMO_TARGETS } from '../functions/feeds/targets.js';
-import { writeFeeds } from '../functions/feeds/writer.js';
+import { writeFeeds, type FeedMarket } from '../functions/feeds/writer.js';
+import { localeChain, marketProduct } from '../functions/shared/markets/localize.js';
+import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
 import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
 import { peakRssMb } from './peak-rss.js';
@@ -29,10 +31,17 @@ function* generated(n: number): Generator<Product> {
  */
 const source: Iterable<Product> = count <= 200_000 ? [...generated(count)] : generated(count);
 
+// As the feed job runs them: each market's items link to its pages, in its language and currency.
+const LOCALES = [{ code: 'en-US', default: true }, { code: 'de-DE', fallbackCode: 'en-US' }];
+const MARKETS: FeedMarket[] = DEMO_MARKETS.map((market) => {
+  const chain = localeChain(LOCALES, market.locale);
+  return { id: market.id, view: (p) => marketProduct(p, market, chain, 'en-US'), ctx: { baseUrl: BASE_URL, prefix: market.prefix, now: NOW } };
+});
+
 async function ours(targets: typeof DEMO_TARGETS): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'restatic-bench-feeds-'));
   const t0 = performance.now();
-  const written = await writeFeeds(source, { targets, ctx: { baseUrl: BASE_URL, now: NOW }, channel: { title: 'Bench', link: BASE_URL, description: 'bench' }, dir });
+  const written = await writeFeeds(source, { targets, ctx: { baseUrl: BASE_URL, now: NOW }, markets: MARKETS, channel: { title: 'Bench', link: BASE_URL, description: 'bench' }, dir });
   const ms = performance.now() - t0;
   rmSync(dir, { recursive: true, force: true });
   return { ms, items: count, included: written[0]!.report.included, bytes: written[0]!.xml.size };

@@ -160,7 +160,7 @@ export class ChangeLoop {
       record.objectsDeleted = result.deleted.length;
       record.pathsInvalidated = result.invalidated;
       this.status.save(record);
-      this.logger.info('change live', { correlation_id: envelope.correlationId, id: envelope.id, mode: result.mode, pages: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length });
+      this.logger.info('change live', { correlation_id: envelope.correlationId, id: envelope.id, mode: result.mode, pages: result.rendered.length, pages_by_market: record.pagesByMarket, uploaded: result.uploaded.length, invalidated: result.invalidated.length });
     }
   }
 
