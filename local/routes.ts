@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DynamoDBRecord } from 'aws-lambda';
+import mergePatch from 'json-merge-patch';
 import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
 import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
 import { readState, type SiteState } from '../functions/shared/state/site-state.js';
@@ -20,7 +21,7 @@ import type { JsonLogger } from '../functions/shared/logger.js';
 import type { ChangeLoop } from './change-loop.js';
 import type { LocalConfig } from './config.js';
 import { LocalContentSpace } from './content-space.js';
-import type { EdgeServer } from './edge-server.js';
+import type { EdgeServer, RouteHandler } from './edge-server.js';
 import type { JournalQueue } from './journal-queue.js';
 import type { LocalServices } from './compose.js';
 import type { StatusLog } from './status.js';
@@ -55,6 +56,8 @@ export function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sku: str
     },
   };
 }
+
+type RouteResult = Awaited<ReturnType<RouteHandler>>;
 
 export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   const { config, services, status, journal, loop, logger } = ctx;
@@ -92,11 +95,8 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     return envelope;
   };
 
-  edge.route('PUT', '/_local/products/{sku}', async (_req, body, params) => {
-    const sku = params.sku!;
-    const item = JSON.parse(body.toString('utf8')) as unknown;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return { status: 400, body: { error: 'expected a JSON object (one product)', field: '(body)' } };
-    const fields = item as Record<string, unknown>;
+  /** Validates and writes one product (the whole item), and emits its stream record: PUT and PATCH. */
+  const writeProduct = async (sku: string, fields: Record<string, unknown>): Promise<RouteResult> => {
     if (fields.sku !== undefined && fields.sku !== sku) return { status: 400, body: { error: `expected sku "${sku}" as in the path, got ${JSON.stringify(fields.sku)}`, field: 'sku' } };
     try {
       if (typeof fields.slug === 'string') {
@@ -115,6 +115,39 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
       if (error instanceof ValidationError) return { status: 400, body: { error: error.message, field: error.field } };
       throw error;
     }
+  };
+
+  /** The request body as a JSON object, or the 400 that says what arrived instead. */
+  const jsonObject = (body: Buffer, what: string): { value: Record<string, unknown> } | { refused: RouteResult } => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return { refused: { status: 400, body: { error: `expected ${what} as JSON, got unparseable text: ${(error as Error).message}`, field: '(body)' } } };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return { refused: { status: 400, body: { error: `expected ${what} (a JSON object), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`, field: '(body)' } } };
+    }
+    return { value: parsed as Record<string, unknown> };
+  };
+
+  edge.route('GET', '/_local/products/{sku}', async (_req, _body, params) => {
+    const item = await services.catalog.getItem(params.sku!);
+    return item ? { status: 200, body: item } : { status: 404, body: { error: `no product with sku "${params.sku}" in the table` } };
+  });
+
+  edge.route('PUT', '/_local/products/{sku}', async (_req, body, params) => {
+    const fields = jsonObject(body, 'one product');
+    return 'refused' in fields ? fields.refused : writeProduct(params.sku!, fields.value);
+  });
+
+  // RFC 7396: members of the patch replace the stored item's, `null` removes one; the result is validated whole.
+  edge.route('PATCH', '/_local/products/{sku}', async (_req, body, params) => {
+    const patch = jsonObject(body, 'a JSON merge patch of the product');
+    if ('refused' in patch) return patch.refused;
+    const stored = await services.catalog.getItem(params.sku!);
+    if (!stored) return { status: 404, body: { error: `no product with sku "${params.sku}" to patch (PUT creates one)` } };
+    return writeProduct(params.sku!, mergePatch.apply(structuredClone(stored), patch.value) as Record<string, unknown>);
   });
 
   edge.route('DELETE', '/_local/products/{sku}', async (_req, _body, params) => {

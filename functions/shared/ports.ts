@@ -93,6 +93,8 @@ export interface Catalog {
   /** The table's item count as last published (DynamoDB updates it about every six hours): for progress bars. */
   approximateCount?(): Promise<number | undefined>;
   get(sku: string): Promise<Product | undefined>;
+  /** The item as stored, unvalidated and without derived fields (a slug derived from the title is not in it): what an edit starts from. */
+  getItem(sku: string): Promise<Record<string, unknown> | undefined>;
   /** Validates and writes one product; throws ValidationError naming the field. Returns the stored item. */
   put(item: unknown): Promise<Product>;
   /** Writes many already-validated products (seeding). */

@@ -92,6 +92,58 @@ describe('local stack', () => {
   });
 });
 
+describe('local stack: editing products', () => {
+  it('answers GET with the item as stored (no derived slug), 404 for an unknown sku', async () => {
+    // Prepare
+    const [product] = (await stack.services.catalog.scanAll()).products;
+    // Act
+    const found = await fetch(`${stack.url}/_local/products/${product!.sku}`);
+    const missing = await fetch(`${stack.url}/_local/products/NO-SUCH-SKU`);
+    // Assess
+    expect(found.status).toBe(200);
+    const item = (await found.json()) as Record<string, unknown>;
+    expect(item).toMatchObject({ sku: product!.sku, title: product!.title, price: product!.price });
+    expect(item.slug).toBeUndefined();
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: expect.stringContaining('NO-SUCH-SKU') });
+  });
+
+  it('PATCHes one field as a JSON merge patch, keeping every other field, and the page shows it', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.price.EUR !== undefined && p.images.length > 0 && p.brand && p.salePrice === undefined)!;
+    const before = await (await fetch(`${stack.url}/_local/products/${product.sku}`)).json() as Record<string, unknown>;
+    // Act
+    const response = await fetch(`${stack.url}/_local/products/${product.sku}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ price: { USD: 4321 } }) });
+    await stack.loop.idle();
+    const after = await (await fetch(`${stack.url}/_local/products/${product.sku}`)).json() as Record<string, unknown>;
+    // Assess: objects merge member by member (the EUR price stays), everything else as it was
+    expect(response.status).toBe(202);
+    expect(after).toEqual({ ...before, price: { ...(before.price as object), USD: 4321 } });
+    expect(await (await fetch(`${stack.url}/products/${product.slug}/`)).text()).toContain('$43.21');
+  });
+
+  it('removes a field patched to null, refuses a patch whose result breaks the rules (400 naming the field) and leaves the item, 404 for an unknown sku', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.brand && p.salePrice === undefined)!;
+    const patch = (body: string, sku = product.sku) => fetch(`${stack.url}/_local/products/${sku}`, { method: 'PATCH', body });
+    // Act
+    const removed = await patch(JSON.stringify({ brand: null }));
+    const invalid = await patch(JSON.stringify({ price: { USD: 'free' } }));
+    const notObject = await patch('[1]');
+    const unknown = await patch('{"title":"x"}', 'NO-SUCH-SKU');
+    const stored = await (await fetch(`${stack.url}/_local/products/${product.sku}`)).json() as Record<string, unknown>;
+    // Assess
+    expect(removed.status).toBe(202);
+    expect(stored.brand).toBeUndefined();
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ field: 'price.USD' });
+    expect(stored.price).toEqual(product.price);
+    expect(notObject.status).toBe(400);
+    expect(unknown.status).toBe(404);
+    expect(await stack.services.catalog.get('NO-SUCH-SKU')).toBeUndefined();
+  });
+});
+
 describe('local stack: markets', () => {
   it('rebuilds only /de/ pages for a EUR price change, and /_status names each rebuilt page\'s market', async () => {
     // Prepare

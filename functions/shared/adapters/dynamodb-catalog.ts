@@ -177,6 +177,15 @@ export function createDynamoDbCatalog({ table, client, segments = 4, pageLimit }
       }
     },
 
+    async getItem(sku) {
+      try {
+        const out = await doc.send(new GetCommand({ TableName: table, Key: { sku }, ConsistentRead: true }));
+        return out.Item;
+      } catch (error) {
+        throw wrap('GetItem', `sku ${sku}`, error);
+      }
+    },
+
     async put(item) {
       const product = validateProduct(item);
       const explicitSlug = typeof (item as { slug?: unknown }).slug === 'string';
