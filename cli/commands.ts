@@ -216,7 +216,8 @@ export async function runPdfs(config: LocalConfig, skus: readonly string[], all:
   const started = performance.now();
   const response = await remoteProgress(`http://127.0.0.1:${config.port}`, 'pdfs', post(config, '/_local/pdfs', all ? { all: true } : { skus }));
   if (!response) return 1;
-  const body = await response.json() as { rendered?: string[]; uploaded?: string[]; unchanged?: string[]; deleted?: string[]; failed?: Array<{ job: unknown; error: string }>; error?: string };
+  const body = await response.json() as { rendered?: string[]; uploaded?: string[]; unchanged?: string[]; deleted?: string[]; failed?: Array<{ job: unknown; error: string }>; unknown?: string[]; error?: string };
+  if (body.unknown?.length && !body.error) process.stderr.write(`restatic: unknown SKU${body.unknown.length > 1 ? 's' : ''} ${body.unknown.join(', ')}: no product with ${body.unknown.length > 1 ? 'these skus' : 'that sku'}\n`);
   if (body.error) {
     process.stderr.write(`restatic: ${body.error}\n`);
     return 1;
@@ -224,5 +225,5 @@ export async function runPdfs(config: LocalConfig, skus: readonly string[], all:
   process.stdout.write(`pdfs: ${body.rendered?.length ?? 0} rendered, ${body.uploaded?.length ?? 0} uploaded, ${body.unchanged?.length ?? 0} unchanged, ` +
     `${body.deleted?.length ?? 0} deleted, ${body.failed?.length ?? 0} failed, ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   for (const f of body.failed ?? []) process.stderr.write(`  failed ${JSON.stringify(f.job)}: ${f.error}\n`);
-  return response.ok ? 0 : 1;
+  return response.ok && !body.unknown?.length ? 0 : 1;
 }

@@ -177,8 +177,13 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     const jobs: PdfJob[] = request.all
       ? [{ kind: 'content', entryId: '*', correlationId }]
       : [...(skus as string[]).map((sku) => ({ kind: 'sheet' as const, sku, correlationId })), { kind: 'catalog', correlationId }];
+    // An unknown sku is reported as such; its job still runs, withdrawing any sheet it left behind.
+    const unknown: string[] = [];
+    for (const sku of skus as string[]) if (!(await services.catalog.getItem(sku))) unknown.push(sku);
     const result = await ctx.pdfs.runNow(jobs);
-    return { status: result.failed.length ? 500 : 200, body: { ...result, failed: result.failed.map((f) => ({ job: f.job, error: f.error.message })) } };
+    const answer = { ...result, failed: result.failed.map((f) => ({ job: f.job, error: f.error.message })), ...(unknown.length ? { unknown } : {}) };
+    if (unknown.length && unknown.length === skus.length) return { status: 404, body: { ...answer, error: `unknown SKU${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: no product with ${unknown.length > 1 ? 'these skus' : 'that sku'} in the table` } };
+    return { status: result.failed.length ? 500 : 200, body: answer };
   });
 
   edge.route('POST', '/_local/feeds', async () => ({ status: 200, body: await ctx.runFeeds() }));

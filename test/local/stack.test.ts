@@ -338,6 +338,20 @@ describe('local stack: Google Shopping feeds', () => {
     }
   });
 
+  it('reports unknown skus asked for on POST /_local/pdfs as unknown (404 when all are), not as unchanged', async () => {
+    // Prepare
+    const [known] = (await stack.services.catalog.scanAll()).products;
+    const ask = (skus: string[]) => fetch(`${stack.url}/_local/pdfs`, { method: 'POST', body: JSON.stringify({ skus }) });
+    // Act
+    const none = await ask(['NOPE-123']);
+    const some = await ask([known!.sku, 'NOPE-456']);
+    // Assess
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ error: expect.stringContaining('unknown SKU NOPE-123'), unknown: ['NOPE-123'] });
+    expect(some.status).toBe(200);
+    expect(await some.json()).toMatchObject({ unknown: ['NOPE-456'] });
+  });
+
   it('publishes every PDF at start, and a price change reaches the spec sheet and then the catalog', async () => {
     // Prepare
     const product = (await stack.services.catalog.scanAll()).products.find((p) => p.price.USD !== undefined && p.salePrice === undefined)!;
