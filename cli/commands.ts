@@ -180,7 +180,7 @@ async function post(config: LocalConfig, route: string, body?: unknown, hint = '
     return await fetch(`http://127.0.0.1:${config.port}${route}`, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
-    process.stderr.write(`restatic: no local stack answers on port ${config.port}; start it with \`npm start\`${hint}\n`);
+    process.stderr.write(`restatic: no local stack answers on http://127.0.0.1:${config.port} (PORT=${config.port}); start it with \`npm start\`, or set PORT to the port of the one running${hint}\n`);
     return undefined;
   }
 }
