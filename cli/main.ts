@@ -49,7 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'start': return await runStart(config, logger);
       case 'build': return await runBuild(config, logger, values.target === 'aws' ? 'aws' : 'local');
-      case 'seed': return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
+      case 'seed': {
+        if (values.count !== undefined && !/^\d+$/.test(values.count)) throw new ConfigError('--count', `expected a non-negative whole number, got ${JSON.stringify(values.count)}`);
+        return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
+      }
       case 'serve': return await runServe(config, logger);
       case 'replay': return await runControl(config, '/_local/replay');
       case 'feeds': return await runFeeds(config);
@@ -63,7 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     const usage = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    logger.error(`${command} failed`, { error });
+    // A usage error is the person's to fix: one line for them. A failure is also logged, for machines.
+    if (!usage) logger.error(`${command} failed`, { error });
     process.stderr.write(`restatic ${command}: ${error instanceof RestaticError || usage ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
     return usage ? 2 : 1;
   }

@@ -2,6 +2,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { runFeeds } from '../../cli/commands.js';
+import { main } from '../../cli/main.js';
 import { readLocalConfig } from '../../local/config.js';
 
 /** A port nothing listens on (taken, then released). */
@@ -30,5 +31,30 @@ describe('restatic feeds without a running stack', () => {
     expect(code).toBe(1);
     expect(written.join('')).toContain(`no local stack answers on http://127.0.0.1:${port} (PORT=${port})`);
     expect(written.join('')).toContain('set PORT');
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [['seed', '--count', 'abc'], 'restatic seed: Configuration --count: expected a non-negative whole number, got "abc"'],
+    [['pdfs'], 'restatic pdfs: Configuration pdfs: name PDFs with --sku <sku> (repeatable) or --all'],
+    [['pdfs', '--bogus'], "restatic pdfs: Unknown option '--bogus'"],
+  ])('%j: one line for a person, no log line or stack trace, exit 2', async (argv, line) => {
+    // Prepare
+    const written: string[] = [];
+    const capture = (chunk: unknown) => { written.push(String(chunk)); return true; };
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    // Act
+    let code: number;
+    try {
+      code = await main(argv);
+    } finally {
+      err.mockRestore();
+      out.mockRestore();
+    }
+    // Assess
+    expect(code).toBe(2);
+    expect(written.join('')).toBe(`${line}\n`);
   });
 });
