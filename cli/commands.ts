@@ -170,7 +170,15 @@ async function remoteProgress<T>(base: string, field: 'feeds' | 'pdfs', work: Pr
   } finally {
     settled = true;
     await poll;
-    if (started) progress.stop();
+    // The work may end between two polls (or before the first): the bar ends on the final count.
+    const last = await fetch(`${base}/_status`).then((r) => r.json() as Promise<Record<string, { itemsIn?: number; done?: number; total: number } | undefined>>).catch(() => undefined);
+    const s = last?.[field];
+    const final = s?.itemsIn ?? s?.done ?? 0;
+    if (!started && final > 0) { progress.start(field, Math.max(s!.total, final)); started = true; }
+    if (started) {
+      progress.advance(Math.max(0, final - shown));
+      progress.stop();
+    }
   }
 }
 

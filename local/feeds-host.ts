@@ -93,6 +93,10 @@ export class ThreadedFeedJob {
         }
         progress?.advance(update.itemsIn - shown);
       });
+      // Updates are throttled: the last one may not have said how many items there were in all.
+      const itemsIn = result.feeds[0]?.itemsIn ?? this.state.itemsIn;
+      if (started && itemsIn > this.state.itemsIn) progress?.advance(itemsIn - this.state.itemsIn);
+      Object.assign(this.state, { itemsIn, total: Math.max(this.state.total, itemsIn) });
       this.state.last = { at: new Date().toISOString(), ms: Math.round(result.ms), feeds: result.feeds };
       return result;
     } catch (error) {

@@ -302,6 +302,10 @@ describe('local stack: Google Shopping feeds', () => {
     expect(await us.text()).toContain('<g:price>31.31 USD</g:price>');
     expect(gz.headers.get('content-type')).toBe('application/gzip');
     expect(((await report.json()) as { target: string }).target).toBe('de');
+    // What the CLI's progress bar ends on: every item read, not the last throttled update.
+    const status = (await (await fetch(`${stack.url}/_status`)).json()) as { feeds: { itemsIn: number; running: boolean } };
+    const { products } = await stack.services.catalog.scanAll();
+    expect(status.feeds).toMatchObject({ running: false, itemsIn: products.length });
   });
 
   it('links every de feed item to a live German page showing the price the item states, in its text and in its JSON-LD', async () => {
