@@ -143,12 +143,11 @@ export class StateStore {
 
   /**
    * The product URLs that are not the product's own slug, by market (read from the root alone:
-   * what the feeds need of the state). Empty when there are none or no state yet.
+   * what the feeds need of the state). Empty when there are none or no partitioned state yet (the
+   * single-object state of earlier versions predates the field).
    */
   async renamed(): Promise<ProductSlugs> {
-    const meta = await this.#document.meta();
-    if (meta) return meta.renamed ?? {};
-    return (await this.store.get(LEGACY_STATE_KEY)) ? ((await this.read())?.renamed ?? {}) : {};
+    return (await this.#document.meta())?.renamed ?? {};
   }
 
   /** Deletes state objects no root names. For full builds, never on the change path. */
