@@ -136,7 +136,7 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
         const entries = section.entries.slice(first, first + PER_PAGE);
         const images = await imagesFor(entries);
         nextPage();
-        text(doc, fonts, first === 0 ? section.title : `${section.title} (continued)`, LEFT, 52, { font: 'bold', size: 16, width: WIDTH, lineBreak: false, ellipsis: true, height: 22 });
+        text(doc, fonts, first === 0 ? section.title : fill(t.sectionContinued, { title: section.title }), LEFT, 52, { font: 'bold', size: 16, width: WIDTH, lineBreak: false, ellipsis: true, height: 22 });
         rule(doc, 80);
         entries.forEach((entry, i) => card(doc, fonts, entry, images[i], LEFT + (i % COLUMNS) * (CELL_W + GAP), TOP + Math.floor(i / COLUMNS) * (CELL_H + GAP), t.noImage));
         footer();

@@ -78,6 +78,8 @@ export interface PdfLabels {
   catalogSummary: string;
   contents: string;
   contentsContinued: string;
+  /** A category's title on its second and later catalog pages. */
+  sectionContinued: string;
   otherProducts: string;
   /** The placeholder where a product has no image, or its image cannot be embedded. */
   noImage: string;
@@ -132,7 +134,7 @@ const EN: Messages = {
     was: 'was {price}', sale: 'Sale {dates}', availability: 'Availability', availableFrom: '{availability} (from {date})', identifiers: 'Identifiers',
     noImage: 'No image', details: 'Details', category: 'Category', model: 'Model', productPage: 'Product page', dataVersion: 'data version {version}', page: 'Page {n} of {count}',
     catalog: 'Product catalog', catalogFooter: 'catalog', catalogSummary: '{products} products in {categories} categories', contents: 'Contents',
-    contentsContinued: 'Contents (continued)', otherProducts: 'Other products',
+    contentsContinued: 'Contents (continued)', sectionContinued: '{title} (continued)', otherProducts: 'Other products',
   },
 };
 
@@ -185,7 +187,7 @@ const DE: Messages = {
     was: 'statt {price}', sale: 'Angebot {dates}', availability: 'Verfügbarkeit', availableFrom: '{availability} (ab {date})', identifiers: 'Kennungen',
     noImage: 'Kein Bild', details: 'Details', category: 'Kategorie', model: 'Modell', productPage: 'Produktseite', dataVersion: 'Datenversion {version}', page: 'Seite {n} von {count}',
     catalog: 'Produktkatalog', catalogFooter: 'Katalog', catalogSummary: '{products} Produkte in {categories} Kategorien', contents: 'Inhalt',
-    contentsContinued: 'Inhalt (Fortsetzung)', otherProducts: 'Weitere Produkte',
+    contentsContinued: 'Inhalt (Fortsetzung)', sectionContinued: '{title} (Fortsetzung)', otherProducts: 'Weitere Produkte',
   },
 };
 

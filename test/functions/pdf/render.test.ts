@@ -188,6 +188,19 @@ describe('spec sheet', () => {
 });
 
 describe('catalog', () => {
+  it.runIf(poppler)('titles a category continued on a later page in the catalog\'s language', async () => {
+    // Prepare: 20 tents span three pages of the German catalog
+    const de = content.markets.find((m) => m.market.id === 'de')!;
+    const products = Array.from({ length: 20 }, (_, i) => product({ sku: `T-${i}`, slug: `t-${i}`, title: `Zelt ${String(i).padStart(2, '0')}`, category: 'tents', images: [] }));
+    const f = join(mkdtempSync(join(tmpdir(), 'restatic-catalog-')), 'catalog.pdf');
+    // Act
+    await renderCatalog(catalogSections(products, de, NOW), { fonts, siteName: 'Test Store', labels: de.t.pdf, image: async () => undefined }, createWriteStream(f));
+    // Assess
+    const text = pdfText(f);
+    expect(text).toContain('(Fortsetzung)');
+    expect(text).not.toContain('(continued)');
+  });
+
   it.runIf(poppler)('has a cover, contents with the right page numbers, sections and page numbers in every footer', async () => {
     // Prepare: 20 tents (3 pages), 2 backpacks, 1 product without a category
     const products = [
