@@ -27,6 +27,7 @@ function summary(result: FullBuildResult): string {
 export async function runStart(config: LocalConfig, logger: JsonLogger): Promise<number> {
   const stack = await startLocalStack(config, { logger, progress: createProgress() });
   logger.info('first build', { summary: summary(stack.firstBuild) });
+  process.stdout.write(`local DynamoDB at ${stack.dynamoEndpoint} (table "${config.table}"): writes by any client reach the pipeline through its stream\n`);
   process.stdout.write(`restatic ready at ${stack.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -34,7 +34,7 @@ export interface LocalServices {
 
 /** Starts the embedded servers and builds the adapters on them (no edge, no build). */
 export async function startServices(config: LocalConfig): Promise<LocalServices> {
-  const servers = await startEmbeddedServersInThread({ dataDir: config.dataDir, bucket: config.bucket, table: config.table });
+  const servers = await startEmbeddedServersInThread({ dataDir: config.dataDir, bucket: config.bucket, table: config.table, dynamoPort: config.dynamoPort });
   await ensureRootPointersTable(servers.dynamo, LOCAL_ROOTS_TABLE);
   // Locally, without a Delivery API token, the bundled space plus what webhooks published plays the CDA.
   const content = config.deliveryToken

@@ -12,6 +12,8 @@ export const DEFAULT_WEBHOOK_SECRET = 'restatic-local-development-webhook-signin
 
 export interface LocalConfig {
   port: number;
+  /** Port of the local DynamoDB-compatible endpoint (`RESTATIC_DYNAMODB_PORT`); 0 picks a free one. */
+  dynamoPort: number;
   dataDir: string;
   demoProducts: number;
   webhookSecret: string;
@@ -42,6 +44,7 @@ const text = (fallback: string, pattern: RegExp, expected: string) => v.optional
 const LocalEnv = v.object({
   // 0 asks the OS for a free port (tests, parallel stacks).
   PORT: integer(8080, 0, 65535),
+  RESTATIC_DYNAMODB_PORT: integer(0, 0, 65535),
   SITE_URL: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an http(s) URL such as https://shop.example.com'))),
   RESTATIC_MARKETS: v.optional(v.pipe(v.string(), v.parseJson(undefined, 'expected JSON: an array of markets'))),
   RESTATIC_DATA_DIR: v.optional(v.string(), '.restatic'),
@@ -69,6 +72,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: strin
   const e = result.output;
   return {
     port: e.PORT,
+    dynamoPort: e.RESTATIC_DYNAMODB_PORT,
     dataDir: resolve(cwd, e.RESTATIC_DATA_DIR),
     demoProducts: e.DEMO_PRODUCTS,
     webhookSecret: e.CONTENTFUL_WEBHOOK_SECRET,

@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-catalog.js';
 import { ensureTable } from '../functions/shared/adapters/dynamodb-tables.js';
 import { s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
+import { dynaliteWithStream, type StreamNotice } from './dynamodb-stream.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,14 +22,27 @@ export interface EmbeddedServers {
   dynamoEndpoint: string;
   s3: S3Client;
   dynamo: DynamoDBClient;
+  /** Called for each record the products table's local stream appends (see local/dynamodb-stream.ts). */
+  onStreamRecord(listener: (notice: StreamNotice) => void): void;
   close(): Promise<void>;
 }
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  bucket: string;
+  table: string;
+  s3Port?: number;
+  dynamoPort?: number;
+}
+
+/** The products table's stream log, under the data directory. */
+export const streamLogFile = (dataDir: string): string => join(dataDir, 'dynamodb-stream', 'products.jsonl');
 
 /**
  * Starts both servers on free loopback ports (or the given ones), creates the bucket and the
  * products table if missing, and returns ready SDK clients.
  */
-export async function startEmbeddedServers(options: { dataDir: string; bucket: string; table: string; s3Port?: number; dynamoPort?: number }): Promise<EmbeddedServers> {
+export async function startEmbeddedServers(options: EmbeddedOptions): Promise<EmbeddedServers> {
   const s3Dir = join(options.dataDir, 's3');
   const dynamoDir = join(options.dataDir, 'dynamodb');
   mkdirSync(s3Dir, { recursive: true });
@@ -38,10 +52,15 @@ export async function startEmbeddedServers(options: { dataDir: string; bucket: s
   const s3rver = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, directory: s3Dir, silent: true, configureBuckets: [{ name: options.bucket }] });
   const s3Address = await s3rver.run();
 
-  const dynalite = require('dynalite') as (options: object) => import('node:http').Server;
-  const dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const listeners: Array<(notice: StreamNotice) => void> = [];
+  const dynamoServer = dynaliteWithStream({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }, {
+    table: options.table, key: 'sku', file: streamLogFile(options.dataDir), onRecord: (notice) => { for (const l of listeners) l(notice); },
+  });
   await new Promise<void>((resolve, reject) => {
-    dynamoServer.once('error', reject);
+    dynamoServer.once('error', (error: NodeJS.ErrnoException) => {
+      void s3rver.close();
+      reject(error.code === 'EADDRINUSE' ? new Error(`expected port ${options.dynamoPort} free for the local DynamoDB (RESTATIC_DYNAMODB_PORT), but it is in use`) : error);
+    });
     dynamoServer.listen(options.dynamoPort ?? 0, '127.0.0.1', () => resolve());
   });
   const dynamoAddress = dynamoServer.address() as AddressInfo;
@@ -54,6 +73,7 @@ export async function startEmbeddedServers(options: { dataDir: string; bucket: s
 
   return {
     s3Endpoint, dynamoEndpoint, s3, dynamo,
+    onStreamRecord: (listener) => { listeners.push(listener); },
     async close() {
       s3.destroy();
       dynamo.destroy();
@@ -70,8 +90,9 @@ export async function startEmbeddedServers(options: { dataDir: string; bucket: s
  * receiver then never wait behind the servers' work (hashing and writing large objects, LevelDB),
  * as in AWS, where S3 and DynamoDB are elsewhere entirely.
  */
-export async function startEmbeddedServersInThread(options: { dataDir: string; bucket: string; table: string }): Promise<EmbeddedServers> {
+export async function startEmbeddedServersInThread(options: EmbeddedOptions): Promise<EmbeddedServers> {
   const thread = new Worker(new URL('./servers-thread.js', import.meta.url), { workerData: options });
+  const listeners: Array<(notice: StreamNotice) => void> = [];
   const { s3Endpoint, dynamoEndpoint } = await new Promise<{ s3Endpoint: string; dynamoEndpoint: string }>((resolve, reject) => {
     thread.once('error', reject);
     thread.once('message', (message: { s3Endpoint?: string; dynamoEndpoint?: string; error?: { message: string } }) => {
@@ -79,15 +100,19 @@ export async function startEmbeddedServersInThread(options: { dataDir: string; b
       else resolve(message as { s3Endpoint: string; dynamoEndpoint: string });
     });
   });
+  thread.on('message', (message: { stream?: StreamNotice }) => {
+    if (message.stream) for (const l of listeners) l(message.stream);
+  });
   const s3 = new S3Client(s3CompatibleConfig(s3Endpoint));
   const dynamo = new DynamoDBClient(dynamoCompatibleConfig(dynamoEndpoint));
   return {
     s3Endpoint, dynamoEndpoint, s3, dynamo,
+    onStreamRecord: (listener) => { listeners.push(listener); },
     async close() {
       s3.destroy();
       dynamo.destroy();
       await new Promise<void>((resolve) => {
-        thread.once('message', () => resolve());
+        thread.on('message', (message: { closed?: boolean }) => { if (message.closed) resolve(); });
         thread.once('exit', () => resolve());
         thread.postMessage('close');
       });

@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import type { Queue } from '../functions/shared/ports.js';
 
-export class JournalQueue implements Queue<ChangeEnvelope> {
+export class JournalQueue<T = ChangeEnvelope> implements Queue<T> {
   readonly #file: string;
   readonly #offsetFile: string;
   #listener: (() => void) | undefined;
@@ -26,7 +26,7 @@ export class JournalQueue implements Queue<ChangeEnvelope> {
   }
 
   /** Resolves once the envelopes are durably in the journal; rejects if they could not be written. */
-  send(messages: readonly ChangeEnvelope[]): Promise<void> {
+  send(messages: readonly T[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     const text = messages.map((m) => `${JSON.stringify(m)}\n`).join('');
     return new Promise((resolve, reject) => {
@@ -72,17 +72,19 @@ export class JournalQueue implements Queue<ChangeEnvelope> {
   /**
    * Envelopes after the committed byte offset; `end` is the offset after the last complete line.
    * Reads only what was appended since (the journal grows; a drain must not re-read all of it).
+   * `ends[i]` is the offset after `envelopes[i]`'s line, for a consumer that commits part of them.
    */
-  pending(): { envelopes: ChangeEnvelope[]; end: number } {
+  pending(limit = Infinity): { envelopes: T[]; end: number; ends: number[] } {
     const offset = this.#offset();
     let size: number;
     try {
       size = statSync(this.#file).size;
     } catch {
-      return { envelopes: [], end: offset };
+      return { envelopes: [], end: offset, ends: [] };
     }
-    if (size <= offset) return { envelopes: [], end: offset };
-    const buffer = Buffer.alloc(size - offset);
+    if (size <= offset) return { envelopes: [], end: offset, ends: [] };
+    // With a limit, read a window that likely holds that many lines (a consumer of batches).
+    const buffer = Buffer.alloc(Number.isFinite(limit) ? Math.min(size - offset, Math.max(limit * 16_384, 4 << 20)) : size - offset);
     const fd = openSync(this.#file, 'r');
     try {
       readSync(fd, buffer, 0, buffer.length, offset);
@@ -91,16 +93,47 @@ export class JournalQueue implements Queue<ChangeEnvelope> {
     }
     // Only complete lines: a torn last line (crash mid-append) was never acknowledged.
     const complete = buffer.lastIndexOf(0x0a) + 1;
-    const envelopes: ChangeEnvelope[] = [];
-    for (const line of buffer.subarray(0, complete).toString('utf8').split('\n')) {
-      if (!line) continue;
+    const envelopes: T[] = [];
+    const ends: number[] = [];
+    let at = 0;
+    while (at < complete && envelopes.length < limit) {
+      const next = buffer.indexOf(0x0a, at) + 1;
       try {
-        envelopes.push(JSON.parse(line) as ChangeEnvelope);
+        envelopes.push(JSON.parse(buffer.subarray(at, next - 1).toString('utf8')) as T);
+        ends.push(offset + next);
       } catch {
         // unreadable line: never acknowledged to a sender, skip it
       }
+      at = next;
     }
-    return { envelopes, end: offset + complete };
+    return { envelopes, end: envelopes.length < limit ? offset + complete : ends[ends.length - 1]!, ends };
+  }
+
+  /** The last complete message in the journal (read from its tail), if any. */
+  last(): T | undefined {
+    let size: number;
+    try {
+      size = statSync(this.#file).size;
+    } catch {
+      return undefined;
+    }
+    const length = Math.min(size, 1 << 20);
+    const buffer = Buffer.alloc(length);
+    const fd = openSync(this.#file, 'r');
+    try {
+      readSync(fd, buffer, 0, length, size - length);
+    } finally {
+      closeSync(fd);
+    }
+    const lines = buffer.subarray(0, buffer.lastIndexOf(0x0a) + 1).toString('utf8').split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      try {
+        if (lines[i]) return JSON.parse(lines[i]!) as T;
+      } catch {
+        // a torn or partial line: look further back
+      }
+    }
+    return undefined;
   }
 
   /** Marks everything before byte `end` as processed. */

@@ -1,19 +1,16 @@
 /**
  * The local control routes (docs/contracts.md §2): the Contentful webhook receiver (same core as the
- * Lambda), product writes that reach the pipeline as DynamoDB stream records (same core as the
- * stream Lambda), `/_status`, and dead-letter replay.
+ * Lambda), product reads and writes (a convenience over the local DynamoDB: its stream takes each
+ * write to the pipeline), `/_status`, and dead-letter replay.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DynamoDBRecord } from 'aws-lambda';
 import mergePatch from 'json-merge-patch';
 import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
-import { envelopeFromStreamRecord } from '../functions/rebuild/stream.js';
 import { readState, type SiteState } from '../functions/shared/state/site-state.js';
 import { StateStore } from '../functions/shared/state/state-store.js';
 import { receiveWebhook } from '../functions/rebuild/webhook.js';
-import { streamImage } from '../functions/shared/adapters/dynamodb-catalog.js';
-import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
+import { validateProduct } from '../functions/shared/catalog/product.js';
 import { ValidationError } from '../functions/shared/errors.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import type { LocalPdfQueue } from './pdf-queue.js';
@@ -25,6 +22,7 @@ import type { EdgeServer, RouteHandler } from './edge-server.js';
 import type { JournalQueue } from './journal-queue.js';
 import type { LocalServices } from './compose.js';
 import type { StatusLog } from './status.js';
+import type { StreamPoller, StreamReceipts } from './stream-poller.js';
 
 interface RouteContext {
   /** Runs the scheduled feed job now (docs/contracts.md §2 `POST /_local/feeds`). */
@@ -38,23 +36,9 @@ interface RouteContext {
   status: StatusLog;
   journal: JournalQueue;
   loop: ChangeLoop;
+  /** The products table's local stream: who tells a writer its record, and the poller that queues it. */
+  stream: { receipts: StreamReceipts; poller: StreamPoller };
   logger: JsonLogger;
-}
-
-// Stream sequence numbers only grow; time-based so they keep growing across restarts.
-let sequence = BigInt(Date.now()) * 1_000_000n;
-
-/** A DynamoDB stream record as the products table's NEW_AND_OLD_IMAGES stream would deliver it. */
-export function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sku: string, before: Product | undefined, after: Product | undefined, explicitSlug: boolean): DynamoDBRecord {
-  const image = (p: Product | undefined) => (p ? (streamImage(p, explicitSlug) as never) : undefined);
-  return {
-    eventID: randomUUID(), eventName, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'local',
-    dynamodb: {
-      Keys: { sku: { S: sku } }, SequenceNumber: String(++sequence), StreamViewType: 'NEW_AND_OLD_IMAGES',
-      ApproximateCreationDateTime: Date.now() / 1000,
-      ...(image(before) ? { OldImage: image(before) } : {}), ...(image(after) ? { NewImage: image(after) } : {}),
-    },
-  };
 }
 
 type RouteResult = Awaited<ReturnType<RouteHandler>>;
@@ -88,11 +72,26 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     return cached.state;
   };
 
-  const emit = async (record: DynamoDBRecord) => {
-    const envelope = envelopeFromStreamRecord(record);
-    status.open({ kind: 'catalog', sku: envelope.id, sequenceNumber: envelope.version, eventName: record.eventName! }, envelope.correlationId);
-    await journal.send([envelope]);
-    return envelope;
+  /**
+   * Waits for the stream record a write of `sku` makes and for its change to be queued, so the
+   * answer can name it (as a webhook's does); undefined for a write that changed nothing.
+   */
+  const receipt = async (sku: string, write: () => Promise<unknown>) => {
+    const expected = ctx.stream.receipts.expect(sku);
+    try {
+      await write();
+    } catch (error) {
+      expected.cancel();
+      throw error;
+    }
+    const n = await expected.notice;
+    if (!n || n.unchanged) return { unchanged: true as const };
+    let timer: NodeJS.Timeout | undefined;
+    const queued = await Promise.race([
+      ctx.stream.poller.handled(n.sequenceNumber).then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), 10_000); }),
+    ]).finally(() => clearTimeout(timer));
+    return { sequenceNumber: n.sequenceNumber, correlationId: n.eventID, eventName: n.eventName, queued };
   };
 
   /** Validates and writes one product (the whole item), and emits its stream record: PUT and PATCH. */
@@ -107,10 +106,9 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
           return { status: 400, body: { error: `expected a slug no other product uses, got "${slug}": /products/${slug}/ is the page of ${owner.replace('sku:', 'product ')}`, field: 'slug' } };
         }
       }
-      const before = await services.catalog.get(sku).catch(() => undefined);
-      const after = await services.catalog.put({ ...fields, sku });
-      const envelope = await emit(streamRecord(before ? 'MODIFY' : 'INSERT', sku, before, after, typeof fields.slug === 'string'));
-      return { status: 202, body: { accepted: true, sku, sequenceNumber: envelope.version, correlationId: envelope.correlationId, changedFields: envelope.changedFields } };
+      // The write goes to the table like any client's; the table's stream takes it to the pipeline.
+      const written = await receipt(sku, () => services.catalog.put({ ...fields, sku }));
+      return { status: 202, body: { accepted: true, sku, ...written } };
     } catch (error) {
       if (error instanceof ValidationError) return { status: 400, body: { error: error.message, field: error.field } };
       throw error;
@@ -152,10 +150,10 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
 
   edge.route('DELETE', '/_local/products/{sku}', async (_req, _body, params) => {
     const sku = params.sku!;
-    const removed = await services.catalog.delete(sku);
-    if (!removed) return { status: 202, body: { accepted: true, sku, existed: false } };
-    const envelope = await emit(streamRecord('REMOVE', sku, removed, undefined, false));
-    return { status: 202, body: { accepted: true, sku, existed: true, sequenceNumber: envelope.version, correlationId: envelope.correlationId } };
+    // Deleting an absent item makes no record: expect one only for an item that is there.
+    if (!(await services.catalog.getItem(sku))) return { status: 202, body: { accepted: true, sku, existed: false } };
+    const written = await receipt(sku, () => services.catalog.delete(sku));
+    return { status: 202, body: { accepted: true, sku, existed: true, ...written } };
   });
 
   edge.route('POST', '/_local/replay', async () => ({ status: 200, body: { replayed: await loop.replay() } }));

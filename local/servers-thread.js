@@ -7,6 +7,7 @@ register();
 const { startEmbeddedServers } = await import('./embedded.ts');
 try {
   const servers = await startEmbeddedServers(workerData);
+  servers.onStreamRecord((notice) => parentPort.postMessage({ stream: notice }));
   parentPort.on('message', async (message) => {
     if (message !== 'close') return;
     await servers.close();

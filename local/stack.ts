@@ -24,6 +24,9 @@ import { ThreadedRebuildWorker } from './rebuild-host.js';
 import { registerRoutes } from './routes.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
+import { StreamPoller, StreamReceipts } from './stream-poller.js';
+import { streamLogFile } from './embedded.js';
+import { forwardStreamBatch } from '../functions/rebuild/stream.js';
 import { DEMO_SPACE_FILE } from './demo-space.js';
 import { LocalTimer } from './timer.js';
 import { pendingInstants, readState } from '../functions/shared/state/site-state.js';
@@ -33,6 +36,8 @@ export { startServices, type LocalServices };
 
 export interface LocalStack {
   url: string;
+  /** The local DynamoDB-compatible endpoint: any client's writes to the products table reach the pipeline. */
+  dynamoEndpoint: string;
   status: StatusLog;
   edge: EdgeServer;
   services: LocalServices;
@@ -117,7 +122,8 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     // A product page that changed (a price, a sale that ended, its category renamed) shows what its
     // spec sheet shows: check those sheets too (each renders only if its data version moved).
     onProcessed: (envelopes, result) => {
-      pdfs.add([...pdfJobsFor(envelopes), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]);
+      // Catalog records' own sheets were queued by the stream handler, as in AWS.
+      pdfs.add([...pdfJobsFor(envelopes.filter((e) => e.kind !== 'Product')), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]);
       // A sale without a complete window goes to Google only while it is on: refresh the feeds at
       // its instant rather than at the next hourly run.
       if (envelopes.some((e) => e.kind === 'Time') && result.changedProducts.length) void runFeeds().catch((error: unknown) => logger.error('feed job failed', { error }));
@@ -135,7 +141,28 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     for (const f of result.feeds) logger.info(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ${f.bytes} bytes (${f.gzipBytes} gzipped), ${(result.ms / 1000).toFixed(1)} s${f.uploaded ? '' : ', unchanged'}`);
     return result;
   };
-  registerRoutes(edge, { config, services, status, journal, loop, logger, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, pdfs });
+  // The products table's stream: every write to the local DynamoDB (by any client) is a record the
+  // stream handler core turns into a queued change, as the stream Lambda does in AWS.
+  const stream = {
+    receipts: new StreamReceipts(),
+    poller: new StreamPoller(streamLogFile(config.dataDir), (event) => forwardStreamBatch({
+      queue: {
+        send: async (envelopes) => {
+          for (const e of envelopes) status.open({ kind: 'catalog', sku: e.id, sequenceNumber: e.version, eventName: e.topic.replace('Product.', '') }, e.correlationId);
+          await journal.send(envelopes);
+        },
+      },
+      pdfJobs: { send: async (jobs) => pdfs.add(jobs) },
+      logger,
+    }, event), logger, { failuresFile: join(config.dataDir, 'changes', 'stream-failures.jsonl') }),
+  };
+  services.servers.onStreamRecord((notice) => {
+    stream.receipts.deliver(notice);
+    if (!notice.unchanged) stream.poller.notify();
+  });
+  // Records written before this start (the seed's, or left by a stop) are read by its full build.
+  stream.poller.skipToEnd();
+  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, pdfs });
 
   let firstBuild: FullBuildResult;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -162,6 +189,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   const built = await readState(services.store, services.roots).catch(() => undefined);
   if (built) timer.sync(pendingInstants(built, new Date()));
   loop.start();
+  stream.poller.start();
   timer.start();
   // While PDFs and feeds are made, the rebuild thread readies itself for the first edit.
   void worker.warm().catch((error: unknown) => logger.warn('rebuild worker warm-up failed', { error: String(error) }));
@@ -175,10 +203,11 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   feedTimer.unref();
 
   return {
-    url: edgeUrl, status, edge, services, loop, pdfs, timer, firstBuild,
+    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, pdfs, timer, firstBuild,
     async close() {
       clearInterval(feedTimer);
       timer.close();
+      await stream.poller.close();
       await loop.close();
       await pdfs.close();
       await worker.close();

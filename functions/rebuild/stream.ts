@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type ChangeEnvelope, isVersion } from '../shared/changes/envelope.js';
 import { pdfJobsFor, type PdfJob } from '../shared/changes/pdf-jobs.js';
 import { ValidationError } from '../shared/errors.js';
@@ -19,8 +20,11 @@ export function changedFields(before: Image | undefined, after: Image | undefine
   return [...keys].filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).sort();
 }
 
-/** One stream record → one envelope. Throws ValidationError for a record it cannot use. */
-export function envelopeFromStreamRecord(record: DynamoDBRecord, correlationId: string = randomUUID()): ChangeEnvelope {
+/**
+ * One stream record → one envelope. Throws ValidationError for a record it cannot use. The
+ * correlation id is the record's event id: a redelivered record is traced as the same change.
+ */
+export function envelopeFromStreamRecord(record: DynamoDBRecord, correlationId: string = record.eventID || randomUUID()): ChangeEnvelope {
   const data = record.dynamodb;
   const sku = data?.Keys?.sku?.S;
   if (!sku) throw new ValidationError('dynamodb.Keys.sku', `expected the products table's key "sku" in stream record ${record.eventID ?? '(no id)'}`);
@@ -61,4 +65,13 @@ export async function forwardStreamRecord(deps: StreamForwardDeps, record: Dynam
   if (jobs.length) await deps.pdfJobs.send(jobs);
   deps.logger.info('catalog change queued', { correlation_id: envelope.correlationId, sku: envelope.id, topic: envelope.topic, fields: envelope.changedFields });
   return envelope;
+}
+
+/**
+ * A batch of stream records, each forwarded on its own; the answer names the failed ones
+ * (ReportBatchItemFailures), from which the stream is retried. The Lambda and the local stream
+ * poller both run this.
+ */
+export function forwardStreamBatch(deps: StreamForwardDeps, event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  return processPartialResponse(event, (record: DynamoDBRecord) => forwardStreamRecord(deps, record), new BatchProcessor(EventType.DynamoDBStreams));
 }

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../functions/shared/logger.js';
 import { readLocalConfig } from '../../local/config.js';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { dynamoCompatibleConfig } from '../../functions/shared/adapters/dynamodb-catalog.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { cmaEntry, signedWebhook } from '../fixtures/webhooks.js';
 
@@ -141,6 +144,28 @@ describe('local stack: editing products', () => {
     expect(notObject.status).toBe(400);
     expect(unknown.status).toBe(404);
     expect(await stack.services.catalog.get('NO-SUCH-SKU')).toBeUndefined();
+  });
+});
+
+describe('local stack: any client writing to the local DynamoDB', () => {
+  it('rebuilds a product\'s page after an SDK PutItem to the printed endpoint, through the table\'s stream', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
+    const item = (await stack.services.catalog.getItem(product.sku))!;
+    const client = new DynamoDBClient(dynamoCompatibleConfig(stack.dynamoEndpoint));
+    // Act
+    await client.send(new PutItemCommand({ TableName: 'products', Item: marshall({ ...item, title: 'Imported Through The SDK' }, { removeUndefinedValues: true }) }));
+    const page = await waitFor(async () => {
+      const text = await (await fetch(`${stack.url}/products/${product.slug}/`)).text();
+      return text.includes('Imported Through The SDK') ? text : undefined;
+    });
+    await stack.loop.idle();
+    client.destroy();
+    // Assess
+    expect(page).toContain('Imported Through The SDK');
+    const record = stack.status.list().find((r) => r.source.kind === 'catalog' && r.source.sku === product.sku)!;
+    expect(record.source).toMatchObject({ kind: 'catalog', eventName: 'MODIFY' });
+    expect(record.stages.invalidated).toBeDefined();
   });
 });
 
