@@ -17,6 +17,14 @@ import { seedDemoCatalog } from '../local/seed.js';
 import { localCdn } from '../local/compose.js';
 import { startLocalStack, startServices } from '../local/stack.js';
 import { createProgress } from './progress.js';
+import { createOutput, describeChange, finished, table, type Output } from './output.js';
+import { parseSet, publishedEntry, signedWebhook, type FieldDef } from './publish.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createExportContentSource, parseExport } from '../functions/shared/adapters/contentful-export-source.js';
+import { LocalContentSpace } from '../local/content-space.js';
+import { DEMO_SPACE_FILE } from '../local/demo-space.js';
+import type { ChangeRecord } from '../local/status.js';
 
 function summary(result: FullBuildResult): string {
   return `built ${result.pages} pages from ${result.products} products: ${result.uploaded.length} uploaded, ${result.unchanged} unchanged, ` +
@@ -24,11 +32,15 @@ function summary(result: FullBuildResult): string {
     `${(result.timings.total / 1000).toFixed(1)} s`;
 }
 
-export async function runStart(config: LocalConfig, logger: JsonLogger): Promise<number> {
+/** What `start` prints once the stack is ready. */
+export function readyMessage(out: Output, ready: { url: string; dynamoEndpoint: string; table: string }): void {
+  out.result(ready, () => `local DynamoDB at ${ready.dynamoEndpoint} (table "${ready.table}"): writes by any client reach the pipeline through its stream\nrestatic ready at ${ready.url}`);
+}
+
+export async function runStart(config: LocalConfig, logger: JsonLogger, out: Output): Promise<number> {
   const stack = await startLocalStack(config, { logger, progress: createProgress() });
   logger.info('first build', { summary: summary(stack.firstBuild) });
-  process.stdout.write(`local DynamoDB at ${stack.dynamoEndpoint} (table "${config.table}"): writes by any client reach the pipeline through its stream\n`);
-  process.stdout.write(`restatic ready at ${stack.url}\n`);
+  readyMessage(out, { url: stack.url, dynamoEndpoint: stack.dynamoEndpoint, table: config.table });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('shutting down', { signal });
@@ -41,18 +53,27 @@ export async function runStart(config: LocalConfig, logger: JsonLogger): Promise
   return 0;
 }
 
-export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws'): Promise<number> {
+/** A full build's result as `build --json` prints it. */
+export function buildSummary(result: FullBuildResult) {
+  return {
+    pages: result.pages, products: result.products, uploaded: result.uploaded.length, unchanged: result.unchanged, deleted: result.deleted.length,
+    invalidated: result.invalidation?.paths.length ?? 0, skipped: result.rejected.map((r) => ({ sku: r.sku, reason: r.message })), seconds: Math.round(result.timings.total) / 1000,
+  };
+}
+
+export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws', out: Output): Promise<number> {
   const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, now: new Date() };
   const progress = createProgress();
   if (target === 'aws') {
     // The same composition root as the Lambda functions, under the CLI's variable names.
     const c = { ...readCliAwsConfig(), SITE_URL: config.siteUrl, CONTENTFUL_SPACE_ID: config.spaceId, CONTENTFUL_ENVIRONMENT: config.environment };
-    if (c.BUILD_STATE_MACHINE_ARN && c.CHANGES_QUEUE_URL) return requestAwsBuild(c, logger);
+    if (c.BUILD_STATE_MACHINE_ARN && c.CHANGES_QUEUE_URL) return requestAwsBuild(c, logger, undefined, out);
     process.stderr.write('restatic: RESTATIC_BUILD_STATE_MACHINE_ARN and RESTATIC_CHANGES_QUEUE_URL are not both set: building in this process instead of fanning out (and not serialised with the stack\'s worker)\n');
     const roots = aws.roots(c);
     const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: need(c, 'SITE_BUCKET') }) });
     const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), ...(roots ? { roots } : {}), cdn: aws.cdn(c), logger, renderer, progress };
-    process.stdout.write(`${summary(await fullBuild(deps, { site, demoImages: false }))}\n`);
+    const result = await fullBuild(deps, { site, demoImages: false });
+    out.result(buildSummary(result), () => summary(result));
     return 0;
   }
   const services = await startServices(config);
@@ -62,7 +83,7 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
       { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn: localCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
       { site, demoImages: !config.deliveryToken },
     );
-    process.stdout.write(`${summary(result)}\n`);
+    out.result(buildSummary(result), () => summary(result));
     return 0;
   } finally {
     await services.servers.close();
@@ -74,7 +95,7 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
  * queue (so it never interleaves with a targeted run), the worker fans it out over the build state
  * machine, and this follows it there, shard by shard, to its summary.
  */
-export async function requestAwsBuild(c: AwsConfig, logger: JsonLogger, deps: { changes: Queue<ChangeEnvelope>; builds: BuildFanOut } = { changes: aws.changes(c), builds: aws.builds(c, logger) }): Promise<number> {
+export async function requestAwsBuild(c: AwsConfig, logger: JsonLogger, deps: { changes: Queue<ChangeEnvelope>; builds: BuildFanOut } = { changes: aws.changes(c), builds: aws.builds(c, logger) }, out: Output = createOutput(false)): Promise<number> {
   const t0 = performance.now();
   const correlationId = `build-${randomUUID().slice(0, 8)}`;
   await deps.changes.send([buildRequestEnvelope(correlationId)]);
@@ -91,33 +112,34 @@ export async function requestAwsBuild(c: AwsConfig, logger: JsonLogger, deps: { 
     },
   });
   if (started) progress.stop();
-  process.stdout.write(`built ${summary.pages} pages from ${summary.products} products: ${summary.uploaded} uploaded, ${summary.unchanged} unchanged, ` +
-    `${summary.deleted} deleted, ${summary.invalidated} path(s) invalidated, ${summary.rejected} product(s) skipped, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const seconds = Math.round(performance.now() - t0) / 1000;
+  out.result({ correlationId, ...summary, seconds }, () => `built ${summary.pages} pages from ${summary.products} products: ${summary.uploaded} uploaded, ${summary.unchanged} unchanged, ` +
+    `${summary.deleted} deleted, ${summary.invalidated} path(s) invalidated, ${summary.rejected} product(s) skipped, ${seconds.toFixed(1)} s`);
   return 0;
 }
 
-export async function runSeed(config: LocalConfig, logger: JsonLogger, count: number | undefined, force: boolean): Promise<number> {
+export async function runSeed(config: LocalConfig, logger: JsonLogger, count: number | undefined, force: boolean, out: Output): Promise<number> {
   if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) throw new ConfigError('--count', `expected a non-negative integer, got ${count}`);
   const services = await startServices(config);
   try {
     if (!force && !(await services.catalog.isEmpty())) {
-      process.stdout.write('products table is not empty; nothing seeded (use --force to write the demo catalog anyway)\n');
+      out.result({ seeded: 0, reason: 'products table is not empty' }, () => 'products table is not empty; nothing seeded (use --force to write the demo catalog anyway)');
       return 0;
     }
     const written = await seedDemoCatalog(services.catalog, count ?? config.demoProducts, createProgress());
     logger.info('seeded', { products: written });
-    process.stdout.write(`seeded ${written} demo products\n`);
+    out.result({ seeded: written }, () => `seeded ${written} demo products`);
     return 0;
   } finally {
     await services.servers.close();
   }
 }
 
-export async function runServe(config: LocalConfig, logger: JsonLogger): Promise<number> {
+export async function runServe(config: LocalConfig, logger: JsonLogger, out: Output): Promise<number> {
   const services = await startServices(config);
   const edge = new EdgeServer({ store: services.store, logger });
   const url = await edge.listen(config.port);
-  process.stdout.write(`restatic ready at ${url}\n`);
+  out.result({ url }, () => `restatic ready at ${url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
@@ -128,15 +150,93 @@ export async function runServe(config: LocalConfig, logger: JsonLogger): Promise
 }
 
 /**
- * Asks the running local stack to do something (`restatic replay`, `restatic rebuild --reconcile`).
- * The embedded servers hold their data directory exclusively, so a second process cannot open it
- * while `npm start` runs: the running stack does the work and this prints its answer.
+ * `restatic replay`: the running stack re-queues its dead-lettered changes. The embedded servers hold
+ * their data directory exclusively, so a second process cannot open it while `npm start` runs: the
+ * running stack does the work and this prints its answer.
  */
-export async function runControl(config: LocalConfig, route: '/_local/replay' | '/_local/reconcile'): Promise<number> {
-  const response = await post(config, route, undefined, ` (queued changes and dead letters are kept in ${config.dataDir})`);
+export async function runReplay(config: LocalConfig, out: Output): Promise<number> {
+  const response = await post(config, '/_local/replay', undefined, ` (queued changes and dead letters are kept in ${config.dataDir})`);
   if (!response) return 1;
-  process.stdout.write(`${JSON.stringify(await response.json())}\n`);
-  return response.ok ? 0 : 1;
+  const body = await response.json() as { replayed?: number; error?: string };
+  if (!response.ok || body.replayed === undefined) return failed(`replay failed: ${body.error ?? JSON.stringify(body)}`);
+  out.result(body, () => (body.replayed
+    ? `replayed ${body.replayed} dead-lettered change${body.replayed === 1 ? '' : 's'}: queued again, each runs as it first would (follow them at http://127.0.0.1:${config.port}/_status)`
+    : 'no dead-lettered changes to replay'));
+  return 0;
+}
+
+/**
+ * `restatic rebuild --reconcile`: the running stack compares catalog and content with the live site
+ * and rebuilds what events missed; this follows the run to its end and shows what it rebuilt.
+ */
+export async function runReconcile(config: LocalConfig, out: Output): Promise<number> {
+  const response = await post(config, '/_local/reconcile', undefined, ` (queued changes and dead letters are kept in ${config.dataDir})`);
+  if (!response) return 1;
+  const body = await response.json() as { queued?: number; products?: number; correlationId?: string; error?: string };
+  if (!response.ok || !body.correlationId) return failed(`reconcile failed: ${body.error ?? JSON.stringify(body)}`);
+  process.stderr.write(`restatic: reconciling with the live site: ${body.products} product${body.products === 1 ? '' : 's'} differ, and the content is synced again (${body.correlationId})\n`);
+  const record = await followChange(config, body.correlationId);
+  out.result({ ...body, status: record ?? null }, () => (record ? describeChange(record) : `still running after ${FOLLOW_MS / 1000} s; follow ${body.correlationId} at http://127.0.0.1:${config.port}/_status`));
+  return record && !record.errors.length ? 0 : 1;
+}
+
+const FOLLOW_MS = 120_000;
+
+/** The status record of a change once it has finished (undefined if it did not within FOLLOW_MS). */
+async function followChange(config: LocalConfig, correlationId: string): Promise<ChangeRecord | undefined> {
+  const deadline = Date.now() + FOLLOW_MS;
+  while (Date.now() < deadline) {
+    const status = await fetch(`http://127.0.0.1:${config.port}/_status`).then((r) => r.json() as Promise<{ changes: ChangeRecord[] }>).catch(() => undefined);
+    const record = status?.changes.find((c) => c.correlationId === correlationId && !c.duplicateOf);
+    if (record && finished(record)) return record;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
+function failed(message: string): number {
+  process.stderr.write(`restatic: ${message}\n`);
+  return 1;
+}
+
+/**
+ * `restatic publish ENTRY --set field=value…`: an editor's publish from the shell, against the
+ * running stack's bundled space. The entry as published now, with the fields set, goes to the
+ * webhook receiver signed as Contentful signs it; this follows the change until it is live.
+ */
+export async function runPublish(config: LocalConfig, entryId: string | undefined, sets: readonly string[], out: Output): Promise<number> {
+  if (!entryId) throw new ConfigError('publish', 'name the entry: restatic publish ENTRY_ID --set field=value (e.g. page-about --set title="About us")');
+  if (sets.length === 0) throw new ConfigError('--set', `say what to change: restatic publish ${entryId} --set field=value (repeatable; field@de-DE=value for a locale)`);
+  if (config.deliveryToken) throw new ConfigError('CONTENTFUL_DELIVERY_TOKEN', 'is set: content comes from your Contentful space, so publish the entry there (publish edits the bundled demo space)');
+  const parsed = sets.map(parseSet);
+  const exported = parseExport(readFileSync(DEMO_SPACE_FILE, 'utf8'), DEMO_SPACE_FILE);
+  const space = new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(config.dataDir, 'contentful', 'published.jsonl'));
+  const entry = (await space.sync()).entries.find((e) => e.sys.id === entryId);
+  if (!entry) {
+    const ids = exported.entries.map((e) => e.sys.id);
+    const near = ids.filter((id) => id.includes(entryId) || entryId.includes(id.split('-')[0]!)).slice(0, 5);
+    return failed(`unknown entry "${entryId}": no published entry with that id in the local space${near.length ? ` (did you mean ${near.join(', ')}?)` : ` (its entries include ${ids.filter((id) => id.startsWith('page-')).join(', ')})`}`);
+  }
+  const contentType = entry.sys.contentType?.sys.id ?? '';
+  const fields = ((exported.contentTypes ?? []) as Array<{ sys: { id: string }; fields: FieldDef[] }>).find((t) => t.sys.id === contentType)?.fields ?? [];
+  const { entity, changed } = publishedEntry(entry, fields, await space.locales(), parsed, new Date());
+  entity.sys.space = { sys: { type: 'Link', linkType: 'Space', id: config.spaceId } };
+  entity.sys.environment = { sys: { type: 'Link', linkType: 'Environment', id: config.environment } };
+  const request = signedWebhook(config.webhookSecret, 'Entry.publish', entity);
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${config.port}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
+    return failed(`no local stack answers on http://127.0.0.1:${config.port} (PORT=${config.port}); start it with \`npm start\`, or set PORT to the port of the one running`);
+  }
+  const answer = await response.json() as { correlationId?: string; error?: string };
+  if (!response.ok || !answer.correlationId) return failed(`the webhook receiver refused the publish (${response.status}): ${answer.error ?? JSON.stringify(answer)}`);
+  process.stderr.write(`restatic: published ${entryId} (${contentType}) version ${entity.sys.publishedVersion}: ${changed.join(', ')}; waiting for it to go live\n`);
+  const record = await followChange(config, answer.correlationId);
+  out.result({ entry: entryId, contentType, version: entity.sys.publishedVersion, changed, correlationId: answer.correlationId, status: record ?? null },
+    () => (record ? describeChange(record) : `still running after ${FOLLOW_MS / 1000} s; follow ${answer.correlationId} at http://127.0.0.1:${config.port}/_status`));
+  return record && !record.errors.length && !record.stages.deadLettered ? 0 : 1;
 }
 
 interface FeedsAnswer {
@@ -204,7 +304,7 @@ interface FeedsAnswer {
  * `restatic feeds`: the running stack regenerates the feeds now (its feed thread owns the run, so
  * runs never overlap); this shows its progress from `/_status` and a one-line summary per target.
  */
-export async function runFeeds(config: LocalConfig): Promise<number> {
+export async function runFeeds(config: LocalConfig, out: Output = createOutput(false)): Promise<number> {
   const response = await remoteProgress(`http://127.0.0.1:${config.port}`, 'feeds', post(config, '/_local/feeds'));
   if (!response) return 1;
   const body = await response.json() as FeedsAnswer | { error?: string };
@@ -212,15 +312,14 @@ export async function runFeeds(config: LocalConfig): Promise<number> {
     process.stderr.write(`restatic: feed job failed: ${JSON.stringify(body)}\n`);
     return 1;
   }
-  for (const f of body.feeds) {
-    process.stdout.write(`feed ${f.target}: ${f.itemsIn} items in, ${f.included} included, ${f.excluded} excluded, ${f.warnings} warnings, ` +
-      `${f.bytes} bytes (${f.gzipBytes} gzipped), ${(body.ms / 1000).toFixed(1)} s, ${f.uploaded ? 'published' : 'unchanged'}\n`);
-  }
+  out.result(body, () => `${table(['feed', 'items in', 'included', 'excluded', 'warnings', 'bytes', 'gzipped', 'published'], body.feeds.map((f) => [
+    `/feeds/google/${f.target}.xml`, f.itemsIn, f.included, f.excluded, f.warnings, f.bytes, f.gzipBytes, f.uploaded ? 'yes' : 'unchanged',
+  ]))}\n${(body.ms / 1000).toFixed(1)} s; why items were excluded: /feeds/google/<target>.report.json`);
   return 0;
 }
 
 /** `restatic pdfs --sku A --sku B` or `--all`: the running stack renders those PDFs now. */
-export async function runPdfs(config: LocalConfig, skus: readonly string[], all: boolean): Promise<number> {
+export async function runPdfs(config: LocalConfig, skus: readonly string[], all: boolean, out: Output = createOutput(false)): Promise<number> {
   if (!all && skus.length === 0) throw new ConfigError('pdfs', 'name PDFs with --sku <sku> (repeatable) or --all');
   const started = performance.now();
   const response = await remoteProgress(`http://127.0.0.1:${config.port}`, 'pdfs', post(config, '/_local/pdfs', all ? { all: true } : { skus }));
@@ -231,8 +330,11 @@ export async function runPdfs(config: LocalConfig, skus: readonly string[], all:
     process.stderr.write(`restatic: ${body.error}\n`);
     return 1;
   }
-  process.stdout.write(`pdfs: ${body.rendered?.length ?? 0} rendered, ${body.uploaded?.length ?? 0} uploaded, ${body.unchanged?.length ?? 0} unchanged, ` +
-    `${body.deleted?.length ?? 0} deleted, ${body.failed?.length ?? 0} failed, ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  for (const f of body.failed ?? []) process.stderr.write(`  failed ${JSON.stringify(f.job)}: ${f.error}\n`);
+  out.result(body, () => [
+    `pdfs: ${body.rendered?.length ?? 0} rendered, ${body.uploaded?.length ?? 0} uploaded, ${body.unchanged?.length ?? 0} unchanged, ` +
+      `${body.deleted?.length ?? 0} deleted, ${body.failed?.length ?? 0} failed, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    ...(body.uploaded ?? []).slice(0, 20).map((key) => `  /${key}`),
+    ...(body.failed ?? []).map((f) => `  failed ${JSON.stringify(f.job)}: ${f.error}`),
+  ].join('\n'));
   return response.ok && !body.unknown?.length ? 0 : 1;
 }

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { readLocalConfig } from '../local/config.js';
-import { runBuild, runControl, runFeeds, runPdfs, runSeed, runServe, runStart } from './commands.js';
+import { runBuild, runFeeds, runPdfs, runPublish, runReconcile, runReplay, runSeed, runServe, runStart } from './commands.js';
+import { createOutput } from './output.js';
 
 const USAGE = `Usage: restatic <command> [options]
 
@@ -23,6 +24,11 @@ Commands:
   feeds               ask the running stack to regenerate the Google Shopping feeds now
   pdfs --sku S… | --all
                       ask the running stack to render spec sheets (and the catalog) now
+  publish ENTRY_ID --set field=value [--set field@de-DE=value …]
+                      publish an entry of the local space as an editor would: a signed
+                      webhook to the running stack, followed until the change is live
+
+Every command takes --json: its result as one JSON document on stdout, for machines.
 
 Environment: PORT, RESTATIC_DATA_DIR, DEMO_PRODUCTS, CONTENTFUL_* (see README, Configuration).`;
 
@@ -41,25 +47,31 @@ export async function main(argv: string[]): Promise<number> {
   }
   const logger = createJsonLogger({ service: `restatic-${command}`, level: config.logLevel });
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: rest,
-      options: { target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false }, reconcile: { type: 'boolean', default: false }, sku: { type: 'string', multiple: true }, all: { type: 'boolean', default: false } },
-      strict: true,
+      options: {
+        target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false }, reconcile: { type: 'boolean', default: false },
+        sku: { type: 'string', multiple: true }, all: { type: 'boolean', default: false }, set: { type: 'string', multiple: true }, json: { type: 'boolean', default: false },
+      },
+      strict: true, allowPositionals: command === 'publish',
     });
+    const out = createOutput(values.json ?? false);
+    if (command === 'publish' && positionals.length > 1) throw new ConfigError('publish', `expected one entry id, got ${positionals.length}: ${positionals.join(' ')} (quote a value with spaces: --set title="About us")`);
     switch (command) {
-      case 'start': return await runStart(config, logger);
-      case 'build': return await runBuild(config, logger, values.target === 'aws' ? 'aws' : 'local');
+      case 'start': return await runStart(config, logger, out);
+      case 'build': return await runBuild(config, logger, values.target === 'aws' ? 'aws' : 'local', out);
       case 'seed': {
         if (values.count !== undefined && !/^\d+$/.test(values.count)) throw new ConfigError('--count', `expected a non-negative whole number, got ${JSON.stringify(values.count)}`);
-        return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false);
+        return await runSeed(config, logger, values.count === undefined ? undefined : Number(values.count), values.force ?? false, out);
       }
-      case 'serve': return await runServe(config, logger);
-      case 'replay': return await runControl(config, '/_local/replay');
-      case 'feeds': return await runFeeds(config);
-      case 'pdfs': return await runPdfs(config, values.sku ?? [], values.all ?? false);
+      case 'serve': return await runServe(config, logger, out);
+      case 'replay': return await runReplay(config, out);
+      case 'feeds': return await runFeeds(config, out);
+      case 'pdfs': return await runPdfs(config, values.sku ?? [], values.all ?? false, out);
+      case 'publish': return await runPublish(config, positionals[0], values.set ?? [], out);
       case 'rebuild':
         if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');
-        return await runControl(config, '/_local/reconcile');
+        return await runReconcile(config, out);
       default:
         process.stderr.write(`restatic: unknown command "${command}"\n\n${USAGE}\n`);
         return 2;

@@ -11,19 +11,23 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     let lastQuarter = -1;
     let lastLine = 0;
     let started = 0;
-    const rate = () => `${Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)).toLocaleString('en-US')}/s`;
+    // A rate over the first instants says nothing (405 cached pages in 1 ms is not 405,000/s).
+    const rate = () => {
+      const seconds = (Date.now() - started) / 1000;
+      return seconds < 0.5 ? '' : ` (${Math.round(done / seconds).toLocaleString('en-US')}/s)`;
+    };
     return {
       start(l, t) { label = l; total = t; done = 0; lastQuarter = -1; lastLine = started = Date.now(); },
       advance(n) {
         done += n;
         if (!total) {
-          if (Date.now() - lastLine >= 10_000) { lastLine = Date.now(); stream.write(`${label}: ${done} (${rate()})\n`); }
+          if (Date.now() - lastLine >= 10_000) { lastLine = Date.now(); stream.write(`${label}: ${done}${rate()}\n`); }
           return;
         }
         const quarter = Math.floor((done / total) * 4);
-        if (quarter > lastQuarter) { lastQuarter = quarter; stream.write(`${label}: ${done}/${total} (${rate()})\n`); }
+        if (quarter > lastQuarter) { lastQuarter = quarter; stream.write(`${label}: ${done}/${total}${rate()}\n`); }
       },
-      stop() { if (!total) stream.write(`${label}: ${done} (${rate()})\n`); },
+      stop() { if (!total) stream.write(`${label}: ${done}${rate()}\n`); },
     };
   }
   let bar: cliProgress.SingleBar | undefined;

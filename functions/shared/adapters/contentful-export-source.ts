@@ -31,6 +31,7 @@ export function parseExport(text: string, file: string): ContentfulExport {
     });
   const locales = ((doc.locales as LocaleDef[] | undefined) ?? []).filter((l) => typeof l?.code === 'string');
   return {
+    ...(Array.isArray(doc.contentTypes) ? { contentTypes: doc.contentTypes as unknown[] } : {}),
     entries: check((doc.entries as unknown[]) ?? [], 'Entry'),
     assets: check((doc.assets as unknown[]) ?? [], 'Asset'),
     locales: locales.length ? locales : [{ code: 'en-US', default: true }],
