@@ -232,9 +232,10 @@ export class EdgeServer {
   }
 
   async #control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // A route answers JSON, or bytes it gives its own content-type (the HTML /_status).
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      const json = Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(json.length), ...headers }).end(json);
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(bytes.length), vary: 'Accept', ...headers }).end(bytes);
     };
     // The control routes that act are for this machine only (docs/contracts.md §2: every /_local/* route);
     // the webhook route stays open (its requests are signed) and /_status only reads.

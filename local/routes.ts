@@ -22,6 +22,7 @@ import type { EdgeServer, RouteHandler } from './edge-server.js';
 import type { JournalQueue } from './journal-queue.js';
 import type { LocalServices } from './compose.js';
 import type { StatusLog } from './status.js';
+import { prefersHtml, statusPage } from './status-page.js';
 import type { StreamPoller, StreamReceipts } from './stream-poller.js';
 
 interface RouteContext {
@@ -47,7 +48,9 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   const { config, services, status, journal, loop, logger } = ctx;
   const space = services.content instanceof LocalContentSpace ? services.content : undefined;
 
-  edge.route('GET', '/_status', async () => ({ status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}) } }));
+  edge.route('GET', '/_status', async (req) => (prefersHtml(req) ? {
+    status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl)),
+  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
     const result = await receiveWebhook({

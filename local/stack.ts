@@ -168,8 +168,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
   try {
     firstBuild = await buildAll(options.progress);
-    const at = new Date().toISOString();
-    Object.assign(record.stages, { built: at, uploaded: at, ...(firstBuild.invalidation ? { invalidated: at } : {}) });
+    Object.assign(record.stages, firstBuild.stages);
     Object.assign(record, { pagesRebuilt: firstBuild.pages, objectsUploaded: firstBuild.uploaded.length, objectsDeleted: firstBuild.deleted.length, pathsInvalidated: firstBuild.invalidation?.paths ?? [] });
     record.warnings = [...firstBuild.rejected.map((r) => `product ${r.sku} skipped: ${r.message}`), ...firstBuild.warnings.map((w) => `${w.subject}: ${w.message}`)];
     status.save(record);

@@ -1,9 +1,11 @@
 /**
  * The record of recent changes behind `GET /_status`: for each change its source, the time of each
  * stage (received, built, uploaded, invalidated), what it rebuilt, uploaded and invalidated, and
- * its errors. Kept in memory (last 200) and appended to `status.jsonl` in the data directory.
+ * its errors. Kept in memory (last 200) and appended to `status.jsonl` in the data directory at
+ * every step, so the last 200 survive a restart (a change cut short by one is finished by the
+ * replay of its queued envelope, under the same record).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type ChangeSource =
@@ -50,6 +52,11 @@ export function pagesOfRun(pages: ReadonlyArray<{ url: string; market: string }>
   return { pages: pages.slice(0, PAGES_LISTED).map(({ url, market }) => ({ url, market })), pagesByMarket };
 }
 
+/** How many changes the log keeps (in memory, and across restarts). */
+export const STATUS_KEPT = 200;
+/** The file is rewritten with only the kept records once it grows past this. */
+const COMPACT_BYTES = 8 << 20;
+
 export class StatusLog {
   readonly #records: ChangeRecord[] = [];
   readonly #file: string | undefined;
@@ -57,7 +64,13 @@ export class StatusLog {
 
   constructor(file?: string) {
     this.#file = file;
-    if (file) mkdirSync(dirname(file), { recursive: true });
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    this.#records.push(...lastRecords(file));
+    if (sizeOf(file) > COMPACT_BYTES) {
+      writeFileSync(`${file}.tmp`, this.#records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      renameSync(`${file}.tmp`, file);
+    }
   }
 
   /**
@@ -75,10 +88,10 @@ export class StatusLog {
     if (original && JSON.stringify(original.source) === JSON.stringify(source)) {
       record.stages.skipped = at;
       record.duplicateOf = describeSource(original.source);
-      this.save(record);
     }
+    this.save(record);
     this.#records.push(record);
-    if (this.#records.length > 200) this.#records.shift();
+    if (this.#records.length > STATUS_KEPT) this.#records.shift();
     return record;
   }
 
@@ -96,4 +109,38 @@ export class StatusLog {
   list(): ChangeRecord[] {
     return [...this.#records].reverse();
   }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The latest state of each of the last STATUS_KEPT records in the file (read from its tail). */
+function lastRecords(file: string): ChangeRecord[] {
+  const size = sizeOf(file);
+  if (size === 0) return [];
+  const length = Math.min(size, COMPACT_BYTES);
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buffer, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  const byId = new Map<string, ChangeRecord>();
+  for (const line of buffer.toString('utf8').split('\n')) {
+    try {
+      const record = JSON.parse(line) as ChangeRecord;
+      if (typeof record?.id !== 'string' || typeof record.correlationId !== 'string') continue;
+      byId.delete(record.id); // the latest line of a record places it
+      byId.set(record.id, record);
+    } catch {
+      // the first line of the window, cut in half, or a torn last line
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.stages.received.localeCompare(b.stages.received)).slice(-STATUS_KEPT);
 }

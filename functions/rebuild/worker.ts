@@ -37,7 +37,7 @@ export interface RebuildDeps {
   /** Where the state and manifest roots are committed compare-and-swap; a run that loses the swap fails retryable and redoes from the new state. */
   roots?: RootPointers;
   /** A full build (in-process locally; fanned out over the build state machine in AWS), for the change `correlationId`. */
-  fullBuild: (reason: string, correlationId: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] } }>;
+  fullBuild: (reason: string, correlationId: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] }; stages?: RebuildResult['stages'] }>;
   /** The edge's copy of the redirects, when it keeps one apart from the bucket (CloudFront KVS). */
   redirects?: RedirectTable;
   clock?: () => Date;
@@ -295,10 +295,10 @@ export class RebuildWorker {
   async #full(reason: string, result: RebuildResult, correlationId: string): Promise<RebuildResult> {
     const built = await this.deps.fullBuild(reason, correlationId);
     this.#cached = undefined;
-    const at = new Date().toISOString();
     return {
       ...result, mode: 'full', rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [],
-      stages: { built: at, uploaded: at, ...(built.invalidation ? { invalidated: at } : {}) },
+      // A fanned-out build reports only its end: each stage is known to be done by then.
+      stages: built.stages ?? (() => { const at = new Date().toISOString(); return { built: at, uploaded: at, ...(built.invalidation ? { invalidated: at } : {}) }; })(),
     };
   }
 

@@ -72,6 +72,28 @@ describe('local stack', () => {
     expect(first.stages).toHaveProperty('received');
     expect(first.stages).toHaveProperty('uploaded');
     expect(first.pagesRebuilt).toBe(stack.firstBuild.pages);
+    // Each stage at the time it ended, not one instant stamped on all of them
+    const { received, built, uploaded, invalidated } = first.stages as Record<string, string>;
+    expect(Date.parse(built!)).toBeGreaterThan(Date.parse(received!));
+    expect(Date.parse(uploaded!)).toBeGreaterThanOrEqual(Date.parse(built!));
+    expect(Date.parse(invalidated!)).toBeGreaterThanOrEqual(Date.parse(uploaded!));
+    expect(new Set([received, built, uploaded, invalidated]).size).toBeGreaterThan(2);
+  });
+
+  it('answers /_status with an HTML page to a browser (its changes, pages as links) and JSON otherwise', async () => {
+    // Prepare
+    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+    // Act
+    const html = await fetch(`${stack.url}/_status`, { headers: { accept: browserAccept } });
+    const json = await fetch(`${stack.url}/_status`, { headers: { accept: '*/*' } });
+    // Assess
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html.headers.get('vary')).toBe('Accept');
+    const page = await html.text();
+    expect(page).toContain('full build (start)');
+    expect(page).toMatch(/<ol class="timeline"><li style="--at:0\.0%"><span class="stage">received<\/span>/);
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(((await json.json()) as { changes: unknown[] }).changes.length).toBeGreaterThan(0);
   });
 
   it('refuses an invalid product with 400 naming the field, and publishes a valid change', async () => {

@@ -57,6 +57,8 @@ export interface FullBuildResult extends Omit<PublishResult, 'manifest'> {
   rejected: RejectedProduct[];
   /** Milliseconds per stage. */
   timings: { read: number; model: number; renderAndUpload: number; finish: number; total: number };
+  /** When each stage ended: every page rendered, every object uploaded (late pages, deletions), the one invalidation sent. */
+  stages: { built: string; uploaded: string; invalidated?: string };
 }
 
 /** Sitemaps go last: they must not advertise a page before it exists. */
@@ -164,6 +166,8 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
   const { logger } = deps;
   const { prepared } = input;
   const t3 = performance.now();
+  const builtAt = new Date().toISOString();
+  let uploadedAt = builtAt;
   const manifests = new ManifestStore(deps.store, deps.roots);
   const states = new StateStore(deps.store, deps.roots);
   // The stores must know the live roots they replace (what their commits retire).
@@ -177,7 +181,8 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
   publisher.adopt(prepared.assets);
   for (const shard of input.shards) publisher.adopt(shard);
   await publisher.add(input.late);
-  const result = await publisher.finish({ prune: true });
+  const result = await publisher.finish({ prune: true, onUploaded: () => { uploadedAt = new Date().toISOString(); } });
+  const invalidatedAt = result.invalidation ? new Date().toISOString() : undefined;
   if (result.uploaded.length || result.deleted.length) await manifests.sweep();
   // Versions applied meanwhile are kept: their duplicates must stay no-ops.
   const state = live && live.versions !== prepared.state.versions ? { ...prepared.state, versions: { ...prepared.state.versions, ...live.versions } } : prepared.state;
@@ -196,6 +201,7 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
     warnings: prepared.summary.warnings,
     rejected: prepared.summary.rejected,
     timings: { read, model, renderAndUpload: input.renderAndUpload, finish: t4 - t3, total: read + model + input.renderAndUpload + (t4 - t3) },
+    stages: { built: builtAt, uploaded: uploadedAt, ...(invalidatedAt ? { invalidated: invalidatedAt } : {}) },
   };
   logger.info('full build: published', {
     pages: summary.pages, uploaded: summary.uploaded.length, unchanged: summary.unchanged, deleted: summary.deleted.length,
