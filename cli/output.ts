@@ -32,7 +32,7 @@ const between = (from: string, to: string | undefined) => (to ? Date.parse(to) -
 
 /** A finished change as a person reads it: what it was, how long each stage took, what it rebuilt. */
 export function describeChange(record: ChangeRecord): string {
-  const lines = [headline(record)];
+  const lines = [describeSource(record.source)];
   if (record.stages.skipped) {
     lines.push(`  nothing to do: ${record.duplicateOf ?? 'already live'}`);
     return lines.join('\n');
@@ -45,26 +45,11 @@ export function describeChange(record: ChangeRecord): string {
   const markets = Object.entries(record.pagesByMarket).map(([m, n]) => `${m} ${n}`).join(', ');
   lines.push(`  ${record.pagesRebuilt} page${record.pagesRebuilt === 1 ? '' : 's'} rebuilt${markets ? ` (${markets})` : ''}, ${record.objectsUploaded} object${record.objectsUploaded === 1 ? '' : 's'} uploaded, ` +
     `${record.objectsDeleted} deleted, ${record.pathsInvalidated.length} path${record.pathsInvalidated.length === 1 ? '' : 's'} invalidated`);
-  // The shortest URLs first: the entry's or product's own pages before the listings that show it.
-  const pages = [...record.pages].sort((a, b) => a.url.length - b.url.length || a.url.localeCompare(b.url));
-  for (const page of pages.slice(0, 20)) lines.push(`    ${page.market.padEnd(4)}${page.url}`);
+  for (const page of record.pages.slice(0, 20)) lines.push(`    ${page.market.padEnd(4)}${page.url}`);
   if (record.pages.length > 20) lines.push(`    … and ${record.pagesRebuilt - 20} more`);
   for (const w of record.warnings) lines.push(`  warning: ${w}`);
   for (const e of record.errors) lines.push(`  error: ${e}`);
   return lines.join('\n');
-}
-
-/** What changed, for a person: the entity and its event, not the fencing version's digits. */
-function headline(record: ChangeRecord): string {
-  const source = record.source;
-  switch (source.kind) {
-    case 'contentful': {
-      const at = /^\d{13}$/.test(source.version) ? ` saved ${new Date(Number(source.version)).toISOString().replace('T', ' ').slice(0, 19)} UTC` : ` version ${source.version}`;
-      return `entry ${source.entityId}: ${source.topic.replace(/^(ContentManagement\.)?/, '')},${at}`;
-    }
-    case 'catalog': return `product ${source.sku}: ${source.eventName} (stream sequence ${source.sequenceNumber})`;
-    default: return describeSource(source);
-  }
 }
 
 /** A change has finished when it went live, was skipped, or was dead-lettered. */

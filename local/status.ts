@@ -32,10 +32,18 @@ export interface ChangeRecord {
   duplicateOf?: string;
 }
 
-/** What a source names, for people: `entry page-about version 12`, `sku TR2-BLK-42 sequence 41`. */
+/**
+ * What a source names, for people: `entry page-about (Entry.publish, saved 2026-12-04 21:42:07 UTC)`,
+ * `sku TR2-BLK-42 sequence 41`. An entry's version is the epoch milliseconds of its save: shown as a time.
+ */
 export function describeSource(source: ChangeSource): string {
   switch (source.kind) {
-    case 'contentful': return `entry ${source.entityId} version ${source.version}`;
+    case 'contentful': {
+      const topic = source.topic.replace(/^ContentManagement\./, '');
+      return /^\d{13}$/.test(source.version)
+        ? `entry ${source.entityId} (${topic}, saved ${new Date(Number(source.version)).toISOString().replace('T', ' ').slice(0, 19)} UTC)`
+        : `entry ${source.entityId} (${topic}, version ${source.version})`;
+    }
     case 'catalog': return `sku ${source.sku} sequence ${source.sequenceNumber}`;
     case 'time': return `instant ${source.instant}`;
     case 'full-build': return `full build (${source.reason})`;
@@ -49,7 +57,9 @@ export const PAGES_LISTED = 100;
 export function pagesOfRun(pages: ReadonlyArray<{ url: string; market: string }>): Pick<ChangeRecord, 'pages' | 'pagesByMarket'> {
   const pagesByMarket: Record<string, number> = {};
   for (const page of pages) pagesByMarket[page.market] = (pagesByMarket[page.market] ?? 0) + 1;
-  return { pages: pages.slice(0, PAGES_LISTED).map(({ url, market }) => ({ url, market })), pagesByMarket };
+  // The shortest URLs first: the entry's or product's own pages before the many that link to it.
+  const listed = [...pages].sort((a, b) => a.url.length - b.url.length || a.url.localeCompare(b.url));
+  return { pages: listed.slice(0, PAGES_LISTED).map(({ url, market }) => ({ url, market })), pagesByMarket };
 }
 
 /** How many changes the log keeps (in memory, and across restarts). */

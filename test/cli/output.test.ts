@@ -61,7 +61,7 @@ describe('restatic publish', () => {
     // Assess
     expect(result.err).toContain('published page-about (page) version');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^entry page-about: Entry\.publish, saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n/);
+    expect(result.out).toMatch(/^entry page-about \(Entry\.publish, saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n/);
     expect(result.out).toMatch(/stage +at +after/);
     expect(result.out).toMatch(/invalidated +\d\d:\d\d:\d\d\.\d{3} +\d+ ms/);
     expect(result.out).toMatch(/\d+ pages? rebuilt \(us \d+/);

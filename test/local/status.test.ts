@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STATUS_KEPT, StatusLog, type ChangeRecord } from '../../local/status.js';
+import { pagesOfRun, STATUS_KEPT, StatusLog, type ChangeRecord } from '../../local/status.js';
 import { prefersHtml, statusPage } from '../../local/status-page.js';
 
 const tmpFile = () => join(mkdtempSync(join(tmpdir(), 'restatic-status-')), 'status.jsonl');
@@ -40,6 +40,19 @@ describe('status log across restarts', () => {
     expect(log.list()[0]!.correlationId).toBe('c2999');
     expect(statSync(file).size).toBeLessThan(1 << 20);
     expect(new StatusLog(file).list()).toHaveLength(STATUS_KEPT);
+  });
+});
+
+describe('pages of a run', () => {
+  it('lists the changed entry\'s own page first, even when hundreds of pages that link to it were rebuilt before it', () => {
+    // Prepare: an about page's title is in every product page's footer
+    const pages = [...Array.from({ length: 150 }, (_, i) => ({ url: `/products/product-number-${i}/`, market: 'us' })), { url: '/about/', market: 'us' }, { url: '/de/about/', market: 'de' }];
+    // Act
+    const listed = pagesOfRun(pages);
+    // Assess
+    expect(listed.pages.slice(0, 2)).toEqual([{ url: '/about/', market: 'us' }, { url: '/de/about/', market: 'de' }]);
+    expect(listed.pages).toHaveLength(100);
+    expect(listed.pagesByMarket).toEqual({ us: 151, de: 1 });
   });
 });
 
