@@ -10,7 +10,8 @@ import { createCB } from 'xmlbuilder2';
 import { feedItem } from '../functions/feeds/item.js';
 import { DEMO_TARGETS } from '../functions/feeds/targets.js';
 import { writeFeeds, type FeedMarket } from '../functions/feeds/writer.js';
-import { localeChain, marketProduct } from '../functions/shared/markets/localize.js';
+import { localeChain } from '../functions/shared/markets/localize.js';
+import { feedView } from '../functions/feeds/job.js';
 import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
 import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
@@ -35,7 +36,7 @@ const source: Iterable<Product> = count <= 200_000 ? [...generated(count)] : gen
 const LOCALES = [{ code: 'en-US', default: true }, { code: 'de-DE', fallbackCode: 'en-US' }];
 const MARKETS: FeedMarket[] = DEMO_MARKETS.map((market) => {
   const chain = localeChain(LOCALES, market.locale);
-  return { id: market.id, view: (p) => marketProduct(p, market, chain, 'en-US'), ctx: { baseUrl: BASE_URL, prefix: market.prefix, now: NOW } };
+  return { id: market.id, view: (p) => feedView(p, market, chain, 'en-US'), ctx: { baseUrl: BASE_URL, prefix: market.prefix, now: NOW } };
 });
 
 async function ours(targets: typeof DEMO_TARGETS): Promise<Record<string, number>> {

@@ -157,7 +157,7 @@ function note(issues: FeedIssue[], id: string, severity: FeedIssue['severity'], 
 /** A text attribute: plain, within its limit (truncated or dropped with a warning), or undefined. */
 function cleanText(issues: FeedIssue[], id: string, attribute: string, raw: string | undefined, max: number, required: boolean, truncate: boolean): string | undefined {
   // Only the description is light HTML; every other text attribute keeps `<`, `>` and `&` as written.
-  const value = raw === undefined ? '' : attribute === 'description' ? plainText(raw) : literalText(raw);
+  const value = raw === undefined ? '' : attribute === 'description' ? descriptionText(raw) : literalText(raw);
   if (!value) {
     if (required) note(issues, id, 'error', attribute, 'required', raw);
     return undefined;
@@ -171,6 +171,16 @@ function cleanText(issues: FeedIssue[], id: string, attribute: string, raw: stri
   note(issues, id, 'warning', attribute, `longer than ${max} characters: dropped`, value.slice(0, 60));
   return undefined;
 }
+
+/**
+ * A description as plain text. The same description usually comes twice in a row (the product in
+ * the next market, where it has no translation): parsed once.
+ */
+function descriptionText(raw: string): string {
+  if (raw !== lastDescription.raw) lastDescription = { raw, text: plainText(raw) };
+  return lastDescription.text;
+}
+let lastDescription = { raw: '', text: '' };
 
 /** The path part of an absolute URL made by `absoluteAsciiUrl` (no parsing for plain site paths). */
 function urlPath(src: string, url: string): string {

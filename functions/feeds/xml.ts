@@ -15,8 +15,14 @@ export function escapeXml(text: string): string {
 
 /** Escapes a string for element content (most catalog text needs nothing: one test, no copy). */
 export function escapeText(text: string): string {
-  return TEXT_SPECIAL.test(text) ? text.replace(/[&<>]/g, (c) => ESCAPES[c]!) : text;
+  // A long text (a description) usually comes twice in a row: the same product in the next market.
+  if (text.length >= LONG && text === lastLong.text) return lastLong.escaped;
+  const escaped = TEXT_SPECIAL.test(text) ? text.replace(/[&<>]/g, (c) => ESCAPES[c]!) : text;
+  if (text.length >= LONG) lastLong = { text, escaped };
+  return escaped;
 }
+const LONG = 64;
+let lastLong = { text: '', escaped: '' };
 
 export function feedHeader(channel: { title: string; link: string; description: string }): string {
   return '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:g="http://base.google.com/ns/1.0" version="2.0">\n<channel>\n' +

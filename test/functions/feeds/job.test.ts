@@ -1,7 +1,8 @@
 /** The feed job against the real protocol servers: feeds published, unchanged → no upload, failure → previous intact. */
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DEMO_TARGETS, feedKey, runFeedJob } from '../../../functions/feeds/job.js';
+import { DEMO_TARGETS, feedKey, feedView, runFeedJob } from '../../../functions/feeds/job.js';
+import { product } from '../../fixtures/products.js';
 import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
 import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
 import { ObjectStoreError } from '../../../functions/shared/errors.js';
@@ -115,5 +116,34 @@ describe('feed job', () => {
     // Assess
     expect(error).toBeInstanceOf(ObjectStoreError);
     expect((await store.get(feedKey('us', 'xml')))!.body.equals(before)).toBe(true);
+  });
+});
+
+describe('a market\'s view of a product in its feed', () => {
+  const chainDe = ['de-DE', 'en-US'];
+  const us = { currency: 'USD' };
+  const de = { currency: 'EUR' };
+
+  it('is the product itself where the market shows it as it is, and a copy with the market\'s text and URL where not', () => {
+    // Prepare
+    const plain = product({ price: { USD: 1000, EUR: 900 } });
+    const translated = product({ price: { USD: 1000, EUR: 900 }, translations: { 'de-DE': { title: 'Zelt', description: 'Ein Zelt.', slug: 'zelt' } } });
+    // Act
+    const usView = feedView(translated, us, ['en-US'], 'en-US');
+    const plainDe = feedView(plain, de, chainDe, 'en-US');
+    const translatedDe = feedView(translated, de, chainDe, 'en-US')!;
+    const renamed = feedView(plain, us, ['en-US'], 'en-US', `${plain.slug}-${plain.sku.toLowerCase()}`)!;
+    // Assess
+    expect(usView).toBe(translated);
+    expect(plainDe).toBe(plain);
+    expect(translatedDe).toMatchObject({ title: 'Zelt', description: 'Ein Zelt.', slug: 'zelt', price: { EUR: 900 } });
+    expect(translated.title).not.toBe('Zelt');
+    expect(renamed.slug).toBe(`${plain.slug}-${plain.sku.toLowerCase()}`);
+    expect(plain.slug).not.toBe(renamed.slug);
+  });
+
+  it('is undefined where the market has no price for it', () => {
+    // Act / Assess
+    expect(feedView(product({ price: { USD: 1000 } }), de, chainDe, 'en-US')).toBeUndefined();
   });
 });
