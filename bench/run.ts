@@ -30,9 +30,7 @@ const x = (v: number) => `${v.toFixed(2)}×`;
 
 const rows: string[][] = [['scenario', 'ours', 'baseline', 'ratio', 'target']];
 /**
- * Whether `aws` runs; installs Debian's awscli when missing and the bench may (root). s3rver 3.7.1
- * signs ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider:
- * `npm run bench` starts node with --openssl-legacy-provider so `aws s3 sync` lists past 1,000 keys.
+ * Whether `aws` runs; installs Debian's awscli when missing and the bench may (root).
  */
 async function hasAwsCli(): Promise<boolean> {
   const works = () => promisify(execFile)('aws', ['--version']).then(() => true, () => false);

@@ -14,6 +14,7 @@ import { dynamoCompatibleConfig } from '../functions/shared/adapters/dynamodb-ca
 import { ensureTable } from '../functions/shared/adapters/dynamodb-tables.js';
 import { s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { dynaliteWithStream, type StreamNotice } from './dynamodb-stream.js';
+import { allowS3rverContinuationTokens } from './s3rver-tokens.js';
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +49,7 @@ export async function startEmbeddedServers(options: EmbeddedOptions): Promise<Em
   mkdirSync(s3Dir, { recursive: true });
   mkdirSync(dynamoDir, { recursive: true });
 
+  allowS3rverContinuationTokens();
   const S3rver = require('s3rver') as new (options: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
   const s3rver = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, directory: s3Dir, silent: true, configureBuckets: [{ name: options.bucket }] });
   const s3Address = await s3rver.run();

@@ -112,6 +112,34 @@ export class ManifestStore {
     this.#cached = { etag: this.#document.etag, manifest };
   }
 
+  /**
+   * Commits `base` (the manifest this store last read or wrote) with `changes` applied (undefined:
+   * the key is gone), applying them to `base` itself: a targeted publish changes a few keys of a
+   * manifest of every object, and copying it per change costs what the store costs. If the commit
+   * fails, `base` is restored as it was. Returns `base`, now the live manifest.
+   */
+  async writeChanges(base: Manifest, meta: ManifestMeta, changes: ReadonlyMap<string, ManifestEntry | undefined>): Promise<Manifest> {
+    const undo = new Map<string, ManifestEntry | undefined>();
+    const before = { generation: base.generation, publishedAt: base.publishedAt };
+    for (const [key, entry] of changes) {
+      if (!undo.has(key)) undo.set(key, Object.hasOwn(base.entries, key) ? base.entries[key] : undefined);
+      if (entry) base.entries[key] = entry;
+      else delete base.entries[key];
+    }
+    Object.assign(base, meta);
+    try {
+      await this.write(base, changes.keys());
+    } catch (error) {
+      for (const [key, entry] of undo) {
+        if (entry) base.entries[key] = entry;
+        else delete base.entries[key];
+      }
+      Object.assign(base, before);
+      throw error;
+    }
+    return base;
+  }
+
   /** Deletes manifest objects no root names. For full builds, never on the change path. */
   sweep(): Promise<number> {
     return this.#document.sweep();

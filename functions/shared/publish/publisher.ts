@@ -59,7 +59,14 @@ export interface PublishResult {
 export class Publisher {
   readonly #deps: PublishDeps;
   readonly #previous: Manifest;
-  readonly #next: Manifest;
+  readonly #meta: Pick<Manifest, 'generation' | 'publishedAt'>;
+  /**
+   * What this publish changes, by key (undefined: deleted). A targeted publish keeps only these: a
+   * copy of the live manifest's entries per run cost ~200 ms at 100,000 products. A full build
+   * (adopt, prune) works on a whole copy, `#copy`, made on first need.
+   */
+  readonly #changes = new Map<string, ManifestEntry | undefined>();
+  #copy: Record<string, ManifestEntry> | undefined;
   readonly #seen = new Set<string>();
   readonly #queue: PQueue;
   readonly #uploaded: string[] = [];
@@ -71,8 +78,33 @@ export class Publisher {
   constructor(deps: PublishDeps, previous: Manifest, private readonly now: Date = new Date()) {
     this.#deps = deps;
     this.#previous = previous;
-    this.#next = { format: 1, generation: previous.generation + 1, publishedAt: now.toISOString(), entries: { ...previous.entries } };
+    this.#meta = { generation: previous.generation + 1, publishedAt: now.toISOString() };
     this.#queue = new PQueue({ concurrency: deps.concurrency ?? 32 });
+  }
+
+  /** The next manifest's entry for `key`. */
+  #get(key: string): ManifestEntry | undefined {
+    if (this.#copy) return this.#copy[key];
+    return this.#changes.has(key) ? this.#changes.get(key) : this.#previous.entries[key];
+  }
+
+  #set(key: string, entry: ManifestEntry | undefined): void {
+    this.#changes.set(key, entry);
+    if (!this.#copy) return;
+    if (entry) this.#copy[key] = entry;
+    else delete this.#copy[key];
+  }
+
+  /** Every entry of the next manifest (a copy of the live one with this publish's changes). */
+  #entries(): Record<string, ManifestEntry> {
+    if (!this.#copy) {
+      this.#copy = { ...this.#previous.entries };
+      for (const [key, entry] of this.#changes) {
+        if (entry) this.#copy[key] = entry;
+        else delete this.#copy[key];
+      }
+    }
+    return this.#copy;
   }
 
   /** Keys uploaded so far. */
@@ -99,7 +131,7 @@ export class Publisher {
         const body = item.body;
         await (Buffer.isBuffer(body) ? this.#deps.store.put(item.key, body, stored) : this.#deps.store.putFile(item.key, body.file, stored));
         const size = Buffer.isBuffer(body) ? body.length : body.size;
-        this.#next.entries[item.key] = { hash: item.hash, contentType: meta.contentType, cacheControl: meta.cacheControl, size };
+        this.#set(item.key, { hash: item.hash, contentType: meta.contentType, cacheControl: meta.cacheControl, size });
         this.#uploaded.push(item.key);
         this.#bytes += size;
       }));
@@ -114,7 +146,7 @@ export class Publisher {
   staged(): StagedObjects {
     const entries: Record<string, ManifestEntry> = {};
     for (const key of this.#seen) {
-      const entry = this.#next.entries[key];
+      const entry = this.#get(key);
       if (entry) entries[key] = entry;
     }
     return { entries, uploaded: [...this.#uploaded], unchanged: this.#unchanged, bytesUploaded: this.#bytes };
@@ -124,7 +156,7 @@ export class Publisher {
   adopt(staged: StagedObjects): void {
     for (const [key, entry] of Object.entries(staged.entries)) {
       this.#seen.add(key);
-      this.#next.entries[key] = entry;
+      this.#set(key, entry);
     }
     this.#uploaded.push(...staged.uploaded);
     this.#unchanged += staged.unchanged;
@@ -135,7 +167,7 @@ export class Publisher {
   remove(keys: Iterable<string>): void {
     for (const key of keys) {
       this.#seen.delete(key);
-      if (this.#next.entries[key]) this.#deleted.push(key);
+      if (this.#get(key)) this.#deleted.push(key);
     }
   }
 
@@ -148,12 +180,12 @@ export class Publisher {
     await this.#queue.onIdle();
     this.#pruned = options.prune;
     if (options.prune) {
-      for (const [key, entry] of Object.entries(this.#next.entries)) {
+      for (const [key, entry] of Object.entries(this.#entries())) {
         if (this.#seen.has(key) || FOREIGN_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
         if (isHashedAsset(key)) {
           const retiredAt = entry.retiredAt ?? this.now.toISOString();
           if (this.now.getTime() - Date.parse(retiredAt) < ASSET_GRACE_MS) {
-            this.#next.entries[key] = { ...entry, retiredAt };
+            this.#set(key, { ...entry, retiredAt });
             continue;
           }
         }
@@ -163,10 +195,10 @@ export class Publisher {
     const deleted = [...new Set(this.#deleted)].sort();
     if (deleted.length) {
       await this.#deps.store.deleteMany(deleted);
-      for (const key of deleted) delete this.#next.entries[key];
+      for (const key of deleted) this.#set(key, undefined);
     }
     options.onUploaded?.();
-    const plan = planInvalidation([...this.#uploaded, ...deleted], `generation-${this.#next.generation}`, this.#deps.planner);
+    const plan = planInvalidation([...this.#uploaded, ...deleted], `generation-${this.#meta.generation}`, this.#deps.planner);
     let invalidation: PublishResult['invalidation'];
     if (plan) {
       const id = await this.#deps.cdn.invalidate(plan.paths, plan.callerReference);
@@ -177,14 +209,19 @@ export class Publisher {
     if (this.#uploaded.length === 0 && deleted.length === 0 && retirements.length === 0) {
       return { uploaded: [], unchanged: this.#unchanged, deleted: [], bytesUploaded: 0, manifest: this.#previous };
     }
-    if (this.#deps.manifests) await this.#deps.manifests.write(this.#next, [...this.#uploaded, ...deleted, ...retirements]);
-    else await writeManifest(this.#deps.store, this.#next);
-    return { uploaded: [...this.#uploaded].sort(), unchanged: this.#unchanged, deleted, bytesUploaded: this.#bytes, ...(invalidation ? { invalidation } : {}), manifest: this.#next };
+    let manifest: Manifest;
+    if (this.#deps.manifests && !this.#copy) manifest = await this.#deps.manifests.writeChanges(this.#previous, this.#meta, this.#changes);
+    else {
+      manifest = { format: 1, ...this.#meta, entries: this.#entries() };
+      if (this.#deps.manifests) await this.#deps.manifests.write(manifest, [...this.#uploaded, ...deleted, ...retirements]);
+      else await writeManifest(this.#deps.store, manifest);
+    }
+    return { uploaded: [...this.#uploaded].sort(), unchanged: this.#unchanged, deleted, bytesUploaded: this.#bytes, ...(invalidation ? { invalidation } : {}), manifest };
   }
 
   /** Keys whose retirement mark changed in this publish (only a pruning publish retires). */
   #retirementsChanged(): string[] {
     if (!this.#pruned) return [];
-    return Object.entries(this.#next.entries).filter(([key, entry]) => entry.retiredAt !== this.#previous.entries[key]?.retiredAt).map(([key]) => key);
+    return Object.entries(this.#entries()).filter(([key, entry]) => entry.retiredAt !== this.#previous.entries[key]?.retiredAt).map(([key]) => key);
   }
 }

@@ -229,3 +229,51 @@ describe('planInvalidation', () => {
     expect(planInvalidation([], 'g1')).toBeUndefined();
   });
 });
+
+describe('a targeted publish through a warm ManifestStore', () => {
+  /** A live site of 300 objects, and a store whose next root write fails when told to. */
+  async function liveSite() {
+    const inner = await newStore();
+    let failRoots = false;
+    const store: ObjectStore = { ...inner, put: (key, body, meta) => (failRoots && key.includes('manifest/root') ? Promise.reject(new ObjectStoreError(`S3 PUT of "${key}" failed: injected`, { retryable: true })) : inner.put(key, body, meta)) };
+    const cdn: Cdn = { invalidate: async () => 'inv' };
+    await publish(store, cdn, Array.from({ length: 300 }, (_, i) => item(`p/${i}/index.html`, `page ${i}`)));
+    const manifests = new ManifestStore(store);
+    return { store, cdn, manifests, failRoots: (on: boolean) => { failRoots = on; } };
+  }
+
+  it('commits only its changes, and the manifest the store hands the next run equals a fresh read', async () => {
+    // Prepare
+    const { store, cdn, manifests } = await liveSite();
+    const publisher = new Publisher({ store, cdn, logger: silentLogger, manifests }, await manifests.read());
+    // Act
+    await publisher.add([item('p/1/index.html', 'page 1, repriced'), item('p/new/index.html', 'new')]);
+    publisher.remove(['p/2/index.html']);
+    const result = await publisher.finish({ prune: false });
+    const next = await manifests.read();
+    // Assess
+    expect(result.uploaded).toEqual(['p/1/index.html', 'p/new/index.html']);
+    expect(next).toBe(result.manifest);
+    expect(next.entries['p/1/index.html']!.hash).toBe(sha256('page 1, repriced'));
+    expect(next.entries['p/2/index.html']).toBeUndefined();
+    expect(Object.keys(next.entries)).toHaveLength(300);
+    expect(await new ManifestStore(store).read()).toEqual(next);
+  });
+
+  it('leaves the live manifest exactly as it was when its commit fails', async () => {
+    // Prepare
+    const { store, cdn, manifests, failRoots } = await liveSite();
+    const live = await manifests.read();
+    const before = structuredClone(live);
+    const publisher = new Publisher({ store, cdn, logger: silentLogger, manifests }, live);
+    await publisher.add([item('p/1/index.html', 'page 1, repriced')]);
+    publisher.remove(['p/2/index.html']);
+    failRoots(true);
+    // Act
+    const failed = await publisher.finish({ prune: false }).catch((error: unknown) => error);
+    // Assess
+    expect(failed).toBeInstanceOf(ObjectStoreError);
+    expect(live).toEqual(before);
+    expect(await manifests.read()).toEqual(before);
+  });
+});
