@@ -83,16 +83,24 @@ export class JournalQueue<T = ChangeEnvelope> implements Queue<T> {
       return { envelopes: [], end: offset, ends: [] };
     }
     if (size <= offset) return { envelopes: [], end: offset, ends: [] };
-    // With a limit, read a window that likely holds that many lines (a consumer of batches).
-    const buffer = Buffer.alloc(Number.isFinite(limit) ? Math.min(size - offset, Math.max(limit * 16_384, 4 << 20)) : size - offset);
-    const fd = openSync(this.#file, 'r');
-    try {
-      readSync(fd, buffer, 0, buffer.length, offset);
-    } finally {
-      closeSync(fd);
+    // With a limit, a window of the file (a consumer of batches polls often; reading megabytes
+    // per poll kept the main thread busy), doubled while it holds no complete line.
+    let window = Number.isFinite(limit) ? Math.min(size - offset, 256 * 1024) : size - offset;
+    let buffer: Buffer;
+    let complete: number;
+    for (;;) {
+      buffer = Buffer.alloc(window);
+      const fd = openSync(this.#file, 'r');
+      try {
+        readSync(fd, buffer, 0, buffer.length, offset);
+      } finally {
+        closeSync(fd);
+      }
+      // Only complete lines: a torn last line (crash mid-append) was never acknowledged.
+      complete = buffer.lastIndexOf(0x0a) + 1;
+      if (complete > 0 || window >= size - offset) break;
+      window = Math.min(size - offset, window * 2);
     }
-    // Only complete lines: a torn last line (crash mid-append) was never acknowledged.
-    const complete = buffer.lastIndexOf(0x0a) + 1;
     const envelopes: T[] = [];
     const ends: number[] = [];
     let at = 0;

@@ -38,4 +38,20 @@ describe('journal queue', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(((results[0] as PromiseRejectedResult).reason as NodeJS.ErrnoException).code).toBe('EISDIR');
   });
+
+  it('reads batches of a limited size, and a message larger than the read window whole', async () => {
+    // Prepare: 300 small messages, then one of 600 KB, then one more
+    const file = join(mkdtempSync(join(tmpdir(), 'restatic-journal-')), 'journal.jsonl');
+    const journal = new JournalQueue(file);
+    await journal.send(Array.from({ length: 300 }, (_, i) => productChange(`SKU-${i}`, i)));
+    await journal.send([{ ...productChange('BIG', 1), changedFields: ['x'.repeat(600 * 1024)] }, productChange('AFTER', 2)]);
+    // Act
+    const seen: string[] = [];
+    for (let batch = journal.pending(100); batch.envelopes.length; batch = journal.pending(100)) {
+      seen.push(...batch.envelopes.map((e) => e.id));
+      journal.commit(batch.ends.at(-1)!);
+    }
+    // Assess
+    expect(seen).toEqual([...Array.from({ length: 300 }, (_, i) => `SKU-${i}`), 'BIG', 'AFTER']);
+  });
 });
