@@ -156,6 +156,9 @@ describe('local stack: editing products', () => {
     const invalid = await patch(JSON.stringify({ price: { USD: 'free' } }));
     const notObject = await patch('[1]');
     const unknown = await patch('{"title":"x"}', 'NO-SUCH-SKU');
+    // The accepted patch's run must end here: a run still in flight would read the next test's write
+    // (reads are strongly consistent) and leave that write's own run nothing to invalidate.
+    await stack.loop.idle();
     const stored = await (await fetch(`${stack.url}/_local/products/${product.sku}`)).json() as Record<string, unknown>;
     // Assess
     expect(removed.status).toBe(202);
