@@ -2,7 +2,9 @@
  * The Contentful webhook receiver's core: verify the signature over the exact raw request, check
  * the space and environment, normalise the event to a change envelope, queue it durably, answer
  * 202. It makes no Contentful calls and builds nothing (it must answer well within Contentful's
- * timeout, and a rebuild can take longer than that).
+ * timeout, and a rebuild can take longer than that). Drafts (`save`, `auto_save`) go to the preview
+ * queue only, never to the live one; publishes and removals go to both, so the preview follows
+ * what is live where no draft is newer.
  */
 import { randomUUID } from 'node:crypto';
 import { ExpiredRequestException, verifyRequest } from '@contentful/node-apps-toolkit';
@@ -41,11 +43,21 @@ export interface WebhookDeps {
    * plays the Delivery API there. Never set in AWS, where the CDA already has the change.
    */
   mirror?: (op: 'upsert' | 'delete', type: 'Entry' | 'Asset', entity: ContentEntity | DeletedEntity) => void;
+  /**
+   * The preview pipeline, when there is one: its queue gets drafts and every change the live queue
+   * gets. Without it, drafts are acknowledged and ignored.
+   */
+  preview?: {
+    queue: Queue<ChangeEnvelope>;
+    /** Local stack only: records the draft (or publish, or removal) in the local preview stand-in (the Preview API there). */
+    mirror?: (op: 'upsert' | 'delete', type: 'Entry' | 'Asset', entity: ContentEntity | DeletedEntity) => void;
+  };
 }
 
 const ACTIONS_THAT_CHANGE_THE_SITE = new Set(['publish', 'unpublish', 'archive', 'delete']);
-// Drafts: auto_save fires every 5 s while an editor types; none of these reach the live site.
-const ACTIONS_TO_IGNORE = new Set(['save', 'auto_save', 'create', 'unarchive']);
+// Drafts: auto_save fires every 5 s while an editor types; they reach the preview, never the live site.
+const DRAFT_ACTIONS = new Set(['save', 'auto_save']);
+const ACTIONS_TO_IGNORE = new Set(['create', 'unarchive']);
 
 // Real rich text nests a few levels per list; thousands of levels only exhaust recursive renderers.
 const MAX_JSON_DEPTH = 100;
@@ -126,8 +138,10 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
   if (space !== deps.spaceId || environment !== deps.environment) {
     return reply(403, { error: `expected space ${deps.spaceId}/${deps.environment}, got ${space ?? '(none)'}/${environment ?? '(none)'}` });
   }
+  const draft = DRAFT_ACTIONS.has(action) && kind !== 'ContentType';
+  if (draft && !deps.preview) return reply(202, { ignored: true, reason: `${kind}.${action} does not change the live site (no preview is configured)` });
   if (ACTIONS_TO_IGNORE.has(action) || (kind === 'ContentType' && action !== 'publish')) return reply(202, { ignored: true, reason: `${kind}.${action} does not change the live site` });
-  if (!ACTIONS_THAT_CHANGE_THE_SITE.has(action)) return reply(202, { ignored: true, reason: `unknown action ${action}` });
+  if (!draft && !ACTIONS_THAT_CHANGE_THE_SITE.has(action)) return reply(202, { ignored: true, reason: `unknown action ${action}` });
 
   const version = versionOf(sys);
   if ('error' in version) return reply(400, { error: `${kind} ${sys.id}: ${version.error}`, field: version.field });
@@ -138,8 +152,13 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
     correlationId, receivedAt: new Date().toISOString(),
     ...(headers['x-contentful-idempotency-key'] ? { idempotencyKey: headers['x-contentful-idempotency-key'] } : {}),
   };
-  if (deps.mirror && (kind === 'Entry' || kind === 'Asset')) deps.mirror(action === 'publish' ? 'upsert' : 'delete', kind, entity);
-  await deps.queue.send([envelope]);
-  deps.logger.info('webhook accepted', { correlation_id: correlationId, topic: envelope.topic, id: envelope.id, version: envelope.version });
-  return reply(202, { accepted: true, correlationId, id: envelope.id, version: envelope.version });
+  const op = action === 'publish' || draft ? 'upsert' : 'delete';
+  if (deps.mirror && !draft && (kind === 'Entry' || kind === 'Asset')) deps.mirror(op, kind, entity);
+  if (deps.preview?.mirror && (kind === 'Entry' || kind === 'Asset')) deps.preview.mirror(op, kind, entity);
+  // Live first: a preview queue that fails (5xx, Contentful retries) must not hold a publish back,
+  // and a retried publish is a duplicate the live worker fences.
+  if (!draft) await deps.queue.send([envelope]);
+  if (deps.preview) await deps.preview.queue.send([envelope]);
+  deps.logger.info(draft ? 'draft accepted for the preview' : 'webhook accepted', { correlation_id: correlationId, topic: envelope.topic, id: envelope.id, version: envelope.version });
+  return reply(202, { accepted: true, correlationId, id: envelope.id, version: envelope.version, ...(draft ? { preview: true } : {}) });
 }

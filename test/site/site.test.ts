@@ -191,6 +191,21 @@ describe('rendered pages', () => {
     expect(html.get('/blog/')).toContain('Mara Lindqvist');
   });
 
+  it('marks every preview page noindex with a banner in its market\'s language, disallows all in robots.txt, and leaves the live site as it was', async () => {
+    // Act
+    const live = await renderAll(buildSiteModel(demoSnapshot(), demoCatalog(30), config));
+    const preview = await renderAll(buildSiteModel(demoSnapshot(), demoCatalog(30), { ...config, preview: true }));
+    // Assess
+    const html = [...preview].filter(([url]) => url.endsWith('/') || url.endsWith('.html'));
+    expect(html.length).toBeGreaterThan(10);
+    for (const [url, body] of html) expect(body, url).toContain('<meta name="robots" content="noindex, nofollow">');
+    expect(preview.get('/')).toContain('class="preview-banner" role="status">Preview: drafts');
+    expect(preview.get('/de/')).toContain('Vorschau: Entwürfe');
+    expect(preview.get('/robots.txt')).toBe('User-agent: *\nDisallow: /\n');
+    expect(live.get('/robots.txt')).toBe('User-agent: *\nDisallow: /_restatic/\nSitemap: https://shop.example.com/sitemap.xml\nSitemap: https://shop.example.com/de/sitemap.xml\n\n');
+    for (const [url, body] of live) expect(body, url).not.toMatch(/noindex|preview-banner/);
+  });
+
   it('renders the de market in German with EUR prices, its own links and its translations', async () => {
     // Prepare: one product translated, one without a EUR price
     const [first, second, ...rest] = demoCatalog(60).filter((p) => p.price.EUR !== undefined);

@@ -10,6 +10,7 @@ export interface Messages {
   /** The language's own name, for the market switch. */
   languageName: string;
   skipToContent: string;
+  previewBanner: string;
   mainNavigation: string;
   footerNavigation: string;
   home: string;
@@ -88,6 +89,7 @@ export interface PdfLabels {
 const EN: Messages = {
   languageName: 'English',
   skipToContent: 'Skip to content',
+  previewBanner: 'Preview: drafts as the editors left them, not the live store.',
   mainNavigation: 'Main',
   footerNavigation: 'Footer',
   home: 'Home',
@@ -141,6 +143,7 @@ const EN: Messages = {
 const DE: Messages = {
   languageName: 'Deutsch',
   skipToContent: 'Zum Inhalt springen',
+  previewBanner: 'Vorschau: Entwürfe, wie die Redaktion sie hinterlassen hat, nicht der Live-Shop.',
   mainNavigation: 'Hauptmenü',
   footerNavigation: 'Fußzeile',
   home: 'Startseite',

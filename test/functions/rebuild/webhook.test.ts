@@ -76,6 +76,30 @@ describe('webhook receiver', () => {
     expect(queued).toEqual([]);
   });
 
+  it('with a preview: a draft goes to the preview queue and its stand-in only, a publish to both queues', async () => {
+    // Prepare
+    const live: ChangeEnvelope[] = [];
+    const preview: ChangeEnvelope[] = [];
+    const mirrored: string[] = [];
+    const deps: WebhookDeps = {
+      secret: DEFAULT_WEBHOOK_SECRET, spaceId: 'restatic-demo', environment: 'master', logger: silentLogger, queue: { send: async (m) => { live.push(...m); } },
+      mirror: (op, _type, entity) => mirrored.push(`live ${op} ${entity.sys.id}`),
+      preview: { queue: { send: async (m) => { preview.push(...m); } }, mirror: (op, _type, entity) => mirrored.push(`preview ${op} ${entity.sys.id}`) },
+    };
+    const draft = cmaEntry('page-about', 'page', { title: 'About (draft)', slug: 'about' }, '2026-11-21T10:00:05.000Z');
+    // Act
+    const saved = await receiveWebhook(deps, signedWebhook('Entry.auto_save', draft));
+    await receiveWebhook(deps, signedWebhook('Entry.save', draft));
+    const created = await receiveWebhook(deps, signedWebhook('Entry.create', draft));
+    await receiveWebhook(deps, publish());
+    // Assess
+    expect(saved).toMatchObject({ status: 202, body: { accepted: true, preview: true, id: 'page-about', version: String(Date.parse('2026-11-21T10:00:05.000Z')) } });
+    expect(created).toMatchObject({ status: 202, body: { ignored: true } });
+    expect(live.map((e) => e.topic)).toEqual(['Entry.publish']);
+    expect(preview.map((e) => e.topic)).toEqual(['Entry.auto_save', 'Entry.save', 'Entry.publish']);
+    expect(mirrored).toEqual(['preview upsert page-about', 'preview upsert page-about', 'live upsert page-about', 'preview upsert page-about']);
+  });
+
   it('queues unpublish tombstones and content-type publishes', async () => {
     // Prepare
     const { queued, receive } = receiver();

@@ -12,7 +12,7 @@ export function addSiteFiles(ctx: ModelContext): void {
   ctx.add(ctx.path('/404.html'), 'notFound', ctx.t.notFoundTitle, undefined, () => ({ data: {}, deps: [] }));
   addSitemaps(ctx.all, config.baseUrl, ctx.add, ctx.path);
   const base = config.baseUrl.replace(/\/$/, '');
-  if (ctx.isDefault) ctx.add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemaps: config.markets.map((m) => `${base}${m.prefix}sitemap.xml`) }, deps: [] }));
+  if (ctx.isDefault) ctx.add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemaps: config.markets.map((m) => `${base}${m.prefix}sitemap.xml`), ...(config.preview ? { preview: true } : {}) }, deps: [] }));
 }
 
 function addSitemaps(all: readonly PageRef[], baseUrl: string, add: ModelContext['add'], path: (url: string) => string): void {

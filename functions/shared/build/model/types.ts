@@ -48,6 +48,8 @@ export interface SiteConfig {
    * products collide on a slug, the live owner keeps its URL. Without it, the lowest sku wins.
    */
   owners?: ReadonlyMap<string, string>;
+  /** The private preview of drafts: every page says so and asks not to be indexed; robots.txt disallows all. */
+  preview?: boolean;
 }
 
 export interface ModelWarning {
@@ -70,6 +72,8 @@ export interface SiteShell {
   footer: Array<{ title: string; url: string }>;
   /** The storefront's own words in the market's language. */
   t: Messages;
+  /** Set on the preview site only (so the live site's shell, and its pages, are as before). */
+  preview?: true;
 }
 
 export interface SiteModel {
