@@ -14,7 +14,7 @@ import type { JsonLogger } from '../functions/shared/logger.js';
 import type { LocalConfig } from '../local/config.js';
 import { EdgeServer } from '../local/edge-server.js';
 import { seedDemoCatalog } from '../local/seed.js';
-import { localCdn } from '../local/compose.js';
+import { draftsJournal, localCdn } from '../local/compose.js';
 import { startLocalStack, startServices } from '../local/stack.js';
 import { createProgress } from './progress.js';
 import { createOutput, describeChange, finished, table, type Output } from './output.js';
@@ -204,13 +204,16 @@ function failed(message: string): number {
  * running stack's bundled space. The entry as published now, with the fields set, goes to the
  * webhook receiver signed as Contentful signs it; this follows the change until it is live.
  */
-export async function runPublish(config: LocalConfig, entryId: string | undefined, sets: readonly string[], out: Output): Promise<number> {
+export async function runPublish(config: LocalConfig, entryId: string | undefined, sets: readonly string[], out: Output, options: { draft?: boolean } = {}): Promise<number> {
+  const draft = options.draft ?? false;
   if (!entryId) throw new ConfigError('publish', 'name the entry: restatic publish ENTRY_ID --set field=value (e.g. page-about --set title="About us")');
   if (sets.length === 0) throw new ConfigError('--set', `say what to change: restatic publish ${entryId} --set field=value (repeatable; field@de-DE=value for a locale)`);
   if (config.deliveryToken) throw new ConfigError('CONTENTFUL_DELIVERY_TOKEN', 'is set: content comes from your Contentful space, so publish the entry there (publish edits the bundled demo space)');
   const parsed = sets.map(parseSet);
   const exported = parseExport(readFileSync(DEMO_SPACE_FILE, 'utf8'), DEMO_SPACE_FILE);
-  const space = new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(config.dataDir, 'contentful', 'published.jsonl'));
+  const published = new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(config.dataDir, 'contentful', 'published.jsonl'));
+  // A draft builds on the entry's latest draft (an editor keeps typing), a publish on what is published.
+  const space = draft ? new LocalContentSpace(published, draftsJournal(config.dataDir)) : published;
   const entry = (await space.sync()).entries.find((e) => e.sys.id === entryId);
   if (!entry) {
     const ids = exported.entries.map((e) => e.sys.id);
@@ -219,10 +222,10 @@ export async function runPublish(config: LocalConfig, entryId: string | undefine
   }
   const contentType = entry.sys.contentType?.sys.id ?? '';
   const fields = ((exported.contentTypes ?? []) as Array<{ sys: { id: string }; fields: FieldDef[] }>).find((t) => t.sys.id === contentType)?.fields ?? [];
-  const { entity, changed } = publishedEntry(entry, fields, await space.locales(), parsed, new Date());
+  const { entity, changed } = publishedEntry(entry, fields, await space.locales(), parsed, new Date(), { draft });
   entity.sys.space = { sys: { type: 'Link', linkType: 'Space', id: config.spaceId } };
   entity.sys.environment = { sys: { type: 'Link', linkType: 'Environment', id: config.environment } };
-  const request = signedWebhook(config.webhookSecret, 'Entry.publish', entity);
+  const request = signedWebhook(config.webhookSecret, draft ? 'Entry.auto_save' : 'Entry.publish', entity);
   let response: Response;
   try {
     response = await fetch(`http://127.0.0.1:${config.port}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
@@ -231,12 +234,53 @@ export async function runPublish(config: LocalConfig, entryId: string | undefine
     return failed(`no local stack answers on http://127.0.0.1:${config.port} (PORT=${config.port}); start it with \`npm start\`, or set PORT to the port of the one running`);
   }
   const answer = await response.json() as { correlationId?: string; error?: string };
-  if (!response.ok || !answer.correlationId) return failed(`the webhook receiver refused the publish (${response.status}): ${answer.error ?? JSON.stringify(answer)}`);
+  if (!response.ok || !answer.correlationId) return failed(`the webhook receiver refused the ${draft ? 'draft' : 'publish'} (${response.status}): ${answer.error ?? JSON.stringify(answer)}`);
+  if (draft) {
+    const link = await previewLink(config, entryId);
+    if (!link) return 1;
+    out.result({ entry: entryId, contentType, version: entity.sys.version, changed, correlationId: answer.correlationId, preview: link },
+      () => `saved a draft of ${entryId} (${contentType}) version ${entity.sys.version}: ${changed.join(', ')}\nthe live site is unchanged; the preview shows it in a moment:\n${link.url}`);
+    return 0;
+  }
   process.stderr.write(`restatic: published ${entryId} (${contentType}) version ${entity.sys.publishedVersion}: ${changed.join(', ')}; waiting for it to go live\n`);
   const record = await followChange(config, answer.correlationId);
   out.result({ entry: entryId, contentType, version: entity.sys.publishedVersion, changed, correlationId: answer.correlationId, status: record ?? null },
     () => (record ? describeChange(record) : `still running after ${FOLLOW_MS / 1000} s; follow ${answer.correlationId} at http://127.0.0.1:${config.port}/_status`));
   return record && !record.errors.length && !record.stages.deadLettered ? 0 : 1;
+}
+
+interface PreviewLink {
+  entry: string;
+  url: string;
+  expires: string;
+  contentfulPreviewUrl: string;
+}
+
+async function previewLink(config: LocalConfig, entryId: string, ttlSeconds?: number): Promise<PreviewLink | undefined> {
+  const response = await post(config, '/_local/preview-url', { entry: entryId, ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) });
+  if (!response) return undefined;
+  const body = await response.json() as PreviewLink & { error?: string };
+  if (!response.ok) {
+    failed(`no preview link: ${body.error ?? JSON.stringify(body)}`);
+    return undefined;
+  }
+  return body;
+}
+
+/**
+ * `restatic preview-url ENTRY [--ttl SECONDS]`: a signed link to the private preview that lands on
+ * the page showing the entry (once the preview has built its latest draft). The link is the last line.
+ */
+export async function runPreviewUrl(config: LocalConfig, entryId: string | undefined, ttlSeconds: number | undefined, out: Output): Promise<number> {
+  if (!entryId) throw new ConfigError('preview-url', 'name the entry: restatic preview-url ENTRY_ID [--ttl SECONDS] (e.g. post-1)');
+  const link = await previewLink(config, entryId, ttlSeconds);
+  if (!link) return 1;
+  out.result(link, () => [
+    `preview of ${entryId}, valid until ${link.expires.replace('T', ' ').slice(0, 19)} UTC (anyone with the link can read the preview until then):`,
+    `for Contentful's content preview settings: ${link.contentfulPreviewUrl}`,
+    link.url,
+  ].join('\n'));
+  return 0;
 }
 
 interface FeedsAnswer {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, RestaticError } from '../functions/shared/errors.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import { readLocalConfig } from '../local/config.js';
-import { runBuild, runFeeds, runPdfs, runPublish, runReconcile, runReplay, runSeed, runServe, runStart } from './commands.js';
+import { runBuild, runFeeds, runPdfs, runPreviewUrl, runPublish, runReconcile, runReplay, runSeed, runServe, runStart } from './commands.js';
 import { createOutput } from './output.js';
 
 const USAGE = `Usage: restatic <command> [options]
@@ -24,9 +24,14 @@ Commands:
   feeds               ask the running stack to regenerate the Google Shopping feeds now
   pdfs --sku S… | --all
                       ask the running stack to render spec sheets (and the catalog) now
-  publish ENTRY_ID --set field=value [--set field@de-DE=value …]
+  publish ENTRY_ID --set field=value [--set field@de-DE=value …] [--draft]
                       publish an entry of the local space as an editor would: a signed
-                      webhook to the running stack, followed until the change is live
+                      webhook to the running stack, followed until the change is live;
+                      --draft saves it instead (an auto-save): the preview shows it, the
+                      live site does not, and the last line is a link to the preview
+  preview-url ENTRY_ID [--ttl SECONDS]
+                      a signed link to the private preview that opens the page showing the
+                      entry once its latest draft is built (last line; valid 7 days by default)
 
 Every command takes --json: its result as one JSON document on stdout, for machines.
 
@@ -52,10 +57,12 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         target: { type: 'string', default: 'local' }, count: { type: 'string' }, force: { type: 'boolean', default: false }, reconcile: { type: 'boolean', default: false },
         sku: { type: 'string', multiple: true }, all: { type: 'boolean', default: false }, set: { type: 'string', multiple: true }, json: { type: 'boolean', default: false },
+        draft: { type: 'boolean', default: false }, ttl: { type: 'string' },
       },
-      strict: true, allowPositionals: command === 'publish',
+      strict: true, allowPositionals: command === 'publish' || command === 'preview-url',
     });
     const out = createOutput(values.json ?? false);
+    if (command === 'preview-url' && positionals.length > 1) throw new ConfigError('preview-url', `expected one entry id, got ${positionals.length}: ${positionals.join(' ')}`);
     if (command === 'publish' && positionals.length > 1) throw new ConfigError('publish', `expected one entry id, got ${positionals.length}: ${positionals.join(' ')} (quote a value with spaces: --set title="About us")`);
     switch (command) {
       case 'start': return await runStart(config, logger, out);
@@ -68,7 +75,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'replay': return await runReplay(config, out);
       case 'feeds': return await runFeeds(config, out);
       case 'pdfs': return await runPdfs(config, values.sku ?? [], values.all ?? false, out);
-      case 'publish': return await runPublish(config, positionals[0], values.set ?? [], out);
+      case 'publish': return await runPublish(config, positionals[0], values.set ?? [], out, { draft: values.draft ?? false });
+      case 'preview-url': {
+        if (values.ttl !== undefined && !/^\d{1,8}$/.test(values.ttl)) throw new ConfigError('--ttl', `expected seconds as a whole number, got ${JSON.stringify(values.ttl)}`);
+        return await runPreviewUrl(config, positionals[0], values.ttl === undefined ? undefined : Number(values.ttl), out);
+      }
       case 'rebuild':
         if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');
         return await runReconcile(config, out);

@@ -93,8 +93,9 @@ export function fieldValue(def: FieldDef, raw: string, entryId: string): unknown
 /**
  * The entry with the sets applied, as Contentful's publish webhook carries it: every locale of
  * every field, `version` one past the published one, `publishedCounter` one up, `updatedAt` now.
+ * As a draft (an editor's auto-save): `version` one up and `updatedAt` now, nothing published.
  */
-export function publishedEntry(entry: ContentEntity, fields: readonly FieldDef[], locales: readonly LocaleDef[], sets: readonly FieldSet[], now: Date): { entity: ContentEntity; changed: string[] } {
+export function publishedEntry(entry: ContentEntity, fields: readonly FieldDef[], locales: readonly LocaleDef[], sets: readonly FieldSet[], now: Date, options: { draft?: boolean } = {}): { entity: ContentEntity; changed: string[] } {
   const defaultLocale = (locales.find((l) => l.default) ?? locales[0])?.code ?? 'en-US';
   const contentType = entry.sys.contentType?.sys.id ?? '(unknown type)';
   const next: ContentEntity = { sys: { ...entry.sys }, fields: structuredClone(entry.fields) };
@@ -109,6 +110,12 @@ export function publishedEntry(entry: ContentEntity, fields: readonly FieldDef[]
     changed.push(`${set.field}${set.locale ? `@${set.locale}` : ''}`);
   }
   const at = now.toISOString();
+  if (options.draft) {
+    // An auto-save: one more version, the same publish counters (nothing is published).
+    const { revision: _cdaOnly, ...sys } = next.sys;
+    next.sys = { ...sys, type: 'Entry', version: (entry.sys.version ?? entry.sys.publishedVersion ?? 0) + 1, updatedAt: at };
+    return { entity: next, changed };
+  }
   // The CMA counts a publish as one save (version) then the publish itself (version + 1).
   const published = Math.max(entry.sys.publishedVersion ?? 0, (entry.sys.version ?? 1) - 1) + 1;
   const { revision: _cdaOnly, ...sys } = next.sys;

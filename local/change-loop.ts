@@ -18,6 +18,11 @@ import { pagesOfRun, type StatusLog } from './status.js';
 export interface ChangeLoopOptions {
   /** Coalescing window after the first change of a burst, ms. @default 50 */
   windowMs?: number;
+  /**
+   * A run starts at least this long after the previous one started, ms (the preview: an editor's
+   * auto-saves every few seconds make one run per interval, the latest draft winning). @default 0
+   */
+  minIntervalMs?: number;
   /** Attempts of a failing run before its changes are dead-lettered. @default 3 */
   attempts?: number;
   /** First backoff between attempts, ms. @default 200 */
@@ -35,6 +40,7 @@ export class ChangeLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #closed = false;
+  #lastStart = -Infinity;
   readonly runs: RebuildResult[] = [];
   /** Products whose table item breaks the rules (their pages are withdrawn), until a valid write. */
   readonly rejected = new Map<string, RejectedProduct & { at: string; correlationId: string }>();
@@ -73,15 +79,17 @@ export class ChangeLoop {
 
   #schedule(): void {
     if (this.#closed || this.#timer) return;
+    const wait = Math.max(this.options.windowMs ?? 50, this.#lastStart + (this.options.minIntervalMs ?? 0) - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#running = this.#running.then(() => this.#drain());
-    }, this.options.windowMs ?? 50);
+    }, wait);
   }
 
   async #drain(): Promise<void> {
     const { envelopes, end } = this.journal.pending();
     if (envelopes.length === 0) return;
+    this.#lastStart = Date.now();
     const attempts = this.options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {

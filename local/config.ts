@@ -24,6 +24,15 @@ export interface LocalConfig {
   siteUrl: string;
   bucket: string;
   table: string;
+  /** The private preview site's own bucket (`RESTATIC_PREVIEW_BUCKET`). */
+  previewBucket: string;
+  /**
+   * The HMAC key of preview tokens (`RESTATIC_PREVIEW_KEY`); unset: one made at the first start and
+   * kept in the data directory (preview.key), so links stay valid across restarts.
+   */
+  previewKey: string | undefined;
+  /** Contentful's Content Preview API token (`CONTENTFUL_PREVIEW_TOKEN`): with a space, the preview reads drafts there. */
+  previewToken: string | undefined;
   /** The storefronts (`RESTATIC_MARKETS`, JSON; the demo's `us` and `de` by default). */
   markets: Market[];
   /** Minutes between scheduled feed runs. */
@@ -55,6 +64,9 @@ const LocalEnv = v.object({
   CONTENTFUL_ENVIRONMENT: text('master', /^[A-Za-z0-9._-]{1,64}$/, 'a Contentful environment id'),
   CONTENTFUL_DELIVERY_TOKEN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Delivery API token'))),
   RESTATIC_BUCKET: text('restatic-site', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  RESTATIC_PREVIEW_BUCKET: text('restatic-preview', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  RESTATIC_PREVIEW_KEY: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{32,256}$/, 'expected 32 to 256 characters of A-Z, a-z, 0-9, "-" or "_"'))),
+  CONTENTFUL_PREVIEW_TOKEN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Preview API token'))),
   RESTATIC_TABLE: text('products', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
   FEEDS_INTERVAL_MINUTES: integer(60, 1, 7 * 24 * 60),
   LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent'], 'expected debug, info, warn, error or silent'), 'info'),
@@ -82,6 +94,9 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: strin
     siteUrl: (e.SITE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
     bucket: e.RESTATIC_BUCKET,
     table: e.RESTATIC_TABLE,
+    previewBucket: e.RESTATIC_PREVIEW_BUCKET,
+    previewKey: e.RESTATIC_PREVIEW_KEY,
+    previewToken: e.CONTENTFUL_PREVIEW_TOKEN,
     markets: e.RESTATIC_MARKETS === undefined ? DEMO_MARKETS : parseMarkets(e.RESTATIC_MARKETS, 'RESTATIC_MARKETS'),
     feedIntervalMinutes: e.FEEDS_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,

@@ -13,6 +13,9 @@ import { LOCAL_INVALIDATION_ROUTE } from './edge-cdn.js';
 import { normalizePath } from '../functions/shared/publish/cache-key.js';
 import { readRedirects } from '../functions/shared/publish/redirects.js';
 
+/** A site mounted under a path prefix (the private preview): answers every method on its paths itself. */
+export type MountHandler = (req: IncomingMessage, url: URL) => Promise<{ status: number; headers: Record<string, string>; body: Buffer }>;
+
 /** A control route: gets the request and its raw body (already size-limited). */
 export type RouteHandler = (req: IncomingMessage, body: Buffer, params: Record<string, string>) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
@@ -74,6 +77,7 @@ export class EdgeServer {
   readonly #options: EdgeOptions;
   readonly #routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
   readonly #cache = new Map<string, CachedResponse>();
+  readonly #mounts: Array<{ prefix: string; handler: MountHandler }> = [];
   #cacheBytes = 0;
   #redirects: Record<string, string> = {};
   #server: Server | undefined;
@@ -96,6 +100,11 @@ export class EdgeServer {
     const names: string[] = [];
     const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_, name: string) => { names.push(name); return '([^/]+)'; })}$`);
     this.#routes.push({ method, pattern, names, handler });
+  }
+
+  /** Serves `prefix` (and everything under `prefix/`) with `handler`, uncached, before anything else. */
+  mount(prefix: string, handler: MountHandler): void {
+    this.#mounts.push({ prefix, handler });
   }
 
   /** Drops cached responses for CloudFront-style paths (`/a/b/`, `/a/*`, `/*`) and reloads redirects. */
@@ -166,6 +175,14 @@ export class EdgeServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://edge.local');
+    const mount = this.#mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+    if (mount) {
+      req.resume();
+      const response = await mount.handler(req, url);
+      res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
+      res.end(req.method === 'HEAD' ? undefined : response.body);
+      return;
+    }
     if (ROUTE_PREFIXES.some((p) => url.pathname === p || url.pathname.startsWith(p))) return this.#control(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');

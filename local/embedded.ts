@@ -31,6 +31,8 @@ export interface EmbeddedServers {
 export interface EmbeddedOptions {
   dataDir: string;
   bucket: string;
+  /** More buckets to create (the preview site's). */
+  extraBuckets?: string[];
   table: string;
   s3Port?: number;
   dynamoPort?: number;
@@ -51,7 +53,7 @@ export async function startEmbeddedServers(options: EmbeddedOptions): Promise<Em
 
   allowS3rverContinuationTokens();
   const S3rver = require('s3rver') as new (options: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
-  const s3rver = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, directory: s3Dir, silent: true, configureBuckets: [{ name: options.bucket }] });
+  const s3rver = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, directory: s3Dir, silent: true, configureBuckets: [options.bucket, ...(options.extraBuckets ?? [])].map((name) => ({ name })) });
   const s3Address = await s3rver.run();
 
   const listeners: Array<(notice: StreamNotice) => void> = [];

@@ -24,6 +24,8 @@ import type { LocalServices } from './compose.js';
 import type { StatusLog } from './status.js';
 import { prefersHtml, statusPage } from './status-page.js';
 import type { StreamPoller, StreamReceipts } from './stream-poller.js';
+import type { LocalPreview } from './preview.js';
+import { DEFAULT_PREVIEW_TTL_SECONDS, MAX_PREVIEW_TTL_SECONDS, PREVIEW_ROOT, signPreviewToken } from '../functions/shared/preview/token.js';
 
 interface RouteContext {
   /** Runs the scheduled feed job now (docs/contracts.md §2 `POST /_local/feeds`). */
@@ -40,6 +42,11 @@ interface RouteContext {
   /** The products table's local stream: who tells a writer its record, and the poller that queues it. */
   stream: { receipts: StreamReceipts; poller: StreamPoller };
   logger: JsonLogger;
+  /** The private preview: drafts go to its queue; `/_local/preview-url` signs links to it with its key. */
+  preview?: LocalPreview;
+  previewKey?: string;
+  /** Where the edge listens: preview links point there unless SITE_URL names another host. */
+  edgeUrl?: string;
 }
 
 type RouteResult = Awaited<ReturnType<RouteHandler>>;
@@ -50,7 +57,8 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
 
   edge.route('GET', '/_status', async (req) => (prefersHtml(req) ? {
     status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl)),
-  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}) } }));
+  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
+    ...(ctx.preview ? { preview: { active: ctx.preview.active, entries: ctx.preview.receipts(), changes: ctx.preview.status.list().slice(0, 50) } } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
     const result = await receiveWebhook({
@@ -61,9 +69,31 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
           await journal.send(envelopes);
         },
       }, logger, ...(space ? { mirror: (op, type, entity) => space.apply(op, type, entity) } : {}),
+      ...(ctx.preview ? { preview: { queue: ctx.preview.queue, mirror: (op, type, entity) => services.preview.content.apply(op, type, entity) } } : {}),
     }, { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers as Record<string, string>, body: body.toString('utf8') });
     return { status: result.status, body: result.body };
   });
+
+  // A link an editor opens (or Contentful's "Open preview" button, with the same token): it lands on
+  // the page showing the entry once the preview has built its latest draft.
+  if (ctx.preview && ctx.previewKey) {
+    const key = ctx.previewKey;
+    edge.route('POST', '/_local/preview-url', async (_req, body) => {
+      const request = JSON.parse(body.toString('utf8') || '{}') as { entry?: unknown; ttlSeconds?: unknown };
+      if (typeof request.entry !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(request.entry)) {
+        return { status: 400, body: { error: `expected an entry id (1–64 of A-Z, a-z, 0-9, ".", "_", "-"), got ${JSON.stringify(request.entry ?? null)}`, field: 'entry' } };
+      }
+      const ttl = request.ttlSeconds ?? DEFAULT_PREVIEW_TTL_SECONDS;
+      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PREVIEW_TTL_SECONDS) {
+        return { status: 400, body: { error: `expected ttlSeconds to be an integer from 1 to ${MAX_PREVIEW_TTL_SECONDS}, got ${JSON.stringify(ttl)}`, field: 'ttlSeconds' } };
+      }
+      const expires = Math.floor(Date.now() / 1000) + ttl;
+      const token = signPreviewToken(key, { expires });
+      const base = (ctx.edgeUrl ?? config.siteUrl).replace(/\/$/, '');
+      ctx.preview!.activate();
+      return { status: 200, body: { entry: request.entry, url: `${base}${PREVIEW_ROOT}open?entry=${encodeURIComponent(request.entry)}&token=${token}`, expires: new Date(expires * 1000).toISOString(), contentfulPreviewUrl: `${base}${PREVIEW_ROOT}open?entry={entry.sys.id}&token=${token}` } };
+    });
+  }
 
   // The live state, re-read only when its ETag moved (it holds the page index: who owns which URL).
   let cached: { etag: string; state: SiteState | undefined } | undefined;

@@ -29,6 +29,8 @@ import { streamLogFile } from './embedded.js';
 import { forwardStreamBatch } from '../functions/rebuild/stream.js';
 import { DEMO_SPACE_FILE } from './demo-space.js';
 import { LocalTimer } from './timer.js';
+import { LocalPreview, previewKeyOf } from './preview.js';
+import { PREVIEW_PREFIX, previewEdge } from './preview-edge.js';
 import { pendingInstants, readState } from '../functions/shared/state/site-state.js';
 
 /** Re-exported for the CLI, which starts the services alone for one-off commands. */
@@ -42,6 +44,8 @@ export interface LocalStack {
   edge: EdgeServer;
   services: LocalServices;
   loop: ChangeLoop;
+  /** The private preview of drafts (started on first use). */
+  preview: LocalPreview;
   pdfs: LocalPdfQueue;
   timer: LocalTimer;
   firstBuild: FullBuildResult;
@@ -56,6 +60,8 @@ export interface StackOptions {
   windowMs?: number;
   /** The catalog PDF renders at most once per this many ms. @default 5000 */
   pdfCatalogWindowMs?: number;
+  /** Preview runs start at least this long apart, ms. @default 2000 */
+  previewMinIntervalMs?: number;
 }
 
 /** Runs the local stack; resolves once the site is published and the edge is listening. */
@@ -83,6 +89,12 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     throw error;
   }
   const cdn = localCdn(edgeUrl);
+  const preview = new LocalPreview(config, services, edgeUrl, logger, {
+    ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
+    ...(options.previewMinIntervalMs !== undefined ? { minIntervalMs: options.previewMinIntervalMs } : {}),
+  });
+  const previewKey = previewKeyOf(config);
+  edge.mount(PREVIEW_PREFIX, previewEdge({ key: previewKey, preview, previewStore: services.preview.store, liveStore: services.store, markets: config.markets }));
   const renderer = options.renderer ?? createWorkerPoolRenderer({ store: threadStore({ bucket: config.bucket, endpoint: services.servers.s3Endpoint }) });
   const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE };
   const buildAll = (progress?: Progress) => fullBuild(
@@ -150,6 +162,8 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
         send: async (envelopes) => {
           for (const e of envelopes) status.open({ kind: 'catalog', sku: e.id, sequenceNumber: e.version, eventName: e.topic.replace('Product.', '') }, e.correlationId);
           await journal.send(envelopes);
+          // The preview shows drafts over the live catalog: it follows the catalog too (once started).
+          await preview.queue.send(envelopes);
         },
       },
       pdfJobs: { send: async (jobs) => pdfs.add(jobs) },
@@ -162,7 +176,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   });
   // Records written before this start (the seed's, or left by a stop) are read by its full build.
   stream.poller.skipToEnd();
-  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, pdfs });
+  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, preview, previewKey, edgeUrl, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, pdfs });
 
   let firstBuild: FullBuildResult;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -202,12 +216,13 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   feedTimer.unref();
 
   return {
-    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, pdfs, timer, firstBuild,
+    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, preview, pdfs, timer, firstBuild,
     async close() {
       clearInterval(feedTimer);
       timer.close();
       await stream.poller.close();
       await loop.close();
+      await preview.close();
       await pdfs.close();
       await worker.close();
       await feeds.close();
