@@ -11,6 +11,7 @@ import { createDynamoDbCatalog, dynamoCompatibleConfig } from '../functions/shar
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import { createDynamoDbRootPointers, ensureRootPointersTable } from '../functions/shared/adapters/dynamodb-root-pointers.js';
 import { createContentfulSyncSource } from '../functions/shared/adapters/contentful-sync-source.js';
+import { createContentfulPreviewSource } from '../functions/shared/adapters/contentful-preview-source.js';
 import { createS3ObjectStore, s3CompatibleConfig } from '../functions/shared/adapters/s3-object-store.js';
 import { createUncachedCdn } from '../functions/shared/adapters/uncached-cdn.js';
 import type { LogLevel } from '../functions/shared/logger.js';
@@ -89,10 +90,13 @@ export interface HostedContent {
   contentful?: { space: string; environment: string; accessToken: string };
   /** The drafts journal to lay over the published content (the preview's content source). */
   draftsFile?: string;
+  /** Contentful's Preview API instead (the preview of a real space, `CONTENTFUL_PREVIEW_TOKEN`). */
+  contentfulPreview?: { space: string; environment: string; accessToken: string };
 }
 
 /** Contentful's Delivery API when configured; else the bundled space plus the local publish journal. */
 export function hostedContentSource(config: HostedContent): ContentSource {
+  if (config.contentfulPreview) return createContentfulPreviewSource(config.contentfulPreview);
   const published = config.contentful
     ? createContentfulSyncSource(config.contentful)
     : new LocalContentSpace(createExportContentSource(config.spaceFile), join(config.dataDir, 'contentful', 'published.jsonl'));

@@ -97,6 +97,8 @@ export class LocalPreview {
       edgeUrl: this.#edgeUrl, dataDir: config.dataDir, spaceFile: DEMO_SPACE_FILE, draftsFile: draftsJournal(config.dataDir),
       options: { site, demoImages: !config.deliveryToken }, logLevel: config.logLevel,
       ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
+      // A real space's drafts come from its Preview API; the bundled space's from the webhooks.
+      ...(config.deliveryToken && config.previewToken ? { contentfulPreview: { space: config.spaceId, environment: config.environment, accessToken: config.previewToken } } : {}),
     });
     this.#loop = new ChangeLoop(this.#journal, this.#worker, this.status, this.#logger, {
       deadLetterFile: join(config.dataDir, 'changes', 'preview-dead-letters.jsonl'),
