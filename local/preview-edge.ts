@@ -8,10 +8,9 @@
  * kept inside `/_preview/`; spec sheets come from the live site (drafts never reach PDFs).
  */
 import type { IncomingMessage } from 'node:http';
-import { escapeHtml } from '../functions/shared/build/html.js';
 import type { Market } from '../functions/shared/markets/markets.js';
 import type { ObjectStore, StoredObject } from '../functions/shared/ports.js';
-import { pagesShowingEntry } from '../functions/shared/preview/entry-pages.js';
+import { noticeFor, openPreview, previewNotice } from '../functions/shared/preview/open.js';
 import { PREVIEW_ROOT, previewCookie, requestPreviewToken, verifyPreviewToken } from '../functions/shared/preview/token.js';
 import { readRedirects } from '../functions/shared/publish/redirects.js';
 import type { MountHandler } from './edge-server.js';
@@ -34,10 +33,8 @@ export interface PreviewEdgeDeps {
 
 const PRIVATE = { 'cache-control': 'private, no-store', 'x-robots-tag': 'noindex, nofollow', 'referrer-policy': 'same-origin' };
 
-function page(status: number, title: string, text: string, extraHead = '', headers: Record<string, string> = {}): Response {
-  const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">${extraHead}<title>${escapeHtml(title)}</title></head>\n<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></main></body></html>\n`;
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...PRIVATE, ...headers }, body: Buffer.from(html) };
-}
+const html = (status: number, text: string, headers: Record<string, string> = {}): Response => ({ status, headers: { 'content-type': 'text/html; charset=utf-8', ...PRIVATE, ...headers }, body: Buffer.from(text) });
+const page = (status: number, title: string, text: string, headers: Record<string, string> = {}) => html(status, previewNotice(title, text), headers);
 
 /** Root-relative links of a preview page stay in the preview (it shares the live site's host here). */
 export function keepLinksInPreview(html: string): string {
@@ -54,9 +51,6 @@ export function previewEdge(deps: PreviewEdgeDeps): MountHandler {
     return { status, headers: { 'content-type': object.contentType, ...PRIVATE }, body };
   };
 
-  const building = (entry: string | undefined): Response => page(200, 'Building the preview…',
-    entry ? `The preview is catching up with the latest draft of entry ${entry}. This page reloads itself until it is there.` : 'The preview site is being built. This page reloads itself until it is ready.',
-    '<meta http-equiv="refresh" content="1">');
 
   return async (req: IncomingMessage, url: URL) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8', ...PRIVATE }, body: Buffer.from('Method not allowed\n') };
@@ -68,13 +62,11 @@ export function previewEdge(deps: PreviewEdgeDeps): MountHandler {
     const cookie: Record<string, string> = fromQuery ? { 'set-cookie': previewCookie(token!, verdict.expires, now(), false) } : {};
 
     if (path === `${PREVIEW_ROOT}open`) {
-      const entry = url.searchParams.get('entry');
-      if (!entry || !/^[A-Za-z0-9._-]{1,64}$/.test(entry)) return page(400, 'Which entry?', `expected ?entry=<entry id> (1–64 of A-Z, a-z, 0-9, ".", "_", "-"), got ${JSON.stringify(entry ?? '')}`, '', cookie);
-      const state = await deps.preview.state();
-      if (!state || deps.preview.receipt(entry)?.pending) return { ...building(entry), headers: { ...building(entry).headers, ...cookie } };
-      const [first] = pagesShowingEntry(state.pages, entry, otherPrefixes);
-      if (!first) return page(404, 'Not on any page', `Entry ${entry} is on no page of the preview: it may be unpublished with no draft, or nothing links to it yet.`, '', cookie);
-      return { status: 302, headers: { location: `${PREVIEW_PREFIX}${encodeURI(first)}`, ...PRIVATE, ...cookie }, body: Buffer.alloc(0) };
+      // Here the latest draft is what a webhook brought: caught up once its run has ended.
+      const decision = await openPreview({ state: () => deps.preview.state(), caughtUp: async (entry) => !deps.preview.receipt(entry)?.pending, otherPrefixes }, url.searchParams.get('entry'));
+      if (decision.kind === 'page') return { status: 302, headers: { location: `${PREVIEW_PREFIX}${encodeURI(decision.url)}`, ...PRIVATE, ...cookie }, body: Buffer.alloc(0) };
+      const notice = noticeFor(decision);
+      return html(notice.status, notice.html, cookie);
     }
     // The token leaves the address bar (and the Referer of what the page loads) for the cookie.
     if (fromQuery) {
@@ -84,8 +76,7 @@ export function previewEdge(deps: PreviewEdgeDeps): MountHandler {
       return { status: 302, headers: { location: `${path}${query ? `?${query}` : ''}`, ...PRIVATE, ...cookie }, body: Buffer.alloc(0) };
     }
 
-    const state = await deps.preview.state();
-    if (!state) return building(undefined);
+    if (!(await deps.preview.state())) return html(200, previewNotice('Building the preview…', 'The preview site is being built. This page reloads itself until it is ready.', true));
     let sitePath: string;
     try {
       sitePath = decodeURIComponent(path.slice(PREVIEW_PREFIX.length));

@@ -89,6 +89,12 @@ export const webhookSecret = (c: AwsConfig): Promise<string> => once(c, 'webhook
 
 export const changes = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changes', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_QUEUE_URL'), client: sqs(c) }));
 
+/** The preview's queue (a standard queue: its worker fences versions, and batches a few seconds of typing). */
+export const previewChanges = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'previewChanges', () => createSqsQueue({ queueUrl: need(c, 'PREVIEW_QUEUE_URL'), client: sqs(c) }));
+
+/** The preview distribution's KeyValueStore (its viewer function reads the token key there). */
+export const previewKeyStore = (c: AwsConfig): RedirectTable => once(c, 'previewKeyStore', () => createKvsRedirectTable({ kvsArn: need(c, 'PREVIEW_KVS_ARN'), client: new CloudFrontKeyValueStoreClient(SDK_RETRY) }));
+
 export const changesDeadLetters = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changesDlq', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_DLQ_URL'), client: sqs(c) }));
 
 /** Sheets and CMS jobs to the PDF queue, the catalog to its delayed FIFO (once per window). */

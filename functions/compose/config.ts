@@ -31,6 +31,11 @@ const AwsEnvSchema = v.object({
   CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: v.optional(arn),
   CONTENTFUL_WEBHOOK_SECRET_ARN: v.optional(arn),
   CHANGES_QUEUE_URL: v.optional(url),
+  // The preview: drafts go to its queue; its worker reads the Preview API; its KeyValueStore holds the token key.
+  PREVIEW_QUEUE_URL: v.optional(url),
+  CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: v.optional(arn),
+  PREVIEW_KEY_SECRET_ARN: v.optional(arn),
+  PREVIEW_KVS_ARN: v.optional(arn),
   CHANGES_QUEUE_ARN: v.optional(arn),
   CHANGES_DLQ_URL: v.optional(url),
   PDF_QUEUE_URL: v.optional(url),

@@ -1,5 +1,5 @@
 /** Lambda: Contentful webhook receiver (API Gateway HTTP API `POST /_hooks/contentful`). */
-import { changes, webhookSecret } from '../compose/aws.js';
+import { changes, previewChanges, webhookSecret } from '../compose/aws.js';
 import { need, readAwsConfig } from '../compose/config.js';
 import { lambdaHandler, observability } from '../compose/lambda.js';
 import { createWebhookHandler } from './http.js';
@@ -11,5 +11,6 @@ export const handler = lambdaHandler(o, createWebhookHandler({
   spaceId: need(config, 'CONTENTFUL_SPACE_ID'),
   environment: config.CONTENTFUL_ENVIRONMENT,
   queue: changes(config),
+  ...(config.PREVIEW_QUEUE_URL ? { preview: { queue: previewChanges(config) } } : {}),
   logger: o.logger,
 }));

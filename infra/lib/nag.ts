@@ -62,6 +62,19 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
       appliesTo: [{ regex: '/^Resource::<Pipeline.*Fn.*\\.Arn>:\\*$/g' }],
     }], true);
   }
+  const { preview } = stack;
+  const previewObjects = { regex: `/^Resource::<${stack.getLogicalId(preview.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_-]+\\/)*\\*$/g` };
+  for (const fn of [preview.functions.worker, preview.functions.open]) {
+    NagSuppressions.addResourceSuppressions(policyOf(fn), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The preview worker reads and writes objects by key in the preview bucket (the open function only reads its state under _restatic/); the actions are the CDK grant set for that bucket only.',
+      appliesTo: [...S3_OBJECT_ACTIONS, previewObjects],
+    }], true);
+  }
+  NagSuppressions.addResourceSuppressions(preview.keyProvider, [
+    { id: 'AwsSolutions-IAM4', reason: 'The CDK custom-resource provider framework\'s own function writes its logs with the AWS managed basic execution policy.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+    { id: 'AwsSolutions-IAM5', reason: 'The provider framework invokes the one key function by ARN including its version qualifier (ARN:*).', appliesTo: [{ regex: '/^Resource::<PreviewKeyFn[0-9A-F]+\\.Arn>:\\*$/g' }] },
+  ], true);
   for (const queue of pipeline.failureQueues) {
     NagSuppressions.addResourceSuppressions(queue, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter destination (stream on-failure destination / scheduler DLQ), watched by an alarm.' }]);
   }

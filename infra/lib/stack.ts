@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
+import { Preview } from './preview.js';
 import { Site } from './site.js';
 
 export interface RestaticStackProps extends StackProps {
@@ -26,6 +27,7 @@ export interface RestaticStackProps extends StackProps {
 export class RestaticStack extends Stack {
   readonly site: Site;
   readonly pipeline: Pipeline;
+  readonly preview: Preview;
 
   constructor(scope: Construct, id: string, props: RestaticStackProps) {
     super(scope, id, props);
@@ -42,6 +44,17 @@ export class RestaticStack extends Stack {
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
+    // Drafts: the webhook receiver sends them (and publishes) to the preview, the stream consumer catalog changes.
+    this.preview = new Preview(this, 'Preview', {
+      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl,
+      contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
+      removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+    });
+    for (const f of [this.pipeline.functions.webhook, this.pipeline.functions.stream]) {
+      f.fn.addEnvironment('PREVIEW_QUEUE_URL', this.preview.queue.queueUrl);
+      this.preview.queue.grantSendMessages(f.fn);
+    }
+    this.pipeline.deadLetterQueues.push(this.preview.dlq);
     new Monitoring(this, 'Monitoring', { stage: props.stage, pipeline: this.pipeline, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
 
     new CfnOutput(this, 'SiteUrl', { value: siteUrl });
@@ -55,6 +68,10 @@ export class RestaticStack extends Stack {
     // For `restatic build --target aws`: a full build is requested on the changes queue and followed on the state machine.
     new CfnOutput(this, 'ChangesQueueUrl', { value: this.pipeline.changesQueueUrl });
     new CfnOutput(this, 'StateTable', { value: this.pipeline.stateTable.tableName });
+    new CfnOutput(this, 'PreviewUrl', { value: `https://${this.preview.distribution.distributionDomainName}/_preview/` });
+    // Contentful → Settings → Content preview: https://<preview host>/_preview/open?entry={entry.sys.id}&token=<restatic preview-url --target aws>
+    new CfnOutput(this, 'PreviewTokenKeySecretArn', { value: this.preview.keySecret.secretArn });
+    new CfnOutput(this, 'ContentfulPreviewTokenSecretArn', { value: this.preview.previewToken.secretArn });
     new CfnOutput(this, 'BuildStateMachineArn', { value: this.pipeline.builds.stateMachine.stateMachineArn });
   }
 }

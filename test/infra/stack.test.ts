@@ -56,7 +56,6 @@ describe('site', () => {
   });
 
   it('serves through CloudFront with OAC, HTTP/2+3, compression, security headers, the viewer function and the 404 page', () => {
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         HttpVersion: 'http2and3',
@@ -74,15 +73,17 @@ describe('site', () => {
         }),
       }),
     });
-    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+    // The site's redirects and the preview's token key; OAC: the site bucket, the preview bucket and the preview's open function.
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 2);
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 3);
     template.hasResourceProperties('AWS::CloudFront::Function', { FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: Match.anyValue() }) });
   });
 });
 
 describe('pipeline', () => {
-  it('runs nine functions on nodejs22.x/arm64 (six for events, three for full builds), each with its own log group with retention', () => {
+  it('runs twelve functions on nodejs22.x/arm64 (six for events, three for full builds, three for the preview), each with its own log group with retention', () => {
     const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
-    expect(fns).toHaveLength(9);
+    expect(fns).toHaveLength(12);
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: expect.anything(), LogFormat: 'JSON' } });
       expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toContain('--enable-source-maps');
@@ -102,12 +103,12 @@ describe('pipeline', () => {
       const isDeadLetter = dlqIds.has(id) || destinations.includes(`"${id}"`);
       expect(isDeadLetter || q.Properties?.RedrivePolicy !== undefined, `queue ${id} has no dead-letter queue`).toBe(true);
     }
-    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(3);
+    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(4);
   });
 
   it('reports batch item failures on every event source mapping; the stream bisects, retries boundedly and has an on-failure destination', () => {
     const mappings = of('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(4);
+    expect(mappings).toHaveLength(5);
     for (const [, m] of mappings) expect(m.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BisectBatchOnFunctionError: true, MaximumRetryAttempts: 5, MaximumRecordAgeInSeconds: 3600,
@@ -118,7 +119,7 @@ describe('pipeline', () => {
 
   it('gives every SQS-fed function a queue visibility timeout of at least six times its timeout', () => {
     const sqsMappings = of('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[(m.Properties?.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]?.Type === 'AWS::SQS::Queue');
-    expect(sqsMappings).toHaveLength(3);
+    expect(sqsMappings).toHaveLength(4);
     for (const [id, m] of sqsMappings) {
       const queue = resources[(m.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
       const fn = resources[(m.Properties!.FunctionName as { Ref: string }).Ref]!;
@@ -205,7 +206,8 @@ describe('pipeline', () => {
   });
 
   it('keeps secrets out of the template and the code, in Secrets Manager', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // Contentful's delivery and preview tokens, the webhook secret, the preview links' key.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 4);
     const env = JSON.stringify(of('AWS::Lambda::Function').map(([, f]) => f.Properties?.Environment));
     expect(env).not.toMatch(/TOKEN"\s*:\s*"[^{]/);
     expect(env).toContain('CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN');
@@ -227,9 +229,33 @@ describe('pipeline', () => {
     for (const st of invalidations) expect(JSON.stringify(st.Resource)).toMatch(/:distribution\/",\{"Ref":"SiteDistribution[0-9A-F]+"\}\]\]\}$/);
   });
 
+  it('keeps the preview private: its own bucket and state, no cache, noindex, a token check on every request, and no way into the live bucket', () => {
+    const [previewId] = of('AWS::CloudFront::Distribution').find(([id]) => id.startsWith('PreviewDistribution'))!;
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PreviewViewerRequest'), 'FunctionARN'] } })] }),
+        CacheBehaviors: [Match.objectLike({ PathPattern: '/_preview/open', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', FunctionAssociations: Match.anyValue() })],
+      }),
+    });
+    expect(previewId).toBeDefined();
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', { ResponseHeadersPolicyConfig: Match.objectLike({ CustomHeadersConfig: { Items: Match.arrayWith([{ Header: 'X-Robots-Tag', Value: 'noindex, nofollow', Override: true }]) } }) });
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    // The key reaches the KeyValueStore from Secrets Manager at deploy; it is never in the template.
+    template.hasResourceProperties('Custom::RestaticPreviewKey', { Secret: { Ref: Match.stringLikeRegexp('^PreviewTokenKey') } });
+    // Drafts: the webhook receiver and the stream consumer send to the preview queue.
+    for (const description of ['Contentful webhook receiver: verify, queue, 202', 'Products stream → change envelopes and PDF jobs']) {
+      const [, fn] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === description)!;
+      expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.PREVIEW_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^PreviewChanges/) });
+    }
+    // Nothing of the preview may write the live site's bucket.
+    for (const [id, policy] of of('AWS::IAM::Policy').filter(([id]) => id.startsWith('Preview'))) {
+      expect(JSON.stringify(policy.Properties!.PolicyDocument), id).not.toMatch(/SiteBucket/);
+    }
+  });
+
   it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(5 + 6 + 1 + 1);
+    expect(alarms.length).toBe(6 + 6 + 1 + 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // The worker emits RebuildLatency per change that went live (functions/rebuild/sqs.ts), as EMF.
     expect(of('AWS::Logs::MetricFilter')).toHaveLength(0);
@@ -254,7 +280,7 @@ describe('cdk-nag and snapshot', () => {
     await expect(normalised).toMatchFileSnapshot('__snapshots__/template.json');
   });
 
-  it('bundles every function with esbuild within the size budget (the rebuild worker and the build shards and commit carry Eleventy)', () => {
+  it('bundles every function with esbuild within the size budget (the rebuild and preview workers and the build shards and commit carry Eleventy)', () => {
     const outdir = app.synth().directory;
     const sizeOf = (path: string): number => statSync(path).isDirectory() ? readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0) : statSync(path).size;
     const rows: string[] = [];
@@ -266,10 +292,10 @@ describe('cdk-nag and snapshot', () => {
       rows.push(`${id.replace(/^Pipeline/, '').replace(/Fn[0-9A-F]{8}$/, '').padEnd(10)} bundle ${(js / 1e6).toFixed(2)} MB, unzipped total ${(total / 1e6).toFixed(2)} MB`);
       expect(js, `${id} bundle`).toBeLessThanOrEqual(5e6);
       // Eleventy (rendering) and the fonts (PDFs) are installed next to the bundles of the functions that need them.
-      if (!/^Pipeline(Worker|Pdf|BuildsShard|BuildsCommit)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
+      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
     }
     process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
-    expect(rows).toHaveLength(9);
+    expect(rows).toHaveLength(12);
   });
 });
 

@@ -9,7 +9,7 @@
 import { createClient, type ContentfulClientApi } from 'contentful';
 import { ContentError } from '../errors.js';
 import type { ContentDelta, ContentSource } from '../ports.js';
-import type { ContentEntity, DeletedEntity, LocaleDef } from '../content/types.js';
+import { changeVersion, type ContentEntity, type DeletedEntity, type LocaleDef } from '../content/types.js';
 
 export interface ContentfulPreviewOptions {
   space: string;
@@ -23,9 +23,15 @@ export interface ContentfulPreviewOptions {
   limit?: number;
 }
 
+/** The Preview API as a content source, and one entry's latest saved version (what "Open preview" waits for). */
+export interface PreviewContentSource extends ContentSource {
+  /** The entry's version as the Preview API has it now (its save time, as `changeVersion`), undefined when it has none. */
+  entryVersion(entryId: string): Promise<string | undefined>;
+}
+
 type Listing = Map<string, { type: 'Entry' | 'Asset'; updatedAt: string }>;
 
-export function createContentfulPreviewSource(options: ContentfulPreviewOptions): ContentSource {
+export function createContentfulPreviewSource(options: ContentfulPreviewOptions): PreviewContentSource {
   const client: ContentfulClientApi<undefined> = createClient({
     space: options.space, environment: options.environment, accessToken: options.accessToken,
     host: options.host ?? 'preview.contentful.com', ...(options.insecure ? { insecure: true } : {}), retryLimit: 5,
@@ -72,6 +78,15 @@ export function createContentfulPreviewSource(options: ContentfulPreviewOptions)
         entries: entries.filter((e) => changed(e, 'Entry')), assets: assets.filter((a) => changed(a, 'Asset')),
         deletedEntries: gone('Entry'), deletedAssets: gone('Asset'), nextToken,
       };
+    },
+    async entryVersion(entryId) {
+      try {
+        const found = await api.getEntries({ 'sys.id': entryId, limit: 1 });
+        const sys = found.items[0]?.sys as unknown as ContentEntity['sys'] | undefined;
+        return sys ? changeVersion(sys) : undefined;
+      } catch (error) {
+        throw new ContentError(`Contentful Preview API read of entry ${entryId} failed: ${(error as Error).message}`, { cause: error, retryable: true });
+      }
     },
     async locales(): Promise<LocaleDef[]> {
       try {

@@ -24,7 +24,8 @@ beforeAll(async () => {
     const url = new URL(req.url!, 'http://x');
     const skip = Number(url.searchParams.get('skip') ?? 0);
     const limit = Number(url.searchParams.get('limit') ?? 100);
-    const all = url.pathname.endsWith('/entries') ? entries : url.pathname.endsWith('/assets') ? [] : undefined;
+    const id = url.searchParams.get('sys.id');
+    const all = url.pathname.endsWith('/entries') ? entries.filter((e) => !id || e.sys.id === id) : url.pathname.endsWith('/assets') ? [] : undefined;
     res.writeHead(all ? 200 : 404, { 'content-type': 'application/vnd.contentful.delivery.v1+json' });
     res.end(JSON.stringify(all ? { sys: { type: 'Array' }, total: all.length, skip, limit, items: all.slice(skip, skip + limit) } : { sys: { type: 'Error', id: 'NotFound' } }));
   });
@@ -49,6 +50,8 @@ describe('Contentful preview source (contentful.js against a local CPA)', () => 
     expect(second.entries.map((e) => [e.sys.id, e.fields.title!['en-US']])).toEqual([['a', 'A draft']]);
     expect(second.deletedEntries.map((d) => [d.sys.id, d.sys.type])).toEqual([['b', 'DeletedEntry']]);
     expect(stranger.full).toBe(true);
+    expect(await source.entryVersion('a')).toBe(String(Date.parse('2026-12-01T10:05:00Z')));
+    expect(await source.entryVersion('gone')).toBeUndefined();
     expect(requests.filter((r) => r.includes('/entries')).every((r) => new URL(r, 'http://x').searchParams.get('locale') === '*')).toBe(true);
   });
 });
