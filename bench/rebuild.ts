@@ -14,6 +14,7 @@ import { silentLogger } from '../functions/shared/logger.js';
 import { readLocalConfig } from '../local/config.js';
 import { startLocalStack } from '../local/stack.js';
 import { cmaEntry, signedWebhook } from '../test/fixtures/webhooks.js';
+import { benchPreview, type PreviewBench } from './preview.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -34,6 +35,8 @@ export interface RebuildBench {
   sustained: { rate: number; seconds: number; changes: number; live: number; p50: number; p95: number; runs: number; deadLetters: number; edgeChecked: number; edgeStale: number };
   /** A sale ending a few seconds ahead, nothing else changing: from its instant to the regular price at the edge (page, listing), and to the new spec sheet. */
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
+  /** The private preview on the same stack, after the rest (bench/preview.ts). */
+  preview: PreviewBench;
 }
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
@@ -203,7 +206,9 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     const report = JSON.parse(stdout) as { latency: { p99: number; p50: number }; requests: { total: number }; errors: number; non2xx: number; '2xx': number };
     await stack.loop.idle();
     const pendingAfter = (stack.loop as unknown as { journal: { pending(): { envelopes: unknown[] } } }).journal.pending().envelopes.length;
+    const preview = await benchPreview(stack, 'restatic-site');
     return {
+      preview,
       fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description,
       eurLatencyMs: median(eurLatencies), eur, englishDescription, author, sustained,
       saleEnd: { pageMs: median(page), listingMs: median(listing), sheetMs: median(sheet), jsonLdAgrees },

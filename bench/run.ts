@@ -166,6 +166,10 @@ if (SECTIONS.has('rebuild')) {
     ['sale ending 6 s ahead, nothing else changing: its instant → regular price on the page / listing at the edge (median of 3)', `${Math.round(rb.saleEnd.pageMs)} / ${Math.round(rb.saleEnd.listingMs)} ms`, 'never (a pipeline driven by events alone)', '—', '≤ 2 s'],
     ['sale ending: instant → new spec sheet in the bucket (median of 3); JSON-LD agrees', `${Math.round(rb.saleEnd.sheetMs)} ms; ${rb.saleEnd.jsonLdAgrees ? 'yes' : 'NO'}`, '—', '—', 'reported'],
     ['webhook receiver at 200 req/s for 10 s: p50 / p99', `${rb.webhook.p50} / ${rb.webhook.p99} ms`, '—', '—', 'p99 ≤ 50 ms'],
+    ['preview: first use, a build of the whole preview site, wall', `${(rb.preview.firstBuildMs / 1000).toFixed(2)} s`, full, x(rb.fullBuildMs / rb.preview.firstBuildMs), 'reported'],
+    ['preview: auto_save of a CMS page → the draft on its preview page (median of 5, 2.5 s apart); pages rendered', `${Math.round(rb.preview.draftLatencyMs)} ms; ${rb.preview.draftPagesRendered}`, full, x(rb.fullBuildMs / rb.preview.draftLatencyMs), '≤ 1 s'],
+    [`preview: ${rb.preview.burst.saves} auto-saves of one entry in ${rb.preview.burst.seconds.toFixed(1)} s: preview runs; the last draft shown`, `${rb.preview.burst.runs}; ${rb.preview.burst.lastShown ? 'yes' : 'NO'}`, `${rb.preview.burst.saves} (a run per save)`, x(rb.preview.burst.saves / Math.max(1, rb.preview.burst.runs)), '≤ 10; yes'],
+    ['preview: live bucket objects written during all preview activity (of all live objects); live runs meanwhile', `${rb.preview.live.written} (of ${rb.preview.live.objects}); ${rb.preview.live.liveRuns}`, '—', '—', '0'],
     ['webhook receiver: requests / errors / non-2xx / left unprocessed', `${rb.webhook.requests} / ${rb.webhook.errors} / ${rb.webhook.non2xx} / ${rb.webhook.pending}`, '—', '—', '0 errors, all processed'],
   );
 }

@@ -15,6 +15,7 @@ import type { LocalConfig } from '../local/config.js';
 import { EdgeServer } from '../local/edge-server.js';
 import { seedDemoCatalog } from '../local/seed.js';
 import { draftsJournal, localCdn } from '../local/compose.js';
+import { DEFAULT_PREVIEW_TTL_SECONDS, MAX_PREVIEW_TTL_SECONDS, PREVIEW_ROOT, signPreviewToken } from '../functions/shared/preview/token.js';
 import { startLocalStack, startServices } from '../local/stack.js';
 import { createProgress } from './progress.js';
 import { createOutput, describeChange, finished, table, type Output } from './output.js';
@@ -256,6 +257,19 @@ interface PreviewLink {
   contentfulPreviewUrl: string;
 }
 
+function awsPreviewLink(config: LocalConfig, entryId: string, ttlSeconds?: number): PreviewLink {
+  if (!config.previewKey) throw new ConfigError('RESTATIC_PREVIEW_KEY', 'is not set: give it the value of the stack\'s PreviewTokenKey secret (aws secretsmanager get-secret-value --secret-id <PreviewTokenKeySecretArn>)');
+  if (!config.previewUrl) throw new ConfigError('RESTATIC_PREVIEW_URL', 'is not set: give it the stack\'s PreviewUrl output (https://<preview host>/_preview/)');
+  const expires = Math.floor(Date.now() / 1000) + (ttlSeconds ?? DEFAULT_PREVIEW_TTL_SECONDS);
+  const token = signPreviewToken(config.previewKey, { expires });
+  const base = new URL(config.previewUrl).origin;
+  return {
+    entry: entryId, expires: new Date(expires * 1000).toISOString(),
+    url: `${base}${PREVIEW_ROOT}open?entry=${encodeURIComponent(entryId)}&token=${token}`,
+    contentfulPreviewUrl: `${base}${PREVIEW_ROOT}open?entry={entry.sys.id}&token=${token}`,
+  };
+}
+
 async function previewLink(config: LocalConfig, entryId: string, ttlSeconds?: number): Promise<PreviewLink | undefined> {
   const response = await post(config, '/_local/preview-url', { entry: entryId, ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) });
   if (!response) return undefined;
@@ -271,9 +285,11 @@ async function previewLink(config: LocalConfig, entryId: string, ttlSeconds?: nu
  * `restatic preview-url ENTRY [--ttl SECONDS]`: a signed link to the private preview that lands on
  * the page showing the entry (once the preview has built its latest draft). The link is the last line.
  */
-export async function runPreviewUrl(config: LocalConfig, entryId: string | undefined, ttlSeconds: number | undefined, out: Output): Promise<number> {
+export async function runPreviewUrl(config: LocalConfig, entryId: string | undefined, ttlSeconds: number | undefined, out: Output, target: 'local' | 'aws' = 'local'): Promise<number> {
   if (!entryId) throw new ConfigError('preview-url', 'name the entry: restatic preview-url ENTRY_ID [--ttl SECONDS] (e.g. post-1)');
-  const link = await previewLink(config, entryId, ttlSeconds);
+  if (ttlSeconds !== undefined && (ttlSeconds < 1 || ttlSeconds > MAX_PREVIEW_TTL_SECONDS)) throw new ConfigError('--ttl', `expected seconds from 1 to ${MAX_PREVIEW_TTL_SECONDS}, got ${ttlSeconds}`);
+  // The deployed preview: signed here with the key of its PreviewTokenKey secret, nothing running locally.
+  const link = target === 'aws' ? awsPreviewLink(config, entryId, ttlSeconds) : await previewLink(config, entryId, ttlSeconds);
   if (!link) return 1;
   out.result(link, () => [
     `preview of ${entryId}, valid until ${link.expires.replace('T', ' ').slice(0, 19)} UTC (anyone with the link can read the preview until then):`,

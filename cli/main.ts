@@ -29,9 +29,10 @@ Commands:
                       webhook to the running stack, followed until the change is live;
                       --draft saves it instead (an auto-save): the preview shows it, the
                       live site does not, and the last line is a link to the preview
-  preview-url ENTRY_ID [--ttl SECONDS]
+  preview-url ENTRY_ID [--ttl SECONDS] [--target aws]
                       a signed link to the private preview that opens the page showing the
-                      entry once its latest draft is built (last line; valid 7 days by default)
+                      entry once its latest draft is built (last line; valid 7 days by default);
+                      aws: the deployed preview (RESTATIC_PREVIEW_KEY, RESTATIC_PREVIEW_URL)
 
 Every command takes --json: its result as one JSON document on stdout, for machines.
 
@@ -78,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'publish': return await runPublish(config, positionals[0], values.set ?? [], out, { draft: values.draft ?? false });
       case 'preview-url': {
         if (values.ttl !== undefined && !/^\d{1,8}$/.test(values.ttl)) throw new ConfigError('--ttl', `expected seconds as a whole number, got ${JSON.stringify(values.ttl)}`);
-        return await runPreviewUrl(config, positionals[0], values.ttl === undefined ? undefined : Number(values.ttl), out);
+        return await runPreviewUrl(config, positionals[0], values.ttl === undefined ? undefined : Number(values.ttl), out, values.target === 'aws' ? 'aws' : 'local');
       }
       case 'rebuild':
         if (!values.reconcile) throw new ConfigError('--reconcile', 'is the only rebuild mode (targeted rebuilds run by themselves on every change)');

@@ -31,6 +31,8 @@ export interface LocalConfig {
    * kept in the data directory (preview.key), so links stay valid across restarts.
    */
   previewKey: string | undefined;
+  /** The deployed preview's address (`RESTATIC_PREVIEW_URL`, the stack's `PreviewUrl`): `preview-url --target aws` links there. */
+  previewUrl: string | undefined;
   /** Contentful's Content Preview API token (`CONTENTFUL_PREVIEW_TOKEN`): with a space, the preview reads drafts there. */
   previewToken: string | undefined;
   /** The storefronts (`RESTATIC_MARKETS`, JSON; the demo's `us` and `de` by default). */
@@ -66,6 +68,7 @@ const LocalEnv = v.object({
   RESTATIC_BUCKET: text('restatic-site', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   RESTATIC_PREVIEW_BUCKET: text('restatic-preview', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   RESTATIC_PREVIEW_KEY: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{32,256}$/, 'expected 32 to 256 characters of A-Z, a-z, 0-9, "-" or "_"'))),
+  RESTATIC_PREVIEW_URL: v.optional(v.pipe(v.string(), v.regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected the https URL of the preview distribution (the PreviewUrl output)'))),
   CONTENTFUL_PREVIEW_TOKEN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Preview API token'))),
   RESTATIC_TABLE: text('products', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
   FEEDS_INTERVAL_MINUTES: integer(60, 1, 7 * 24 * 60),
@@ -97,6 +100,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: strin
     previewBucket: e.RESTATIC_PREVIEW_BUCKET,
     previewKey: e.RESTATIC_PREVIEW_KEY,
     previewToken: e.CONTENTFUL_PREVIEW_TOKEN,
+    previewUrl: e.RESTATIC_PREVIEW_URL,
     markets: e.RESTATIC_MARKETS === undefined ? DEMO_MARKETS : parseMarkets(e.RESTATIC_MARKETS, 'RESTATIC_MARKETS'),
     feedIntervalMinutes: e.FEEDS_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,

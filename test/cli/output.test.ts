@@ -96,6 +96,43 @@ describe('restatic publish', () => {
   });
 });
 
+describe('restatic publish --draft and preview-url', () => {
+  it('saves a draft that the live site never shows, and ends with a preview link that lands on its page', async () => {
+    // Act
+    const result = await run(['publish', 'post-2', '--set', 'title=A draft from the shell', '--draft'], atStack());
+    const link = result.out.trim().split('\n').at(-1)!;
+    await stack.preview.idle();
+    const opened = await fetch(link, { redirect: 'manual' });
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+    const landed = await fetch(link.replace(/&token=.*/, ''), { headers: { cookie }, redirect: 'manual' });
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^saved a draft of post-2 \(blogPost\) version \d+: title\nthe live site is unchanged/);
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_preview\/open\?entry=post-2&token=v1\.\d+\.[\w-]+\.[0-9a-f]{64}$/);
+    expect(landed.status).toBe(302);
+    expect(await (await fetch(`${stack.url}${landed.headers.get('location')}`, { headers: { cookie } })).text()).toContain('A draft from the shell');
+    expect(await (await fetch(`${stack.url}${landed.headers.get('location')!.replace('/_preview', '')}`)).text()).not.toContain('A draft from the shell');
+  });
+
+  it('preview-url: the expiry, the pattern for Contentful and the link last for a person; one JSON document with --json; --target aws signs with the given key', async () => {
+    // Act
+    const human = await run(['preview-url', 'post-2', '--ttl', '3600'], atStack());
+    const json = await run(['preview-url', 'post-2', '--json'], atStack());
+    const aws = await run(['preview-url', 'page-about', '--target', 'aws', '--json'], { RESTATIC_PREVIEW_KEY: 'k'.repeat(43), RESTATIC_PREVIEW_URL: 'https://d111.cloudfront.net/_preview/' });
+    const awsWithoutKey = await run(['preview-url', 'page-about', '--target', 'aws'], { RESTATIC_PREVIEW_URL: 'https://d111.cloudfront.net/_preview/' });
+    const lines = human.out.trim().split('\n');
+    // Assess
+    expect(human.code).toBe(0);
+    expect(lines[0]).toMatch(/^preview of post-2, valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(lines[1]).toContain('/_preview/open?entry={entry.sys.id}&token=v1.');
+    expect(lines.at(-1)).toMatch(/\/_preview\/open\?entry=post-2&token=v1\./);
+    expect(JSON.parse(json.out)).toMatchObject({ entry: 'post-2', url: expect.stringContaining('/_preview/open?entry=post-2&token='), expires: expect.any(String) });
+    expect(JSON.parse(aws.out)).toMatchObject({ url: expect.stringMatching(/^https:\/\/d111\.cloudfront\.net\/_preview\/open\?entry=page-about&token=v1\./) });
+    expect(awsWithoutKey.code).toBe(2);
+    expect(awsWithoutKey.err).toContain('RESTATIC_PREVIEW_KEY');
+  });
+});
+
 describe('restatic feeds, pdfs, replay, rebuild --reconcile', () => {
   it('feeds: a table per target for a person, the job\'s summary with --json', async () => {
     // Act
