@@ -9,19 +9,14 @@
 import { createClient, type ContentfulClientApi } from 'contentful';
 import { ContentError } from '../errors.js';
 import type { ContentDelta, ContentSource } from '../ports.js';
+import type { ContentfulSyncOptions } from './contentful-sync-source.js';
 import { changeVersion, type ContentEntity, type DeletedEntity, type LocaleDef } from '../content/types.js';
 
-export interface ContentfulPreviewOptions {
-  space: string;
-  environment: string;
-  /** A Content Preview API token. */
-  accessToken: string;
-  /** `preview.contentful.com` (default) or `preview.eu.contentful.com`; tests point it at a local server. */
-  host?: string;
-  insecure?: boolean;
-  /** Items per page (the API's maximum is 1,000). */
-  limit?: number;
-}
+/**
+ * The same connection settings as the Delivery API's source; `accessToken` is a Content Preview API
+ * token, and `host` defaults to `preview.contentful.com` (`preview.eu.contentful.com` in the EU).
+ */
+export type ContentfulPreviewOptions = ContentfulSyncOptions;
 
 /** The Preview API as a content source, and one entry's latest saved version (what "Open preview" waits for). */
 export interface PreviewContentSource extends ContentSource {
