@@ -133,6 +133,7 @@ describe('local stack: the private preview', () => {
     // Assess
     expect(landed).toBe(`/_preview${postUrl('post-3')}`);
     expect(previewPage).toContain('A Draft Nobody Should See Live');
+    expect(previewPage).toMatch(/Shows entry post-3 as saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; page built/);
     expect(liveBefore).not.toContain('A Draft Nobody Should See Live');
     expect(liveAfter).toContain('A Draft Nobody Should See Live');
     const status = await (await fetch(`${stack.url}/_status`)).json() as { preview: { entries: Array<{ entry: string; shownVersion?: string; builtAt?: string }> } };

@@ -201,9 +201,12 @@ describe('rendered pages', () => {
     for (const [url, body] of html) expect(body, url).toContain('<meta name="robots" content="noindex, nofollow">');
     expect(preview.get('/')).toContain('class="preview-banner" role="status">Preview: drafts');
     expect(preview.get('/de/')).toContain('Vorschau: Entwürfe');
+    // The receipt: the page's own entry as saved, and when the page was built.
+    expect(preview.get('/about/')).toMatch(/<p class="preview-receipt">Shows entry page-about as saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; page built \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.<\/p>/);
+    expect(preview.get('/')).toMatch(/<p class="preview-receipt">Page built /);
     expect(preview.get('/robots.txt')).toBe('User-agent: *\nDisallow: /\n');
     expect(live.get('/robots.txt')).toBe('User-agent: *\nDisallow: /_restatic/\nSitemap: https://shop.example.com/sitemap.xml\nSitemap: https://shop.example.com/de/sitemap.xml\n\n');
-    for (const [url, body] of live) expect(body, url).not.toMatch(/noindex|preview-banner/);
+    for (const [url, body] of live) expect(body, url).not.toMatch(/noindex|preview-banner|preview-receipt/);
   });
 
   it('renders the de market in German with EUR prices, its own links and its translations', async () => {

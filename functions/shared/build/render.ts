@@ -34,7 +34,7 @@ export { sha256 } from '../hash.js';
  * The Eleventy configuration of the site: one JS template (`site/pages.11ty.js`) paginating over
  * the page specs. The bench's plain-Eleventy baseline uses it too, so both render the same site.
  */
-export function configureSite(config: EleventyUserConfig, data: RenderContext & { pages: readonly PageSpec[] }): void {
+export function configureSite(config: EleventyUserConfig, data: RenderContext & { pages: readonly PageSpec[]; renderedAt?: string }): void {
   config.setTemplateFormats(['11ty.js']);
   config.ignores.add('assets/**');
   config.ignores.add('lib/**');
@@ -49,7 +49,8 @@ export async function renderPages(pages: readonly PageSpec[], context: RenderCon
   if (pages.length === 0) return [];
   const eleventy = new Eleventy(SITE_DIR, undefined, {
     quietMode: true,
-    config: (config) => configureSite(config, { ...context, pages }),
+    // When the pages were made: the preview's receipt shows it (live templates never do).
+    config: (config) => configureSite(config, { ...context, pages, renderedAt: new Date().toISOString().replace('T', ' ').slice(0, 19) }),
   });
   let results: EleventyResult[];
   try {

@@ -11,6 +11,9 @@ export interface Messages {
   languageName: string;
   skipToContent: string;
   previewBanner: string;
+  /** `{entry}`, `{saved}` and `{built}` are replaced. */
+  previewReceipt: string;
+  previewBuilt: string;
   mainNavigation: string;
   footerNavigation: string;
   home: string;
@@ -90,6 +93,8 @@ const EN: Messages = {
   languageName: 'English',
   skipToContent: 'Skip to content',
   previewBanner: 'Preview: drafts as the editors left them, not the live store.',
+  previewReceipt: 'Shows entry {entry} as saved {saved} UTC; page built {built} UTC.',
+  previewBuilt: 'Page built {built} UTC.',
   mainNavigation: 'Main',
   footerNavigation: 'Footer',
   home: 'Home',
@@ -144,6 +149,8 @@ const DE: Messages = {
   languageName: 'Deutsch',
   skipToContent: 'Zum Inhalt springen',
   previewBanner: 'Vorschau: Entwürfe, wie die Redaktion sie hinterlassen hat, nicht der Live-Shop.',
+  previewReceipt: 'Zeigt Eintrag {entry}, gespeichert {saved} UTC; Seite erstellt {built} UTC.',
+  previewBuilt: 'Seite erstellt {built} UTC.',
   mainNavigation: 'Hauptmenü',
   footerNavigation: 'Fußzeile',
   home: 'Startseite',

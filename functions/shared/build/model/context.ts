@@ -166,7 +166,10 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     };
     return renderRichText(doc as RichNode | undefined, ctx);
   };
-  const add: ModelContext['add'] = (url, layout, pageTitle, primary, make, twinKey = primary) => {
+  const add: ModelContext['add'] = (url, layout, pageTitle, primary, givenMake, twinKey = primary) => {
+    // The preview's receipt: which save of the page's own entry it shows (the live site's data is as before).
+    const entry = config.preview && primary?.startsWith('entry:') ? content.entries.get(primary.slice('entry:'.length)) : undefined;
+    const make = entry ? () => { const made = givenMake(); return { ...made, data: { ...made.data, draft: { entry: entry.sys.id, savedAt: String(entry.sys.updatedAt ?? '').replace('T', ' ').slice(0, 19) } } }; } : givenMake;
     const ref: PageRef = { url, key: keyForUrl(url), layout, ...(primary ? { primary } : {}), ...(isDefault ? {} : { market: market.id }) };
     if (!current && !loose) units.set(`loose:${units.size}`, (loose = { listed: [], warnings: [] }));
     const listed: Listed = { ref, title: pageTitle, make, twin: twinKey };
