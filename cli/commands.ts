@@ -214,7 +214,7 @@ export async function runPublish(config: LocalConfig, entryId: string | undefine
   const exported = parseExport(readFileSync(DEMO_SPACE_FILE, 'utf8'), DEMO_SPACE_FILE);
   const published = new LocalContentSpace(createExportContentSource(DEMO_SPACE_FILE), join(config.dataDir, 'contentful', 'published.jsonl'));
   // A draft builds on the entry's latest draft (an editor keeps typing), a publish on what is published.
-  const space = draft ? new LocalContentSpace(published, draftsJournal(config.dataDir)) : published;
+  const space = draft ? new LocalContentSpace(published, draftsJournal(config.dataDir), { newerWins: true }) : published;
   const entry = (await space.sync()).entries.find((e) => e.sys.id === entryId);
   if (!entry) {
     const ids = exported.entries.map((e) => e.sys.id);

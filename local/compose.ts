@@ -58,7 +58,7 @@ export async function startServices(config: LocalConfig): Promise<LocalServices>
     preview: {
       store: createS3ObjectStore({ bucket: config.previewBucket, client: servers.s3 }),
       roots: createDynamoDbRootPointers({ table: LOCAL_PREVIEW_ROOTS_TABLE, client: servers.dynamo }),
-      content: new LocalContentSpace(content, draftsJournal(config.dataDir)),
+      content: new LocalContentSpace(content, draftsJournal(config.dataDir), { newerWins: true }),
     },
   };
 }
@@ -100,7 +100,7 @@ export function hostedContentSource(config: HostedContent): ContentSource {
   const published = config.contentful
     ? createContentfulSyncSource(config.contentful)
     : new LocalContentSpace(createExportContentSource(config.spaceFile), join(config.dataDir, 'contentful', 'published.jsonl'));
-  return config.draftsFile ? new LocalContentSpace(published, config.draftsFile) : published;
+  return config.draftsFile ? new LocalContentSpace(published, config.draftsFile, { newerWins: true }) : published;
 }
 
 /** The ports a hosted function builds inside its thread, on clients of its own. */

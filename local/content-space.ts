@@ -24,9 +24,16 @@ export class LocalContentSpace implements ContentSource {
   /** Bytes of the journal read so far: another thread (the receiver) may append to it. */
   #read = 0;
 
-  constructor(base: ContentSource, journalFile: string) {
+  readonly #newerWins: boolean;
+
+  /**
+   * `newerWins`: a recorded entity shows only while it is at least as new as the base's (the drafts
+   * layer: a publish after a draft is newer, and the preview shows it without a record of its own).
+   */
+  constructor(base: ContentSource, journalFile: string, options: { newerWins?: boolean } = {}) {
     this.#base = base;
     this.#file = journalFile;
+    this.#newerWins = options.newerWins ?? false;
     mkdirSync(dirname(journalFile), { recursive: true });
     this.#catchUp();
   }
@@ -76,6 +83,8 @@ export class LocalContentSpace implements ContentSource {
       const assets = new Map(base.assets.map((a) => [a.sys.id, a]));
       for (const change of this.#changes) {
         const map = change.type === 'Entry' ? entries : assets;
+        const current = map.get(change.entity.sys.id);
+        if (this.#newerWins && current && BigInt(changeVersion(current.sys)) > BigInt(changeVersion(change.entity.sys))) continue;
         if (change.op === 'delete') map.delete(change.entity.sys.id);
         else map.set(change.entity.sys.id, change.entity as ContentEntity);
       }

@@ -56,7 +56,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
   const space = services.content instanceof LocalContentSpace ? services.content : undefined;
 
   edge.route('GET', '/_status', async (req) => (prefersHtml(req) ? {
-    status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl)),
+    status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl, new Date(), ctx.preview?.receipts() ?? [])),
   } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
     ...(ctx.preview ? { preview: { active: ctx.preview.active, entries: ctx.preview.receipts(), changes: ctx.preview.status.list().slice(0, 50) } } : {}) } }));
 

@@ -127,6 +127,8 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     send: async (envelopes) => {
       for (const e of envelopes) status.open({ kind: 'time', instant: e.id }, e.correlationId);
       await journal.send(envelopes);
+      // The preview shows the same catalog: its sales start and end at the same instants.
+      await preview.queue.send(envelopes);
     },
   }, logger);
   const loop = new ChangeLoop(journal, worker, status, logger, {

@@ -53,7 +53,26 @@ ${notes ? `<ul class="notes">${notes}</ul>` : ''}
 }
 
 /** The whole page: newest change first. */
-export function statusPage(records: readonly ChangeRecord[], siteUrl: string, now = new Date()): string {
+/** A preview receipt as the status page lists it (local/preview.ts `PreviewEntryReceipt`). */
+export interface PreviewReceiptRow {
+  entry: string;
+  latestVersion: string;
+  shownVersion?: string;
+  builtAt?: string;
+  pending: boolean;
+  error?: string;
+}
+
+const saved = (version: string) => (/^\d{13}$/.test(version) ? `${new Date(Number(version)).toISOString().replace('T', ' ').slice(0, 19)} UTC` : `version ${version}`);
+
+/** The preview's entries: the latest draft, the one shown and when it was built. */
+function previewSection(rows: readonly PreviewReceiptRow[]): string {
+  if (rows.length === 0) return '';
+  const row = (r: PreviewReceiptRow) => `<tr><td>${h(r.entry)}</td><td>${h(saved(r.latestVersion))}</td><td>${r.shownVersion ? h(saved(r.shownVersion)) : '—'}</td><td>${r.builtAt ? h(r.builtAt.replace('T', ' ').slice(0, 19)) : '—'}</td><td>${r.error ? `<span class="error">${h(r.error)}</span>` : r.pending ? 'building…' : 'shown'}</td></tr>`;
+  return `<h2>Preview</h2>\n<table class="preview"><thead><tr><th>entry</th><th>latest draft saved</th><th>draft shown, saved</th><th>built</th><th></th></tr></thead><tbody>\n${rows.map(row).join('\n')}\n</tbody></table>\n`;
+}
+
+export function statusPage(records: readonly ChangeRecord[], siteUrl: string, now = new Date(), preview: readonly PreviewReceiptRow[] = []): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -75,12 +94,13 @@ h1{font-size:1.4rem}h2{font-size:1.05rem;margin:0 0 .25rem}
 .stage{display:inline-block;min-width:6.5rem;font-weight:600}.after,.market{color:#555}
 .error{color:#a40e26}.warning{color:#7a4d00}
 .pages{columns:2;font-size:.9rem}
+.preview{border-collapse:collapse;margin:0 0 1rem;font-size:.9rem}.preview td,.preview th{text-align:left;padding:.15rem .6rem .15rem 0}
 </style>
 </head>
 <body>
 <h1>Restatic status</h1>
 <p>The last ${records.length} change${records.length === 1 ? '' : 's'}, newest first, as of <time datetime="${now.toISOString()}">${now.toISOString().replace('T', ' ').slice(0, 19)} UTC</time>. This page refreshes every 5 seconds; the same data is JSON for any client that does not ask for HTML.</p>
-${records.length ? records.map((r) => change(r, siteUrl)).join('\n') : '<p>No changes yet.</p>'}
+${previewSection(preview)}${records.length ? records.map((r) => change(r, siteUrl)).join('\n') : '<p>No changes yet.</p>'}
 </body>
 </html>
 `;

@@ -49,7 +49,10 @@ export interface WebhookDeps {
    */
   preview?: {
     queue: Queue<ChangeEnvelope>;
-    /** Local stack only: records the draft (or publish, or removal) in the local preview stand-in (the Preview API there). */
+    /**
+     * Local stack only: records a draft or a removal in the local preview stand-in (the Preview API
+     * there), which lays them over what is published; a publish needs no record of its own there.
+     */
     mirror?: (op: 'upsert' | 'delete', type: 'Entry' | 'Asset', entity: ContentEntity | DeletedEntity) => void;
   };
 }
@@ -154,7 +157,7 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
   };
   const op = action === 'publish' || draft ? 'upsert' : 'delete';
   if (deps.mirror && !draft && (kind === 'Entry' || kind === 'Asset')) deps.mirror(op, kind, entity);
-  if (deps.preview?.mirror && (kind === 'Entry' || kind === 'Asset')) deps.preview.mirror(op, kind, entity);
+  if (deps.preview?.mirror && action !== 'publish' && (kind === 'Entry' || kind === 'Asset')) deps.preview.mirror(op, kind, entity);
   // Live first: a preview queue that fails (5xx, Contentful retries) must not hold a publish back,
   // and a retried publish is a duplicate the live worker fences.
   if (!draft) await deps.queue.send([envelope]);

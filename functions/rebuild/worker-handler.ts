@@ -35,6 +35,8 @@ const worker = new RebuildWorker(
 );
 const pdfJobs = aws.pdfJobs(config);
 const instants = aws.instants(config);
+// The preview shows the same catalog: its sales start and end at the same instants as the live site's.
+const preview = config.PREVIEW_QUEUE_URL ? aws.previewChanges(config) : undefined;
 
 // CMS changes reach the PDFs that show them (product changes fan out from the stream consumer), and
 // so do products whose page changed in the run (a sale that ended, a category renamed). If either
@@ -46,4 +48,6 @@ export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, as
   ];
   if (jobs.length) await pdfJobs.send(jobs);
   if (result.schedule) await instants.sync(result.schedule);
+  const reached = processed.filter((e) => e.kind === 'Time');
+  if (preview && reached.length) await preview.send(reached);
 }, { deadLetters: aws.changesDeadLetters(config), metrics: o.metrics }));

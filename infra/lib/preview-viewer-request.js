@@ -36,7 +36,8 @@ function verify(key, token, path, now) {
     return { ok: false, status: 403, message: 'expected a preview token of the form v1.<expiry>.<scope>.<signature>' };
   }
   var expires = Number(parts[1]);
-  var scope = Buffer.from(parts[2], 'base64url').toString('utf8');
+  // base64url → base64 (the runtime's Buffer is only documented for base64).
+  var scope = Buffer.from(parts[2].replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   var expected = crypto.createHmac('sha256', key).update(scope + '\n' + expires).digest('hex');
   if (!equal(expected, parts[3])) return { ok: false, status: 403, message: 'the preview token is not signed by this site' };
   if (expires <= now) return { ok: false, status: 403, message: 'the preview link expired at ' + new Date(expires * 1000).toISOString() + ': ask for a new one' };
@@ -67,7 +68,7 @@ async function handler(event) {
     return {
       statusCode: 302, statusDescription: 'Found',
       headers: { location: { value: uri + (rest.length ? '?' + rest.join('&') : '') }, 'cache-control': { value: 'no-store' } },
-      cookies: { [COOKIE]: { value: token, attributes: 'Path=/; Max-Age=' + (verdict.expires - now) + '; HttpOnly; SameSite=Lax; Secure' } },
+      cookies: { restatic_preview: { value: token, attributes: 'Path=/; Max-Age=' + (verdict.expires - now) + '; HttpOnly; SameSite=Lax; Secure' } },
     };
   }
   if (uri === ROOT + 'open') {

@@ -44,13 +44,14 @@ export class RestaticStack extends Stack {
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
-    // Drafts: the webhook receiver sends them (and publishes) to the preview, the stream consumer catalog changes.
+    // Drafts: the webhook receiver sends them (and publishes) to the preview, the stream consumer
+    // catalog changes, the worker the instants at which sales start or end.
     this.preview = new Preview(this, 'Preview', {
       stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl,
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
-    for (const f of [this.pipeline.functions.webhook, this.pipeline.functions.stream]) {
+    for (const f of [this.pipeline.functions.webhook, this.pipeline.functions.stream, this.pipeline.functions.worker]) {
       f.fn.addEnvironment('PREVIEW_QUEUE_URL', this.preview.queue.queueUrl);
       this.preview.queue.grantSendMessages(f.fn);
     }

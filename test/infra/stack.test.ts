@@ -242,8 +242,8 @@ describe('pipeline', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
     // The key reaches the KeyValueStore from Secrets Manager at deploy; it is never in the template.
     template.hasResourceProperties('Custom::RestaticPreviewKey', { Secret: { Ref: Match.stringLikeRegexp('^PreviewTokenKey') } });
-    // Drafts: the webhook receiver and the stream consumer send to the preview queue.
-    for (const description of ['Contentful webhook receiver: verify, queue, 202', 'Products stream → change envelopes and PDF jobs']) {
+    // Drafts: the webhook receiver, the stream consumer and (instants) the worker send to the preview queue.
+    for (const description of ['Contentful webhook receiver: verify, queue, 202', 'Products stream → change envelopes and PDF jobs', 'Rebuild worker: affected pages → S3 → invalidation']) {
       const [, fn] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === description)!;
       expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.PREVIEW_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^PreviewChanges/) });
     }

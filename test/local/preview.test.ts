@@ -140,6 +140,27 @@ describe('local stack: the private preview', () => {
     expect(status.preview.entries.find((e) => e.entry === 'post-3')).toMatchObject({ shownVersion: expect.any(String), builtAt: expect.any(String) });
   });
 
+  it('follows the catalog: a sale that ends at its instant shows the regular price in the preview too', async () => {
+    // Prepare
+    const { cookie } = await previewLink('post-2');
+    await stack.preview.idle();
+    const end = new Date(Date.now() + 3000).toISOString();
+    // Act
+    await fetch(`${stack.url}/_local/products/PREVIEW-SALE-1`, { method: 'PUT', body: JSON.stringify({ title: 'Preview Sale Lantern', description: 'Bright.', price: { USD: 5000 }, salePrice: { USD: 2500 }, saleEnd: end, availability: 'in_stock', category: 'headlamps' }) });
+    const onSale = await waitFor(async () => {
+      const html = await (await fetch(`${stack.url}/_preview/products/preview-sale-lantern/`, { headers: { cookie } })).text();
+      return html.includes('$25.00') ? html : undefined;
+    });
+    const after = await waitFor(async () => {
+      const html = await (await fetch(`${stack.url}/_preview/products/preview-sale-lantern/`, { headers: { cookie } })).text();
+      return html.includes('$50.00') && !html.includes('$25.00') ? html : undefined;
+    });
+    // Assess
+    expect(onSale).toContain('$25.00');
+    expect(after).toContain('$50.00');
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(end));
+  });
+
   it('coalesces a burst of auto-saves into a few runs, the last draft shown', async () => {
     // Prepare
     const { cookie } = await previewLink('post-6');

@@ -77,6 +77,20 @@ describe('status page', () => {
     expect(html).not.toContain('<script>');
   });
 
+  it('lists the preview\'s entries: the latest draft, the one shown and when it was built, errors escaped', () => {
+    // Act
+    const html = statusPage([record], 'http://127.0.0.1:8080', new Date(), [
+      { entry: 'post-3', latestVersion: String(Date.parse('2026-12-04T10:00:05Z')), shownVersion: String(Date.parse('2026-12-04T10:00:05Z')), builtAt: '2026-12-04T10:00:06.100Z', pending: false },
+      { entry: 'page-<x>', latestVersion: '7', pending: true, error: 'the <b>space</b> timed out' },
+    ]);
+    // Assess
+    expect(html).toContain('<h2>Preview</h2>');
+    expect(html).toContain('<tr><td>post-3</td><td>2026-12-04 10:00:05 UTC</td><td>2026-12-04 10:00:05 UTC</td><td>2026-12-04 10:00:06</td><td>shown</td></tr>');
+    expect(html).toContain('page-&lt;x&gt;');
+    expect(html).toContain('the &lt;b&gt;space&lt;/b&gt; timed out');
+    expect(statusPage([record], 'http://127.0.0.1:8080')).not.toContain('Preview');
+  });
+
   it.each([
     ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', true],
     ['*/*', false],
