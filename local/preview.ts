@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MIN_PREVIEW_KEY_LENGTH } from '../functions/shared/preview/token.js';
+import { LISTING_PAGE_SIZE } from '../functions/shared/build/site-model.js';
 import type { ChangeEnvelope } from '../functions/shared/changes/envelope.js';
 import { buildRequestEnvelope, compareVersions } from '../functions/shared/changes/envelope.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
@@ -90,7 +91,7 @@ export class LocalPreview {
   activate(): void {
     if (this.#loop) return;
     const config = this.#config;
-    const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: 24, preview: true };
+    const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, preview: true };
     this.#worker = new ThreadedRebuildWorker({
       s3Endpoint: this.#services.servers.s3Endpoint, dynamoEndpoint: this.#services.servers.dynamoEndpoint,
       bucket: config.previewBucket, table: config.table, rootsTable: LOCAL_PREVIEW_ROOTS_TABLE, uncached: true,
@@ -172,7 +173,6 @@ export class LocalPreview {
   }
 }
 
-export { isDraft };
 
 /**
  * The HMAC key of preview tokens: `RESTATIC_PREVIEW_KEY`, else one made at the first start and kept

@@ -33,7 +33,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_00
   }
 }
 
-/** A blog post as the CMA sends it, with its title set: a draft (auto_save) or a publish. */
+/** An entry as the CMA sends it, with its title set: a draft (auto_save) or a publish. */
 async function send(entryId: string, title: string, action: 'auto_save' | 'publish') {
   const base = exported.find((e) => e.sys.id === entryId)!;
   clock += 1000;
@@ -138,6 +138,25 @@ describe('local stack: the private preview', () => {
     expect(liveAfter).toContain('A Draft Nobody Should See Live');
     const status = await (await fetch(`${stack.url}/_status`)).json() as { preview: { entries: Array<{ entry: string; shownVersion?: string; builtAt?: string }> } };
     expect(status.preview.entries.find((e) => e.entry === 'post-3')).toMatchObject({ shownVersion: expect.any(String), builtAt: expect.any(String) });
+  });
+
+  it.each([
+    ['a CMS page', 'page-shipping', '/shipping/'],
+    ['a category', 'category-tents', '/categories/tents/'],
+  ])('opens the draft of %s from its link on the entry\'s own page', async (_label, entry, path) => {
+    // Prepare
+    const { url, cookie } = await previewLink(entry);
+    // Act
+    await send(entry, `Draft of ${entry}`, 'auto_save');
+    const landed = await waitFor(async () => {
+      const r = await fetch(url.replace(/&token=.*/, ''), { headers: { cookie }, redirect: 'manual' });
+      return r.status === 302 ? r.headers.get('location') : undefined;
+    });
+    const page = await (await fetch(`${stack.url}${landed}`, { headers: { cookie } })).text();
+    // Assess
+    expect(landed).toBe(`/_preview${path}`);
+    expect(page).toContain(`Draft of ${entry}`);
+    expect(await (await fetch(`${stack.url}${path}`)).text()).not.toContain(`Draft of ${entry}`);
   });
 
   it('follows the catalog: a sale that ends at its instant shows the regular price in the preview too', async () => {
