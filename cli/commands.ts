@@ -63,7 +63,7 @@ export function buildSummary(result: FullBuildResult) {
 }
 
 export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 'local' | 'aws', out: Output): Promise<number> {
-  const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, now: new Date() };
+  const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, checkoutUrl: config.checkoutUrl, now: new Date() };
   const progress = createProgress();
   if (target === 'aws') {
     // The same composition root as the Lambda functions, under the CLI's variable names.

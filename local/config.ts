@@ -8,6 +8,9 @@ import * as v from 'valibot';
 import { ConfigError } from '../functions/shared/errors.js';
 import { DEMO_MARKETS, parseMarkets, type Market } from '../functions/shared/markets/markets.js';
 
+/** The local stack's stand-in for a store's checkout: it shows what the cart handed over. */
+export const LOCAL_CHECKOUT_ROUTE = '/_local/checkout';
+
 export const DEFAULT_WEBHOOK_SECRET = 'restatic-local-development-webhook-signing-secret-0123456789abcd';
 
 export interface LocalConfig {
@@ -31,6 +34,8 @@ export interface LocalConfig {
    * kept in the data directory (preview.key), so links stay valid across restarts.
    */
   previewKey: string | undefined;
+  /** Where the storefront's cart checks out (`RESTATIC_CHECKOUT_URL`); the local demo checkout by default. */
+  checkoutUrl: string;
   /** The deployed preview's address (`RESTATIC_PREVIEW_URL`, the stack's `PreviewUrl`): `preview-url --target aws` links there. */
   previewUrl: string | undefined;
   /** Contentful's Content Preview API token (`CONTENTFUL_PREVIEW_TOKEN`): with a space, the preview reads drafts there. */
@@ -68,6 +73,7 @@ const LocalEnv = v.object({
   RESTATIC_BUCKET: text('restatic-site', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   RESTATIC_PREVIEW_BUCKET: text('restatic-preview', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   RESTATIC_PREVIEW_KEY: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{32,256}$/, 'expected 32 to 256 characters of A-Z, a-z, 0-9, "-" or "_"'))),
+  RESTATIC_CHECKOUT_URL: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^\s/]+)?\/[^\s]*$/, 'expected an http(s) URL or a site path such as /checkout'))),
   RESTATIC_PREVIEW_URL: v.optional(v.pipe(v.string(), v.regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected the https URL of the preview distribution (the PreviewUrl output)'))),
   CONTENTFUL_PREVIEW_TOKEN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Preview API token'))),
   RESTATIC_TABLE: text('products', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
@@ -101,6 +107,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd: strin
     previewKey: e.RESTATIC_PREVIEW_KEY,
     previewToken: e.CONTENTFUL_PREVIEW_TOKEN,
     previewUrl: e.RESTATIC_PREVIEW_URL,
+    checkoutUrl: e.RESTATIC_CHECKOUT_URL ?? LOCAL_CHECKOUT_ROUTE,
     markets: e.RESTATIC_MARKETS === undefined ? DEMO_MARKETS : parseMarkets(e.RESTATIC_MARKETS, 'RESTATIC_MARKETS'),
     feedIntervalMinutes: e.FEEDS_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,

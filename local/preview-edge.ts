@@ -38,7 +38,7 @@ const page = (status: number, title: string, text: string, headers: Record<strin
 
 /** Root-relative links of a preview page stay in the preview (it shares the live site's host here). */
 export function keepLinksInPreview(html: string): string {
-  return html.replace(/\b(href|src|action)="\/(?!\/|_preview\/)/g, `$1="${PREVIEW_ROOT}`);
+  return html.replace(/\b(href|src|action)="\/(?!\/|_preview\/|_local\/)/g, `$1="${PREVIEW_ROOT}`);
 }
 
 export function previewEdge(deps: PreviewEdgeDeps): MountHandler {

@@ -91,7 +91,7 @@ export class LocalPreview {
   activate(): void {
     if (this.#loop) return;
     const config = this.#config;
-    const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, preview: true };
+    const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, checkoutUrl: config.checkoutUrl, preview: true };
     this.#worker = new ThreadedRebuildWorker({
       s3Endpoint: this.#services.servers.s3Endpoint, dynamoEndpoint: this.#services.servers.dynamoEndpoint,
       bucket: config.previewBucket, table: config.table, rootsTable: LOCAL_PREVIEW_ROOTS_TABLE, uncached: true,

@@ -10,13 +10,14 @@ import { reconciliationEnvelopes } from '../functions/rebuild/reconcile.js';
 import { readState, type SiteState } from '../functions/shared/state/site-state.js';
 import { StateStore } from '../functions/shared/state/state-store.js';
 import { receiveWebhook } from '../functions/rebuild/webhook.js';
-import { validateProduct } from '../functions/shared/catalog/product.js';
+import { activeSalePrice, validateProduct } from '../functions/shared/catalog/product.js';
 import { ValidationError } from '../functions/shared/errors.js';
 import type { PdfJob } from '../functions/shared/changes/pdf-jobs.js';
 import type { LocalPdfQueue } from './pdf-queue.js';
 import type { JsonLogger } from '../functions/shared/logger.js';
 import type { ChangeLoop } from './change-loop.js';
-import type { LocalConfig } from './config.js';
+import { LOCAL_CHECKOUT_ROUTE, type LocalConfig } from './config.js';
+import { escapeUTF8 } from 'entities';
 import { LocalContentSpace } from './content-space.js';
 import type { EdgeServer, RouteHandler } from './edge-server.js';
 import type { JournalQueue } from './journal-queue.js';
@@ -161,6 +162,28 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     }
     return { value: parsed as Record<string, unknown> };
   };
+
+  // The demo's checkout: what a store's commerce platform would receive from the cart, shown back.
+  edge.route('GET', LOCAL_CHECKOUT_ROUTE, async (req) => {
+    const query = new URL(req.url ?? '/', 'http://local').searchParams;
+    const lines = (query.get('items') ?? '').split(',').filter(Boolean).slice(0, 100).map((item) => {
+      const [sku = '', qty = ''] = item.split(':');
+      return { sku, qty: /^\d{1,2}$/.test(qty) ? Number(qty) : Number.NaN };
+    });
+    const currency = /^[A-Z]{3}$/.test(query.get('currency') ?? '') ? query.get('currency')! : undefined;
+    const bad = lines.find((l) => !/^[A-Za-z0-9._-]{1,50}$/.test(l.sku) || !(l.qty >= 1));
+    const rows: string[] = [];
+    let total = 0;
+    for (const line of bad ? [] : lines) {
+      const product = await services.catalog.get(line.sku);
+      const unit = product && currency ? (activeSalePrice(product, currency, new Date()) ?? product.price[currency]) : undefined;
+      if (unit !== undefined) total += unit * line.qty;
+      rows.push(`<tr><td>${escapeUTF8(line.sku)}</td><td>${escapeUTF8(product?.title ?? '(unknown sku)')}</td><td>${line.qty}</td><td>${unit !== undefined ? (unit / 100).toFixed(2) : '—'}</td></tr>`);
+    }
+    const message = bad ? `expected items=SKU:QTY,… (a quantity from 1 to 99), got ${JSON.stringify(query.get('items') ?? '')}` : lines.length ? '' : 'The cart handed over no items.';
+    const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Checkout (local demo)</title></head>\n<body><main><h1>Checkout (local demo)</h1><p>A store's checkout receives this from the cart (set RESTATIC_CHECKOUT_URL to yours). Restatic stores nothing about the visitor.</p>${message ? `<p>${escapeUTF8(message)}</p>` : `<table><thead><tr><th>sku</th><th>product</th><th>quantity</th><th>unit price (${escapeUTF8(currency ?? '?')})</th></tr></thead><tbody>${rows.join('')}</tbody></table><p>Total: ${(total / 100).toFixed(2)} ${escapeUTF8(currency ?? '')}</p>`}</main></body></html>\n`;
+    return { status: bad ? 400 : 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(html) };
+  });
 
   edge.route('GET', '/_local/products/{sku}', async (_req, _body, params) => {
     const item = await services.catalog.getItem(params.sku!);

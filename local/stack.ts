@@ -96,7 +96,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   const previewKey = previewKeyOf(config);
   edge.mount(PREVIEW_PREFIX, previewEdge({ key: previewKey, preview, previewStore: services.preview.store, liveStore: services.store, markets: config.markets }));
   const renderer = options.renderer ?? createWorkerPoolRenderer({ store: threadStore({ bucket: config.bucket, endpoint: services.servers.s3Endpoint }) });
-  const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE };
+  const site = { baseUrl: config.siteUrl, markets: config.markets, listingPageSize: LISTING_PAGE_SIZE, checkoutUrl: config.checkoutUrl };
   const buildAll = (progress?: Progress) => fullBuild(
     { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn, logger, renderer, ...(progress ? { progress } : {}) },
     { site: { ...site, now: new Date() }, demoImages: !config.deliveryToken },

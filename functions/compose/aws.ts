@@ -39,6 +39,7 @@ export interface AwsSiteSettings {
   baseUrl: string;
   markets: Market[];
   listingPageSize: number;
+  checkoutUrl?: string;
 }
 
 const made = new WeakMap<AwsConfig, Map<string, unknown>>();
@@ -62,7 +63,7 @@ export async function readSecret(arn: string, client: SecretsManagerClient): Pro
   return out.SecretString;
 }
 
-export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), markets: markets(c), listingPageSize: LISTING_PAGE_SIZE }));
+export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), markets: markets(c), listingPageSize: LISTING_PAGE_SIZE, ...(c.CHECKOUT_URL ? { checkoutUrl: c.CHECKOUT_URL } : {}) }));
 
 /** The storefronts (`MARKETS`, JSON), the demo's `us` and `de` when unset. */
 export const markets = (c: AwsConfig): Market[] => once(c, 'markets', () => (c.MARKETS === undefined ? DEMO_MARKETS : parseMarkets(c.MARKETS, 'MARKETS')));

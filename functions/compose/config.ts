@@ -21,6 +21,8 @@ const feedTargets = v.pipe(text, v.parseJson(), v.array(v.object({
 const AwsEnvSchema = v.object({
   SITE_URL: v.optional(v.pipe(url, v.transform((s) => s.replace(/\/$/, '')))),
   SITE_NAME: v.optional(text, 'Store'),
+  // Where the storefront's cart hands its items (no cart without it).
+  CHECKOUT_URL: v.optional(v.pipe(text, v.regex(/^(https:\/\/[^\s/]+)?\/[^\s]*$/, 'expected an https URL or a site path such as /checkout'))),
   SITE_BUCKET: v.optional(v.pipe(text, v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'))),
   PRODUCTS_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
   STATE_TABLE: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),

@@ -1,7 +1,8 @@
 /**
  * The CDK app: one Restatic stack per stage, configured by context (`cdk synth -c stage=prod`):
  * stage, contentfulSpaceId, contentfulEnvironment, siteUrl, domainName + certificateArn,
- * productsTableName (+ productsTableStreamArn) to use an existing table, alarmEmail, pdfImageHosts
+ * productsTableName (+ productsTableStreamArn) to use an existing table, alarmEmail, checkoutUrl (where
+ * the storefront's cart hands its items; no cart without it), pdfImageHosts
  * (comma-separated hosts whose product images the PDFs may fetch, besides Contentful's).
  * Synthesizes with no AWS credentials (environment-agnostic unless CDK_DEFAULT_ACCOUNT is set).
  */
@@ -23,6 +24,7 @@ const stack = new RestaticStack(app, `Restatic-${stage}`, {
   ...(context('productsTableName') ? { existingTableName: context('productsTableName')! } : {}),
   ...(context('productsTableStreamArn') ? { existingTableStreamArn: context('productsTableStreamArn')! } : {}),
   ...(context('alarmEmail') ? { alarmEmail: context('alarmEmail')! } : {}),
+  ...(context('checkoutUrl') ? { checkoutUrl: context('checkoutUrl')! } : {}),
   ...(context('pdfImageHosts') ? { pdfImageHosts: context('pdfImageHosts')!.split(',').map((h) => h.trim()).filter(Boolean) } : {}),
   ...(process.env.CDK_DEFAULT_ACCOUNT ? { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' } } : {}),
 });

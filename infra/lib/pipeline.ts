@@ -35,6 +35,8 @@ export interface PipelineProps {
   existingTableStreamArn?: string;
   /** Hosts (besides Contentful's) whose https product images the PDF function may fetch. */
   pdfImageHosts?: string[];
+  /** The store's checkout (the storefront's cart hands its items there). */
+  checkoutUrl?: string;
   feedSchedule: string;
   reconcileSchedule: string;
   removalPolicy: RemovalPolicy;
@@ -123,7 +125,7 @@ export class Pipeline extends Construct {
     this.deadLetterQueues.push(changes.dlq, pdfJobs.dlq, pdfCatalog.dlq, streamFailures, scheduleDlq);
     this.failureQueues.push(streamFailures, scheduleDlq);
 
-    const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName };
+    const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}) };
     const stateEnv = { STATE_TABLE: this.stateTable.tableName };
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: deliveryToken.secretArn };
     this.pdfQueueUrl = pdfJobs.queue.queueUrl;

@@ -30,6 +30,7 @@ export interface PreviewProps {
   logs: s3.Bucket;
   table: dynamodb.ITable;
   siteUrl: string;
+  checkoutUrl?: string;
   contentfulSpaceId: string;
   contentfulEnvironment: string;
   removalPolicy: RemovalPolicy;
@@ -80,7 +81,7 @@ export class Preview extends Construct {
     });
 
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: this.previewToken.secretArn };
-    const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName };
+    const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}) };
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
       memorySize: 2048, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName },

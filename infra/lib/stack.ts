@@ -18,6 +18,8 @@ export interface RestaticStackProps extends StackProps {
   existingTableName?: string;
   existingTableStreamArn?: string;
   alarmEmail?: string;
+  /** The store's checkout: the storefront's cart hands its items there; no cart without it. */
+  checkoutUrl?: string;
   /** Hosts (besides Contentful's) whose https product images the PDFs may fetch. */
   pdfImageHosts?: string[];
   feedSchedule?: string;
@@ -41,13 +43,14 @@ export class RestaticStack extends Stack {
       ...(props.existingTableName ? { existingTableName: props.existingTableName } : {}),
       ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),
       ...(props.pdfImageHosts?.length ? { pdfImageHosts: props.pdfImageHosts } : {}),
+      ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}),
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
     // Drafts: the webhook receiver sends them (and publishes) to the preview, the stream consumer
     // catalog changes, the worker the instants at which sales start or end.
     this.preview = new Preview(this, 'Preview', {
-      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl,
+      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}),
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });

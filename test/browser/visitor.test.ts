@@ -179,6 +179,40 @@ describe('a visitor', () => {
     }
   });
 
+  it('puts two products in the cart, keeps it across pages, and hands it to the checkout; the open cart has no axe violations', async () => {
+    // Prepare
+    const { products } = await stack.services.catalog.scanAll();
+    const [a, b] = products.filter((p) => p.salePrice === undefined && p.availability === 'in_stock' && p.price.USD !== undefined);
+    // Act: two of the first, one of the second
+    await page.goto(`${stack.url}/products/${a!.slug}/`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await expect(page.locator('.add-to-cart [role="status"]').textContent()).resolves.toBe('Added to your cart.');
+    await page.goto(`${stack.url}/products/${b!.slug}/`);
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    const count = await page.locator('[data-cart-count]').first().textContent();
+    await page.getByRole('button', { name: /^Cart/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cart' });
+    const lines = await dialog.locator('[data-cart-items] li').count();
+    const total = await dialog.locator('[data-cart-total] output').textContent();
+    const violations = await axeViolations();
+    await page.screenshot({ path: join(SCREENSHOTS, 'cart.png') });
+    await dialog.getByRole('link', { name: 'Check out' }).click();
+    await page.waitForURL(/\/_local\/checkout\?/);
+    const handedOver = new URL(page.url()).searchParams;
+    // Assess
+    expect(count).toBe('3');
+    expect(lines).toBe(2);
+    expect(total).toBe(`$${((2 * a!.price.USD! + b!.price.USD!) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+    expect(violations).toEqual([]);
+    expect(handedOver.get('items')).toBe(`${a!.sku}:2,${b!.sku}:1`);
+    expect(handedOver.get('currency')).toBe('USD');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Checkout (local demo)');
+    await expect(page.locator('body').textContent()).resolves.toContain(a!.title);
+  });
+
   it('has valid JSON (or none) in every page type', async () => {
     for (const path of ['/', '/categories/tents/', '/about/', '/blog/']) {
       await page.goto(`${stack.url}${path}`);

@@ -172,6 +172,23 @@ describe('local stack: editing products', () => {
   });
 });
 
+describe('local stack: the demo checkout', () => {
+  it('shows what the cart handed over (titles, quantities, the total at today\'s prices), and names a malformed hand-off', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.salePrice === undefined && p.price.USD !== undefined)!;
+    // Act
+    const ok = await fetch(`${stack.url}/_local/checkout?items=${product.sku}:2&currency=USD&market=us`);
+    const bad = await fetch(`${stack.url}/_local/checkout?items=${product.sku}:0`);
+    const html = await ok.text();
+    // Assess
+    expect(ok.status).toBe(200);
+    expect(html).toContain(`<td>${product.sku}</td>`);
+    expect(html).toContain(`Total: ${((2 * product.price.USD!) / 100).toFixed(2)} USD`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('expected items=SKU:QTY');
+  });
+});
+
 describe('local stack: any client writing to the local DynamoDB', () => {
   it('rebuilds a product\'s page after an SDK PutItem to the printed endpoint, through the table\'s stream', async () => {
     // Prepare

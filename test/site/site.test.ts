@@ -12,7 +12,7 @@ const config: SiteConfig = { baseUrl: 'https://shop.example.com', markets: DEMO_
 const demoCatalog = (n: number): Product[] => [...demoProducts(n)].map(validateProduct);
 
 async function renderAll(model: ReturnType<typeof buildSiteModel>) {
-  const pages = await renderPages(model.pages, { sites: model.sites, css: '/assets/style-0123456789.css' });
+  const pages = await renderPages(model.pages, { sites: model.sites, css: '/assets/style-0123456789.css', js: '/assets/cart-0123456789.js' });
   return new Map(pages.map((p) => [p.url, p.body.toString('utf8')]));
 }
 
@@ -207,6 +207,26 @@ describe('rendered pages', () => {
     expect(preview.get('/robots.txt')).toBe('User-agent: *\nDisallow: /\n');
     expect(live.get('/robots.txt')).toBe('User-agent: *\nDisallow: /_restatic/\nSitemap: https://shop.example.com/sitemap.xml\nSitemap: https://shop.example.com/de/sitemap.xml\n\n');
     for (const [url, body] of live) expect(body, url).not.toMatch(/noindex|preview-banner|preview-receipt/);
+  });
+
+  it('offers a cart where the store has a checkout: the price the page shows in minor units, a hand-off without script, the cart script; none without a checkout', async () => {
+    // Prepare: one product on sale now, one out of stock
+    const [onSale, soldOut, ...rest] = demoCatalog(30);
+    const catalog = [{ ...onSale!, price: { USD: 5000, EUR: 4500 }, salePrice: { USD: 3999 }, saleStart: undefined, saleEnd: undefined }, { ...soldOut!, availability: 'out_of_stock' as const }, ...rest];
+    // Act
+    const withCart = await renderAll(buildSiteModel(demoSnapshot(), catalog, { ...config, checkoutUrl: 'https://shop.example.com/checkout' }));
+    const without = await renderAll(buildSiteModel(demoSnapshot(), catalog, config));
+    // Assess
+    const page = withCart.get(`/products/${onSale!.slug}/`)!;
+    expect(page).toContain(`data-sku="${onSale!.sku}"`);
+    expect(page).toContain('data-price="3999" data-currency="USD"');
+    expect(page).toContain('action="https://shop.example.com/checkout" method="get"');
+    expect(page).toContain(`<input type="hidden" name="items" value="${onSale!.sku}:1">`);
+    expect(page).toContain('<script type="module" src="/assets/cart-0123456789.js"></script>');
+    expect(page).toContain('data-market="us" data-checkout="https://shop.example.com/checkout"');
+    expect(withCart.get(`/de/products/${onSale!.translations?.['de-DE']?.slug ?? onSale!.slug}/`)).toContain('data-price="4500" data-currency="EUR"');
+    expect(withCart.get(`/products/${soldOut!.slug}/`)).not.toContain('data-add-to-cart');
+    for (const [url, body] of without) expect(body, url).not.toMatch(/data-add-to-cart|cart-0123456789|data-cart/);
   });
 
   it('renders the de market in German with EUR prices, its own links and its translations', async () => {

@@ -122,6 +122,8 @@ export interface ProductPageData {
   conditionLabel: string;
   jsonLd: string;
   pdfUrl: string;
+  /** What the cart adds: the price the page shows, in minor units of its currency; absent when it cannot be bought. */
+  cart?: { price: number; currency: string };
 }
 
 /** A product page's data in a market; `pdfPath` is the market's spec sheet path. */
@@ -137,5 +139,6 @@ export function productPageData(product: Product, baseUrl: string, market: Marke
     conditionLabel: market.t.conditions[product.condition],
     jsonLd: productJsonLd(product, baseUrl, now, categoryTitle, market.url(product)),
     pdfUrl: pdfPath,
+    ...(price && product.availability !== 'out_of_stock' ? { cart: { price: activeSalePrice(product, market.currency, now) ?? product.price[market.currency]!, currency: market.currency } } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface RenderContext {
   sites: SiteModel['sites'];
   /** URL of the content-hashed stylesheet. */
   css: string;
+  /** URL of the content-hashed cart script (pages load it where the store has a checkout). */
+  js?: string;
 }
 
 /** One rendered output. */

@@ -1,4 +1,4 @@
-/** Static assets: the stylesheet (content-hashed name) and, for the demo store, generated images. */
+/** Static assets: the stylesheet and the cart script (content-hashed names) and, for the demo store, generated images. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allDemoImages } from '../demo/images.js';
@@ -10,6 +10,8 @@ export interface SiteAssets {
   items: PublishItem[];
   /** URL of the stylesheet, e.g. `/assets/style-1a2b3c4d5e.css`. */
   css: string;
+  /** URL of the cart script, e.g. `/assets/cart-1a2b3c4d5e.js`. */
+  js: string;
 }
 
 const loaded = new Map<boolean, SiteAssets>();
@@ -32,12 +34,15 @@ function readSiteAssets(demoImages: boolean): SiteAssets {
   const css = readFileSync(join(SITE_DIR, 'assets', 'style.css'));
   const cssHash = sha256(css);
   const cssKey = `assets/style-${cssHash.slice(0, 10)}.css`;
-  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }];
+  const js = readFileSync(join(SITE_DIR, 'assets', 'cart.js'));
+  const jsHash = sha256(js);
+  const jsKey = `assets/cart-${jsHash.slice(0, 10)}.js`;
+  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }, { key: jsKey, body: js, hash: jsHash }];
   if (demoImages) {
     for (const image of allDemoImages()) {
       const body = Buffer.from(image.body);
       items.push({ key: image.key, body, hash: sha256(body) });
     }
   }
-  return { items, css: `/${cssKey}` };
+  return { items, css: `/${cssKey}`, js: `/${jsKey}` };
 }

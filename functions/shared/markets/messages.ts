@@ -14,6 +14,14 @@ export interface Messages {
   /** `{entry}`, `{saved}` and `{built}` are replaced. */
   previewReceipt: string;
   previewBuilt: string;
+  cart: string;
+  cartEmpty: string;
+  cartTotal: string;
+  checkout: string;
+  close: string;
+  quantity: string;
+  addToCart: string;
+  addedToCart: string;
   mainNavigation: string;
   footerNavigation: string;
   home: string;
@@ -95,6 +103,14 @@ const EN: Messages = {
   previewBanner: 'Preview: drafts as the editors left them, not the live store.',
   previewReceipt: 'Shows entry {entry} as saved {saved} UTC; page built {built} UTC.',
   previewBuilt: 'Page built {built} UTC.',
+  cart: 'Cart',
+  cartEmpty: 'Your cart is empty.',
+  cartTotal: 'Total:',
+  checkout: 'Check out',
+  close: 'Close',
+  quantity: 'Quantity',
+  addToCart: 'Add to cart',
+  addedToCart: 'Added to your cart.',
   mainNavigation: 'Main',
   footerNavigation: 'Footer',
   home: 'Home',
@@ -151,6 +167,14 @@ const DE: Messages = {
   previewBanner: 'Vorschau: Entwürfe, wie die Redaktion sie hinterlassen hat, nicht der Live-Shop.',
   previewReceipt: 'Zeigt Eintrag {entry}, gespeichert {saved} UTC; Seite erstellt {built} UTC.',
   previewBuilt: 'Seite erstellt {built} UTC.',
+  cart: 'Warenkorb',
+  cartEmpty: 'Ihr Warenkorb ist leer.',
+  cartTotal: 'Summe:',
+  checkout: 'Zur Kasse',
+  close: 'Schließen',
+  quantity: 'Menge',
+  addToCart: 'In den Warenkorb',
+  addedToCart: 'Zum Warenkorb hinzugefügt.',
   mainNavigation: 'Hauptmenü',
   footerNavigation: 'Fußzeile',
   home: 'Startseite',

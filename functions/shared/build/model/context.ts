@@ -241,7 +241,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     if (url && footerPages.includes(url)) footer.push({ title: title(page), url });
   }
   footer.sort((a, b) => footerPages.indexOf(a.url) - footerPages.indexOf(b.url));
-  const site: SiteShell = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), market: market.id, lang: market.locale, prefix: market.prefix, home: market.prefix, nav, footer, t, ...(config.preview ? { preview: true as const } : {}) };
+  const site: SiteShell = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), market: market.id, lang: market.locale, prefix: market.prefix, home: market.prefix, nav, footer, t, ...(config.preview ? { preview: true as const } : {}), ...(config.checkoutUrl ? { checkout: config.checkoutUrl } : {}) };
   const shell = createHash('sha256').update(JSON.stringify(site)).digest('hex').slice(0, 16);
 
   // Products name their category by its slug in the default locale; its URL is in the market's.

@@ -50,6 +50,8 @@ export interface SiteConfig {
   owners?: ReadonlyMap<string, string>;
   /** The private preview of drafts: every page says so and asks not to be indexed; robots.txt disallows all. */
   preview?: boolean;
+  /** The store's checkout: the cart hands its items there (`items=SKU:QTY,…&currency=…&market=…`); no cart without it. */
+  checkoutUrl?: string;
 }
 
 export interface ModelWarning {
@@ -74,6 +76,8 @@ export interface SiteShell {
   t: Messages;
   /** Set on the preview site only (so the live site's shell, and its pages, are as before). */
   preview?: true;
+  /** Where the cart checks out, when the store has a checkout. */
+  checkout?: string;
 }
 
 export interface SiteModel {

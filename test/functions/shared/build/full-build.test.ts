@@ -64,7 +64,7 @@ describe('full build, render threads uploading', () => {
     expect((await readManifest(threaded.store)).entries).toEqual((await readManifest(single)).entries);
     const [a, b] = [await readState(single), await readState(threaded.store)];
     expect(b!.pages).toEqual(a!.pages);
-    expect(result.uploaded.length).toBe(result.pages + 1); // every page and the stylesheet
+    expect(result.uploaded.length).toBe(result.pages + 2); // every page, the stylesheet and the cart script
     expect(again.uploaded).toEqual([]);
     expect(invalidations.threaded).toEqual(invalidations.single);
   });
