@@ -172,7 +172,7 @@ export class RebuildWorker {
     const { outline } = this.#warmParts(live, { ...this.options.site, now: this.deps.clock?.() ?? new Date() });
     const pages = outline.pagesAt(['/']);
     const assets = loadSiteAssets({ demoImages: this.options.demoImages });
-    await renderPages(pages, { sites: outline.outline.sites, css: assets.css, js: assets.js });
+    await renderPages(pages, { sites: outline.outline.sites, css: assets.css, js: assets.js, icon: assets.icon });
     return pages.map((p) => p.url);
   }
 

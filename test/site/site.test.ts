@@ -229,6 +229,30 @@ describe('rendered pages', () => {
     for (const [url, body] of without) expect(body, url).not.toMatch(/data-add-to-cart|cart-0123456789|data-cart/);
   });
 
+  it('gives every page Open Graph and Twitter card tags and the icon; product pages a BreadcrumbList, the home page the Organization', async () => {
+    // Prepare
+    const products = demoCatalog(30);
+    const product = products.find((p) => p.images.length > 0 && p.category === 'running-shoes')!;
+    // Act
+    const model = buildSiteModel(demoSnapshot(), products, config);
+    const html = new Map((await renderPages(model.pages, { sites: model.sites, css: '/assets/style-0123456789.css', icon: '/assets/favicon-0123456789.svg' })).map((p) => [p.url, p.body.toString('utf8')]));
+    const page = html.get(`/products/${product.slug}/`)!;
+    const lds = [...page.matchAll(/<script type="application\/ld\+json">(.*?)<\/script>/gs)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+    const home = html.get('/')!;
+    // Assess
+    expect(page).toContain('<meta property="og:type" content="product">');
+    expect(page).toContain(`<meta property="og:url" content="https://shop.example.com/products/${product.slug}/">`);
+    expect(page).toMatch(/<meta property="og:image" content="https?:\/\/[^"]+">/);
+    expect(page).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(page).toContain('<link rel="icon" type="image/svg+xml" href="/assets/favicon-0123456789.svg">');
+    const crumbs = lds.find((ld) => ld['@type'] === 'BreadcrumbList') as { itemListElement: Array<{ position: number; name: string; item: string }> };
+    expect(crumbs.itemListElement.map((i) => [i.position, i.item])).toEqual([[1, 'https://shop.example.com/'], [2, 'https://shop.example.com/categories/running-shoes/'], [3, `https://shop.example.com/products/${product.slug}/`]]);
+    expect(crumbs.itemListElement[2]!.name).toBe(product.title);
+    expect(html.get('/de/')).toContain('<meta property="og:locale" content="de_DE">');
+    expect(JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(home)![1]!)).toEqual({ '@context': 'https://schema.org', '@type': 'Organization', name: 'Restatic Outfitters', url: 'https://shop.example.com/' });
+    for (const [url, body] of html) if (url.endsWith('/')) expect(body, url).toContain('<meta property="og:title"');
+  });
+
   it('renders the de market in German with EUR prices, its own links and its translations', async () => {
     // Prepare: one product translated, one without a EUR price
     const [first, second, ...rest] = demoCatalog(60).filter((p) => p.price.EUR !== undefined);

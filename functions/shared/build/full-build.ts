@@ -141,7 +141,7 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
   const assetPublisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);
   await assetPublisher.add(siteAssets.items);
   return {
-    context: { sites: outline.sites, css: siteAssets.css, js: siteAssets.js },
+    context: { sites: outline.sites, css: siteAssets.css, js: siteAssets.js, icon: siteAssets.icon },
     pages: new LazyPages(refs, pagesAt, index),
     late,
     state, manifest: previous, assets: assetPublisher.staged(), stateEtag: states.etag,

@@ -44,6 +44,14 @@ export interface MarketView {
   t: Messages;
 }
 
+/** schema.org BreadcrumbList of a page's trail (home first), as JSON for a script element. */
+export function breadcrumbJsonLd(baseUrl: string, trail: ReadonlyArray<{ name: string; url: string }>): string {
+  return jsonForScript({
+    '@context': 'https://schema.org', '@type': 'BreadcrumbList',
+    itemListElement: trail.map((step, i) => ({ '@type': 'ListItem', position: i + 1, name: step.name, item: absoluteUrl(baseUrl, step.url) })),
+  });
+}
+
 export function absoluteUrl(baseUrl: string, pathOrUrl: string): string {
   return /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${baseUrl.replace(/\/$/, '')}${pathOrUrl}`;
 }

@@ -19,6 +19,8 @@ export interface RenderContext {
   css: string;
   /** URL of the content-hashed cart script (pages load it where the store has a checkout). */
   js?: string;
+  /** URL of the content-hashed site icon. */
+  icon?: string;
 }
 
 /** One rendered output. */

@@ -12,6 +12,8 @@ export interface SiteAssets {
   css: string;
   /** URL of the cart script, e.g. `/assets/cart-1a2b3c4d5e.js`. */
   js: string;
+  /** URL of the icon, e.g. `/assets/favicon-1a2b3c4d5e.svg`. */
+  icon: string;
 }
 
 const loaded = new Map<boolean, SiteAssets>();
@@ -37,12 +39,15 @@ function readSiteAssets(demoImages: boolean): SiteAssets {
   const js = readFileSync(join(SITE_DIR, 'assets', 'cart.js'));
   const jsHash = sha256(js);
   const jsKey = `assets/cart-${jsHash.slice(0, 10)}.js`;
-  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }, { key: jsKey, body: js, hash: jsHash }];
+  const icon = readFileSync(join(SITE_DIR, 'assets', 'favicon.svg'));
+  const iconHash = sha256(icon);
+  const iconKey = `assets/favicon-${iconHash.slice(0, 10)}.svg`;
+  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }, { key: jsKey, body: js, hash: jsHash }, { key: iconKey, body: icon, hash: iconHash }];
   if (demoImages) {
     for (const image of allDemoImages()) {
       const body = Buffer.from(image.body);
       items.push({ key: image.key, body, hash: sha256(body) });
     }
   }
-  return { items, css: `/${cssKey}`, js: `/${jsKey}` };
+  return { items, css: `/${cssKey}`, js: `/${jsKey}`, icon: `/${iconKey}` };
 }

@@ -3,6 +3,8 @@ import { nextPriceChange } from '../../catalog/product.js';
 import { dep, type DepKey } from '../deps.js';
 import { summaries, type PostSummary } from './blog.js';
 import { earliest, type ModelContext } from './context.js';
+import { jsonForScript } from '../html.js';
+import { absoluteUrl } from '../product-view.js';
 
 export function addHomePage(ctx: ModelContext, posts: readonly PostSummary[]): void {
   const { content, settings, config } = ctx;
@@ -25,6 +27,7 @@ export function addHomePage(ctx: ModelContext, posts: readonly PostSummary[]): v
       categories: [...ctx.categoriesBySlug.values()].map((c) => ({ title: ctx.title(c), url: ctx.urls.get(c.sys.id)! })),
       posts: summaries(posts).slice(0, 3),
       alternates: ctx.alternates('home'),
+      organizationLd: jsonForScript({ '@context': 'https://schema.org', '@type': 'Organization', name: ctx.site.name, url: absoluteUrl(config.baseUrl, ctx.market.prefix) }),
     },
     deps: homeDeps,
     validUntil: earliest(featured.map((sku) => nextPriceChange(ctx.bySku.get(sku)!, config.now))),

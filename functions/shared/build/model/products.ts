@@ -1,7 +1,7 @@
 /** Product pages: one per product, with its category, story and variants. */
 import { nextPriceChange, type Product } from '../../catalog/product.js';
 import { dep, type DepKey } from '../deps.js';
-import { productPageData } from '../product-view.js';
+import { absoluteUrl, breadcrumbJsonLd, productPageData } from '../product-view.js';
 import type { ModelContext } from './context.js';
 
 export function addProductPages(ctx: ModelContext): void {
@@ -36,6 +36,12 @@ export function addProductPage(ctx: ModelContext, p: Product): void {
       variants,
       storyHtml: story ? ctx.richText(content.field(story, 'story'), deps) : '',
       alternates: ctx.alternates(dep.sku(p.sku)),
+      ...(p.images[0] ? { ogImage: absoluteUrl(config.baseUrl, p.images[0]) } : {}),
+      breadcrumbLd: breadcrumbJsonLd(config.baseUrl, [
+        { name: ctx.t.home, url: ctx.market.prefix },
+        ...(category && urls.get(category.sys.id) ? [{ name: title(category), url: urls.get(category.sys.id)! }] : []),
+        { name: p.title, url: ctx.productUrl(p) },
+      ]),
     };
     return { data, deps, validUntil: nextPriceChange(p, config.now) };
   });
