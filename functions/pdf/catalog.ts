@@ -92,7 +92,6 @@ export async function renderCatalog(sections: readonly CatalogSection[], assets:
     text(doc, fonts, assets.siteName, LEFT, 260, { font: 'bold', size: 34, width: WIDTH, align: 'center' });
     text(doc, fonts, t.catalog, LEFT, doc.y + 8, { size: 18, color: MUTED, width: WIDTH, align: 'center' });
     text(doc, fonts, fill(t.catalogSummary, { products, categories: populated.length }), LEFT, doc.y + 24, { size: 11, width: WIDTH, align: 'center' });
-    text(doc, fonts, fill(t.dataVersion, { version }), LEFT, doc.page.height - 90, { size: 8, color: MUTED, width: WIDTH, align: 'center' });
     onPage?.(page, total);
 
     // Table of contents.

@@ -92,7 +92,8 @@ export async function renderSheet(data: SheetData, assets: SheetAssets): Promise
       const footerY = doc.page.height - 40;
       // Footers sit inside the bottom margin: lift it so pdfkit does not start a new page.
       doc.page.margins.bottom = 0;
-      text(doc, fonts, `${data.sku} · ${fill(t.dataVersion, { version: data.version })}`, LEFT, footerY, { size: 8, color: MUTED, width: WIDTH / 2, lineBreak: false });
+      // The data version is the object's metadata, not the customer's business: the footer names the item.
+      text(doc, fonts, data.sku, LEFT, footerY, { size: 8, color: MUTED, width: WIDTH / 2, lineBreak: false });
       text(doc, fonts, fill(t.page, { n: i + 1, count: range.count }), LEFT + WIDTH / 2, footerY, { size: 8, color: MUTED, width: WIDTH / 2, align: 'right', lineBreak: false });
     }
     doc.end();

@@ -83,7 +83,6 @@ export interface PdfLabels {
   category: string;
   model: string;
   productPage: string;
-  dataVersion: string;
   page: string;
   catalog: string;
   catalogFooter: string;
@@ -155,7 +154,7 @@ const EN: Messages = {
   pdf: {
     specification: 'Product specification', description: 'Description', sku: 'SKU', specificationOf: 'Specification sheet for {sku}', price: 'Price', priceOnRequest: 'Price on request',
     was: 'was {price}', sale: 'Sale {dates}', availability: 'Availability', availableFrom: '{availability} (from {date})', identifiers: 'Identifiers',
-    noImage: 'No image', details: 'Details', category: 'Category', model: 'Model', productPage: 'Product page', dataVersion: 'data version {version}', page: 'Page {n} of {count}',
+    noImage: 'No image', details: 'Details', category: 'Category', model: 'Model', productPage: 'Product page', page: 'Page {n} of {count}',
     catalog: 'Product catalog', catalogFooter: 'catalog', catalogSummary: '{products} products in {categories} categories', contents: 'Contents',
     contentsContinued: 'Contents (continued)', sectionContinued: '{title} (continued)', otherProducts: 'Other products',
   },
@@ -219,7 +218,7 @@ const DE: Messages = {
   pdf: {
     specification: 'Produktdatenblatt', description: 'Beschreibung', sku: 'Artikelnummer', specificationOf: 'Datenblatt zu {sku}', price: 'Preis', priceOnRequest: 'Preis auf Anfrage',
     was: 'statt {price}', sale: 'Angebot {dates}', availability: 'Verfügbarkeit', availableFrom: '{availability} (ab {date})', identifiers: 'Kennungen',
-    noImage: 'Kein Bild', details: 'Details', category: 'Kategorie', model: 'Modell', productPage: 'Produktseite', dataVersion: 'Datenversion {version}', page: 'Seite {n} von {count}',
+    noImage: 'Kein Bild', details: 'Details', category: 'Kategorie', model: 'Modell', productPage: 'Produktseite', page: 'Seite {n} von {count}',
     catalog: 'Produktkatalog', catalogFooter: 'Katalog', catalogSummary: '{products} Produkte in {categories} Kategorien', contents: 'Inhalt',
     contentsContinued: 'Inhalt (Fortsetzung)', sectionContinued: '{title} (Fortsetzung)', otherProducts: 'Weitere Produkte',
   },

@@ -54,6 +54,8 @@ describe('spec sheet', () => {
     expect(text).not.toContain('€');
     expect(text).toContain('GTIN 4006381333931');
     expect(text).toContain('https://shop.example.com/products/gr-1/');
+    // No internal hashes for customers: the data version is the object's metadata only.
+    expect(text).not.toMatch(/version|\b[0-9a-f]{12}\b/i);
     const fontList = execFileSync('pdffonts', [f], { encoding: 'utf8' });
     expect(fontList).toMatch(/NotoSans-Regular\s+CID TrueType\s+Identity-H\s+yes yes yes/);
     expect(fontList).not.toMatch(/Helvetica/);
@@ -225,6 +227,7 @@ describe('catalog', () => {
     expect(pdfText(f, '-f', '6', '-l', '6')).toContain('Tent 19');
     expect(pdfText(f, '-f', '7', '-l', '7')).toContain('Page 7 of 7');
     expect(pdfText(f, '-f', '1', '-l', '1')).toContain('23 products in 3 categories');
+    expect(pdfText(f)).not.toMatch(/version|\b[0-9a-f]{12}\b/i);
     expect(readFileSync(f).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
