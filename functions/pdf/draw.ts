@@ -113,7 +113,7 @@ export interface TextOptions extends PDFKit.Mixins.TextOptions {
 
 /**
  * Writes text at (x, y) or at the cursor, wrapping within `width`; runs of CJK characters use the
- * CJK font (registered on first use, so documents without any never load it).
+ * CJK font of the same weight (registered on first use, so documents without any never load it).
  */
 export function text(doc: Doc, fonts: PdfFonts, value: string, x: number | undefined, y: number | undefined, options: TextOptions = {}): void {
   const { font = 'regular', size = 10, color = INK, ...rest } = options;
@@ -121,9 +121,10 @@ export function text(doc: Doc, fonts: PdfFonts, value: string, x: number | undef
   const main = font === 'bold' ? fonts.bold : fonts.regular;
   const runs = textRuns(value, fonts, main);
   if (runs.length === 0) runs.push({ role: 'main', text: ' ' });
+  const cjk = font === 'bold' ? 'cjk-bold' : 'cjk';
   runs.forEach((run, i) => {
-    if (run.role === 'cjk' && !(doc as unknown as { _registeredFonts: Record<string, unknown> })._registeredFonts.cjk) doc.registerFont('cjk', fonts.cjk() as never);
-    doc.font(run.role === 'cjk' ? 'cjk' : font);
+    if (run.role === 'cjk' && !(doc as unknown as { _registeredFonts: Record<string, unknown> })._registeredFonts[cjk]) doc.registerFont(cjk, (font === 'bold' ? fonts.cjkBold() : fonts.cjk()) as never);
+    doc.font(run.role === 'cjk' ? cjk : font);
     const opts = { ...rest, continued: i < runs.length - 1 };
     if (i === 0 && x !== undefined && y !== undefined) doc.text(run.text, x, y, opts);
     else doc.text(run.text, opts);

@@ -17,16 +17,19 @@ export interface PdfFonts {
   bold: Font;
   /** Loaded on first use: most documents never need it. */
   cjk(): Font;
+  /** The CJK font's bold, for bold runs (titles): a Japanese run of a bold title is bold too. */
+  cjkBold(): Font;
 }
 
 /** Font files by role: from the npm packages, or from `dir` (a Lambda bundle copies them there). */
-export function fontFiles(dir?: string): Record<'regular' | 'bold' | 'cjk', string> {
-  if (dir) return { regular: join(dir, 'NotoSans-Regular.ttf'), bold: join(dir, 'NotoSans-Bold.ttf'), cjk: join(dir, 'NotoSansJP-Regular.ttf') };
+export function fontFiles(dir?: string): Record<'regular' | 'bold' | 'cjk' | 'cjkBold', string> {
+  if (dir) return { regular: join(dir, 'NotoSans-Regular.ttf'), bold: join(dir, 'NotoSans-Bold.ttf'), cjk: join(dir, 'NotoSansJP-Regular.ttf'), cjkBold: join(dir, 'NotoSansJP-Bold.ttf') };
   const require = createRequire(import.meta.url);
   return {
     regular: require.resolve('@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf'),
     bold: require.resolve('@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf'),
     cjk: require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'),
+    cjkBold: require.resolve('@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf'),
   };
 }
 
@@ -128,7 +131,8 @@ export function loadPdfFonts(dir?: string): PdfFonts {
   if (!fonts) {
     const files = fontFiles(dir);
     let cjk: Font | undefined;
-    fonts = { regular: open(files.regular), bold: open(files.bold), cjk: () => (cjk ??= open(files.cjk)) };
+    let cjkBold: Font | undefined;
+    fonts = { regular: open(files.regular), bold: open(files.bold), cjk: () => (cjk ??= open(files.cjk)), cjkBold: () => (cjkBold ??= open(files.cjkBold)) };
     // Latin subsets open with the same glyphs in every document, so their programs are reused.
     seedSubsets(fonts.regular);
     seedSubsets(fonts.bold);

@@ -175,6 +175,7 @@ export class Pipeline extends Construct {
         ['node_modules/@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf', 'fonts/NotoSans-Regular.ttf'],
         ['node_modules/@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf', 'fonts/NotoSans-Bold.ttf'],
         ['node_modules/@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf', 'fonts/NotoSansJP-Regular.ttf'],
+        ['node_modules/@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf', 'fonts/NotoSansJP-Bold.ttf'],
       ],
       // The scale knob: up to this many PDF workers render in parallel.
       reservedConcurrency: 50,
