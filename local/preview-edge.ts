@@ -51,7 +51,6 @@ export function previewEdge(deps: PreviewEdgeDeps): MountHandler {
     return { status, headers: { 'content-type': object.contentType, ...PRIVATE }, body };
   };
 
-
   return async (req: IncomingMessage, url: URL) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8', ...PRIVATE }, body: Buffer.from('Method not allowed\n') };
     const path = url.pathname === PREVIEW_PREFIX ? PREVIEW_ROOT : url.pathname;

@@ -118,6 +118,27 @@ describe('local stack: the private preview', () => {
     expect(await (await fetch(`${stack.url}/`)).text()).not.toContain('noindex');
   });
 
+  it('answers hostile requests with a valid token as it would without one getting anywhere: its state, paths out of it, other methods', async () => {
+    // Prepare
+    const { cookie } = await previewLink('post-2');
+    await stack.preview.idle();
+    const get = (path: string, init: RequestInit = {}) => fetch(`${stack.url}${path}`, { ...init, headers: { cookie }, redirect: 'manual' });
+    // Act
+    const state = await get('/_preview/_restatic/redirects.json');
+    const traversal = await get('/_preview/%2e%2e/%2e%2e/etc/passwd');
+    const badEscape = await get('/_preview/%E0%A4%A/');
+    const post = await get('/_preview/', { method: 'POST', body: 'x' });
+    const badEntry = await get('/_preview/open?entry=../../x');
+    // Assess
+    expect(state.status).toBe(404);
+    // (URL parsing resolves the dot segments first: the request leaves the preview for the live site's 404.)
+    expect(traversal.status).toBe(404);
+    expect(badEscape.status).toBe(404);
+    expect(post.status).toBe(405);
+    expect(badEntry.status).toBe(400);
+    for (const r of [state, badEscape, post, badEntry]) expect(r.headers.get('cache-control')).toBe('private, no-store');
+  });
+
   it('shows an editor\'s auto-save in the preview (the link lands on its page) and never on the live site, until it is published', async () => {
     // Prepare
     const { url, cookie } = await previewLink('post-3');
