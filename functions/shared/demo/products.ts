@@ -6,14 +6,10 @@
 import type { Availability, Product } from '../catalog/product.js';
 import { productImage, DEMO_COLORS } from './images.js';
 import { Prng, hash32 } from './prng.js';
-import { COLOR_NAMES, DEMO_BRANDS, DEMO_CATEGORIES, FOREIGN_TITLES } from './vocabulary.js';
+import { COLOR_NAMES, DEMO_BRANDS, DEMO_CATEGORIES, DEMO_FEATURES, FOREIGN_TITLES } from './vocabulary.js';
 
 const ADJECTIVES = ['Light', 'Pro', 'Ultra', 'Classic', 'Storm', 'Summit', 'Trail', 'Swift', 'Alpine', 'Arctic', 'Rugged', 'Nimbus'];
 const ACCENTED = ['Édition', 'Crête', 'Señal', 'Über', 'Fjörd', 'Mañana', 'Château', 'Øst'];
-const FEATURES = [
-  'a breathable, water-resistant upper', 'recycled materials', 'a lifetime repair promise', 'reflective details for dusk',
-  'a snug, adjustable fit', 'a weight that disappears on long days', 'seams taped against driving rain', 'a grippy sole for wet rock',
-];
 const BLACK_FRIDAY_START = '2026-11-27T00:00:00Z';
 const BLACK_FRIDAY_END = '2026-12-01T23:59:59Z';
 
@@ -55,8 +51,12 @@ export function demoGroup(g: number): Product[] {
   const german = hash32(`restatic-demo-de-${g}`) % 10 < 7 && !foreign;
   const hasGtin = rng.chance(0.85);
   const hasMpn = hasGtin || rng.chance(0.5);
+  // Two different features of its category (two draws, as ever: every later draw is as before).
+  const features = DEMO_FEATURES[category.slug]!;
+  const first = rng.pick(features);
+  const second = rng.pick(features.filter((f) => f !== first));
   const description = [
-    `The ${model} by ${brand} is made for long days outdoors, with ${rng.pick(FEATURES)} and ${rng.pick(FEATURES)}.`,
+    `The ${model} by ${brand} is made for long days outdoors, with ${first} and ${second}.`,
     rng.chance(0.3) ? `<p>Tested on <strong>real trails</strong> &amp; approved by our guides.</p>` : 'Tested on real trails and approved by our guides.',
   ].join(' ');
 

@@ -44,6 +44,30 @@ export const DEMO_CATEGORIES: DemoCategory[] = [
   c('socks', 'Socks', 'Socken', 'SCK', '209', 'Apparel > Socks', ['Hiking Socks', 'Run Socks', 'Expedition Socks'], ['S', 'M', 'L'], [999, 2999], [40, 90]),
 ];
 
+/** What the demo copy says of a product, per category: a harness has no sole, a stove no seams. */
+export const DEMO_FEATURES: Record<string, readonly string[]> = {
+  'running-shoes': ['a breathable mesh upper', 'a grippy sole for wet rock', 'a cushioned, responsive midsole', 'a rock plate under the forefoot'],
+  'hiking-boots': ['a waterproof membrane', 'a grippy sole for wet rock', 'ankle support for loose scree', 'a resoleable welt'],
+  'rain-jackets': ['seams taped against driving rain', 'a helmet-compatible hood', 'pit zips for steep climbs', 'a jacket that packs into its own pocket'],
+  'insulated-jackets': ['warmth that holds when damp', 'a baffled, draught-free front', 'a jacket that packs into its own pocket', 'recycled insulation'],
+  fleece: ['a grid lining that breathes on the climb', 'a high collar against the wind', 'recycled fibres', 'a snug, adjustable fit'],
+  'base-layers': ['merino that does not hold odours', 'flat seams that do not chafe', 'a snug fit under a pack', 'fabric that dries overnight'],
+  backpacks: ['a ventilated back panel', 'a hip belt that carries the load', 'a lid pocket for the day\'s essentials', 'a weight that disappears on long days'],
+  tents: ['a pitch that survives a storm', 'two doors and two porches', 'a flysheet that pitches first in the rain', 'a weight that disappears on long days'],
+  'sleeping-bags': ['a hood that seals in warmth', 'a full-length two-way zip', 'down with a responsible-down certificate', 'a compression sack'],
+  'sleeping-pads': ['an insulation rating for frozen ground', 'a quiet, crinkle-free surface', 'a valve that inflates in a few breaths', 'a patch kit in the sack'],
+  headlamps: ['a red light that keeps night vision', 'a rechargeable battery', 'a beam that dims as the battery fades', 'a lock against switching on in the pack'],
+  'water-bottles': ['a leak-proof lid', 'a taste-free lining', 'a mouth wide enough for ice', 'a body that survives a drop on rock'],
+  'trekking-poles': ['flick locks that hold in the cold', 'cork grips', 'tips that swap for rubber feet', 'a fold that fits a daypack'],
+  'climbing-harnesses': ['four gear loops', 'adjustable leg loops', 'a padded waist belt', 'a belay loop with a wear indicator'],
+  ropes: ['a dry treatment', 'a bicolour middle mark', 'a sheath that shrugs off sharp edges', 'a supple hand that ties clean knots'],
+  'camp-stoves': ['a flame that simmers', 'a piezo ignition', 'a windshield that folds away', 'a pot support for wide pans'],
+  cookware: ['titanium that weighs next to nothing', 'a lid that doubles as a strainer', 'folding handles', 'pots that nest around a gas canister'],
+  sunglasses: ['category 4 lenses for glaciers', 'side shields', 'grippy temple tips', 'lenses that shed salt and sweat'],
+  gloves: ['touchscreen fingertips', 'a leather palm for ropes', 'a cuff that seals over a jacket', 'liners that dry overnight'],
+  socks: ['merino that does not hold odours', 'cushioning under heel and toe', 'a seamless toe', 'a fit that does not slip in the boot'],
+};
+
 /** Brands: invented, with some accented and non-Latin names on purpose (escaping and fonts). */
 export const DEMO_BRANDS = [
   'Acme Outdoor', 'Nordwand', 'Alpenglow', 'Vértice', 'Ζέφυρος', 'Сибирь', '山岳 Gear', 'Fjällgrund', 'Höhenweg',

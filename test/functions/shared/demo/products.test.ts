@@ -1,0 +1,19 @@
+/** The demo catalog's copy: each product described by features of its own kind. */
+import { describe, expect, it } from 'vitest';
+import { demoProducts } from '../../../../functions/shared/demo/products.js';
+import { DEMO_FEATURES } from '../../../../functions/shared/demo/vocabulary.js';
+
+describe('demo products', () => {
+  it('describe every product with two different features of its own category (no grippy sole on a harness)', () => {
+    // Act
+    const products = [...demoProducts(400)];
+    // Assess
+    for (const p of products) {
+      const own = DEMO_FEATURES[p.category!]!;
+      const named = Object.values(DEMO_FEATURES).flat().filter((f) => p.description.includes(f));
+      expect(named.length, p.sku).toBeGreaterThanOrEqual(2);
+      expect(named.every((f) => own.includes(f)), `${p.sku} (${p.category}): ${named.join('; ')}`).toBe(true);
+    }
+    expect(products.filter((p) => p.category === 'climbing-harnesses').some((p) => p.description.includes('sole'))).toBe(false);
+  });
+});
