@@ -35,7 +35,8 @@ export function demoGroup(g: number): Product[] {
   // Real catalogs carry model numbers; ours make every group's titles (and so slugs) distinct.
   const modelNumber = `${g + 100}`;
   const model = foreign
-    ? `${rng.pick(FOREIGN_TITLES)} ${modelNumber}`
+    // One draw, as ever (every later draw is as before), of the category's own foreign title.
+    ? `${rng.pick([FOREIGN_TITLES[category.slug]!])} ${modelNumber}`
     : `${rng.pick(ADJECTIVES)} ${noun} ${modelNumber}${accented ? ` ${rng.pick(ACCENTED)}` : ''}${rng.chance(0.03) ? ' "Pro" & Co' : ''}`;
   const groupCode = `${category.code}-${String(g).padStart(6, '0')}`;
   const base = rng.int(Math.ceil(category.priceRange[0] / 100), Math.floor(category.priceRange[1] / 100)) * 100 - 1;

@@ -84,7 +84,12 @@ export const COLOR_NAMES: Record<string, { en: string; de: string; code: string 
 };
 
 /** Titles in other scripts: a store ships to many markets, and its pages, feeds and PDFs must cope. */
-export const FOREIGN_TITLES = [
-  'Ορειβατικό σακίδιο', 'Треккинговые ботинки', '登山用ヘッドランプ', 'Chaussure de randonnée légère',
-  'Wanderjacke für Damen', 'Saco de dormir ultraligero', 'Горная куртка', 'Σκηνή δύο ατόμων',
-];
+/** A title in another language or script for a few products of each category, saying what they are. */
+export const FOREIGN_TITLES: Record<string, string> = {
+  'running-shoes': 'Chaussure de trail légère', 'hiking-boots': 'Треккинговые ботинки', 'rain-jackets': 'Горная куртка',
+  'insulated-jackets': 'ダウンジャケット', fleece: 'Polaire chaude', 'base-layers': 'Μάλλινο ισοθερμικό', backpacks: 'Ορειβατικό σακίδιο',
+  tents: 'Σκηνή δύο ατόμων', 'sleeping-bags': 'Saco de dormir ultraligero', 'sleeping-pads': 'Esterilla aislante',
+  headlamps: '登山用ヘッドランプ', 'water-bottles': 'Бутылка для воды', 'trekking-poles': 'Bastones de trekking',
+  'climbing-harnesses': 'Arnés de escalada', ropes: 'Corde dynamique', 'camp-stoves': 'Походная горелка',
+  cookware: 'Κατσαρόλα τιτανίου', sunglasses: '山岳用サングラス', gloves: 'Gants de montagne', socks: 'Wandersocken',
+};
