@@ -41,8 +41,9 @@ export function readyMessage(out: Output, ready: { url: string; dynamoEndpoint: 
 export async function runStart(config: LocalConfig, logger: JsonLogger, out: Output): Promise<number> {
   const stack = await startLocalStack(config, { logger, progress: createProgress() });
   logger.info('first build', { summary: summary(stack.firstBuild) });
-  readyMessage(out, { url: stack.url, dynamoEndpoint: stack.dynamoEndpoint, table: config.table });
-  await new Promise<void>((resolve) => {
+  // Listen for Ctrl-C before saying ready: a signal between the two would find no listener and end
+  // the process at once, without closing the stack (seen under load: a test's SIGINT right at ready).
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info('shutting down', { signal });
       resolve();
@@ -50,6 +51,8 @@ export async function runStart(config: LocalConfig, logger: JsonLogger, out: Out
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  readyMessage(out, { url: stack.url, dynamoEndpoint: stack.dynamoEndpoint, table: config.table });
+  await stopped;
   await stack.close();
   return 0;
 }
@@ -140,11 +143,13 @@ export async function runServe(config: LocalConfig, logger: JsonLogger, out: Out
   const services = await startServices(config);
   const edge = new EdgeServer({ store: services.store, logger });
   const url = await edge.listen(config.port);
-  out.result({ url }, () => `restatic ready at ${url}`);
-  await new Promise<void>((resolve) => {
+  // Listen for Ctrl-C before saying ready (see runStart).
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  out.result({ url }, () => `restatic ready at ${url}`);
+  await stopped;
   await edge.close();
   await services.servers.close();
   return 0;

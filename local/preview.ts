@@ -63,6 +63,8 @@ export class LocalPreview {
   #cached: { etag: string; state: SiteState | undefined } | undefined;
   #worker: ThreadedRebuildWorker | undefined;
   #loop: ChangeLoop | undefined;
+  /** The first build's request, queued: until it is, the loop has nothing to wait for. */
+  #started: Promise<void> = Promise.resolve();
 
   constructor(config: LocalConfig, services: LocalServices, edgeUrl: string, logger: JsonLogger, options: PreviewOptions = {}) {
     this.#config = config;
@@ -110,7 +112,7 @@ export class LocalPreview {
     const request = buildRequestEnvelope(randomUUID());
     this.status.open({ kind: 'full-build', reason: 'preview started' }, request.correlationId);
     this.#logger.info('preview starting: building the preview site', { bucket: config.previewBucket });
-    void this.#journal.send([request]);
+    this.#started = this.#journal.send([request]).catch((error: unknown) => this.#logger.error('preview could not queue its first build', { error }));
     this.#loop.start();
   }
 
@@ -164,6 +166,7 @@ export class LocalPreview {
 
   /** Resolves when everything queued to the preview so far has run. */
   async idle(): Promise<void> {
+    await this.#started;
     await this.#loop?.idle();
   }
 

@@ -27,9 +27,11 @@ describe('restatic start, first run', () => {
         child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code} before ready; stderr:\n${err}`)); });
       });
       child.removeAllListeners('exit');
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`code ${code}, signal ${signal}`)));
       child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      // (What ended it, and what it said last, when it was not a clean exit.)
+      const how = await exited;
+      expect(how, `${how}; stderr ends:\n${err.slice(-2000)}`).toBe('code 0, signal null');
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
