@@ -9,7 +9,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
 import type { LocalStack } from '../local/stack.js';
 import { DEMO_SPACE_FILE } from '../local/demo-space.js';
-import { signedWebhook } from '../test/fixtures/webhooks.js';
+import { cmaEntryFrom, signedWebhook } from '../test/fixtures/webhooks.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,13 +37,8 @@ export async function benchPreview(stack: LocalStack, bucket: string): Promise<P
   const entries = (await createExportContentSource(DEMO_SPACE_FILE).sync()).entries;
   let clock = Date.now();
   const save = async (entryId: string, title: string) => {
-    const base = entries.find((e) => e.sys.id === entryId)!;
     clock = Math.max(clock + 1, Date.now());
-    const entity = {
-      sys: { ...base.sys, type: 'Entry', version: clock, updatedAt: new Date(clock).toISOString(), space: { sys: { type: 'Link', linkType: 'Space', id: 'restatic-demo' } }, environment: { sys: { type: 'Link', linkType: 'Environment', id: 'master' } } },
-      fields: { ...base.fields, title: { 'en-US': title } },
-    };
-    const request = signedWebhook('Entry.auto_save', entity);
+    const request = signedWebhook('Entry.auto_save', cmaEntryFrom(entries.find((e) => e.sys.id === entryId)!, title, clock));
     const response = await fetch(`${stack.url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
     if (response.status !== 202) throw new Error(`bench: the receiver answered ${response.status} to an auto_save of ${entryId}`);
   };

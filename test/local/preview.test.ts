@@ -15,7 +15,7 @@ import { readLocalConfig } from '../../local/config.js';
 import { DEMO_SPACE_FILE } from '../../local/demo-space.js';
 import { previewKeyOf } from '../../local/preview.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { signedWebhook } from '../fixtures/webhooks.js';
+import { cmaEntryFrom, signedWebhook } from '../fixtures/webhooks.js';
 
 let stack: LocalStack;
 let dataDir: string;
@@ -35,13 +35,8 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_00
 
 /** An entry as the CMA sends it, with its title set: a draft (auto_save) or a publish. */
 async function send(entryId: string, title: string, action: 'auto_save' | 'publish') {
-  const base = exported.find((e) => e.sys.id === entryId)!;
   clock += 1000;
-  const entity = {
-    sys: { ...base.sys, type: 'Entry', version: clock / 1000, updatedAt: new Date(clock).toISOString(), space: { sys: { type: 'Link', linkType: 'Space', id: 'restatic-demo' } }, environment: { sys: { type: 'Link', linkType: 'Environment', id: 'master' } } },
-    fields: { ...base.fields, title: { 'en-US': title } },
-  };
-  const request = signedWebhook(`Entry.${action}`, entity);
+  const request = signedWebhook(`Entry.${action}`, cmaEntryFrom(exported.find((e) => e.sys.id === entryId)!, title, clock));
   const response = await fetch(`${stack.url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
   expect(response.status).toBe(202);
 }
