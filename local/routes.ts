@@ -27,6 +27,7 @@ import { prefersHtml, statusPage } from './status-page.js';
 import type { StreamPoller, StreamReceipts } from './stream-poller.js';
 import type { LocalPreview } from './preview.js';
 import { DEFAULT_PREVIEW_TTL_SECONDS, MAX_PREVIEW_TTL_SECONDS, PREVIEW_ROOT, signPreviewToken } from '../functions/shared/preview/token.js';
+import { ENTRY_ID } from '../functions/shared/preview/open.js';
 
 interface RouteContext {
   /** Runs the scheduled feed job now (docs/contracts.md §2 `POST /_local/feeds`). */
@@ -81,7 +82,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     const key = ctx.previewKey;
     edge.route('POST', '/_local/preview-url', async (_req, body) => {
       const request = JSON.parse(body.toString('utf8') || '{}') as { entry?: unknown; ttlSeconds?: unknown };
-      if (typeof request.entry !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(request.entry)) {
+      if (typeof request.entry !== 'string' || !ENTRY_ID.test(request.entry)) {
         return { status: 400, body: { error: `expected an entry id (1–64 of A-Z, a-z, 0-9, ".", "_", "-"), got ${JSON.stringify(request.entry ?? null)}`, field: 'entry' } };
       }
       const ttl = request.ttlSeconds ?? DEFAULT_PREVIEW_TTL_SECONDS;
