@@ -1,7 +1,7 @@
 /**
  * Feed scenarios, one per process, importing only what the feeds function imports (so peak RSS is
  * the feed path's own, as in its Lambda): prints one JSON line.
- * Usage: node bin/run-ts.js bench/feed-scenarios.ts <scenario> <products>
+ * Usage: node bin/run-ts.js bench/feed-scenarios.ts <scenario> <products> [market]
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { feedItem } from '../functions/feeds/item.js';
 import { DEMO_TARGETS } from '../functions/feeds/targets.js';
 import { writeFeeds, type FeedMarket } from '../functions/feeds/writer.js';
 import { localeChain } from '../functions/shared/markets/localize.js';
-import { feedView } from '../functions/feeds/job.js';
+import { feedRunFor, feedView } from '../functions/feeds/job.js';
 import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
 import { validateProduct, type Product } from '../functions/shared/catalog/product.js';
 import { demoProducts } from '../functions/shared/demo/products.js';
@@ -51,6 +51,8 @@ async function ours(targets: typeof DEMO_TARGETS): Promise<Record<string, number
 const scenarios: Record<string, () => Promise<Record<string, number>>> = {
   /** Ours: both demo feeds (XML + gzip + report bookkeeping) from N products, one pass. */
   'feeds-ours': () => ours(DEMO_TARGETS),
+  /** Ours, one market's run (argv[4]), as its schedule's Lambda runs it: the bench starts one per market side by side. */
+  'feeds-ours-market': () => ours(feedRunFor(DEMO_TARGETS, DEMO_MARKETS, process.argv[4] ?? '').targets),
   /** Ours, one feed (us): XML + gzip + report, like for like with the baseline's single feed. */
   'feeds-ours-one': () => ours(DEMO_TARGETS.slice(0, 1)),
 

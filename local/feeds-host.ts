@@ -1,10 +1,11 @@
 /**
- * The local feed job in its own thread, as it runs in its own Lambda: a run over a large catalog is
- * seconds of CPU that must not stall the edge or the webhook receiver. The thread builds its own
- * clients from plain configuration (`feedsThread`); the main thread's handle
- * (`ThreadedFeedJob`) serialises runs (a second waits for the first) and relays progress.
+ * The local feed job in threads, as it runs in Lambda: one thread per market (one invocation per
+ * market's schedule in AWS), so the markets' feeds are written side by side and a run over a large
+ * catalog never stalls the edge or the webhook receiver. Each thread builds its own clients from
+ * plain configuration (`feedsThread`); the main thread's handle (`ThreadedFeedJob`) serialises
+ * runs (a second waits for the first), runs the markets together and relays their progress.
  */
-import { runFeedJob, type FeedJobResult } from '../functions/feeds/job.js';
+import { feedRunFor, feedRuns, runFeedJob, type FeedJobResult } from '../functions/feeds/job.js';
 import { FEED_YOUNG_GENERATION_MB } from '../functions/feeds/runtime.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
 import type { Progress } from '../functions/shared/ports.js';
@@ -19,6 +20,8 @@ export interface HostedFeedConfig extends HostedServices, HostedContent {
   siteName: string;
   /** The storefronts: one feed per target of each. */
   markets: Market[];
+  /** The market whose feeds this thread writes (every market's when absent). */
+  market?: string;
 }
 
 /** Where a running feed job is: for `/_status` and the CLI's progress bar. */
@@ -44,7 +47,11 @@ export function createHostedFeedJob(config: HostedFeedConfig): (onProgress: (ite
       advance(n) { itemsIn += n; onProgress(itemsIn, total); },
       stop() {},
     };
-    return runFeedJob({ catalog, store, cdn, logger, progress, content, productSlugs: () => states.renamed() }, { targets: feedTargetsOf(config.markets), markets: config.markets, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date() });
+    const targets = feedTargetsOf(config.markets);
+    return runFeedJob({ catalog, store, cdn, logger, progress, content, productSlugs: () => states.renamed() }, {
+      targets: config.market === undefined ? targets : feedRunFor(targets, config.markets, config.market).targets,
+      markets: config.markets, baseUrl: config.siteUrl, siteName: config.siteName, now: new Date(),
+    });
   };
 }
 
@@ -64,13 +71,15 @@ export function feedsThread(config: HostedFeedConfig) {
 
 /** The main thread's handle on the feed thread. */
 export class ThreadedFeedJob {
-  readonly #host: ThreadHost;
+  readonly #hosts: ThreadHost[];
   #queue: Promise<unknown> = Promise.resolve();
   readonly state: FeedProgress = { running: false, itemsIn: 0, total: 0 };
 
   constructor(config: HostedFeedConfig) {
     // The young generation the feeds Lambda gets through NODE_OPTIONS (see functions/feeds/runtime.ts).
-    this.#host = new ThreadHost({ name: 'feed', module: './feeds-host.ts', factory: 'feedsThread', config, resourceLimits: { maxYoungGenerationSizeMb: FEED_YOUNG_GENERATION_MB * 3 } });
+    this.#hosts = feedRuns(feedTargetsOf(config.markets), config.markets).map(({ market }) => new ThreadHost({
+      name: `feed-${market}`, module: './feeds-host.ts', factory: 'feedsThread', config: { ...config, market }, resourceLimits: { maxYoungGenerationSizeMb: FEED_YOUNG_GENERATION_MB * 3 },
+    }));
   }
 
   /** Runs the feed job; a call while one runs waits for it (runs never interleave). */
@@ -82,17 +91,28 @@ export class ThreadedFeedJob {
 
   async #run(progress?: Progress): Promise<FeedJobResult> {
     Object.assign(this.state, { running: true, itemsIn: 0, total: 0 });
+    // Each market's thread reads the whole catalog: the run has read an item once every market has.
+    const perMarket = this.#hosts.map(() => ({ itemsIn: 0, total: 0 }));
     let started = false;
+    const update = () => {
+      const shown = started ? this.state.itemsIn : 0;
+      Object.assign(this.state, { itemsIn: Math.min(...perMarket.map((m) => m.itemsIn)), total: Math.max(...perMarket.map((m) => m.total)) });
+      if (!started) {
+        started = true;
+        progress?.start('feeds', this.state.total);
+      }
+      if (this.state.itemsIn > shown) progress?.advance(this.state.itemsIn - shown);
+    };
     try {
-      const result = await this.#host.call<FeedJobResult, FeedUpdate>('run', undefined, (update) => {
-        const shown = started ? this.state.itemsIn : 0;
-        Object.assign(this.state, update);
-        if (!started) {
-          started = true;
-          progress?.start('feeds', update.total);
-        }
-        progress?.advance(update.itemsIn - shown);
-      });
+      // Every market's run ends before this one does (a failed market leaves the others' feeds published).
+      const settled = await Promise.allSettled(this.#hosts.map((host, i) => host.call<FeedJobResult, FeedUpdate>('run', undefined, (u) => {
+        perMarket[i] = u;
+        update();
+      })));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      const results = settled.map((s) => (s as PromiseFulfilledResult<FeedJobResult>).value);
+      const result: FeedJobResult = { feeds: results.flatMap((r) => r.feeds), invalidated: results.flatMap((r) => r.invalidated), ms: Math.max(...results.map((r) => r.ms)) };
       // Updates are throttled: the last one may not have said how many items there were in all.
       const itemsIn = result.feeds[0]?.itemsIn ?? this.state.itemsIn;
       if (started && itemsIn > this.state.itemsIn) progress?.advance(itemsIn - this.state.itemsIn);
@@ -108,7 +128,7 @@ export class ThreadedFeedJob {
     }
   }
 
-  close(): Promise<void> {
-    return this.#host.close();
+  async close(): Promise<void> {
+    await Promise.all(this.#hosts.map((host) => host.close()));
   }
 }

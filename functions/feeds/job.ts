@@ -14,7 +14,8 @@ import type { Catalog, Cdn, Logger, ObjectStore, Progress } from '../shared/port
 import { catalogContentByLocale } from '../shared/content/catalog-content.js';
 import type { ContentSnapshot } from '../shared/content/snapshot.js';
 import { localeChain, localizedText, soldIn } from '../shared/markets/localize.js';
-import { DEMO_MARKETS, type Market, type ProductSlugs } from '../shared/markets/markets.js';
+import { ValidationError } from '../shared/errors.js';
+import { DEMO_MARKETS, defaultMarket, type Market, type ProductSlugs } from '../shared/markets/markets.js';
 import { SHORT_CACHE } from '../shared/publish/headers.js';
 import { OwnedPublisher } from '../shared/publish/owned.js';
 import type { FeedTarget } from './item.js';
@@ -69,12 +70,44 @@ export { DEMO_TARGETS } from './targets.js';
 
 export const feedKey = (target: string, ext: 'xml' | 'xml.gz' | 'report.json') => `feeds/google/${target}.${ext}`;
 
-let running: Promise<unknown> = Promise.resolve();
+/** When the run that published a feed object began (ISO 8601, object metadata): a run begun earlier never replaces it. */
+export const GENERATED_AT_META = 'generated-at';
 
-/** Runs the feed job; a call while another runs waits for it (runs never interleave). */
+/** One market's share of the feeds: its own run (its own Lambda invocation in AWS, its own thread locally). */
+export interface FeedRun {
+  market: string;
+  targets: FeedTarget[];
+}
+
+/**
+ * The feed runs of a store, one per market with targets, in market order: markets are written side
+ * by side (each run reads the catalog once and writes its market's feeds), so a run's time follows
+ * the catalog, not the number of markets. Targets naming no market of `markets` go with the default.
+ */
+export function feedRuns(targets: readonly FeedTarget[], markets: readonly Market[]): FeedRun[] {
+  const fallback = defaultMarket(markets).id;
+  const runs = markets.map((m) => ({ market: m.id, targets: targets.filter((t) => (markets.some((k) => k.id === t.market) ? t.market : fallback) === m.id) }));
+  return runs.filter((r) => r.targets.length > 0);
+}
+
+/** The targets of the named market, or a clear error naming what the store has. */
+export function feedRunFor(targets: readonly FeedTarget[], markets: readonly Market[], market: string): FeedRun {
+  const run = feedRuns(targets, markets).find((r) => r.market === market);
+  if (!run) throw new ValidationError('market', `expected a market with feeds (${feedRuns(targets, markets).map((r) => r.market).join(', ')}), got ${JSON.stringify(market)}`);
+  return run;
+}
+
+/** Runs in progress by the feeds they write: runs of the same feeds never interleave; other markets' runs go side by side. */
+const running = new Map<string, Promise<unknown>>();
+
+/** Runs the feed job; a call while another writes the same feeds waits for it. */
 export function runFeedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<FeedJobResult> {
-  const next = running.then(() => feedJob(deps, options), () => feedJob(deps, options));
-  running = next.catch(() => undefined);
+  const key = options.targets.map((t) => t.id).sort().join(',');
+  const before = running.get(key) ?? Promise.resolve();
+  const next = before.then(() => feedJob(deps, options), () => feedJob(deps, options));
+  const settled = next.catch(() => undefined);
+  running.set(key, settled);
+  void settled.then(() => { if (running.get(key) === settled) running.delete(key); });
   return next;
 }
 
@@ -109,15 +142,25 @@ async function feedJob(deps: FeedJobDeps, options: FeedJobOptions): Promise<Feed
     const summaries: FeedSummary[] = [];
     const publisher = new OwnedPublisher(deps, { owner: 'feeds' });
     for (const feed of written) {
+      // At-least-once schedules: a retried or late run that began before the live feed's run leaves it be.
+      const live = await publisher.published(feedKey(feed.target.id, 'xml'));
+      const liveAt = live?.[GENERATED_AT_META];
+      if (liveAt && Date.parse(liveAt) > options.now.getTime()) {
+        deps.logger.warn('feed left as it is: a run begun later published it', { target: feed.target.id, generatedAt: liveAt, runAt: options.now.toISOString() });
+        const { itemsIn, included, excluded, warnings } = feed.report;
+        summaries.push({ target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded: false });
+        continue;
+      }
+      const generated = { [GENERATED_AT_META]: options.now.toISOString() };
       const report: FeedReport & { catalogRejected?: string[] } = rejected.length ? { ...feed.report, catalogRejected: rejected } : feed.report;
       const reportBody = Buffer.from(`${JSON.stringify(report, null, 1)}\n`);
       // The feed and its gzip first, the report last: a report never describes a feed not yet live.
       let uploaded = false;
       for (const item of [
-        { key: feedKey(feed.target.id, 'xml'), body: { file: feed.xml.file, size: feed.xml.size }, hash: feed.xml.hash, meta: { contentType: 'application/xml; charset=utf-8', cacheControl: SHORT_CACHE } },
-        { key: feedKey(feed.target.id, 'xml.gz'), body: { file: feed.gz.file, size: feed.gz.size }, hash: feed.gz.hash, meta: { contentType: 'application/gzip', cacheControl: SHORT_CACHE } },
-        { key: feedKey(feed.target.id, 'report.json'), body: reportBody, hash: sha256(reportBody), meta: { contentType: 'application/json; charset=utf-8', cacheControl: SHORT_CACHE } },
-      ]) if (await publisher.put(item)) uploaded = true;
+        { key: feedKey(feed.target.id, 'xml'), body: { file: feed.xml.file, size: feed.xml.size }, hash: feed.xml.hash, meta: { contentType: 'application/xml; charset=utf-8', cacheControl: SHORT_CACHE, metadata: generated } },
+        { key: feedKey(feed.target.id, 'xml.gz'), body: { file: feed.gz.file, size: feed.gz.size }, hash: feed.gz.hash, meta: { contentType: 'application/gzip', cacheControl: SHORT_CACHE, metadata: generated } },
+        { key: feedKey(feed.target.id, 'report.json'), body: reportBody, hash: sha256(reportBody), meta: { contentType: 'application/json; charset=utf-8', cacheControl: SHORT_CACHE, metadata: generated } },
+      ]) if (await publisher.put(item, item.key === feedKey(feed.target.id, 'xml') ? live : undefined)) uploaded = true;
       const { itemsIn, included, excluded, warnings } = feed.report;
       const summary = { target: feed.target.id, itemsIn, included, excluded, warnings, bytes: feed.xml.size, gzipBytes: feed.gz.size, uploaded };
       summaries.push(summary);

@@ -17,7 +17,9 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { feedRuns } from '../../functions/feeds/job.js';
 import { FEED_NODE_OPTIONS } from '../../functions/feeds/runtime.js';
+import { feedTargetsOf, type Market } from '../../functions/shared/markets/markets.js';
 import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
 
@@ -37,6 +39,10 @@ export interface PipelineProps {
   pdfImageHosts?: string[];
   /** The store's checkout (the storefront's cart hands its items there). */
   checkoutUrl?: string;
+  /** The storefronts: each market's feeds run on their own schedule, side by side. */
+  markets: readonly Market[];
+  /** Whether `markets` was configured (then every function reads it from `MARKETS`) rather than the demo's. */
+  marketsConfigured?: boolean;
   feedSchedule: string;
   reconcileSchedule: string;
   removalPolicy: RemovalPolicy;
@@ -125,7 +131,7 @@ export class Pipeline extends Construct {
     this.deadLetterQueues.push(changes.dlq, pdfJobs.dlq, pdfCatalog.dlq, streamFailures, scheduleDlq);
     this.failureQueues.push(streamFailures, scheduleDlq);
 
-    const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}) };
+    const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.marketsConfigured ? { MARKETS: JSON.stringify(props.markets) } : {}) };
     const stateEnv = { STATE_TABLE: this.stateTable.tableName };
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: deliveryToken.secretArn };
     this.pdfQueueUrl = pdfJobs.queue.queueUrl;
@@ -162,11 +168,13 @@ export class Pipeline extends Construct {
     });
     const feeds = new RestaticFunction(this, 'Feeds', {
       ...common, entry: 'functions/feeds/handler.ts', description: 'Google Shopping feeds (scheduled)', serviceName: 'restatic-feeds',
-      memorySize: 1024, timeout: Duration.minutes(15), environment: { ...siteEnv, ...contentfulEnv, ...stateEnv, SITE_NAME: 'Restatic' },
+      // 1,769 MB is one full vCPU: a market's run is CPU-bound (items on the main thread, gzip beside it).
+      memorySize: 1769, timeout: Duration.minutes(15), environment: { ...siteEnv, ...contentfulEnv, ...stateEnv, SITE_NAME: 'Restatic' },
       // The young generation the benchmark measured with, from the one place that sets it.
       nodeOptions: FEED_NODE_OPTIONS.join(' '),
-      // Overlapping runs never interleave: a second scheduled run waits (is throttled and retried).
-      reservedConcurrency: 1,
+      // One run per market at a time, side by side (a second run of a market is throttled and retried;
+      // a run begun earlier never replaces a feed a later run published).
+      reservedConcurrency: feedRuns(feedTargetsOf(props.markets), props.markets).length,
     });
     const pdf = new RestaticFunction(this, 'Pdf', {
       ...common, entry: 'functions/pdf/handler.ts', description: 'PDF worker: spec sheets and catalog', serviceName: 'restatic-pdf',
@@ -251,12 +259,13 @@ export class Pipeline extends Construct {
     };
 
     // Schedules (EventBridge Scheduler) with retries and a dead-letter queue.
-    const schedule = (name: string, fn: lambda.IFunction, expression: string) => new scheduler.Schedule(this, name, {
+    const schedule = (name: string, fn: lambda.IFunction, expression: string, input?: Record<string, string>) => new scheduler.Schedule(this, name, {
       schedule: scheduler.ScheduleExpression.expression(expression),
-      target: new targets.LambdaInvoke(fn, { retryAttempts: 3, maxEventAge: Duration.hours(1), deadLetterQueue: scheduleDlq }),
-      description: `Restatic ${props.stage}: ${name}`,
+      target: new targets.LambdaInvoke(fn, { retryAttempts: 3, maxEventAge: Duration.hours(1), deadLetterQueue: scheduleDlq, ...(input ? { input: scheduler.ScheduleTargetInput.fromObject(input) } : {}) }),
+      description: `Restatic ${props.stage}: ${name}${input ? ` ${JSON.stringify(input)}` : ''}`,
     });
-    schedule('FeedsSchedule', feeds.fn, props.feedSchedule);
+    // A schedule per market: the markets' feeds are written side by side, each in its own invocation.
+    for (const run of feedRuns(feedTargetsOf(props.markets), props.markets)) schedule(`FeedsSchedule-${run.market}`, feeds.fn, props.feedSchedule, { market: run.market });
     schedule('ReconcileSchedule', reconcile.fn, props.reconcileSchedule);
   }
 }

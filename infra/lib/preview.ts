@@ -23,6 +23,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { RestaticFunction } from './functions.js';
 import { CONTENT_SECURITY_POLICY } from './site.js';
+import type { Market } from '../../functions/shared/markets/markets.js';
 
 export interface PreviewProps {
   stage: string;
@@ -31,6 +32,8 @@ export interface PreviewProps {
   table: dynamodb.ITable;
   siteUrl: string;
   checkoutUrl?: string;
+  /** The storefronts, when configured (`MARKETS`, as the live site's functions read it). */
+  markets?: readonly Market[];
   contentfulSpaceId: string;
   contentfulEnvironment: string;
   removalPolicy: RemovalPolicy;
@@ -81,7 +84,7 @@ export class Preview extends Construct {
     });
 
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: this.previewToken.secretArn };
-    const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}) };
+    const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.markets ? { MARKETS: JSON.stringify(props.markets) } : {}) };
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
       memorySize: 2048, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName },

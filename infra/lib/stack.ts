@@ -2,6 +2,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEMO_MARKETS, type Market } from '../../functions/shared/markets/markets.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
 import { Preview } from './preview.js';
@@ -22,6 +23,8 @@ export interface RestaticStackProps extends StackProps {
   checkoutUrl?: string;
   /** Hosts (besides Contentful's) whose https product images the PDFs may fetch. */
   pdfImageHosts?: string[];
+  /** The storefronts (id, locale, currency, prefix, feeds); the demo's `us` and `de` when absent. */
+  markets?: Market[];
   feedSchedule?: string;
   reconcileSchedule?: string;
 }
@@ -44,13 +47,14 @@ export class RestaticStack extends Stack {
       ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),
       ...(props.pdfImageHosts?.length ? { pdfImageHosts: props.pdfImageHosts } : {}),
       ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}),
+      markets: props.markets ?? DEMO_MARKETS, marketsConfigured: props.markets !== undefined,
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
     // Drafts: the webhook receiver sends them (and publishes) to the preview, the stream consumer
     // catalog changes, the worker the instants at which sales start or end.
     this.preview = new Preview(this, 'Preview', {
-      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}),
+      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}), ...(props.markets ? { markets: props.markets } : {}),
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });

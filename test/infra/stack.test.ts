@@ -136,10 +136,19 @@ describe('pipeline', () => {
 
   it('schedules feeds and reconciliation with retries and a dead-letter queue; the webhook route is throttled', () => {
     const schedules = of('AWS::Scheduler::Schedule');
-    expect(schedules).toHaveLength(2);
+    expect(schedules).toHaveLength(3);
     for (const [, s] of schedules) expect(s.Properties?.Target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: expect.anything() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /_hooks/contentful' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.anyValue() });
+  });
+
+  it('runs each market\'s feeds on its own schedule, side by side (one run per market at a time)', () => {
+    // Prepare
+    const [feedsId, feeds] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'Google Shopping feeds (scheduled)')!;
+    const targets = of('AWS::Scheduler::Schedule').map(([, s]) => s.Properties!.Target as { Arn: unknown; Input?: string }).filter((t) => JSON.stringify(t.Arn).includes(feedsId));
+    // Assess
+    expect(targets.map((t) => JSON.parse(t.Input ?? 'null') as unknown)).toEqual([{ market: 'us' }, { market: 'de' }]);
+    expect(feeds.Properties?.ReservedConcurrentExecutions).toBe(2);
   });
 
   it('lets the worker keep one-time schedules for time instants, in their own group, sending to the changes queue only', () => {

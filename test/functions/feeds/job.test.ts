@@ -1,11 +1,13 @@
 /** The feed job against the real protocol servers: feeds published, unchanged → no upload, failure → previous intact. */
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DEMO_TARGETS, feedKey, feedView, runFeedJob } from '../../../functions/feeds/job.js';
+import { feedEventTargets } from '../../../functions/feeds/event.js';
+import { DEMO_TARGETS, feedKey, feedRuns, feedView, GENERATED_AT_META, runFeedJob } from '../../../functions/feeds/job.js';
+import { DEMO_MARKETS } from '../../../functions/shared/markets/markets.js';
 import { product } from '../../fixtures/products.js';
 import { createDynamoDbCatalog } from '../../../functions/shared/adapters/dynamodb-catalog.js';
 import { createS3ObjectStore } from '../../../functions/shared/adapters/s3-object-store.js';
-import { ObjectStoreError } from '../../../functions/shared/errors.js';
+import { ObjectStoreError, ValidationError } from '../../../functions/shared/errors.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
 import type { Cdn, ObjectStore } from '../../../functions/shared/ports.js';
 import { seedDemoCatalog } from '../../../local/seed.js';
@@ -116,6 +118,64 @@ describe('feed job', () => {
     // Assess
     expect(error).toBeInstanceOf(ObjectStoreError);
     expect((await store.get(feedKey('us', 'xml')))!.body.equals(before)).toBe(true);
+  });
+});
+
+describe('feed runs per market', () => {
+  it('writes, one run per market side by side, the same feeds as one run for every market', async () => {
+    // Prepare
+    const { store, catalog, cdn, options } = await setup();
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    const together = await Promise.all(DEMO_TARGETS.map(async (t) => (await store.get(feedKey(t.id, 'xml')))!.body));
+    const { store: apart } = await setup();
+    // Act
+    const results = await Promise.all(feedRuns(DEMO_TARGETS, DEMO_MARKETS).map((run) => runFeedJob({ catalog, store: apart, cdn, logger: silentLogger }, { ...options, targets: run.targets })));
+    // Assess
+    expect(results.map((r) => r.feeds.map((f) => f.target))).toEqual([['us'], ['de']]);
+    for (const [i, t] of DEMO_TARGETS.entries()) expect((await apart.get(feedKey(t.id, 'xml')))!.body.equals(together[i]!)).toBe(true);
+  });
+
+  it('groups targets by market, a target naming no market of the store with the default market', () => {
+    // Prepare
+    const orphan = { ...DEMO_TARGETS[0]!, id: 'us-extra', market: undefined };
+    const stray = { ...DEMO_TARGETS[1]!, id: 'elsewhere', market: 'fr' };
+    // Act
+    const runs = feedRuns([...DEMO_TARGETS, orphan, stray], DEMO_MARKETS);
+    // Assess
+    expect(runs.map((r) => [r.market, r.targets.map((t) => t.id)])).toEqual([['us', ['us', 'us-extra', 'elsewhere']], ['de', ['de']]]);
+  });
+
+  it('takes the market from the schedule\'s event, every market without one, and refuses anything else in words', () => {
+    // Act
+    const de = feedEventTargets({ market: 'de' }, DEMO_TARGETS, DEMO_MARKETS);
+    const all = [undefined, null, {}].map((event) => feedEventTargets(event, DEMO_TARGETS, DEMO_MARKETS).map((t) => t.id));
+    const unknown = (() => { try { return feedEventTargets({ market: 'fr' }, DEMO_TARGETS, DEMO_MARKETS); } catch (e) { return e; } })();
+    const malformed = (() => { try { return feedEventTargets({ market: 7 }, DEMO_TARGETS, DEMO_MARKETS); } catch (e) { return e; } })();
+    // Assess
+    expect(de.map((t) => t.id)).toEqual(['de']);
+    expect(all).toEqual([['us', 'de'], ['us', 'de'], ['us', 'de']]);
+    expect(unknown).toBeInstanceOf(ValidationError);
+    expect((unknown as Error).message).toBe('expected a market with feeds (us, de), got "fr"');
+    expect(malformed).toBeInstanceOf(ValidationError);
+    expect((malformed as Error).message).toContain('got {"market":7}');
+  });
+
+  it('leaves a feed published by a run begun later than this one (a late or duplicate schedule)', async () => {
+    // Prepare
+    const { store, catalog, cdn, invalidations, options } = await setup();
+    const later = new Date('2026-11-20T01:00:00Z');
+    await runFeedJob({ catalog, store, cdn, logger: silentLogger }, { ...options, now: later });
+    const before = (await store.get(feedKey('us', 'xml')))!.body;
+    const product = (await catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
+    await catalog.put({ ...product, slug: undefined, price: { USD: 4242 } });
+    invalidations.length = 0;
+    // Act
+    const earlier = await runFeedJob({ catalog, store, cdn, logger: silentLogger }, options);
+    // Assess
+    expect(earlier.feeds.map((f) => f.uploaded)).toEqual([false, false]);
+    expect((await store.get(feedKey('us', 'xml')))!.body.equals(before)).toBe(true);
+    expect((await store.metadata(feedKey('us', 'xml')))?.[GENERATED_AT_META]).toBe(later.toISOString());
+    expect(invalidations).toEqual([]);
   });
 });
 
