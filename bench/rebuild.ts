@@ -26,6 +26,9 @@ export interface RebuildBench {
   /** A EUR price change of German-translated products: PUT → the new `/de/` page at the edge, median. */
   eurLatencyMs: number;
   eur: RebuildResult;
+  /** A price change that ends a sale: PUT → the product gone from the Black Friday page at the edge, median of 3; its run. */
+  saleEndedLatencyMs: number;
+  saleEnded: RebuildResult;
   /** An en-US description change of a product whose German description stands: only `/` may render. */
   englishDescription: RebuildResult;
   description: RebuildResult;
@@ -142,6 +145,24 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     await stack.loop.idle();
     const englishDescription = stack.loop.runs.at(-1)!;
 
+    // A price change that ends a sale: PUT → the product gone from the Black Friday page's collection at the edge.
+    const onSale = new Map((await stack.services.catalog.scanAll()).products.filter((p) => p.salePrice).map((p) => [p.slug, p]));
+    const blackFriday = () => fetch(`${stack.url}/black-friday/`).then((r) => r.text());
+    const saleEndLatencies: number[] = [];
+    let saleEnded: RebuildResult | undefined;
+    for (let i = 0; i < 3; i++) {
+      const shown = [...(await blackFriday()).matchAll(/<li class="card">\s*<a href="\/products\/([^/]+)\/">/g)].map((m) => m[1]!);
+      const product = shown.map((slug) => onSale.get(slug)).find((p) => p !== undefined);
+      if (!product) throw new Error('bench: expected products on sale on the Black Friday page, found none');
+      onSale.delete(product.slug);
+      const t0 = performance.now();
+      await put(product, { salePrice: undefined, saleStart: undefined, saleEnd: undefined });
+      while ((await blackFriday()).includes(`/products/${product.slug}/"`)) await new Promise((r) => setTimeout(r, 5));
+      saleEndLatencies.push(performance.now() - t0);
+      await stack.loop.idle();
+      saleEnded = stack.loop.runs.at(-1);
+    }
+
     const sustained = await sustainedRepricing(stack, all.slice(100), put, dataDir);
 
     await put(all[10]!, { description: 'A brand new description.' });
@@ -210,7 +231,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     return {
       preview,
       fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description,
-      eurLatencyMs: median(eurLatencies), eur, englishDescription, author, sustained,
+      eurLatencyMs: median(eurLatencies), eur, englishDescription, author, sustained, saleEndedLatencyMs: median(saleEndLatencies), saleEnded: saleEnded!,
       saleEnd: { pageMs: median(page), listingMs: median(listing), sheetMs: median(sheet), jsonLdAgrees },
       webhook: { p99: report.latency.p99, p50: report.latency.p50, requests: report.requests.total, errors: report.errors, non2xx: report.non2xx, accepted: report['2xx'], pending: pendingAfter },
     };

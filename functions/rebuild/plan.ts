@@ -3,6 +3,7 @@
  * (the dependency index), and from the old and new URL sets to deletions and slug redirects.
  */
 import { dep } from '../shared/build/deps.js';
+import { collectionChangeKeys } from '../shared/build/model/collections.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { PageRef } from '../shared/build/site-model.js';
 import type { PageIndexEntry } from '../shared/state/site-state.js';
@@ -27,6 +28,8 @@ export function productChangeKeys(sku: string, before: Product | undefined, afte
     // data-hash check then keeps only the listing pages whose content really changed.
     for (const category of new Set([before?.category, after?.category])) if (category) keys.push(dep.listing(category));
   }
+  // Collections embedded in pages (on sale, a category, a brand) may gain, lose or reorder it.
+  keys.push(...collectionChangeKeys(before, after));
   return keys;
 }
 

@@ -262,6 +262,29 @@ describe('local stack: correctness over time and URLs', () => {
     expect(after).toContain('$50.00');
     expect(stack.status.list().some((r) => r.source.kind === 'time' && r.stages.invalidated)).toBe(true);
   });
+
+  it('takes a product off the Black Friday page when a price change ends its sale, and puts it back when one starts another', async () => {
+    // Prepare: the best discount on sale now heads the page's collection
+    const page = () => fetch(`${stack.url}/black-friday/`).then((r) => r.text());
+    const collection = (html: string) => html.slice(html.indexOf('<section class="collection"'), html.indexOf('</section>'));
+    const deal = { title: 'Deal Of The Year Lamp', description: 'Bright.', price: { USD: 10000 }, salePrice: { USD: 100 }, availability: 'in_stock', category: 'headlamps' };
+    await fetch(`${stack.url}/_local/products/DEAL-1`, { method: 'PUT', body: JSON.stringify(deal) });
+    await stack.loop.idle();
+    const listed = collection(await page());
+    // Act
+    await fetch(`${stack.url}/_local/products/DEAL-1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ salePrice: null }) });
+    await stack.loop.idle();
+    const ended = collection(await page());
+    await fetch(`${stack.url}/_local/products/DEAL-1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ salePrice: { USD: 200 } }) });
+    await stack.loop.idle();
+    const again = collection(await page());
+    // Assess
+    expect(listed).toMatch(/^<section class="collection"[^]*?<li class="card">\s*<a href="\/products\/deal-of-the-year-lamp\/">/);
+    expect(ended).not.toContain('deal-of-the-year-lamp');
+    expect(ended.match(/<li class="card">/g)?.length ?? 0).toBe(listed.match(/<li class="card">/g)!.length - 1);
+    expect(again).toContain('/products/deal-of-the-year-lamp/');
+    expect(stack.loop.runs.at(-1)!.rendered).toEqual(expect.arrayContaining(['/black-friday/']));
+  });
 });
 
 describe('local stack: Contentful webhooks', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderPages } from '../../functions/shared/build/render.js';
 import { buildSiteModel, outlineSite, type SiteConfig } from '../../functions/shared/build/site-model.js';
-import { validateProduct, type Product } from '../../functions/shared/catalog/product.js';
+import { activeSalePrice, validateProduct, type Product } from '../../functions/shared/catalog/product.js';
 import { demoProducts } from '../../functions/shared/demo/products.js';
 import { demoSnapshot, entry, hyperlinkNode, paragraph, richDoc, snapshotOf } from '../fixtures/content.js';
 import { HOSTILE, productItem } from '../fixtures/products.js';
@@ -189,6 +189,31 @@ describe('rendered pages', () => {
     expect(html.get('/robots.txt')).toContain('Sitemap: https://shop.example.com/sitemap.xml');
     expect(html.get('/robots.txt')).toContain('Sitemap: https://shop.example.com/de/sitemap.xml');
     expect(html.get('/blog/')).toContain('Mara Lindqvist');
+  });
+
+  it('lists what is on sale on the Black Friday page, best discounts first, in each market\'s language and currency, after the editor\'s text', async () => {
+    // Prepare
+    const products = demoCatalog(200);
+    const onSale = (currency: string) => products.filter((p) => activeSalePrice(p, currency, config.now) !== undefined);
+    // Act
+    const html = await renderAll(buildSiteModel(demoSnapshot(), products, config));
+    // Assess
+    const us = html.get('/black-friday/')!;
+    const de = html.get('/de/black-friday/')!;
+    expect(onSale('USD').length).toBeGreaterThan(24);
+    const section = (page: string) => page.slice(page.indexOf('<section class="collection"'), page.indexOf('</section>'));
+    expect(us.indexOf('up to 40% off')).toBeLessThan(us.indexOf('<section class="collection"'));
+    expect(section(us)).toContain('<h2 id="collection-collection-on-sale">On sale now</h2>');
+    expect(section(us).match(/<li class="card">/g)).toHaveLength(24);
+    expect(section(us).match(/<del>\$[\d.,]+<\/del> <ins>\$[\d.,]+<\/ins>/g)).toHaveLength(24);
+    // Best discount first: the first card's discount is the largest of all on sale.
+    const discount = (p: Product) => 1 - activeSalePrice(p, 'USD', config.now)! / p.price.USD!;
+    const best = Math.max(...onSale('USD').map(discount));
+    const first = section(us).match(/<a href="\/products\/([^/]+)\/">/)![1];
+    expect(discount(products.find((p) => p.slug === first)!)).toBe(best);
+    expect(section(de)).toContain('Jetzt im Angebot');
+    expect(section(de)).toMatch(/<del>[\d.,]+\s€<\/del>/);
+    expect(section(de)).not.toContain('$');
   });
 
   it('marks every preview page noindex with a banner in its market\'s language, disallows all in robots.txt, and leaves the live site as it was', async () => {

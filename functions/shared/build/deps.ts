@@ -4,7 +4,7 @@
  * sides must spell a key the same way: they build it here.
  */
 export type DepKey =
-  | `sku:${string}` | `entry:${string}` | `asset:${string}` | `story:${string}` | `group:${string}` | `listing:${string}` | `url:${string}`
+  | `sku:${string}` | `entry:${string}` | `asset:${string}` | `story:${string}` | `group:${string}` | `listing:${string}` | `url:${string}` | `collection:${string}`
   | 'urlset' | 'urlset:blog' | 'urlset:categories' | 'settings';
 
 export const dep = {
@@ -19,6 +19,12 @@ export const dep = {
   group: (id: string) => `group:${id}` as const,
   /** Membership and order of a category's listing. */
   listing: (category: string) => `listing:${category}` as const,
+  /** Membership and order of the collections of a rule: products on sale, a category's, a brand's. */
+  collection: {
+    onSale: 'collection:onSale' as const,
+    category: (slug: string) => `collection:category:${slug}` as const,
+    brand: (brand: string) => `collection:brand:${brand.trim().toLowerCase()}` as const,
+  },
   /** Whether a URL exists and who owns it (a page linking to it must follow). */
   url: (url: string) => `url:${url}` as const,
   /** The set of URLs (sitemaps), or of one section's URLs. */

@@ -31,6 +31,8 @@ export interface RichTextContext {
   field<T>(entity: ContentEntity, name: string): T | undefined;
   /** Records that the page being rendered depends on this entity (dependency index). */
   track(kind: 'entry' | 'asset', id: string): void;
+  /** Renders an embedded entry block the page shows in full (a collection), or undefined for the default link. */
+  embedBlock?(entry: ContentEntity): string | undefined;
 }
 
 function targetId(node: { data: Record<string, unknown> }): string | undefined {
@@ -106,6 +108,8 @@ export function renderRichText(document: RichNode | undefined, ctx: RichTextCont
         ctx.track('entry', id);
         const entry = ctx.entry(id);
         if (!entry) return '';
+        const embedded = ctx.embedBlock?.(entry);
+        if (embedded !== undefined) return embedded;
         const url = ctx.urlOf(entry);
         const title = escapeHtml(ctx.titleOf(entry));
         const kind = escapeHtml(entry.sys.contentType?.sys.id ?? 'entry');

@@ -45,7 +45,7 @@ function sys(id: string, type: 'Entry' | 'Asset', index: number, contentType?: s
 const en = <T>(value: T) => ({ 'en-US': value });
 const both = <T>(value: T, de: T) => ({ 'en-US': value, 'de-DE': de });
 
-type FieldDef = { id: string; name: string; type: string; localized?: boolean; required?: boolean; linkType?: string; items?: object };
+type FieldDef = { id: string; name: string; type: string; localized?: boolean; required?: boolean; linkType?: string; items?: object; validations?: object[] };
 const field = (id: string, type: string, extra: Partial<FieldDef> = {}): FieldDef => ({ id, name: id, type, localized: false, required: false, ...extra });
 
 const CONTENT_TYPES: Array<{ id: string; displayField: string; fields: FieldDef[] }> = [
@@ -63,6 +63,16 @@ const CONTENT_TYPES: Array<{ id: string; displayField: string; fields: FieldDef[
   ] },
   { id: 'author', displayField: 'name', fields: [field('name', 'Symbol', { required: true }), field('bio', 'Text')] },
   { id: 'productContent', displayField: 'sku', fields: [field('sku', 'Symbol', { required: true }), field('story', 'RichText', { localized: true })] },
+  // Embedded in a page's body: the products a rule picks, sorted (build/model/collections.ts).
+  { id: 'collection', displayField: 'title', fields: [
+    field('title', 'Symbol', { required: true, localized: true }),
+    field('rule', 'Symbol', { required: true, validations: [{ in: ['onSale', 'category', 'brand', 'skus'] }] }),
+    field('category', 'Link', { linkType: 'Entry', validations: [{ linkContentType: ['category'] }] }),
+    field('brand', 'Symbol'),
+    field('skus', 'Array', { items: { type: 'Symbol' } }),
+    field('sort', 'Symbol', { validations: [{ in: ['discount', 'priceAsc', 'priceDesc', 'title', 'listed'] }] }),
+    field('limit', 'Integer', { validations: [{ range: { min: 1, max: 96 } }] }),
+  ] },
 ];
 
 const AUTHORS = [
@@ -149,10 +159,17 @@ export function buildDemoSpace(): ContentfulExport {
       list('Standard: 3–5 days', 'Express: next day', 'Free shipping over $100 / 90 €'),
     )),
   });
+  // The Black Friday page lists what is on sale at the instant it is built, best discounts first.
+  entry('collection-on-sale', 'collection', {
+    title: both('On sale now', 'Jetzt im Angebot'),
+    rule: en('onSale'),
+    sort: en('discount'),
+    limit: en(24),
+  });
   entry('page-black-friday', 'page', {
     title: en('Black Friday'),
     slug: en('black-friday'),
-    body: en(doc(para(text('From 27 November to 1 December, hundreds of products are up to 40% off.')), embedAsset('asset-hero'))),
+    body: en(doc(para(text('From 27 November to 1 December, hundreds of products are up to 40% off.')), embedAsset('asset-hero'), embedEntry('collection-on-sale'))),
   });
 
   const featured: string[] = [];

@@ -32,6 +32,8 @@ export interface Messages {
   fromTheJournal: string;
   breadcrumb: string;
   productCount: string;
+  /** An embedded collection with no product in it right now. */
+  collectionEmpty: string;
   pageTitle: string;
   pageOf: string;
   pagination: string;
@@ -120,6 +122,7 @@ const EN: Messages = {
   fromTheJournal: 'From the journal',
   breadcrumb: 'Breadcrumb',
   productCount: '{n} products',
+  collectionEmpty: 'Nothing here right now: check back soon.',
   pageTitle: '{title} – page {n}',
   pageOf: 'Page {n} of {count}',
   pagination: 'Pagination',
@@ -184,6 +187,7 @@ const DE: Messages = {
   fromTheJournal: 'Aus dem Magazin',
   breadcrumb: 'Navigationspfad',
   productCount: '{n} Produkte',
+  collectionEmpty: 'Gerade nichts dabei: schauen Sie bald wieder vorbei.',
   pageTitle: '{title} – Seite {n}',
   pageOf: 'Seite {n} von {count}',
   pagination: 'Seitennavigation',

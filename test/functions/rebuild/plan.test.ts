@@ -47,9 +47,9 @@ describe('planPages', () => {
     const detailPlan = planPages(productChangeKeys('A', before, detail), previous, sameUrls);
     const renamedPlan = planPages(productChangeKeys('A', before, renamed), previous, sameUrls);
     // Assess
-    expect(productChangeKeys('A', before, detail)).toEqual(['sku:A']);
+    expect(productChangeKeys('A', before, detail)).toEqual(['sku:A', 'collection:category:shoes']);
     expect([...detailPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/products/a/']);
-    expect(productChangeKeys('A', before, renamed)).toEqual(['sku:A', 'listing:shoes']);
+    expect(productChangeKeys('A', before, renamed)).toEqual(['sku:A', 'listing:shoes', 'collection:category:shoes']);
     expect([...renamedPlan.candidates].sort()).toEqual(['/', '/categories/shoes/', '/categories/shoes/page/2/', '/products/a/']);
   });
 
@@ -60,8 +60,23 @@ describe('planPages', () => {
     // Act
     const keys = productChangeKeys('A', before, repriced);
     // Assess
-    expect(keys).toEqual(['sku:A']);
+    expect(keys).toEqual(['sku:A', 'collection:category:shoes']);
     expect([...planPages(keys, previous, sameUrls).candidates].sort()).toEqual(['/', '/categories/shoes/', '/products/a/']);
+  });
+
+  it('touches the on-sale collections for any change of a product with a sale price (before or after), and its brand\'s', () => {
+    // Prepare
+    const plain = { sku: 'A', title: 'Shoe', brand: ' Acme ', price: { USD: 100 }, availability: 'in_stock', images: [] } as never;
+    const onSale = { sku: 'A', title: 'Shoe', brand: ' Acme ', price: { USD: 100 }, salePrice: { USD: 80 }, availability: 'in_stock', images: [] } as never;
+    const restocked = { sku: 'A', title: 'Shoe', brand: ' Acme ', price: { USD: 100 }, availability: 'out_of_stock', images: [] } as never;
+    // Act
+    const started = productChangeKeys('A', plain, onSale);
+    const ended = productChangeKeys('A', onSale, plain);
+    const neither = productChangeKeys('A', plain, restocked);
+    // Assess
+    expect(started).toEqual(['sku:A', 'collection:brand:acme', 'collection:onSale']);
+    expect(new Set(ended)).toEqual(new Set(started));
+    expect(neither).toEqual(['sku:A', 'collection:brand:acme']);
   });
 
   it('makes a page whose time has come a candidate, and not before', () => {

@@ -62,8 +62,8 @@ export interface ModelContext {
   title(e: ContentEntity): string;
   /** Entry id → URL, for the entries that own one. */
   urls: Map<string, string>;
-  /** Rich text as HTML; what it embeds or links to is added to `deps`. */
-  richText(doc: unknown, deps: Set<DepKey>): string;
+  /** Rich text as HTML; what it embeds or links to is added to `deps`. `embedBlock` renders embedded entry blocks shown in full. */
+  richText(doc: unknown, deps: Set<DepKey>, embedBlock?: (entry: ContentEntity) => string | undefined): string;
   /**
    * Lists a page; `make` runs only when its data is asked for (`pagesFor`). `twin` names what the
    * page shows across markets (default: its primary record), for the alternates.
@@ -102,6 +102,10 @@ export interface ModelContext {
   stories: Map<string, ContentEntity>;
   groups: Map<string, Product[]>;
   byCategory: Map<string, Product[]>;
+  /** Products by brand (trimmed, lower case): brand collections. */
+  byBrand: Map<string, Product[]>;
+  /** Skus of the products with a sale price (on sale now or at some instant): on-sale collections. */
+  saleSkus: Set<string>;
   /** A listing card (formatted prices), made once per sku when a selected page shows it. */
   card(sku: string): CardView;
   /** Forgets the cards made so far (the product or the clock changed). */
@@ -155,7 +159,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
   const reserved = new Set([...RESERVED_SLUGS, ...(isDefault ? config.markets.filter((m) => m.prefix !== '/').map((m) => m.id) : [])]);
   const urls = cmsUrls(content, warn, path, reserved);
 
-  const richText = (doc: unknown, deps: Set<DepKey>): string => {
+  const richText = (doc: unknown, deps: Set<DepKey>, embedBlock?: (entry: ContentEntity) => string | undefined): string => {
     const ctx: RichTextContext = {
       entry: (id) => content.entries.get(id),
       asset: (id) => content.assets.get(id),
@@ -163,6 +167,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
       titleOf: title,
       field: (e, name) => content.field(e, name),
       track: (kind, id) => deps.add(entityDep(kind, id)),
+      ...(embedBlock ? { embedBlock } : {}),
     };
     return renderRichText(doc as RichNode | undefined, ctx);
   };
@@ -291,6 +296,8 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     renamed,
     resetCards: () => cards.clear(),
     groups: groupBy(products, (p) => p.itemGroupId), byCategory: groupBy(products, (p) => p.category),
+    byBrand: groupBy(products, brandKey),
+    saleSkus: new Set(products.filter((p) => p.salePrice).map((p) => p.sku)),
     get all() {
       return (allCache ??= [...units.values()].flatMap((u) => u.listed.map((l) => l.ref)));
     },
@@ -329,6 +336,9 @@ function cmsUrls(content: ContentView, warn: ModelContext['warn'], path: (url: s
   section('blogPost', '/blog/', false);
   return urls;
 }
+
+/** How brands are grouped: trimmed, in lower case (`Acme ` and `acme` are one brand). */
+export const brandKey = (p: Pick<Product, 'brand'>): string | undefined => p.brand?.trim().toLowerCase() || undefined;
 
 /** The earliest of some instants, ignoring absent ones. */
 export function earliest(instants: ReadonlyArray<number | undefined>): number | undefined {

@@ -7,7 +7,7 @@
  */
 import type { Product } from '../../catalog/product.js';
 import { categoryUnit, addCategoryListing, listingOrder } from './categories.js';
-import type { ModelContext } from './context.js';
+import { brandKey, type ModelContext } from './context.js';
 import { displayProduct } from './display.js';
 import { addProductPage, productUnit } from './products.js';
 import type { ModelWarning, PageRef } from './types.js';
@@ -93,6 +93,8 @@ export function patchCatalog(
       ctx.bySku.delete(sku);
       removeSku(ctx.groups, before.itemGroupId, sku);
       removeSku(ctx.byCategory, before.category, sku);
+      removeSku(ctx.byBrand, brandKey(before), sku);
+      ctx.saleSkus.delete(sku);
       const claims = ctx.slugClaims.get(before.slug)?.filter((k) => k !== sku);
       if (claims?.length) ctx.slugClaims.set(before.slug, claims);
       else ctx.slugClaims.delete(before.slug);
@@ -102,6 +104,8 @@ export function patchCatalog(
       ctx.bySku.set(sku, after);
       addTo(ctx.groups, after.itemGroupId, after, bySkuOrder);
       addTo(ctx.byCategory, after.category, after, listingOrder);
+      addTo(ctx.byBrand, brandKey(after), after, bySkuOrder);
+      if (after.salePrice) ctx.saleSkus.add(sku);
       const claims = ctx.slugClaims.get(after.slug) ?? [];
       if (!claims.includes(sku)) ctx.slugClaims.set(after.slug, [...claims, sku].sort());
       if (after.category) categories.add(after.category);
