@@ -172,7 +172,7 @@ export class RebuildWorker {
     const { outline } = this.#warmParts(live, { ...this.options.site, now: this.deps.clock?.() ?? new Date() });
     const pages = outline.pagesAt(['/']);
     const assets = loadSiteAssets({ demoImages: this.options.demoImages });
-    await renderPages(pages, { sites: outline.outline.sites, css: assets.css, js: assets.js, icon: assets.icon });
+    await renderPages(pages, { sites: outline.outline.sites, css: assets.css, js: assets.js, icon: assets.icon, search: assets.search });
     return pages.map((p) => p.url);
   }
 
@@ -222,6 +222,14 @@ export class RebuildWorker {
       const request = work.find((e) => e.topic === 'Build.requested');
       return this.#finishFull(await this.#full(request ? 'full build requested' : 'content model changed', result, (request ?? work[0]!).correlationId), work, state);
     }
+    // A run that published (pages, manifest) and then failed before its commit left pages live that
+    // the state does not know of; planning against the state cannot see them (a product gone since
+    // would keep its page). A full build makes the bucket and the state one again.
+    const manifest = await this.#manifests.read();
+    if (state.manifestGeneration !== undefined && manifest.generation !== state.manifestGeneration) {
+      deps.logger.warn('the live manifest is ahead of the site state (a run published without committing): full build', { manifest: manifest.generation, state: state.manifestGeneration });
+      return this.#finishFull(await this.#full('a run published without committing its state', result, work[0]!.correlationId), work, state);
+    }
 
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
@@ -260,7 +268,7 @@ export class RebuildWorker {
     const t2 = performance.now();
     result.stages.built = new Date().toISOString();
 
-    const published = await publishRun({ ...deps, manifests: this.#manifests }, run, rendered, state, now, () => { result.stages.uploaded = new Date().toISOString(); });
+    const published = await publishRun({ ...deps, manifests: this.#manifests }, run, rendered, state, now, () => { result.stages.uploaded = new Date().toISOString(); }, manifest);
     const t3 = performance.now();
     if (published.invalidation) result.stages.invalidated = new Date().toISOString();
     result.stages.uploaded ??= result.stages.built;
@@ -270,7 +278,7 @@ export class RebuildWorker {
     // The warm catalog is updated in place (the run owns it; a failure drops the cache).
     const nextCatalog = products ?? live.catalog;
     if (!products) for (const [sku, p] of catalog.changes) if (p) nextCatalog.set(sku, p); else nextCatalog.delete(sku);
-    const { state: next, replaced } = nextState({ state, run, snapshot, catalog: [...nextCatalog.values()], contentToken, applied });
+    const { state: next, replaced } = nextState({ state, run, snapshot, catalog: [...nextCatalog.values()], contentToken, applied, manifestGeneration: published.manifest.generation });
     // Only the shards holding what this run changed are rewritten.
     await this.#states.write(next, {
       products: productWork.map((e) => e.id),

@@ -23,6 +23,8 @@ export function nextState(input: {
   state: SiteState; run: RunPlan; snapshot: ContentSnapshot; catalog: readonly Product[]; contentToken: string;
   /** Envelopes that went live (failed ones keep their old version: their retry must not be fenced). */
   applied: readonly ChangeEnvelope[];
+  /** The generation of the manifest the run's publish left live. */
+  manifestGeneration: number;
 }): NextState {
   const { state, run } = input;
   const pages = state.pages;
@@ -46,7 +48,7 @@ export function nextState(input: {
     state: {
       ...kept, generation: state.generation + 1, contentToken: input.contentToken, products: input.catalog as Product[],
       entries: [...input.snapshot.entries.values()], assets: [...input.snapshot.assets.values()], pages, shell: run.site.outline.shell,
-      ...renamedOf(run.site),
+      ...renamedOf(run.site), manifestGeneration: input.manifestGeneration,
     },
     replaced,
   };

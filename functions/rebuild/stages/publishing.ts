@@ -5,7 +5,7 @@
  */
 import type { RenderedPage } from '../../shared/build/render.js';
 import type { Cdn, Logger, ObjectStore, RedirectTable } from '../../shared/ports.js';
-import type { ManifestStore } from '../../shared/publish/manifest.js';
+import type { Manifest, ManifestStore } from '../../shared/publish/manifest.js';
 import { Publisher, type PublishResult } from '../../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../../shared/publish/redirects.js';
 import type { SiteState } from '../../shared/state/site-state.js';
@@ -22,9 +22,9 @@ export interface PublishDeps {
 }
 
 export async function publishRun(
-  deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void,
+  deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void, manifest?: Manifest,
 ): Promise<PublishResult> {
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, manifests: deps.manifests }, await deps.manifests.read(), now);
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, manifests: deps.manifests }, manifest ?? await deps.manifests.read(), now);
   await publisher.add(rendered);
   publisher.remove(run.plan.removed.map((url) => state.pages[url]!.key));
   // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.

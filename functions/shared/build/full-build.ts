@@ -141,7 +141,7 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
   const assetPublisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger, concurrency: options.concurrency ?? 32 }, previous, options.site.now);
   await assetPublisher.add(siteAssets.items);
   return {
-    context: { sites: outline.sites, css: siteAssets.css, js: siteAssets.js, icon: siteAssets.icon },
+    context: { sites: outline.sites, css: siteAssets.css, js: siteAssets.js, icon: siteAssets.icon, search: siteAssets.search },
     pages: new LazyPages(refs, pagesAt, index),
     late,
     state, manifest: previous, assets: assetPublisher.staged(), stateEtag: states.etag,
@@ -185,7 +185,9 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
   const invalidatedAt = result.invalidation ? new Date().toISOString() : undefined;
   if (result.uploaded.length || result.deleted.length) await manifests.sweep();
   // Versions applied meanwhile are kept: their duplicates must stay no-ops.
-  const state = live && live.versions !== prepared.state.versions ? { ...prepared.state, versions: { ...prepared.state.versions, ...live.versions } } : prepared.state;
+  const merged = live && live.versions !== prepared.state.versions ? { ...prepared.state, versions: { ...prepared.state.versions, ...live.versions } } : prepared.state;
+  // The state describes this manifest: a later run can tell whether one published without committing.
+  const state = { ...merged, manifestGeneration: result.manifest.generation };
   // Unchanged state is not rewritten: a no-change republish writes nothing at all.
   if (await states.write(state)) await states.sweep();
   const t4 = performance.now();

@@ -35,6 +35,7 @@ interface StateMeta {
   assets: ContentEntity[];
   shell?: string;
   renamed?: ProductSlugs;
+  manifestGeneration?: number;
 }
 
 /** What a run changed, by key: only the shards holding these are rewritten. Absent kinds are rewritten whole. */
@@ -79,12 +80,14 @@ function assemble(meta: StateMeta, records: Record<string, Iterable<[string, unk
     pages: Object.fromEntries(records.pages!) as Record<string, PageIndexEntry>,
     ...(meta.shell !== undefined ? { shell: meta.shell } : {}),
     ...(meta.renamed && Object.keys(meta.renamed).length ? { renamed: meta.renamed } : {}),
+    ...(meta.manifestGeneration !== undefined ? { manifestGeneration: meta.manifestGeneration } : {}),
   };
 }
 
 const metaOf = (s: SiteState): StateMeta => ({
   generation: s.generation, contentToken: s.contentToken, locales: s.locales, entries: s.entries, assets: s.assets, ...(s.shell !== undefined ? { shell: s.shell } : {}),
   ...(s.renamed && Object.keys(s.renamed).length ? { renamed: s.renamed } : {}),
+  ...(s.manifestGeneration !== undefined ? { manifestGeneration: s.manifestGeneration } : {}),
 });
 
 /** The same state, whatever the generation counter says (a run that changed nothing writes nothing). */

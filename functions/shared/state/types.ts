@@ -32,4 +32,10 @@ export interface SiteState {
   shell?: string;
   /** Products whose page is not at their own slug (collision losers), by market: what feeds link to. */
   renamed?: ProductSlugs;
+  /**
+   * The generation of the manifest this state describes. A live manifest of another generation was
+   * published by a run that failed before committing its state: the state no longer knows what is
+   * live, and the next run heals it with a full build.
+   */
+  manifestGeneration?: number;
 }

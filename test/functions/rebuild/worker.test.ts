@@ -307,12 +307,45 @@ describe('a failed commit', () => {
     // Act
     const failed = await site.worker.run([productChange(product.sku, 5)]).catch((e: unknown) => e);
     const retried = await site.worker.run([productChange(product.sku, 5)]);
-    // Assess: the retry is not fenced by the version the failed run never committed
+    // Assess: the retry is not fenced by the version the failed run never committed; the live
+    // manifest is ahead of the state (the run published), so it heals with a full build
     expect(failed).toBeInstanceOf(Error);
     expect(retried.skipped).toEqual([]);
-    expect(retried.mode).toBe('targeted');
+    expect(retried.mode).toBe('full');
     expect((await readState(site.store))!.versions[`sku:${product.sku}`]).toBe('5');
     expect(await site.page(`/products/${product.slug}/`)).toContain('$27.27');
+  });
+});
+
+describe('a run that published and failed to commit, never retried', () => {
+  it('leaves no page of it live once a later change removes its product: the next run heals the state with a full build', async () => {
+    // Prepare: a new product's run publishes its page, then the state's root fails to write; its
+    // change is then superseded (the product is deleted) and never retried
+    let failRoot = false;
+    const site = await publishedSite({
+      wrapStore: (s) => ({
+        ...s, get: s.get, head: s.head, list: s.list, metadata: s.metadata, putFile: s.putFile, deleteMany: s.deleteMany,
+        put: async (key, body, meta) => {
+          if (failRoot && key === STATE_KEY) { failRoot = false; throw new Error('S3 PutObject failed: 503 SlowDown'); }
+          return s.put(key, body, meta);
+        },
+      }),
+    });
+    await site.worker.warm();
+    await site.catalog.put({ ...(await site.catalog.scanAll()).products[0]!, sku: 'ORPHAN-1', slug: 'orphan-lamp', title: 'Orphan Lamp' });
+    failRoot = true;
+    await site.worker.run([productChange('ORPHAN-1', 5)]).catch(() => undefined);
+    const published = await site.page('/products/orphan-lamp/');
+    await site.catalog.delete('ORPHAN-1');
+    // Act
+    const removal = await site.worker.run([productChange('ORPHAN-1', 6, 'Product.REMOVE')]);
+    // Assess
+    expect(published).toContain('Orphan Lamp');
+    expect(removal.mode).toBe('full');
+    expect(await site.page('/products/orphan-lamp/')).toBeUndefined();
+    const state = (await readState(site.store))!;
+    expect(state.pages['/products/orphan-lamp/']).toBeUndefined();
+    expect(state.versions['sku:ORPHAN-1']).toBe('6');
   });
 });
 
