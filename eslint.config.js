@@ -21,4 +21,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The storefront's own scripts run in the browser.
+  { files: ['site/assets/**/*.js'], languageOptions: { globals: { DOMParser: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly' } } },
 );

@@ -34,6 +34,7 @@ interface RouteContext {
   runFeeds: () => Promise<unknown>;
   /** Where the feed job is (running, items read, last result): shown in `/_status`. */
   feedStatus?: () => unknown;
+  searchStatus?: () => unknown;
   /** The PDF job queue: `POST /_local/pdfs` runs jobs on it; its state shows in `/_status`. */
   pdfs?: LocalPdfQueue;
   config: LocalConfig;
@@ -59,7 +60,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
 
   edge.route('GET', '/_status', async (req) => (prefersHtml(req) ? {
     status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl, new Date(), ctx.preview?.receipts() ?? [])),
-  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
+  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.searchStatus ? { search: ctx.searchStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
     ...(ctx.preview ? { preview: { active: ctx.preview.active, entries: ctx.preview.receipts(), changes: ctx.preview.status.list().slice(0, 50) } } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {

@@ -17,6 +17,7 @@ import type { LocalConfig } from './config.js';
 import { EdgeServer } from './edge-server.js';
 import { JournalQueue } from './journal-queue.js';
 import { ThreadedFeedJob } from './feeds-host.js';
+import { ThreadedSearch } from './search-host.js';
 import { ThreadedPdfWorker } from './pdf-host.js';
 import { LocalPdfQueue } from './pdf-queue.js';
 import { pdfJobsFor } from '../functions/shared/changes/pdf-jobs.js';
@@ -48,6 +49,8 @@ export interface LocalStack {
   preview: LocalPreview;
   pdfs: LocalPdfQueue;
   timer: LocalTimer;
+  /** The search index, refreshed after the site changed. */
+  search: ThreadedSearch;
   firstBuild: FullBuildResult;
   close(): Promise<void>;
 }
@@ -62,6 +65,8 @@ export interface StackOptions {
   pdfCatalogWindowMs?: number;
   /** Preview runs start at least this long apart, ms. @default 2000 */
   previewMinIntervalMs?: number;
+  /** The search index refreshes at most once per this many ms after the site changed. @default 30000 */
+  searchIntervalMs?: number;
 }
 
 /** Runs the local stack; resolves once the site is published and the edge is listening. */
@@ -110,6 +115,10 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
   });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
+  // The search index: its own thread (its own Lambda in AWS), refreshed off the critical path.
+  const search = new ThreadedSearch({
+    s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table, edgeUrl, logLevel: config.logLevel, site,
+  }, logger, options.searchIntervalMs ?? 30_000);
   // PDFs: their own thread (their own Lambda in AWS) rendering on a pool of render threads, fed by
   // the change loop's fan-out through a local queue (SQS in AWS).
   const pdfWorker = new ThreadedPdfWorker({
@@ -136,6 +145,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     // A product page that changed (a price, a sale that ended, its category renamed) shows what its
     // spec sheet shows: check those sheets too (each renders only if its data version moved).
     onProcessed: (envelopes, result) => {
+      if (result.uploaded.length || result.deleted.length) search.request();
       // Catalog records' own sheets were queued by the stream handler, as in AWS.
       pdfs.add([...pdfJobsFor(envelopes.filter((e) => e.kind !== 'Product')), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]);
       // A sale without a complete window goes to Google only while it is on: refresh the feeds at
@@ -178,7 +188,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   });
   // Records written before this start (the seed's, or left by a stop) are read by its full build.
   stream.poller.skipToEnd();
-  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, preview, previewKey, edgeUrl, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, pdfs });
+  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, preview, previewKey, edgeUrl, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, searchStatus: () => search.state, pdfs });
 
   let firstBuild: FullBuildResult;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -194,6 +204,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     status.save(record);
     await worker.close();
     await feeds.close();
+    await search.close();
     await pdfWorker.close();
     await edge.close();
     await services.servers.close();
@@ -212,13 +223,15 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   await pdfs.runNow([{ kind: 'content', entryId: '*', correlationId: record.correlationId }], progressRelay(options.progress, 'pdfs'))
     .then((r) => logger.info(`pdfs: ${r.rendered.length} rendered, ${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.failed.length} failed`))
     .catch((error: unknown) => logger.error('PDF run failed', { error }));
+  // Search: the index of the site just built (a failure leaves search as it was, the site serves on).
+  await search.refresh().then((r) => logger.info(r.skipped ? `search index: ${r.skipped}` : `search index: ${r.records} pages, ${r.uploaded} of ${r.files} files uploaded, ${(r.ms / 1000).toFixed(1)} s`)).catch(() => undefined);
   // Feeds: once now (the crawler must find them), then on an interval (EventBridge Scheduler in AWS).
   await runFeeds(options.progress).catch((error: unknown) => logger.error('feed job failed', { error }));
   const feedTimer = setInterval(() => void runFeeds().catch((error: unknown) => logger.error('feed job failed', { error })), config.feedIntervalMinutes * 60_000);
   feedTimer.unref();
 
   return {
-    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, preview, pdfs, timer, firstBuild,
+    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, preview, pdfs, timer, search, firstBuild,
     async close() {
       clearInterval(feedTimer);
       timer.close();
@@ -228,6 +241,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
       await pdfs.close();
       await worker.close();
       await feeds.close();
+      await search.close();
       await pdfWorker.close();
       await edge.close();
       await services.servers.close();

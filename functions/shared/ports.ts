@@ -37,6 +37,21 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<string>;
 }
 
+/** A record of the site's search index: one page, its text in its market's language. */
+export interface SearchRecord {
+  url: string;
+  /** ISO 639-1 (`en`, `de`): each language is an index of its own. */
+  language: string;
+  content: string;
+  /** Shown with a result: `title` always, `image` when the page has one. */
+  meta: Record<string, string>;
+}
+
+/** Builds a static search index (Pagefind) from records: the files of its bundle, by path under its prefix. */
+export interface SearchIndexer {
+  index(records: Iterable<SearchRecord>): Promise<Array<{ path: string; bytes: Uint8Array }>>;
+}
+
 /** The CDN in front of the bucket (CloudFront, or the local edge server). */
 export interface Cdn {
   /**

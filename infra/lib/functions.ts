@@ -31,6 +31,8 @@ export interface RestaticFunctionProps {
   bundleAwsSdk?: boolean;
   /** Extra NODE_OPTIONS (source maps are always on). */
   nodeOptions?: string;
+  /** @default ARM_64 (a function running a native binary built for x86-64 says so) */
+  architecture?: lambda.Architecture;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
 }
@@ -51,7 +53,7 @@ export class RestaticFunction extends Construct {
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       role: this.role,

@@ -66,7 +66,7 @@ export class Pipeline extends Construct {
   readonly table: dynamodb.ITable;
   /** The commit points of the site state and the manifest (compare-and-swap root pointers). */
   readonly stateTable: dynamodb.Table;
-  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile', RestaticFunction>;
+  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile' | 'search', RestaticFunction>;
   /** Full builds fanned out over Lambdas (plan, a Distributed Map of shards, commit). */
   readonly builds: Builds;
   readonly deadLetterQueues: sqs.IQueue[] = [];
@@ -192,7 +192,15 @@ export class Pipeline extends Construct {
       ...common, entry: 'functions/rebuild/reconcile-handler.ts', description: 'Reconciliation: queue what events missed', serviceName: 'restatic-reconcile',
       memorySize: 512, timeout: Duration.minutes(5), environment: { ...siteEnv, ...stateEnv, CHANGES_QUEUE_URL: changes.queue.queueUrl, ...pdfEnv },
     });
-    this.functions = { webhook, worker, stream, feeds, pdf, reconcile };
+    const search = new RestaticFunction(this, 'Search', {
+      ...common, entry: 'functions/search/handler.ts', description: 'Search index (Pagefind) of the live site', serviceName: 'restatic-search',
+      memorySize: 2048, timeout: Duration.minutes(15), environment: { ...siteEnv, ...stateEnv },
+      // Pagefind's binary (its x86-64 platform package, installed by npm beside the bundle).
+      nodeModules: ['pagefind'], architecture: lambda.Architecture.X86_64,
+      // One refresh at a time: a scheduled run while one works is throttled and retried.
+      reservedConcurrency: 1,
+    });
+    this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search };
 
     // Grants: each function gets what it uses, on these resources only.
     webhookSecret.grantRead(webhook.fn);
@@ -209,6 +217,12 @@ export class Pipeline extends Construct {
     bucket.grantRead(reconcile.fn, '_restatic/*');
     // Feeds link to the pages the site has: the state's root names the products not at their own slug.
     bucket.grantRead(feeds.fn, '_restatic/state/*');
+    // Search indexes the live state's pages into its own prefix.
+    bucket.grantRead(search.fn, '_restatic/state/*');
+    bucket.grantReadWrite(search.fn, 'pagefind/*');
+    bucket.grantReadWrite(search.fn, '_restatic/search/*');
+    this.stateTable.grantReadData(search.fn);
+    distribution.grantCreateInvalidation(search.fn);
     for (const f of [worker, feeds, pdf]) this.table.grantReadData(f.fn);
     this.table.grantReadData(reconcile.fn);
     // The commit points: the worker commits; reconciliation reads which state is live.
@@ -267,5 +281,7 @@ export class Pipeline extends Construct {
     // A schedule per market: the markets' feeds are written side by side, each in its own invocation.
     for (const run of feedRuns(feedTargetsOf(props.markets), props.markets)) schedule(`FeedsSchedule-${run.market}`, feeds.fn, props.feedSchedule, { market: run.market });
     schedule('ReconcileSchedule', reconcile.fn, props.reconcileSchedule);
+    // The search index follows the site within a minute; a minute without a change costs two reads.
+    schedule('SearchSchedule', search.fn, 'rate(1 minute)');
   }
 }

@@ -20,9 +20,12 @@ export interface SiteProps {
   certificateArn?: string;
 }
 
-/** Content-Security-Policy for the generated pages: no inline scripts, JSON-LD allowed as data. */
+/**
+ * Content-Security-Policy for the generated pages: no inline scripts, JSON-LD allowed as data;
+ * WebAssembly compiled from the site's own files (the search index's, Pagefind).
+ */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "img-src 'self' https: data:", "style-src 'self'", "script-src 'self'", "font-src 'self'",
+  "default-src 'self'", "img-src 'self' https: data:", "style-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "font-src 'self'",
   "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'", 'upgrade-insecure-requests',
 ].join('; ');
 

@@ -213,6 +213,32 @@ describe('a visitor', () => {
     await expect(page.locator('body').textContent()).resolves.toContain(a!.title);
   });
 
+  it('searches from the header: finds a product by a word of its title, in English and in the German store, with no axe violations', async () => {
+    // Prepare: a product title with a word no other product has
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.price.EUR !== undefined && p.translations?.['de-DE']?.title)!;
+    const word = product.title.split(/[\s—,]+/).find((w) => w.length > 4)!;
+    // Act
+    await page.goto(`${stack.url}/`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill(word);
+    await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    await page.waitForURL(/\/search\/\?q=/);
+    const results = page.locator('[data-search-results] .card');
+    await results.first().waitFor();
+    const titles = await page.locator('[data-search-results] .card-title').allTextContents();
+    const status = await page.locator('[data-search-status]').textContent();
+    await page.screenshot({ path: join(SCREENSHOTS, 'search.png'), fullPage: true });
+    const violations = await axeViolations();
+    await page.goto(`${stack.url}/de/search/?q=${encodeURIComponent(product.translations!['de-DE']!.title!.split(/[\s—,]+/)[0]!)}`);
+    await page.locator('[data-search-results] .card').first().waitFor();
+    const germanLinks = await page.locator('[data-search-results] .card a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    // Assess
+    expect(titles.some((t) => t.includes(word))).toBe(true);
+    expect(status).toMatch(new RegExp(`^\\d+ results for “${word}”$`));
+    expect(violations).toEqual([]);
+    expect(germanLinks.length).toBeGreaterThan(0);
+    for (const href of germanLinks) expect(href).toMatch(/^\/de\//);
+  });
+
   it('has valid JSON (or none) in every page type', async () => {
     for (const path of ['/', '/categories/tents/', '/about/', '/blog/']) {
       await page.goto(`${stack.url}${path}`);

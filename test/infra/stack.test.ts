@@ -81,11 +81,13 @@ describe('site', () => {
 });
 
 describe('pipeline', () => {
-  it('runs twelve functions on nodejs22.x/arm64 (six for events, three for full builds, three for the preview), each with its own log group with retention', () => {
+  it('runs thirteen functions on nodejs22.x/arm64, search on x86-64 (seven for events and schedules, three for full builds, three for the preview), each with its own log group with retention', () => {
     const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
-    expect(fns).toHaveLength(12);
+    expect(fns).toHaveLength(13);
     for (const [, fn] of fns) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: expect.anything(), LogFormat: 'JSON' } });
+      // Pagefind ships its indexer as a native binary; the x86-64 one is what npm installs on the build host.
+      const architecture = fn.Properties?.Description === 'Search index (Pagefind) of the live site' ? 'x86_64' : 'arm64';
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: [architecture], LoggingConfig: { LogGroup: expect.anything(), LogFormat: 'JSON' } });
       expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toContain('--enable-source-maps');
     }
     for (const [, group] of of('AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBeGreaterThan(0);
@@ -136,7 +138,7 @@ describe('pipeline', () => {
 
   it('schedules feeds and reconciliation with retries and a dead-letter queue; the webhook route is throttled', () => {
     const schedules = of('AWS::Scheduler::Schedule');
-    expect(schedules).toHaveLength(3);
+    expect(schedules).toHaveLength(4);
     for (const [, s] of schedules) expect(s.Properties?.Target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: expect.anything() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /_hooks/contentful' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.anyValue() });
@@ -149,6 +151,21 @@ describe('pipeline', () => {
     // Assess
     expect(targets.map((t) => JSON.parse(t.Input ?? 'null') as unknown)).toEqual([{ market: 'us' }, { market: 'de' }]);
     expect(feeds.Properties?.ReservedConcurrentExecutions).toBe(2);
+  });
+
+  it('refreshes the search index every minute from an x86-64 function (Pagefind\'s binary) that writes only its own prefixes', () => {
+    // Prepare
+    const [searchId, search] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'Search index (Pagefind) of the live site')!;
+    const schedule = of('AWS::Scheduler::Schedule').find(([, s]) => JSON.stringify((s.Properties!.Target as { Arn: unknown }).Arn).includes(searchId));
+    const role = JSON.stringify(search.Properties?.Role);
+    const writes = of('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties?.Roles).includes(JSON.parse(role).Ref ?? JSON.parse(role)['Fn::GetAtt']?.[0]))
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:PutObject') || a.startsWith('s3:DeleteObject')));
+    // Assess
+    expect(search.Properties).toMatchObject({ Architectures: ['x86_64'], ReservedConcurrentExecutions: 1 });
+    expect(schedule?.[1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)' });
+    expect(writes.length).toBeGreaterThan(0);
+    for (const st of writes) expect(JSON.stringify(st.Resource)).toMatch(/\/(pagefind|_restatic\/search)\/\*/);
   });
 
   it('lets the worker keep one-time schedules for time instants, in their own group, sending to the changes queue only', () => {
@@ -234,7 +251,7 @@ describe('pipeline', () => {
     }
     const invalidations = of('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement)
       .filter((st) => [st.Action].flat().includes('cloudfront:CreateInvalidation'));
-    expect(invalidations).toHaveLength(4);
+    expect(invalidations).toHaveLength(5);
     for (const st of invalidations) expect(JSON.stringify(st.Resource)).toMatch(/:distribution\/",\{"Ref":"SiteDistribution[0-9A-F]+"\}\]\]\}$/);
   });
 
@@ -264,7 +281,7 @@ describe('pipeline', () => {
 
   it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(6 + 6 + 1 + 1);
+    expect(alarms.length).toBe(6 + 7 + 1 + 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // The worker emits RebuildLatency per change that went live (functions/rebuild/sqs.ts), as EMF.
     expect(of('AWS::Logs::MetricFilter')).toHaveLength(0);
@@ -300,11 +317,11 @@ describe('cdk-nag and snapshot', () => {
       const total = sizeOf(dir) - statSync(join(dir, 'index.mjs.map')).size;
       rows.push(`${id.replace(/^Pipeline/, '').replace(/Fn[0-9A-F]{8}$/, '').padEnd(10)} bundle ${(js / 1e6).toFixed(2)} MB, unzipped total ${(total / 1e6).toFixed(2)} MB`);
       expect(js, `${id} bundle`).toBeLessThanOrEqual(5e6);
-      // Eleventy (rendering) and the fonts (PDFs) are installed next to the bundles of the functions that need them.
-      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
+      // Eleventy (rendering), the fonts (PDFs) and Pagefind's binary (search) are installed next to the bundles of the functions that need them.
+      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
     }
     process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(13);
   });
 });
 

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../functions/shared/logger.js';
 import { readLocalConfig } from '../../local/config.js';
@@ -33,7 +34,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'restatic-stack-'));
   const config = readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '60', LOG_LEVEL: 'silent' });
-  stack = await startLocalStack(config, { logger: silentLogger, windowMs: 20 });
+  stack = await startLocalStack(config, { logger: silentLogger, windowMs: 20, searchIntervalMs: 200 });
 }, 180_000);
 
 afterAll(async () => {
@@ -373,6 +374,40 @@ describe('local stack: bursts and slug changes', () => {
     expect(old.status).toBe(301);
     expect(old.headers.get('location')).toBe('/products/renamed-burst-tent/');
     expect((await fetch(`${stack.url}/products/renamed-burst-tent/`)).status).toBe(200);
+  });
+});
+
+describe('local stack: search', () => {
+  it('publishes a search index of the live site at start, a search page per market, and indexes a new product after a refresh', async () => {
+    // Prepare
+    const words = async () => {
+      const texts: string[] = [];
+      for await (const key of stack.services.store.list('pagefind/fragment/')) texts.push(gunzipSync((await stack.services.store.get(key))!.body).toString('utf8'));
+      return texts.join('\n');
+    };
+    const script = await fetch(`${stack.url}/pagefind/pagefind.js`);
+    const entry = await (await fetch(`${stack.url}/pagefind/pagefind-entry.json`)).json() as { languages: Record<string, unknown> };
+    const searchPage = await (await fetch(`${stack.url}/de/search/`)).text();
+    const before = await words();
+    // Act
+    await fetch(`${stack.url}/_local/products/ZEPHYR-1`, { method: 'PUT', body: JSON.stringify({ title: 'Zephyrus Lantern', description: 'Bright.', price: { USD: 5000, EUR: 4500 }, availability: 'in_stock', category: 'headlamps' }) });
+    await stack.loop.idle();
+    await stack.search.idle();
+    const forced = await stack.search.refresh();
+    const status = (await (await fetch(`${stack.url}/_status`)).json()) as { search: { running: boolean; indexed: { records: number } } };
+    // Assess
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(Object.keys(entry.languages).sort()).toEqual(['de', 'en']);
+    expect(searchPage).toContain('<html lang="de-DE"');
+    expect(searchPage).toMatch(/<script type="module" src="\/assets\/search-[0-9a-f]{10}\.js"><\/script>/);
+    expect(searchPage).toContain('<meta name="robots" content="noindex">');
+    expect(before).not.toContain('Zephyrus Lantern');
+    expect(await words()).toContain('Zephyrus Lantern');
+    // The change's own runs asked for a refresh: by the time it is idle, the forced one finds the index current.
+    expect(forced.skipped).toBe('unchanged');
+    expect(status.search).toMatchObject({ running: false, indexed: { records: expect.any(Number) } });
+    expect(status.search.indexed.records).toBeGreaterThan(60);
   });
 });
 

@@ -231,7 +231,9 @@ describe('rendered pages', () => {
     expect(preview.get('/')).toMatch(/<p class="preview-receipt">Page built /);
     expect(preview.get('/robots.txt')).toBe('User-agent: *\nDisallow: /\n');
     expect(live.get('/robots.txt')).toBe('User-agent: *\nDisallow: /_restatic/\nSitemap: https://shop.example.com/sitemap.xml\nSitemap: https://shop.example.com/de/sitemap.xml\n\n');
-    for (const [url, body] of live) expect(body, url).not.toMatch(/noindex|preview-banner|preview-receipt/);
+    // The live site's only noindex page is its search page (results are no content of their own).
+    for (const [url, body] of live) expect(body, url).not.toMatch(url.endsWith('/search/') ? /preview-banner|preview-receipt/ : /noindex|preview-banner|preview-receipt/);
+    expect(live.get('/search/')).toContain('<meta name="robots" content="noindex">');
   });
 
   it('offers a cart where the store has a checkout: the price the page shows in minor units, a hand-off without script, the cart script; none without a checkout', async () => {

@@ -5,5 +5,5 @@ import type { RunPlan } from './planning.js';
 
 export function renderRun(run: Pick<RunPlan, 'changed' | 'model'>, options: { demoImages: boolean }): Promise<RenderedPage[]> {
   const assets = loadSiteAssets({ demoImages: options.demoImages });
-  return renderPages(run.changed, { sites: run.model.sites, css: assets.css, js: assets.js, icon: assets.icon });
+  return renderPages(run.changed, { sites: run.model.sites, css: assets.css, js: assets.js, icon: assets.icon, search: assets.search });
 }

@@ -21,6 +21,8 @@ export interface RenderContext {
   js?: string;
   /** URL of the content-hashed site icon. */
   icon?: string;
+  /** URL of the content-hashed search script (the search page loads it). */
+  search?: string;
 }
 
 /** One rendered output. */

@@ -14,6 +14,8 @@ export interface SiteAssets {
   js: string;
   /** URL of the icon, e.g. `/assets/favicon-1a2b3c4d5e.svg`. */
   icon: string;
+  /** URL of the search script, e.g. `/assets/search-1a2b3c4d5e.js`. */
+  search: string;
 }
 
 const loaded = new Map<boolean, SiteAssets>();
@@ -42,12 +44,15 @@ function readSiteAssets(demoImages: boolean): SiteAssets {
   const icon = readFileSync(join(SITE_DIR, 'assets', 'favicon.svg'));
   const iconHash = sha256(icon);
   const iconKey = `assets/favicon-${iconHash.slice(0, 10)}.svg`;
-  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }, { key: jsKey, body: js, hash: jsHash }, { key: iconKey, body: icon, hash: iconHash }];
+  const search = readFileSync(join(SITE_DIR, 'assets', 'search.js'));
+  const searchHash = sha256(search);
+  const searchKey = `assets/search-${searchHash.slice(0, 10)}.js`;
+  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }, { key: jsKey, body: js, hash: jsHash }, { key: iconKey, body: icon, hash: iconHash }, { key: searchKey, body: search, hash: searchHash }];
   if (demoImages) {
     for (const image of allDemoImages()) {
       const body = Buffer.from(image.body);
       items.push({ key: image.key, body, hash: sha256(body) });
     }
   }
-  return { items, css: `/${cssKey}`, js: `/${jsKey}`, icon: `/${iconKey}` };
+  return { items, css: `/${cssKey}`, js: `/${jsKey}`, icon: `/${iconKey}`, search: `/${searchKey}` };
 }

@@ -32,6 +32,13 @@ export interface Messages {
   fromTheJournal: string;
   breadcrumb: string;
   productCount: string;
+  search: string;
+  searchPlaceholder: string;
+  /** `{n}` and `{q}` are replaced. */
+  searchResults: string;
+  /** `{q}` is replaced. */
+  searchNone: string;
+  searchNeedsScript: string;
   /** An embedded collection with no product in it right now. */
   collectionEmpty: string;
   pageTitle: string;
@@ -122,6 +129,11 @@ const EN: Messages = {
   fromTheJournal: 'From the journal',
   breadcrumb: 'Breadcrumb',
   productCount: '{n} products',
+  search: 'Search',
+  searchPlaceholder: 'Search the store',
+  searchResults: '{n} results for “{q}”',
+  searchNone: 'Nothing found for “{q}”.',
+  searchNeedsScript: 'Search needs JavaScript; browse the categories instead.',
   collectionEmpty: 'Nothing here right now: check back soon.',
   pageTitle: '{title} – page {n}',
   pageOf: 'Page {n} of {count}',
@@ -187,6 +199,11 @@ const DE: Messages = {
   fromTheJournal: 'Aus dem Magazin',
   breadcrumb: 'Navigationspfad',
   productCount: '{n} Produkte',
+  search: 'Suche',
+  searchPlaceholder: 'Im Shop suchen',
+  searchResults: '{n} Ergebnisse für „{q}“',
+  searchNone: 'Nichts gefunden für „{q}“.',
+  searchNeedsScript: 'Die Suche braucht JavaScript; stöbern Sie stattdessen in den Kategorien.',
   collectionEmpty: 'Gerade nichts dabei: schauen Sie bald wieder vorbei.',
   pageTitle: '{title} – Seite {n}',
   pageOf: 'Seite {n} von {count}',

@@ -22,8 +22,8 @@ export interface PublishItem {
   meta?: ObjectMeta;
 }
 
-/** Key prefixes other jobs own (feeds, PDFs): a site build's prune never deletes them. */
-export const FOREIGN_PREFIXES = ['feeds/', 'pdf/'];
+/** Key prefixes other jobs own (feeds, PDFs, the search index): a site build's prune never deletes them. */
+export const FOREIGN_PREFIXES = ['feeds/', 'pdf/', 'pagefind/'];
 
 export interface PublishDeps {
   store: ObjectStore;

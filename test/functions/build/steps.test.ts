@@ -83,7 +83,7 @@ describe('fan-out full build', () => {
     expect(b!.products).toEqual(a!.products);
     expect(invalidations.fanned).toEqual(invalidations.local);
     expect(summary.pages).toBe(ticket.pages);
-    expect(summary.uploaded).toBe(summary.pages + 3); // every page, the stylesheet, the cart script and the icon
+    expect(summary.uploaded).toBe(summary.pages + 4); // every page, the stylesheet, the cart and search scripts and the icon
     const left: string[] = [];
     for await (const key of fanned.list(BUILDS_PREFIX)) left.push(key);
     expect(left).toEqual([]);

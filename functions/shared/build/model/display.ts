@@ -4,7 +4,7 @@ import { removeControlChars } from '../../plain-text.js';
 import { decodeEntities } from '../html.js';
 
 /** Top-level path segments owned by the pipeline; a CMS page may not take them. */
-export const RESERVED_SLUGS = new Set(['products', 'categories', 'blog', 'assets', 'feeds', 'pdf', 'sitemaps', 'sitemap-xml', 'robots-txt', '404', '_restatic', '_hooks', '_local', '_status']);
+export const RESERVED_SLUGS = new Set(['products', 'categories', 'blog', 'assets', 'feeds', 'pdf', 'sitemaps', 'sitemap-xml', 'robots-txt', '404', 'search', 'pagefind', '_restatic', '_hooks', '_local', '_status']);
 
 export const keyForUrl = (url: string) => (url.endsWith('/') ? `${url.slice(1)}index.html` : url.slice(1));
 

@@ -6,10 +6,12 @@ import type { PageRef } from './types.js';
 /** URLs per sitemap file (sitemaps.org allows 50,000). */
 const SITEMAP_CHUNK = 40_000;
 
-/** Each market has its 404 page and sitemap; robots.txt (the default market's) names every market's sitemap. */
+/** Each market has its 404 page, search page and sitemap; robots.txt (the default market's) names every market's sitemap. */
 export function addSiteFiles(ctx: ModelContext): void {
   const { config } = ctx;
   ctx.add(ctx.path('/404.html'), 'notFound', ctx.t.notFoundTitle, undefined, () => ({ data: {}, deps: [] }));
+  // Results come from the search index in the browser: the page itself reads nothing.
+  ctx.add(ctx.path('/search/'), 'search', ctx.t.search, undefined, () => ({ data: { alternates: ctx.alternates('search') }, deps: [] }), 'search');
   addSitemaps(ctx.all, config.baseUrl, ctx.add, ctx.path);
   const base = config.baseUrl.replace(/\/$/, '');
   if (ctx.isDefault) ctx.add('/robots.txt', 'robots', 'robots.txt', undefined, () => ({ data: { sitemaps: config.markets.map((m) => `${base}${m.prefix}sitemap.xml`), ...(config.preview ? { preview: true } : {}) }, deps: [] }));
@@ -17,7 +19,8 @@ export function addSiteFiles(ctx: ModelContext): void {
 
 function addSitemaps(all: readonly PageRef[], baseUrl: string, add: ModelContext['add'], path: (url: string) => string): void {
   const base = baseUrl.replace(/\/$/, '');
-  const listed = (p: PageRef) => p.layout !== 'notFound' && p.url.endsWith('/');
+  // Not the 404 or the search page (noindex: results are no content of their own).
+  const listed = (p: PageRef) => p.layout !== 'notFound' && p.layout !== 'search' && p.url.endsWith('/');
   // Counted now (it decides the files), listed and sorted only when a sitemap is selected.
   let count = 0;
   for (const p of all) if (listed(p)) count++;

@@ -3,7 +3,7 @@ import type { Market } from '../../markets/markets.js';
 import type { Messages } from '../../markets/messages.js';
 import type { DepKey } from '../deps.js';
 
-export type PageLayout = 'home' | 'category' | 'product' | 'page' | 'blog' | 'post' | 'notFound' | 'sitemap' | 'sitemapIndex' | 'robots';
+export type PageLayout = 'home' | 'category' | 'product' | 'page' | 'blog' | 'post' | 'notFound' | 'search' | 'sitemap' | 'sitemapIndex' | 'robots';
 
 export interface PageSpec {
   url: string;

@@ -64,7 +64,7 @@ describe('full build, render threads uploading', () => {
     expect((await readManifest(threaded.store)).entries).toEqual((await readManifest(single)).entries);
     const [a, b] = [await readState(single), await readState(threaded.store)];
     expect(b!.pages).toEqual(a!.pages);
-    expect(result.uploaded.length).toBe(result.pages + 3); // every page, the stylesheet, the cart script and the icon
+    expect(result.uploaded.length).toBe(result.pages + 4); // every page, the stylesheet, the cart and search scripts and the icon
     expect(again.uploaded).toEqual([]);
     expect(invalidations.threaded).toEqual(invalidations.single);
   });

@@ -141,14 +141,14 @@ describe('page builders', () => {
     expect((home.data.featured as unknown[])).toHaveLength(1);
   });
 
-  it('the site files list every directory URL in the sitemap and nothing else', () => {
+  it('the site files list every directory URL in the sitemap but the search page, and nothing else', () => {
     // Prepare
     const ctx = context([]);
     addProductPages(ctx);
     // Act
     addSiteFiles(ctx);
     // Assess
-    expect(ctx.all.map((r) => r.url)).toEqual(['/products/trail-runner-2-black-42/', '/404.html', '/sitemap.xml', '/robots.txt']);
+    expect(ctx.all.map((r) => r.url)).toEqual(['/products/trail-runner-2-black-42/', '/404.html', '/search/', '/sitemap.xml', '/robots.txt']);
     expect(ctx.pagesFor().find((p) => p.url === '/sitemap.xml')!.data.urls).toEqual(['https://shop.example.com/products/trail-runner-2-black-42/']);
   });
 });

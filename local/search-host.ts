@@ -1,0 +1,112 @@
+/**
+ * The local search refresh in its own thread, as it runs in its own Lambda: indexing the whole live
+ * site is seconds of work that must not stall the edge or the next rebuild. The main thread's
+ * handle (`ThreadedSearch`) coalesces requests: one refresh at a time, at most one every
+ * `intervalMs`, and a request during a refresh makes one more after it (with the newest state).
+ */
+import { refreshSearch, type SearchJobResult } from '../functions/search/job.js';
+import { closePagefind, createPagefindIndexer } from '../functions/shared/adapters/pagefind-indexer.js';
+import type { SiteConfig } from '../functions/shared/build/site-model.js';
+import { createJsonLogger } from '../functions/shared/logger.js';
+import type { Logger } from '../functions/shared/ports.js';
+import { StateStore } from '../functions/shared/state/state-store.js';
+import { type HostedServices, hostedPorts } from './compose.js';
+import { ThreadHost } from './thread-host.js';
+
+export interface HostedSearchConfig extends HostedServices {
+  site: Omit<SiteConfig, 'now' | 'owners'>;
+}
+
+/** The thread's operations (thread.js builds them from the configuration). */
+export function searchThread(config: HostedSearchConfig) {
+  const logger = createJsonLogger({ service: 'restatic-search', level: config.logLevel });
+  const { store, roots, cdn } = hostedPorts(config);
+  const deps = { states: new StateStore(store, roots), store, cdn, logger, indexer: createPagefindIndexer() };
+  return {
+    refresh: (args: { force?: boolean } | undefined) => refreshSearch(deps, { site: config.site, now: new Date(), ...(args?.force ? { force: true } : {}) }),
+    close: () => closePagefind(),
+  };
+}
+
+/** Where the search index is: for `/_status`. */
+export interface SearchStatus {
+  running: boolean;
+  /** The last refresh, whatever it did. */
+  last?: { at: string } & (SearchJobResult | { error: string });
+  /** The last refresh that published an index: what search finds now. */
+  indexed?: { at: string; records: number; files: number };
+}
+
+export class ThreadedSearch {
+  readonly #host: ThreadHost;
+  readonly state: SearchStatus = { running: false };
+  #running: Promise<unknown> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #lastStart = Number.NEGATIVE_INFINITY;
+  #closed = false;
+
+  constructor(config: HostedSearchConfig, private readonly logger: Logger, private readonly intervalMs = 15_000) {
+    this.#host = new ThreadHost({ name: 'search', module: './search-host.ts', factory: 'searchThread', config });
+  }
+
+  /** Asks for a refresh: now if none ran within the interval, else once the interval has passed. */
+  request(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer) return;
+    const wait = Math.max(0, this.#lastStart + this.intervalMs - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.refresh();
+    }, wait);
+    this.#timer.unref();
+  }
+
+  /** Refreshes now (after a refresh in progress), whatever the interval: start-up, tests. */
+  async refresh(force = false): Promise<SearchJobResult> {
+    while (this.#running) await this.#running.catch(() => undefined);
+    this.#lastStart = Date.now();
+    this.state.running = true;
+    const run = this.#host.call<SearchJobResult>('refresh', force ? { force } : undefined);
+    this.#running = run;
+    try {
+      const result = await run;
+      const at = new Date().toISOString();
+      this.state.last = { at, ...result };
+      if (!result.skipped) this.state.indexed = { at, records: result.records, files: result.files };
+      return result;
+    } catch (error) {
+      this.state.last = { at: new Date().toISOString(), error: (error as Error).message };
+      this.logger.error('search refresh failed; the published index stays', { error: (error as Error).message });
+      throw error;
+    } finally {
+      this.#running = undefined;
+      this.state.running = false;
+      if (this.#again) {
+        this.#again = false;
+        this.request();
+      }
+    }
+  }
+
+  /** Resolves once no refresh is running or waiting. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.#running) await this.#running.catch(() => undefined);
+      else if (this.#timer || this.#again) await new Promise((r) => setTimeout(r, 20));
+      else return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#running) await this.#running.catch(() => undefined);
+    await this.#host.call('close', undefined).catch(() => undefined);
+    await this.#host.close();
+  }
+}
