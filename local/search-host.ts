@@ -3,6 +3,8 @@
  * site is seconds of work that must not stall the edge or the next rebuild. The main thread's
  * handle (`ThreadedSearch`) coalesces requests: one refresh at a time, at most one every
  * `intervalMs`, and a request during a refresh makes one more after it (with the newest state).
+ * While the site's own runs are busy (`busy`), a refresh waits, up to `maxDelayMs` after it was
+ * asked for: indexing the whole site must not take the cores a burst of changes needs.
  */
 import { refreshSearch, type SearchJobResult } from '../functions/search/job.js';
 import { closePagefind, createPagefindIndexer } from '../functions/shared/adapters/pagefind-indexer.js';
@@ -44,10 +46,18 @@ export class ThreadedSearch {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #lastStart = Number.NEGATIVE_INFINITY;
+  /** When the request now waiting was first made. */
+  #askedAt: number | undefined;
   #closed = false;
+  readonly #intervalMs: number;
+  readonly #busy: () => boolean;
+  readonly #maxDelayMs: number;
 
-  constructor(config: HostedSearchConfig, private readonly logger: Logger, private readonly intervalMs = 15_000) {
+  constructor(config: HostedSearchConfig, private readonly logger: Logger, options: { intervalMs?: number; busy?: () => boolean; maxDelayMs?: number } = {}) {
     this.#host = new ThreadHost({ name: 'search', module: './search-host.ts', factory: 'searchThread', config });
+    this.#intervalMs = options.intervalMs ?? 30_000;
+    this.#busy = options.busy ?? (() => false);
+    this.#maxDelayMs = options.maxDelayMs ?? 4 * this.#intervalMs;
   }
 
   /** Asks for a refresh: now if none ran within the interval, else once the interval has passed. */
@@ -58,10 +68,20 @@ export class ThreadedSearch {
       return;
     }
     if (this.#timer) return;
-    const wait = Math.max(0, this.#lastStart + this.intervalMs - Date.now());
+    this.#askedAt ??= Date.now();
+    this.#arm(Math.max(0, this.#lastStart + this.#intervalMs - Date.now()));
+  }
+
+  #arm(wait: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.refresh();
+      // Busy with the site's own changes: later, unless the index has waited long enough.
+      if (this.#busy() && Date.now() - this.#askedAt! < this.#maxDelayMs) {
+        this.#arm(Math.min(1000, this.#intervalMs));
+        return;
+      }
+      this.#askedAt = undefined;
+      void this.refresh().catch(() => undefined);
     }, wait);
     this.#timer.unref();
   }

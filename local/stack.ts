@@ -118,7 +118,11 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   // The search index: its own thread (its own Lambda in AWS), refreshed off the critical path.
   const search = new ThreadedSearch({
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table, edgeUrl, logLevel: config.logLevel, site,
-  }, logger, options.searchIntervalMs ?? 30_000);
+  }, logger, {
+    intervalMs: options.searchIntervalMs ?? 30_000,
+    // Changes waiting for the rebuild worker: the index can wait (at most four intervals).
+    busy: () => journal.pending().envelopes.length > 0,
+  });
   // PDFs: their own thread (their own Lambda in AWS) rendering on a pool of render threads, fed by
   // the change loop's fan-out through a local queue (SQS in AWS).
   const pdfWorker = new ThreadedPdfWorker({
