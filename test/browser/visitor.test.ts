@@ -3,7 +3,7 @@
  * Navigation, the 404 page, keyboard use of the menu, axe-core (no serious/critical violations),
  * JSON-LD on every page type, and screenshots of each page type for review (test-results/).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,4 +245,65 @@ describe('a visitor', () => {
       await expect(jsonLd()).resolves.toBeInstanceOf(Array);
     }
   });
+});
+
+describe('screenshots for review', () => {
+  it('takes home, a listing, a product and the Black Friday page at desktop (1280 px) and phone (390 px) widths, each page laid out within its width', async () => {
+    // Prepare
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.images.length > 1)!;
+    const pages = { home: '/', listing: '/categories/running-shoes/', product: `/products/${product.slug}/`, 'black-friday': '/black-friday/' };
+    const overflow: string[] = [];
+    // Act
+    for (const [device, viewport] of [['desktop', { width: 1280, height: 900 }], ['mobile', { width: 390, height: 844 }]] as const) {
+      const tab = await browser.newPage({ viewport, deviceScaleFactor: device === 'mobile' ? 2 : 1 });
+      for (const [name, path] of Object.entries(pages)) {
+        await tab.goto(`${stack.url}${path}`, { waitUntil: 'networkidle' });
+        // Lazy images below the fold load once scrolled to.
+        await tab.evaluate(async () => { for (let y = 0; y < document.body.scrollHeight; y += 600) { window.scrollTo(0, y); await new Promise((r) => setTimeout(r, 30)); } window.scrollTo(0, 0); });
+        await tab.waitForLoadState('networkidle');
+        // Nothing wider than the viewport (no sideways scrolling on a phone).
+        if (await tab.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) overflow.push(`${device} ${path}`);
+        await tab.screenshot({ path: join(SCREENSHOTS, `${device}-${name}.png`), fullPage: device === 'desktop' });
+      }
+      await tab.close();
+    }
+    // Assess
+    expect(overflow).toEqual([]);
+  });
+});
+
+describe('quality measured by Lighthouse', () => {
+  it('scores home, a listing, a product and the Black Friday page on the mobile profile: performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100', async () => {
+    // Prepare: Lighthouse drives its own chromium (the same Debian build) over the DevTools protocol
+    const { default: lighthouse } = await import('lighthouse');
+    const { launch } = await import('chrome-launcher');
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.images.length > 0)!;
+    const paths = ['/', '/categories/running-shoes/', `/products/${product.slug}/`, '/black-friday/'];
+    const chrome = await launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+    const scores: Record<string, Record<string, number>> = {};
+    const failing: Record<string, string[]> = {};
+    try {
+      // Act
+      for (const path of paths) {
+        const result = await lighthouse(`${stack.url}${path}`, { port: chrome.port, logLevel: 'error', output: 'json', onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'] });
+        const lhr = result!.lhr;
+        scores[path] = Object.fromEntries(Object.entries(lhr.categories).map(([id, c]) => [id, Math.round((c.score ?? 0) * 100)]));
+        // What cost points, for the report and the failure message.
+        failing[path] = Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'manual')
+          .map((a) => `${a.id} (${a.score})${(a.details as { items?: Array<{ url?: string; description?: string }> } | undefined)?.items?.slice(0, 3).map((i) => ` ${i.url ?? ''} ${i.description ?? ''}`.trimEnd()).join(';') ?? ''}`);
+      }
+    } finally {
+      await chrome.kill();
+    }
+    writeFileSync(join(SCREENSHOTS, '..', 'lighthouse.json'), `${JSON.stringify({ scores, failing }, null, 1)}\n`);
+    // Assess
+    for (const path of paths) {
+      const s = scores[path]!;
+      const context = `${path}: ${JSON.stringify(s)}; below 1: ${failing[path]!.join(', ')}`;
+      expect(s.performance, context).toBeGreaterThanOrEqual(95);
+      expect(s.accessibility, context).toBe(100);
+      expect(s['best-practices'], context).toBeGreaterThanOrEqual(95);
+      expect(s.seo, context).toBe(100);
+    }
+  }, 300_000);
 });

@@ -23,7 +23,8 @@ export const DEMO_COLORS = Object.keys(PALETTE);
 function svg(label: string, fill: string, glyph: string): string {
   // Text is from our own fixed vocabulary, but escape anyway: this is markup.
   const safe = label.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" width="400" height="400" role="img" aria-label="${safe}">` +
+  // Intrinsic size 600, as the product pictures (SIZE below).
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" width="600" height="600" role="img" aria-label="${safe}">` +
     `<rect width="400" height="400" fill="#eef1f4"/><circle cx="200" cy="180" r="120" fill="${fill}"/>` +
     `<text x="200" y="205" font-size="90" text-anchor="middle" fill="#fff" font-family="sans-serif">${glyph}</text>` +
     `<text x="200" y="360" font-size="26" text-anchor="middle" fill="#333" font-family="sans-serif">${safe}</text></svg>\n`;
@@ -36,7 +37,7 @@ function hashed(name: string, body: string | Buffer): GeneratedAsset {
     : { key: `assets/img/${name}-${digest}.png`, body, contentType: 'image/png' };
 }
 
-const SIZE = 300; // Google's minimum is 100×100 (250×250 for apparel)
+const SIZE = 600; // Google's minimum is 100×100 (250×250 for apparel); a phone draws the gallery image ~380 CSS px wide, and Lighthouse asks for 1.5 image pixels to each
 
 /**
  * A product picture: a disc in the colour over a light ground, with a category-specific number of
@@ -48,17 +49,20 @@ function productPng(category: DemoCategory, color: string, back: boolean): Buffe
   const light = hexColor('#ffffff');
   const bars = 1 + (DEMO_CATEGORIES.indexOf(category) % 5);
   const c = SIZE / 2;
+  // Drawn on a 300-unit grid, scaled to the image.
+  const u = SIZE / 300;
+  const r = 110 * u;
   const spans: Span[] = [];
   for (let y = 0; y < SIZE; y++) {
     const dy = y + 0.5 - c;
-    if (Math.abs(dy) < 110) {
-      const half = Math.sqrt(110 * 110 - dy * dy);
+    if (Math.abs(dy) < r) {
+      const half = Math.sqrt(r * r - dy * dy);
       spans.push({ y, x0: c - half, x1: c + half, rgb: fill });
     }
-    const inBar = y - (c - 60);
-    if (inBar >= 0 && inBar < bars * 24 && inBar % 24 < 12) spans.push({ y, x0: c - 50, x1: c + 50, rgb: light });
-    if (back && (y < 8 || y >= SIZE - 8)) spans.push({ y, x0: 0, x1: SIZE, rgb: fill });
-    else if (back) spans.push({ y, x0: 0, x1: 8, rgb: fill }, { y, x0: SIZE - 8, x1: SIZE, rgb: fill });
+    const inBar = y - (c - 60 * u);
+    if (inBar >= 0 && inBar < bars * 24 * u && inBar % (24 * u) < 12 * u) spans.push({ y, x0: c - 50 * u, x1: c + 50 * u, rgb: light });
+    if (back && (y < 8 * u || y >= SIZE - 8 * u)) spans.push({ y, x0: 0, x1: SIZE, rgb: fill });
+    else if (back) spans.push({ y, x0: 0, x1: 8 * u, rgb: fill }, { y, x0: SIZE - 8 * u, x1: SIZE, rgb: fill });
   }
   return encodePng(SIZE, SIZE, ground, spans);
 }

@@ -100,7 +100,7 @@ export function buildDemoSpace(): ContentfulExport {
       fields: {
         title: en(spec.label),
         description: en(spec.label),
-        file: en({ url: `/${image.key}`, fileName: image.key.split('/').pop(), contentType: image.contentType, details: { size: image.body.length, image: { width: 400, height: 400 } } }),
+        file: en({ url: `/${image.key}`, fileName: image.key.split('/').pop(), contentType: image.contentType, details: { size: image.body.length, image: { width: 600, height: 600 } } }),
       },
     });
   }
