@@ -1,9 +1,11 @@
 /**
- * Generated demo images: small SVG illustrations, one per (category, colour) and a few for the CMS.
+ * Generated demo images: a product picture per (category, colour, view), the category's silhouette in
+ * the colour (PNG: pages, feeds and PDFs alike), and a few SVG illustrations for the CMS.
  * Their file names carry a content hash, so they are published under `/assets/` as immutable.
  */
 import { createHash } from 'node:crypto';
 import { encodePng, hexColor, type Span } from './png.js';
+import { rasterise, silhouette } from './silhouettes.js';
 import { DEMO_CATEGORIES, type DemoCategory } from './vocabulary.js';
 
 export interface GeneratedAsset {
@@ -40,31 +42,27 @@ function hashed(name: string, body: string | Buffer): GeneratedAsset {
 const SIZE = 600; // Google's minimum is 100×100 (250×250 for apparel); a phone draws the gallery image ~380 CSS px wide, and Lighthouse asks for 1.5 image pixels to each
 
 /**
- * A product picture: a disc in the colour over a light ground, with a category-specific number of
- * light bars so pictures of different categories differ; the back view adds a frame.
+ * A product picture: the category's silhouette (silhouettes.ts) in the product's colour over a light
+ * ground, with darker and white details; the back view is mirrored inside a frame.
  */
 function productPng(category: DemoCategory, color: string, back: boolean): Buffer {
-  const fill = hexColor(PALETTE[color] ?? '#555555');
-  const ground = hexColor('#eef1f4');
-  const light = hexColor('#ffffff');
-  const bars = 1 + (DEMO_CATEGORIES.indexOf(category) % 5);
-  const c = SIZE / 2;
-  // Drawn on a 300-unit grid, scaled to the image.
-  const u = SIZE / 300;
-  const r = 110 * u;
-  const spans: Span[] = [];
-  for (let y = 0; y < SIZE; y++) {
-    const dy = y + 0.5 - c;
-    if (Math.abs(dy) < r) {
-      const half = Math.sqrt(r * r - dy * dy);
-      spans.push({ y, x0: c - half, x1: c + half, rgb: fill });
+  const base = PALETTE[color] ?? '#555555';
+  const n = Number.parseInt(base.slice(1), 16);
+  // The darker tone: the colour at 60 %, or a mid grey where the colour is already dark.
+  const dark = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) => Math.round(c * 0.6));
+  const tones = {
+    fill: hexColor(base), dark: dark.every((c) => c < 40) ? hexColor('#5a6270') : Buffer.from(dark),
+    light: hexColor('#ffffff'), ground: hexColor('#eef1f4'),
+  };
+  const spans: Span[] = rasterise(silhouette(category.slug, back), SIZE, tones);
+  if (back) {
+    const edge = Math.round(8 * (SIZE / 300));
+    for (let y = 0; y < SIZE; y++) {
+      if (y < edge || y >= SIZE - edge) spans.push({ y, x0: 0, x1: SIZE, rgb: tones.fill });
+      else spans.push({ y, x0: 0, x1: edge, rgb: tones.fill }, { y, x0: SIZE - edge, x1: SIZE, rgb: tones.fill });
     }
-    const inBar = y - (c - 60 * u);
-    if (inBar >= 0 && inBar < bars * 24 * u && inBar % (24 * u) < 12 * u) spans.push({ y, x0: c - 50 * u, x1: c + 50 * u, rgb: light });
-    if (back && (y < 8 * u || y >= SIZE - 8 * u)) spans.push({ y, x0: 0, x1: SIZE, rgb: fill });
-    else if (back) spans.push({ y, x0: 0, x1: 8 * u, rgb: fill }, { y, x0: SIZE - 8 * u, x1: SIZE, rgb: fill });
   }
-  return encodePng(SIZE, SIZE, ground, spans);
+  return encodePng(SIZE, SIZE, tones.ground, spans);
 }
 
 const cache = new Map<string, GeneratedAsset>();
