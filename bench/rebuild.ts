@@ -40,6 +40,8 @@ export interface RebuildBench {
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
   /** The private preview on the same stack, after the rest (bench/preview.ts). */
   preview: PreviewBench;
+  /** The search index: the start-up refresh (every searchable page indexed), and the last refresh the bench's changes asked for. */
+  search: { first: { ms: number; records: number; files: number }; afterChanges: { ms: number; skipped: string } };
 }
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
@@ -97,6 +99,9 @@ async function sustainedRepricing(
 export async function benchRebuild(products: number): Promise<RebuildBench> {
   const dataDir = mkdtempSync(join(tmpdir(), 'restatic-bench-stack-'));
   const stack = await startLocalStack(readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: String(products), LOG_LEVEL: 'silent' }), { logger: silentLogger });
+  // The start-up refresh indexed every searchable page.
+  const startup = stack.search.state;
+  const firstSearch = startup.indexed && startup.last && 'ms' in startup.last ? { ms: startup.last.ms, records: startup.indexed.records, files: startup.indexed.files } : { ms: Number.NaN, records: 0, files: 0 };
   try {
     const all = (await stack.services.catalog.scanAll()).products.filter((p) => p.salePrice === undefined && p.category);
     const put = (p: Product, changes: Partial<Product>) =>
@@ -227,9 +232,15 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     const report = JSON.parse(stdout) as { latency: { p99: number; p50: number }; requests: { total: number }; errors: number; non2xx: number; '2xx': number };
     await stack.loop.idle();
     const pendingAfter = (stack.loop as unknown as { journal: { pending(): { envelopes: unknown[] } } }).journal.pending().envelopes.length;
+    // Search: the last refresh the runs above asked for (records made and compared; re-indexed
+    // where words changed: descriptions, an author).
+    await stack.search.idle();
+    const last = stack.search.state.last;
+    const again = last && 'ms' in last ? last : { ms: Number.NaN, skipped: undefined };
     const preview = await benchPreview(stack, 'restatic-site');
     return {
       preview,
+      search: { first: firstSearch, afterChanges: { ms: again.ms, skipped: again.skipped ?? 'no' } },
       fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description,
       eurLatencyMs: median(eurLatencies), eur, englishDescription, author, sustained, saleEndedLatencyMs: median(saleEndLatencies), saleEnded: saleEnded!,
       saleEnd: { pageMs: median(page), listingMs: median(listing), sheetMs: median(sheet), jsonLdAgrees },
