@@ -35,24 +35,20 @@ export function loadSiteAssets(options: { demoImages: boolean }): SiteAssets {
 }
 
 function readSiteAssets(demoImages: boolean): SiteAssets {
-  const css = readFileSync(join(SITE_DIR, 'assets', 'style.css'));
-  const cssHash = sha256(css);
-  const cssKey = `assets/style-${cssHash.slice(0, 10)}.css`;
-  const js = readFileSync(join(SITE_DIR, 'assets', 'cart.js'));
-  const jsHash = sha256(js);
-  const jsKey = `assets/cart-${jsHash.slice(0, 10)}.js`;
-  const icon = readFileSync(join(SITE_DIR, 'assets', 'favicon.svg'));
-  const iconHash = sha256(icon);
-  const iconKey = `assets/favicon-${iconHash.slice(0, 10)}.svg`;
-  const search = readFileSync(join(SITE_DIR, 'assets', 'search.js'));
-  const searchHash = sha256(search);
-  const searchKey = `assets/search-${searchHash.slice(0, 10)}.js`;
-  const items: PublishItem[] = [{ key: cssKey, body: css, hash: cssHash }, { key: jsKey, body: js, hash: jsHash }, { key: iconKey, body: icon, hash: iconHash }, { key: searchKey, body: search, hash: searchHash }];
+  // `assets/<name>-<hash>.<ext>`: a new name whenever the bytes change (cached as immutable).
+  const hashed = (file: string): PublishItem => {
+    const body = readFileSync(join(SITE_DIR, 'assets', file));
+    const hash = sha256(body);
+    const dot = file.lastIndexOf('.');
+    return { key: `assets/${file.slice(0, dot)}-${hash.slice(0, 10)}${file.slice(dot)}`, body, hash };
+  };
+  const [css, js, icon, search] = ['style.css', 'cart.js', 'favicon.svg', 'search.js'].map(hashed) as [PublishItem, PublishItem, PublishItem, PublishItem];
+  const items: PublishItem[] = [css, js, icon, search];
   if (demoImages) {
     for (const image of allDemoImages()) {
       const body = Buffer.from(image.body);
       items.push({ key: image.key, body, hash: sha256(body) });
     }
   }
-  return { items, css: `/${cssKey}`, js: `/${jsKey}`, icon: `/${iconKey}`, search: `/${searchKey}` };
+  return { items, css: `/${css.key}`, js: `/${js.key}`, icon: `/${icon.key}`, search: `/${search.key}` };
 }

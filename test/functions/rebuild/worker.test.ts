@@ -287,23 +287,29 @@ describe('state format', () => {
   });
 });
 
+/** A published site whose state root fails to write once, when asked (after the run's pages went out). */
+async function siteWhoseStateRootFailsOnce() {
+  let failRoot = false;
+  const site = await publishedSite({
+    wrapStore: (s) => ({
+      ...s, get: s.get, head: s.head, list: s.list, metadata: s.metadata, putFile: s.putFile, deleteMany: s.deleteMany,
+      put: async (key, body, meta) => {
+        if (failRoot && key === STATE_KEY) { failRoot = false; throw new Error('S3 PutObject failed: 503 SlowDown'); }
+        return s.put(key, body, meta);
+      },
+    }),
+  });
+  return { site, failRootOnce: () => { failRoot = true; } };
+}
+
 describe('a failed commit', () => {
   it('leaves nothing of the run in the warm worker: the retry does the work again and commits it', async () => {
     // Prepare: the state's root fails to write once, after the pages went out
-    let failRoot = false;
-    const site = await publishedSite({
-      wrapStore: (s) => ({
-        ...s, get: s.get, head: s.head, list: s.list, metadata: s.metadata, putFile: s.putFile, deleteMany: s.deleteMany,
-        put: async (key, body, meta) => {
-          if (failRoot && key === STATE_KEY) { failRoot = false; throw new Error('S3 PutObject failed: 503 SlowDown'); }
-          return s.put(key, body, meta);
-        },
-      }),
-    });
+    const { site, failRootOnce } = await siteWhoseStateRootFailsOnce();
     await site.worker.warm();
     const product = (await site.catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
     await site.catalog.put({ ...product, slug: undefined, price: { ...product.price, USD: 2727 } });
-    failRoot = true;
+    failRootOnce();
     // Act
     const failed = await site.worker.run([productChange(product.sku, 5)]).catch((e: unknown) => e);
     const retried = await site.worker.run([productChange(product.sku, 5)]);
@@ -321,19 +327,10 @@ describe('a run that published and failed to commit, never retried', () => {
   it('leaves no page of it live once a later change removes its product: the next run heals the state with a full build', async () => {
     // Prepare: a new product's run publishes its page, then the state's root fails to write; its
     // change is then superseded (the product is deleted) and never retried
-    let failRoot = false;
-    const site = await publishedSite({
-      wrapStore: (s) => ({
-        ...s, get: s.get, head: s.head, list: s.list, metadata: s.metadata, putFile: s.putFile, deleteMany: s.deleteMany,
-        put: async (key, body, meta) => {
-          if (failRoot && key === STATE_KEY) { failRoot = false; throw new Error('S3 PutObject failed: 503 SlowDown'); }
-          return s.put(key, body, meta);
-        },
-      }),
-    });
+    const { site, failRootOnce } = await siteWhoseStateRootFailsOnce();
     await site.worker.warm();
     await site.catalog.put({ ...(await site.catalog.scanAll()).products[0]!, sku: 'ORPHAN-1', slug: 'orphan-lamp', title: 'Orphan Lamp' });
-    failRoot = true;
+    failRootOnce();
     await site.worker.run([productChange('ORPHAN-1', 5)]).catch(() => undefined);
     const published = await site.page('/products/orphan-lamp/');
     await site.catalog.delete('ORPHAN-1');
