@@ -10,11 +10,11 @@ import type { PageIndexEntry } from '../shared/state/site-state.js';
 
 /**
  * Product fields that decide a listing's membership and order (by title, then sku; a market lists
- * by its translated title). What a card shows (price, stock, image, URL) reaches only the page
- * showing the card, which reads its sku; but the currencies it is priced in decide which markets
- * list it at all.
+ * by its translated title; an item group's members share one card). What a card shows (price,
+ * stock, image, URL, colour, size) reaches only the page showing the card, which reads the sku of
+ * every member on it; but the currencies it is priced in decide which markets list it at all.
  */
-const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'category', 'translations'];
+const LISTING_FIELDS: ReadonlyArray<keyof Product> = ['title', 'category', 'translations', 'itemGroupId'];
 const pricedIn = (p: Product) => Object.keys(p.price ?? {}).sort().join(',');
 
 /** Dependency keys touched by a product changing from `before` to `after` (either may be absent). */

@@ -66,6 +66,9 @@ export class BuildFailedError extends RestaticError {}
 /** An image a PDF shows could not be read (network, timeout, 5xx): retryable when said so. */
 export class ImageFetchError extends RestaticError {}
 
+/** A picture's bytes cannot be decoded or re-encoded (names the key and the format asked for). Never retryable. */
+export class ImageTransformError extends RestaticError {}
+
 /** Narrow an unknown `catch` value to an Error without losing non-Error throws. */
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));

@@ -196,3 +196,12 @@ export interface Logger {
 export interface MetricsSink {
   addMetric(name: string, unit: 'Milliseconds' | 'Count', value: number): void;
 }
+
+/** Resizes and re-encodes pictures (sharp in AWS and locally). */
+export interface ImageTransformer {
+  /**
+   * `original` at most `width` pixels wide (never enlarged; EXIF orientation applied), encoded as
+   * `format`. Rejects with a non-retryable error when the bytes are not a picture it can decode.
+   */
+  resize(original: Buffer, width: number, format: 'avif' | 'webp' | 'jpeg' | 'png'): Promise<Buffer>;
+}

@@ -3,6 +3,7 @@ import { activeSalePrice, type Product } from '../catalog/product.js';
 import type { Messages } from '../markets/messages.js';
 import { htmlToText, jsonForScript, sanitizeLightHtml } from './html.js';
 import { formatMoney, toDecimalString } from './money.js';
+import { bestAvailability, groupTitle, sizeRange, swatchTone } from './variants.js';
 
 export interface PriceView {
   currency: string;
@@ -20,6 +21,14 @@ export interface CardView {
   price?: PriceView;
   availability: string;
   availabilityLabel: string;
+  /** An item group's card: the variants differ in price and this is the lowest one sells at (formatted). */
+  priceFrom?: string;
+  /** An item group's card: some variant is on sale. */
+  onSale?: boolean;
+  /** An item group's card: its colours, each linking to a variant of that colour. */
+  swatches?: Array<{ label: string; url: string; tone: string }>;
+  /** An item group's card: its sizes, as a range (`38–46`). */
+  sizes?: string;
 }
 
 export const AVAILABILITY_LABELS: Record<Product['availability'], string> = {
@@ -79,6 +88,46 @@ export function cardView(product: Product, market: MarketView, now: Date): CardV
   const price = priceView(product, market, now);
   if (price) card.price = price;
   if (product.images[0]) card.image = product.images[0];
+  return card;
+}
+
+/**
+ * The listing card of an item group's members in one listing (listing order, the first leads):
+ * the group's name, the first member's picture and page, a swatch per colour, the size range,
+ * the price (from the lowest, when the variants' prices differ) and the best availability.
+ */
+export function groupCardView(members: readonly Product[], market: MarketView, now: Date): CardView {
+  const lead = members[0]!;
+  if (members.length === 1) return cardView(lead, market, now);
+  const availability = bestAvailability(members);
+  const card: CardView = {
+    sku: lead.sku,
+    url: market.url(lead),
+    title: groupTitle(members.map((m) => m.title)),
+    availability,
+    availabilityLabel: market.t.availability[availability],
+  };
+  if (lead.images[0]) card.image = lead.images[0];
+  const prices = members.map((m) => priceView(m, market, now)).filter((v): v is PriceView => v !== undefined);
+  if (prices.length > 0) {
+    const same = prices.every((v) => v.regular === prices[0]!.regular && v.current === prices[0]!.current);
+    if (same && prices.length === members.length) card.price = prices[0]!;
+    else {
+      const lowest = members.reduce<number | undefined>((min, m) => {
+        const cur = activeSalePrice(m, market.currency, now) ?? m.price[market.currency];
+        return cur !== undefined && (min === undefined || cur < min) ? cur : min;
+      }, undefined)!;
+      card.priceFrom = market.t.priceFrom.replace('{price}', formatMoney(lowest, market.currency, market.locale));
+      if (prices.some((v) => v.sale !== undefined)) card.onSale = true;
+    }
+  }
+  const colours = new Map<string, string>();
+  for (const m of members) if (m.color && !colours.has(m.color)) colours.set(m.color, market.url(m));
+  if (colours.size > 1 || (colours.size === 1 && members.some((m) => !m.color))) {
+    card.swatches = [...colours].map(([label, url]) => ({ label, url, tone: swatchTone(label) }));
+  }
+  const sizes = sizeRange(members.map((m) => m.size).filter((s): s is string => !!s));
+  if (sizes && members.some((m) => m.size !== lead.size)) card.sizes = sizes;
   return card;
 }
 

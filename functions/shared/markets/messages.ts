@@ -32,6 +32,18 @@ export interface Messages {
   fromTheJournal: string;
   breadcrumb: string;
   productCount: string;
+  /** A group card's price when its variants' prices differ; `{price}` is the lowest. */
+  priceFrom: string;
+  /** A group card's sizes; `{sizes}` is the range. */
+  sizesRange: string;
+  /** The colour swatches' and picker's name. */
+  colourOptions: string;
+  /** The size picker's name. */
+  sizeOptions: string;
+  /** A group card with a variant on sale. */
+  saleBadge: string;
+  /** A picker option no variant of which can be bought. */
+  soldOut: string;
   search: string;
   searchPlaceholder: string;
   /** `{n}` and `{q}` are replaced. */
@@ -63,6 +75,10 @@ export interface Messages {
   story: string;
   noImage: string;
   imageView: string;
+  /** The product pictures' scrollable region. */
+  gallery: string;
+  /** A thumbnail's link to its picture; `{n}` is replaced. */
+  showView: string;
   byAuthor: string;
   aboutTheAuthor: string;
   notFoundTitle: string;
@@ -129,6 +145,12 @@ const EN: Messages = {
   fromTheJournal: 'From the journal',
   breadcrumb: 'Breadcrumb',
   productCount: '{n} products',
+  priceFrom: 'From {price}',
+  sizesRange: 'Sizes {sizes}',
+  colourOptions: 'Colours',
+  sizeOptions: 'Sizes',
+  saleBadge: 'Sale',
+  soldOut: 'sold out',
   search: 'Search',
   searchPlaceholder: 'Search the store',
   searchResults: '{n} results for “{q}”',
@@ -157,6 +179,8 @@ const EN: Messages = {
   story: 'Story',
   noImage: 'No image available',
   imageView: '{title}, view {n}',
+  gallery: 'Pictures',
+  showView: 'Show view {n}',
   byAuthor: 'By {name}',
   aboutTheAuthor: 'About the author',
   notFoundTitle: 'Page not found',
@@ -199,6 +223,12 @@ const DE: Messages = {
   fromTheJournal: 'Aus dem Magazin',
   breadcrumb: 'Navigationspfad',
   productCount: '{n} Produkte',
+  priceFrom: 'ab {price}',
+  sizesRange: 'Größen {sizes}',
+  colourOptions: 'Farben',
+  sizeOptions: 'Größen',
+  saleBadge: 'Angebot',
+  soldOut: 'ausverkauft',
   search: 'Suche',
   searchPlaceholder: 'Im Shop suchen',
   searchResults: '{n} Ergebnisse für „{q}“',
@@ -227,6 +257,8 @@ const DE: Messages = {
   story: 'Geschichte',
   noImage: 'Kein Bild verfügbar',
   imageView: '{title}, Ansicht {n}',
+  gallery: 'Bilder',
+  showView: 'Ansicht {n} zeigen',
   byAuthor: 'Von {name}',
   aboutTheAuthor: 'Über die Person',
   notFoundTitle: 'Seite nicht gefunden',

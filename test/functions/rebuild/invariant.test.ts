@@ -58,6 +58,24 @@ describe('live site = full build', () => {
     expect(await harness.divergences()).toEqual([]);
   });
 
+  it('moves the later listing pages when a product leaves its item group\'s card', async () => {
+    // Prepare: in "tents" (two cards a page) A-1 and B-2 share one card (group H), then C-3 and D-4
+    const harness = new InvariantHarness();
+    await harness.start();
+    const put = (sku: string, title: number, group: boolean) => harness.apply({ kind: 'put', sku, title, slug: undefined, category: 0, price: 1000, sale: undefined, group, euro: 1, german: undefined });
+    await put('A-1', 0, true);
+    await put('B-2', 0, true);
+    await put('C-3', 1, false);
+    await put('D-4', 1, false);
+    const page2 = () => harness.store.objects.get('categories/tents/page/2/index.html')!.body.toString('utf8');
+    expect(page2()).toContain('data-sku="D-4"');
+    // Act: B-2 leaves the group, nothing else of it changes
+    await put('B-2', 0, false);
+    // Assess: four cards now, so C-3 moved to page 2, which does not show B-2
+    expect(page2()).toContain('data-sku="C-3"');
+    expect(await harness.divergences()).toEqual([]);
+  });
+
   it('keeps a live product on its URL when a newcomer claims the same slug', async () => {
     // Prepare: A-1 lives at /products/dome-tent/
     const harness = new InvariantHarness();

@@ -1,7 +1,12 @@
-/** Category listings, `listingPageSize` products a page, ordered by title then sku (no price or stock change alters it). */
+/**
+ * Category listings, `listingPageSize` cards a page: one card per item group (a product without a
+ * group is its own), standing where its first member is in the order by title then sku (no price
+ * or stock change alters it).
+ */
 import { nextPriceChange, type Product } from '../../catalog/product.js';
 import { fill } from '../../markets/messages.js';
 import { dep, type DepKey } from '../deps.js';
+import { cardGroups } from '../variants.js';
 import { earliest, type ModelContext } from './context.js';
 
 /** Listing order by title: `localeCompare(b, 'en')`'s order, without building a collator per comparison. */
@@ -21,24 +26,25 @@ export function addCategoryListing(ctx: ModelContext, slug: string): void {
   const { content, config, title } = ctx;
   const category = ctx.categoriesBySlug.get(slug)!;
 
-  const members = ctx.byCategory.get(slug) ?? [];
-  const pageCount = Math.max(1, Math.ceil(members.length / config.listingPageSize));
+  const cards = cardGroups(ctx.byCategory.get(slug) ?? []);
+  const pageCount = Math.max(1, Math.ceil(cards.length / config.listingPageSize));
   const baseUrl = ctx.urls.get(category.sys.id)!;
   const descriptionDeps = new Set<DepKey>();
   const descriptionHtml = ctx.richText(content.field(category, 'description'), descriptionDeps);
   for (let n = 1; n <= pageCount; n++) {
-    const slice = members.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
+    const slice = cards.slice((n - 1) * config.listingPageSize, n * config.listingPageSize);
+    const shown = slice.flat();
     const pageUrl = (k: number) => (k === 1 ? baseUrl : `${baseUrl}page/${k}/`);
     const twin = n === 1 ? dep.entry(category.sys.id) : `${dep.entry(category.sys.id)}#${n}`;
     ctx.add(pageUrl(n), 'category', n === 1 ? title(category) : fill(ctx.t.pageTitle, { title: title(category), n }), n === 1 ? dep.entry(category.sys.id) : undefined, () => ({
       data: {
         category: { id: category.sys.id, title: title(category), descriptionHtml: n === 1 ? descriptionHtml : '' },
-        products: slice.map((p) => ctx.card(p.sku)),
-        pagination: { page: n, pageCount, total: members.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
+        products: slice.map((group) => ctx.groupCard(group)),
+        pagination: { page: n, pageCount, total: cards.length, prev: n > 1 ? pageUrl(n - 1) : null, next: n < pageCount ? pageUrl(n + 1) : null },
         alternates: ctx.alternates(twin),
       },
-      deps: [dep.entry(category.sys.id), dep.listing(slug), ...descriptionDeps, ...slice.map((p) => dep.sku(p.sku))],
-      validUntil: earliest(slice.map((p) => nextPriceChange(p, config.now))),
+      deps: [dep.entry(category.sys.id), dep.listing(slug), ...descriptionDeps, ...shown.map((p) => dep.sku(p.sku))],
+      validUntil: earliest(shown.map((p) => nextPriceChange(p, config.now))),
     }), twin);
   }
 }

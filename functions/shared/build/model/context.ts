@@ -12,7 +12,7 @@ import { defaultMarket, marketPath, type Market } from '../../markets/markets.js
 import { messagesFor, type Messages } from '../../markets/messages.js';
 import { isSlug, toSlug } from '../../slug.js';
 import { entityDep, type DepKey } from '../deps.js';
-import { cardView, type CardView } from '../product-view.js';
+import { cardView, groupCardView, type CardView } from '../product-view.js';
 import type { ModelWarning, PageLayout, PageRef, PageSelector, PageSpec, SiteConfig, SiteShell } from './types.js';
 import { displayProduct, keyForUrl, RESERVED_SLUGS } from './display.js';
 import { groupBy, uniqueSlugs } from './slugs.js';
@@ -108,6 +108,8 @@ export interface ModelContext {
   saleSkus: Set<string>;
   /** A listing card (formatted prices), made once per sku when a selected page shows it. */
   card(sku: string): CardView;
+  /** The card of an item group's members in a listing (listing order); a lone product's own card. */
+  groupCard(members: readonly Product[]): CardView;
   /** Forgets the cards made so far (the product or the clock changed). */
   resetCards(): void;
   // Collected by `add` and `warn`, in unit order.
@@ -275,6 +277,8 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, { currency: market.currency, locale: market.locale, url: productUrl, t }, config.now)));
     return view;
   };
+  const groupCard = (members: readonly Product[]): CardView =>
+    members.length === 1 ? card(members[0]!.sku) : groupCardView(members, { currency: market.currency, locale: market.locale, url: productUrl, t }, config.now);
   const self: ModelContext = {
     content, config, market, isDefault, path, productUrl, t, markets: [],
     twin: (key) => twins.get(key),
@@ -291,7 +295,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
       if (fallback) found.push({ hreflang: 'x-default', href: `${site.baseUrl}${fallback}`, path: fallback, name: '' });
       return found;
     },
-    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card,
+    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card, groupCard,
     slugCollisions: [...slugClaims.values()].some((skus) => skus.length > 1),
     renamed,
     resetCards: () => cards.clear(),

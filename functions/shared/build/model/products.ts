@@ -3,6 +3,7 @@ import { nextPriceChange, type Product } from '../../catalog/product.js';
 import { dep, type DepKey } from '../deps.js';
 import { absoluteUrl, breadcrumbJsonLd, productPageData } from '../product-view.js';
 import type { ModelContext } from './context.js';
+import { variantPicker } from '../variants.js';
 
 export function addProductPages(ctx: ModelContext): void {
   for (const p of ctx.products) ctx.unit(productUnit(p.sku), () => addProductPage(ctx, p));
@@ -25,15 +26,18 @@ export function addProductPage(ctx: ModelContext, p: Product): void {
     deps.add(dep.story(p.sku));
     if (story) deps.add(dep.entry(story.sys.id));
     if (p.itemGroupId) deps.add(dep.group(p.itemGroupId));
-    const variants = (p.itemGroupId ? groups.get(p.itemGroupId)! : []).map((v) => {
+    const members = p.itemGroupId ? groups.get(p.itemGroupId)! : [];
+    const variants = members.map((v) => {
       deps.add(dep.sku(v.sku));
       return { sku: v.sku, url: ctx.productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
     });
+    const picker = variantPicker(p, members, ctx.productUrl);
     const market = { currency: ctx.market.currency, locale: ctx.market.locale, url: ctx.productUrl, t: ctx.t };
     const data = {
       ...productPageData(p, config.baseUrl, market, config.now, category && title(category), ctx.path(`/pdf/products/${encodeURIComponent(p.sku)}.pdf`)),
       category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
       variants,
+      ...(picker ? { picker } : {}),
       storyHtml: story ? ctx.richText(content.field(story, 'story'), deps) : '',
       alternates: ctx.alternates(dep.sku(p.sku)),
       ...(p.images[0] ? { ogImage: absoluteUrl(config.baseUrl, p.images[0]) } : {}),

@@ -113,6 +113,22 @@ describe('page builders', () => {
     expect(ctx.pagesFor()[1]!.deps).not.toContain(dep.sku('A'));
   });
 
+  it('category listings show one card per item group and read every member on the page', () => {
+    // Prepare: are one group (their card stands where A-1 does), B and C are alone
+    const ctx = context([entry('cat', 'category', { title: 'Running', slug: 'running-shoes' })], [
+      product({ sku: 'A-1', slug: 'a-1', title: 'Alpha — Blue', itemGroupId: 'A', color: 'blue' }), product({ sku: 'A-2', slug: 'a-2', title: 'Alpha — Red', itemGroupId: 'A', color: 'red' }),
+      product({ sku: 'B', slug: 'b', title: 'B' }), product({ sku: 'C', slug: 'c', title: 'C' }),
+    ]);
+    // Act
+    addCategoryPages(ctx);
+    const [first, second] = ctx.pagesFor();
+    // Assess
+    expect((first!.data.products as Array<{ sku: string; title: string }>).map((c) => [c.sku, c.title])).toEqual([['A-1', 'Alpha'], ['B', 'B']]);
+    expect(first!.deps).toEqual(expect.arrayContaining([dep.sku('A-1'), dep.sku('A-2'), dep.sku('B')]));
+    expect(second!.data.pagination).toMatchObject({ page: 2, pageCount: 2, total: 3 });
+    expect(second!.deps).not.toContain(dep.sku('A-2'));
+  });
+
   it('CMS pages read the entries their rich text links to', () => {
     // Prepare
     const ctx = context([entry('about', 'page', { title: 'About', slug: 'about', body: richDoc(paragraph(link('shipping') as never)) }), entry('shipping', 'page', { title: 'Shipping', slug: 'shipping' })]);
