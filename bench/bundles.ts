@@ -19,6 +19,8 @@ export const HANDLERS: Array<{ name: string; entry: string; bundleAwsSdk?: boole
   { name: 'feeds', entry: 'functions/feeds/handler.ts' },
   { name: 'pdf', entry: 'functions/pdf/handler.ts' },
   { name: 'reconcile', entry: 'functions/rebuild/reconcile-handler.ts' },
+  // sharp (native) is installed beside the bundle, as the infrastructure does.
+  { name: 'images', entry: 'functions/images/handler.ts', external: ['sharp'] },
 ];
 
 export interface BundleRow { name: string; bytes: number; importMs: number }

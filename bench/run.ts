@@ -17,13 +17,14 @@ import type { RebuildResult } from '../functions/rebuild/worker.js';
 import { benchRebuild } from './rebuild.js';
 import { bundle } from './bundle.js';
 import { measureBundles } from './bundles.js';
+import { benchImages } from './images.js';
 import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 import { DEMO_TARGETS, feedRuns } from '../functions/feeds/job.js';
 import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
 
 const config = readBenchConfig();
 const PRODUCTS = config.BENCH_PRODUCTS;
-// BENCH_SECTIONS=build,rebuild,invariant,feeds,pdfs,bundles (default all) picks the parts to run.
+// BENCH_SECTIONS=build,rebuild,invariant,feeds,pdfs,images,bundles (default all) picks the parts to run.
 const SECTIONS = new Set<string>(config.BENCH_SECTIONS);
 const RUNS = config.BENCH_RUNS;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -254,6 +255,17 @@ if (SECTIONS.has('pdfs')) {
     [`pdfs: ${sheets} spec sheets, 2 render threads, wall (cold: JIT still compiling; separate processes)`, s(median(coldTwo)), `${s(median(coldOne))} (1 render thread)`, x(median(coldOne) / median(coldTwo)), 'reported'],
     [`pdfs: spec sheet size, mean`, `${(paired.bytes! / sheets / 1024).toFixed(1)} KiB`, '—', '—', 'reported'],
     [`pdfs: catalog of ${catalogProducts} products (${catalog.pages} pages), wall / peak RSS`, `${s(catalog.ms!)} / ${Math.round(catalog.rssMb!)} MB`, '—', '—', '≤ 20 s, ≤ 400 MB'],
+  );
+}
+
+if (SECTIONS.has('images')) {
+  process.stderr.write('images: demo pictures through the image function\'s core (sharp), in-process\n');
+  const img = await benchImages(40);
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+  rows.push(
+    [`images: first request of a 640 px variant (median of 40 pictures): AVIF / WebP / PNG / JPEG`, (['avif', 'webp', 'png', 'jpeg'] as const).map((f) => `${Math.round(img.firstMs[f])} ms`).join(' / '), '—', '—', 'reported (then cached a year at the edge)'],
+    [`images: bytes of a 640 px variant: AVIF / WebP against the original PNG (600 px)`, `${kb(img.bytes.avif)} / ${kb(img.bytes.webp)}`, kb(img.bytes.original), x(img.bytes.original / img.bytes.avif), 'smaller'],
+    [`images: variants made by a build or a price change (${img.pictures} demo pictures)`, '0', `${img.buildTime.variants} variants, ${s(img.buildTime.ms)} (resizing at build time: every picture × 6 widths × 4 formats, 2 at a time)`, '—', '0 (no build-time image explosion)'],
   );
 }
 

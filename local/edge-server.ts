@@ -37,6 +37,12 @@ export interface EdgeOptions {
   errorTtlMs?: number;
   /** Cache budget in bytes. @default 256 MiB */
   cacheBytes?: number;
+  /**
+   * Paths answered by a function instead of the bucket (`/_img/`: pictures resized on first
+   * request, as the image function behind CloudFront), cached like any origin's answer: a 200 until
+   * invalidated, anything else for `errorTtlMs`. A function that throws costs that request a 502.
+   */
+  functionOrigins?: Record<string, (path: string) => Promise<{ status: number; headers: Record<string, string>; body: Buffer }>>;
 }
 
 /** A request body over the limit (413): the client's to fix, never retryable. */
@@ -226,6 +232,11 @@ export class EdgeServer {
     if (Buffer.byteLength(path) > MAX_KEY_BYTES || path.split('/').some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) return this.#notFound();
     // Never serve pipeline state, and never let a path walk out of the bucket's key space.
     if (path.includes('\0') || /(^|\/)\.\.?(\/|$)/.test(path) || path.startsWith('/_restatic/')) return this.#notFound();
+    for (const [prefix, answer] of Object.entries(this.#options.functionOrigins ?? {})) {
+      if (!path.startsWith(prefix)) continue;
+      const response = await answer(path);
+      return { ...response, expiresAt: response.status === 200 ? forever : Date.now() + (this.#options.errorTtlMs ?? 10_000) };
+    }
     const redirect = this.#redirects[path] ?? this.#redirects[path.endsWith('/') ? path : `${path}/`];
     if (redirect) return { status: 301, headers: { location: redirect, 'cache-control': 'public, max-age=300' }, body: Buffer.alloc(0), expiresAt: forever };
     const key = path.endsWith('/') ? `${path.slice(1)}index.html` : path.slice(1);

@@ -3,6 +3,9 @@
  * seeded when empty, a full build and publish, then the edge server on 127.0.0.1:PORT and the
  * local control routes, reacting to catalog changes until stopped.
  */
+import { serveImageVariant } from '../functions/images/variant.js';
+import { createSharpTransformer } from '../functions/shared/adapters/sharp-images.js';
+import { IMAGE_ROUTE } from '../functions/shared/images/urls.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fullBuild, type FullBuildResult } from '../functions/shared/build/full-build.js';
@@ -83,7 +86,9 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     await services.servers.close();
     throw error;
   }
-  const edge = new EdgeServer({ store: services.store, logger });
+  // Pictures resized on first request at /_img/, by the image function's core, as in AWS.
+  const transform = createSharpTransformer();
+  const edge = new EdgeServer({ store: services.store, logger, functionOrigins: { [IMAGE_ROUTE]: (path) => serveImageVariant(path, { store: services.store, transform, logger }) } });
   // Listen before the first build: `/_status` answers from the start, and with PORT=0 the real
   // port is known before the Cdn adapter needs it.
   let edgeUrl: string;

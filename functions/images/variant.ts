@@ -51,6 +51,6 @@ export async function serveImageVariant(path: string, deps: ImageDeps): Promise<
     deps.logger.warn('image variant failed', { key: request.key, width: request.width, format: request.format, error: failure.message });
     return text(422, failure.message);
   }
-  deps.logger.info('image variant made', { key: request.key, width: request.width, format: request.format, bytesIn: original.body.length, bytesOut: body.length, ms: Date.now() - started });
+  deps.logger.debug('image variant made', { key: request.key, width: request.width, format: request.format, bytesIn: original.body.length, bytesOut: body.length, ms: Date.now() - started });
   return { status: 200, headers: { 'content-type': IMAGE_CONTENT_TYPES[request.format], 'cache-control': IMMUTABLE }, body };
 }

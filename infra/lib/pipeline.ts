@@ -66,7 +66,7 @@ export class Pipeline extends Construct {
   readonly table: dynamodb.ITable;
   /** The commit points of the site state and the manifest (compare-and-swap root pointers). */
   readonly stateTable: dynamodb.Table;
-  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile' | 'search', RestaticFunction>;
+  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile' | 'search' | 'images', RestaticFunction>;
   /** Full builds fanned out over Lambdas (plan, a Distributed Map of shards, commit). */
   readonly builds: Builds;
   readonly deadLetterQueues: sqs.IQueue[] = [];
@@ -200,7 +200,16 @@ export class Pipeline extends Construct {
       // One refresh at a time: a scheduled run while one works is throttled and retried.
       reservedConcurrency: 1,
     });
-    this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search };
+    const images = new RestaticFunction(this, 'Images', {
+      ...common, entry: 'functions/images/handler.ts', description: 'Pictures resized at the edge on first request', serviceName: 'restatic-images',
+      // sharp's libvips comes in its x86-64 platform package, installed by npm beside the bundle; a
+      // full vCPU at 1,769 MB: encoding AVIF is CPU-bound and the first visitor waits for it.
+      memorySize: 1769, timeout: Duration.seconds(15), environment: { SITE_BUCKET: bucket.bucketName },
+      nodeModules: ['sharp'], architecture: lambda.Architecture.X86_64,
+      // CloudFront keeps every variant for a year; this caps what a flood of first requests can cost.
+      reservedConcurrency: 20,
+    });
+    this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search, images };
 
     // Grants: each function gets what it uses, on these resources only.
     webhookSecret.grantRead(webhook.fn);
@@ -217,6 +226,8 @@ export class Pipeline extends Construct {
     bucket.grantRead(reconcile.fn, '_restatic/*');
     // Feeds link to the pages the site has: the state's root names the products not at their own slug.
     bucket.grantRead(feeds.fn, '_restatic/state/*');
+    // The image function reads the site's own pictures and nothing else.
+    bucket.grantRead(images.fn, 'assets/*');
     // Search indexes the live state's pages into its own prefix.
     bucket.grantRead(search.fn, '_restatic/state/*');
     bucket.grantReadWrite(search.fn, 'pagefind/*');

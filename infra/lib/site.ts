@@ -10,6 +10,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -34,6 +35,7 @@ export class Site extends Construct {
   readonly logs: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly redirects: cloudfront.KeyValueStore;
+  readonly headers: cloudfront.ResponseHeadersPolicy;
 
   constructor(scope: Construct, id: string, props: SiteProps) {
     super(scope, id);
@@ -65,7 +67,7 @@ export class Site extends Construct {
       comment: 'Index mapping and slug-change redirects',
     });
 
-    const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+    const headers = this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'Restatic security headers',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
@@ -102,5 +104,22 @@ export class Site extends Construct {
       sid: 'DenyPipelineStateToCloudFront', effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
       actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('_restatic/*')],
     }));
+  }
+
+  /**
+   * `/_img/*` from the image function (its URL, signed by Origin Access Control): each variant is
+   * made on its first request and cached for a year (the originals are content-hashed). The path
+   * alone is the cache key: the format is in it, so no header varies the response.
+   */
+  serveImagesFrom(fn: lambda.IFunction): void {
+    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    this.distribution.addBehavior('/_img/*', origins.FunctionUrlOrigin.withOriginAccessControl(url), {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      // Pictures are compressed already.
+      compress: false,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: this.headers,
+    });
   }
 }

@@ -53,6 +53,7 @@ export class RestaticStack extends Stack {
     });
     // Drafts: the webhook receiver sends them (and publishes) to the preview, the stream consumer
     // catalog changes, the worker the instants at which sales start or end.
+    this.site.serveImagesFrom(this.pipeline.functions.images.fn);
     this.preview = new Preview(this, 'Preview', {
       stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}), ...(props.markets ? { markets: props.markets } : {}),
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,

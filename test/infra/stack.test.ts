@@ -59,7 +59,7 @@ describe('site', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         HttpVersion: 'http2and3',
-        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        Origins: Match.arrayWith([Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })]),
         DefaultCacheBehavior: Match.objectLike({ Compress: true, ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })] }),
         CustomErrorResponses: Match.arrayWith([Match.objectLike({ ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/404.html' })]),
       }),
@@ -73,20 +73,20 @@ describe('site', () => {
         }),
       }),
     });
-    // The site's redirects and the preview's token key; OAC: the site bucket, the preview bucket and the preview's open function.
+    // The site's redirects and the preview's token key; OAC: the site bucket, the image function, the preview bucket and the preview's open function.
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 2);
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 3);
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 4);
     template.hasResourceProperties('AWS::CloudFront::Function', { FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: Match.anyValue() }) });
   });
 });
 
 describe('pipeline', () => {
-  it('runs thirteen functions on nodejs22.x/arm64, search on x86-64 (seven for events and schedules, three for full builds, three for the preview), each with its own log group with retention', () => {
+  it('runs fourteen functions on nodejs22.x/arm64, search and images on x86-64 (seven for events and schedules, one for pictures, three for full builds, three for the preview), each with its own log group with retention', () => {
     const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
-    expect(fns).toHaveLength(13);
+    expect(fns).toHaveLength(14);
     for (const [, fn] of fns) {
-      // Pagefind ships its indexer as a native binary; the x86-64 one is what npm installs on the build host.
-      const architecture = fn.Properties?.Description === 'Search index (Pagefind) of the live site' ? 'x86_64' : 'arm64';
+      // Pagefind's indexer and sharp's libvips are native; the x86-64 builds are what npm installs on the build host.
+      const architecture = ['Search index (Pagefind) of the live site', 'Pictures resized at the edge on first request'].includes(fn.Properties?.Description as string) ? 'x86_64' : 'arm64';
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: [architecture], LoggingConfig: { LogGroup: expect.anything(), LogFormat: 'JSON' } });
       expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toContain('--enable-source-maps');
     }
@@ -166,6 +166,29 @@ describe('pipeline', () => {
     expect(schedule?.[1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)' });
     expect(writes.length).toBeGreaterThan(0);
     for (const st of writes) expect(JSON.stringify(st.Resource)).toMatch(/\/(pagefind|_restatic\/search)\/\*/);
+  });
+
+  it('resizes pictures in an x86-64 function (sharp) behind /_img/* on the site distribution, through Origin Access Control, reading only the site\'s pictures', () => {
+    // Prepare
+    const [imagesId, images] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === 'Pictures resized at the edge on first request')!;
+    const role = JSON.parse(JSON.stringify(images.Properties?.Role)) as { 'Fn::GetAtt': [string, string] };
+    const statements = of('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties?.Roles).includes(role['Fn::GetAtt'][0]))
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    const [, url] = of('AWS::Lambda::Url').find(([, u]) => JSON.stringify(u.Properties?.TargetFunctionArn).includes(imagesId))!;
+    const distribution = of('AWS::CloudFront::Distribution').find(([id]) => id.startsWith('SiteDistribution'))![1];
+    const behaviors = (distribution.Properties!.DistributionConfig as { CacheBehaviors: Array<Record<string, unknown>> }).CacheBehaviors;
+    // Assess
+    expect(images.Properties).toMatchObject({ Architectures: ['x86_64'], ReservedConcurrentExecutions: 20 });
+    expect(url.Properties).toMatchObject({ AuthType: 'AWS_IAM' });
+    expect(behaviors).toEqual(expect.arrayContaining([expect.objectContaining({ PathPattern: '/_img/*', AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'redirect-to-https', Compress: false })]));
+    expect(of('AWS::CloudFront::OriginAccessControl').some(([, o]) => (o.Properties!.OriginAccessControlConfig as { OriginAccessControlOriginType: string }).OriginAccessControlOriginType === 'lambda')).toBe(true);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const st of statements) {
+      expect([st.Action].flat().every((a) => a.startsWith('s3:GetObject') || a.startsWith('s3:List') || a === 's3:GetBucket*')).toBe(true);
+      expect(JSON.stringify(st.Resource)).not.toMatch(/"\/\*"|_restatic/);
+      expect(JSON.stringify(st.Resource)).toMatch(/\/assets\/\*"|"Fn::GetAtt":\["SiteBucket[0-9A-F]+","Arn"\]\}$/);
+    }
   });
 
   it('lets the worker keep one-time schedules for time instants, in their own group, sending to the changes queue only', () => {
@@ -281,7 +304,7 @@ describe('pipeline', () => {
 
   it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(6 + 7 + 1 + 1);
+    expect(alarms.length).toBe(6 + 8 + 1 + 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // The worker emits RebuildLatency per change that went live (functions/rebuild/sqs.ts), as EMF.
     expect(of('AWS::Logs::MetricFilter')).toHaveLength(0);
@@ -317,11 +340,11 @@ describe('cdk-nag and snapshot', () => {
       const total = sizeOf(dir) - statSync(join(dir, 'index.mjs.map')).size;
       rows.push(`${id.replace(/^Pipeline/, '').replace(/Fn[0-9A-F]{8}$/, '').padEnd(10)} bundle ${(js / 1e6).toFixed(2)} MB, unzipped total ${(total / 1e6).toFixed(2)} MB`);
       expect(js, `${id} bundle`).toBeLessThanOrEqual(5e6);
-      // Eleventy (rendering), the fonts (PDFs) and Pagefind's binary (search) are installed next to the bundles of the functions that need them.
-      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
+      // Eleventy (rendering), the fonts (PDFs), Pagefind's binary (search) and libvips (images) are installed next to the bundles of the functions that need them.
+      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search|Images)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
     }
     process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
-    expect(rows).toHaveLength(13);
+    expect(rows).toHaveLength(14);
   });
 });
 

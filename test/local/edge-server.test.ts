@@ -13,7 +13,7 @@ import { freshBucket, s3Client } from '../fixtures/aws.js';
 let edge: EdgeServer | undefined;
 afterEach(async () => edge?.close());
 
-async function start(files: Record<string, string>, options: { maxBodyBytes?: number } = {}): Promise<{ url: string; store: ObjectStore }> {
+async function start(files: Record<string, string>, options: Pick<ConstructorParameters<typeof EdgeServer>[0], 'maxBodyBytes' | 'functionOrigins' | 'errorTtlMs'> = {}): Promise<{ url: string; store: ObjectStore }> {
   const client = s3Client();
   const store = createS3ObjectStore({ bucket: await freshBucket(client), client });
   for (const [key, body] of Object.entries(files)) await store.put(key, body, metaForKey(key));
@@ -40,6 +40,30 @@ describe('edge server', () => {
     expect(bare.status).toBe(301);
     expect(bare.headers.get('location')).toBe('/a/b/');
     expect(xml.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+  });
+
+  it('answers /_img/ from its function origin, caching a 200 as CloudFront does, a 4xx briefly, and a failure not at all', async () => {
+    // Prepare: a function that answers by path and fails once
+    const calls: string[] = [];
+    let failNext = true;
+    const { url } = await start(SITE, { errorTtlMs: 60_000, functionOrigins: { '/_img/': async (path) => {
+      calls.push(path);
+      if (path.includes('boom') && failNext) { failNext = false; throw new Error('S3 unavailable'); }
+      if (path.includes('bad')) return { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'public, max-age=60' }, body: Buffer.from('bad width\n') };
+      return { status: 200, headers: { 'content-type': 'image/webp', 'cache-control': 'public, max-age=31536000, immutable' }, body: Buffer.from('RIFF') };
+    } } });
+    // Act
+    const first = await fetch(`${url}/_img/320w/webp/assets/a.png`);
+    const second = await fetch(`${url}/_img/320w/webp/assets/a.png`);
+    const bad = [await fetch(`${url}/_img/bad`), await fetch(`${url}/_img/bad`)];
+    const failed = await fetch(`${url}/_img/boom`);
+    const retried = await fetch(`${url}/_img/boom`);
+    // Assess
+    expect([first.status, first.headers.get('content-type'), first.headers.get('x-cache')]).toEqual([200, 'image/webp', 'Miss from edge']);
+    expect(second.headers.get('x-cache')).toBe('Hit from edge');
+    expect(bad.map((r) => r.status)).toEqual([400, 400]);
+    expect([failed.status, retried.status]).toEqual([502, 200]);
+    expect(calls).toEqual(['/_img/320w/webp/assets/a.png', '/_img/bad', '/_img/boom', '/_img/boom']);
   });
 
   it('serves an encoded spelling of a path from the same cache entry, so one invalidation refreshes both', async () => {

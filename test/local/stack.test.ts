@@ -118,6 +118,28 @@ describe('local stack', () => {
   });
 });
 
+describe('local stack: pictures resized at the edge', () => {
+  it('serves the srcset variants a page names (AVIF, WebP, the original\'s format) and keeps none in the bucket, before or after a change', async () => {
+    // Prepare: a product with a site picture, and a price change to it
+    const product = (await stack.services.catalog.scanAll()).products.find((p) => p.images[0]?.startsWith('/assets/') && p.price.USD !== undefined && p.salePrice === undefined)!;
+    await fetch(`${stack.url}/_local/products/${product.sku}`, { method: 'PATCH', body: JSON.stringify({ price: { ...product.price, USD: product.price.USD! + 1 } }) });
+    const page = await waitFor(async () => {
+      const html = await (await fetch(`${stack.url}/products/${product.slug}/`)).text();
+      return html.includes(`$${((product.price.USD! + 1) / 100).toFixed(2)}`) ? html : undefined;
+    });
+    const sources = [...page.matchAll(/<source type="(image\/\w+)" srcset="([^"]+)"/g)].map((m) => [m[1], m[2]!.split(', ')[0]!.split(' ')[0]!]);
+    // Act
+    const answers = await Promise.all(sources.map(async ([, url]) => fetch(`${stack.url}${url}`)));
+    // Assess
+    expect(sources.slice(0, 2).map(([type]) => type)).toEqual(['image/avif', 'image/webp']);
+    expect(answers.map((r) => r.status)).toEqual(sources.map(() => 200));
+    expect(answers.map((r) => r.headers.get('content-type'))).toEqual(sources.map(([type]) => type));
+    const keys: string[] = [];
+    for await (const key of stack.services.store.list('_img/')) keys.push(key);
+    expect(keys).toEqual([]);
+  });
+});
+
 describe('local stack: editing products', () => {
   it('answers GET with the item as stored (no derived slug), 404 for an unknown sku', async () => {
     // Prepare

@@ -3,6 +3,7 @@ import { activeSalePrice, type Product } from '../catalog/product.js';
 import type { Messages } from '../markets/messages.js';
 import { htmlToText, jsonForScript, sanitizeLightHtml } from './html.js';
 import { formatMoney, toDecimalString } from './money.js';
+import { responsiveImage, type ImageWidth, type ResponsiveImage } from '../images/urls.js';
 import { bestAvailability, groupTitle, sizeRange, swatchTone } from './variants.js';
 
 export interface PriceView {
@@ -18,6 +19,8 @@ export interface CardView {
   url: string;
   title: string;
   image?: string;
+  /** The picture's variants resized at the edge (a site picture on the live site). */
+  imageSet?: ResponsiveImage;
   price?: PriceView;
   availability: string;
   availabilityLabel: string;
@@ -51,6 +54,18 @@ export interface MarketView {
   locale: string;
   url(p: Pick<Product, 'slug'>): string;
   t: Messages;
+  /** Pictures get `srcset`s of variants resized at the edge (not on the preview, which has no image function). */
+  responsiveImages?: boolean;
+}
+
+/** Variant widths per slot: a card is at most ~14rem wide (2× and 3× screens), the product picture ~34rem. */
+export const CARD_IMAGE_WIDTHS: readonly ImageWidth[] = [160, 320, 480, 640];
+export const PRODUCT_IMAGE_WIDTHS: readonly ImageWidth[] = [320, 480, 640, 960, 1280];
+export const THUMB_IMAGE_WIDTHS: readonly ImageWidth[] = [160];
+
+/** A picture's responsive sources in a market view, when it has them. */
+export function imageSet(src: string | undefined, market: Pick<MarketView, 'responsiveImages'>, widths: readonly ImageWidth[]): ResponsiveImage | undefined {
+  return src && market.responsiveImages ? responsiveImage(src, widths) : undefined;
 }
 
 /** schema.org BreadcrumbList of a page's trail (home first), as JSON for a script element. */
@@ -88,6 +103,8 @@ export function cardView(product: Product, market: MarketView, now: Date): CardV
   const price = priceView(product, market, now);
   if (price) card.price = price;
   if (product.images[0]) card.image = product.images[0];
+  const set = imageSet(product.images[0], market, CARD_IMAGE_WIDTHS);
+  if (set) card.imageSet = set;
   return card;
 }
 
@@ -108,6 +125,8 @@ export function groupCardView(members: readonly Product[], market: MarketView, n
     availabilityLabel: market.t.availability[availability],
   };
   if (lead.images[0]) card.image = lead.images[0];
+  const set = imageSet(lead.images[0], market, CARD_IMAGE_WIDTHS);
+  if (set) card.imageSet = set;
   const prices = members.map((m) => priceView(m, market, now)).filter((v): v is PriceView => v !== undefined);
   if (prices.length > 0) {
     const same = prices.every((v) => v.regular === prices[0]!.regular && v.current === prices[0]!.current);
@@ -181,6 +200,8 @@ export interface ProductPageData {
   pdfUrl: string;
   /** What the cart adds: the price the page shows, in minor units of its currency; absent when it cannot be bought. */
   cart?: { price: number; currency: string };
+  /** Per picture (in `product.images` order): its variants for the gallery and for its thumbnail, when resized at the edge. */
+  pictures: Array<{ src: string; set?: ResponsiveImage; thumb?: ResponsiveImage }>;
 }
 
 /** A product page's data in a market; `pdfPath` is the market's spec sheet path. */
@@ -196,6 +217,11 @@ export function productPageData(product: Product, baseUrl: string, market: Marke
     conditionLabel: market.t.conditions[product.condition],
     jsonLd: productJsonLd(product, baseUrl, now, categoryTitle, market.url(product)),
     pdfUrl: pdfPath,
+    pictures: product.images.map((src) => {
+      const set = imageSet(src, market, PRODUCT_IMAGE_WIDTHS);
+      const thumb = imageSet(src, market, THUMB_IMAGE_WIDTHS);
+      return { src, ...(set ? { set } : {}), ...(thumb ? { thumb } : {}) };
+    }),
     ...(price && product.availability !== 'out_of_stock' ? { cart: { price: activeSalePrice(product, market.currency, now) ?? product.price[market.currency]!, currency: market.currency } } : {}),
   };
 }

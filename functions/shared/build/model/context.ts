@@ -274,11 +274,11 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
   const cards = new Map<string, CardView>();
   const card = (sku: string): CardView => {
     let view = cards.get(sku);
-    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, { currency: market.currency, locale: market.locale, url: productUrl, t }, config.now)));
+    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, { currency: market.currency, locale: market.locale, url: productUrl, t, responsiveImages: !config.preview }, config.now)));
     return view;
   };
   const groupCard = (members: readonly Product[]): CardView =>
-    members.length === 1 ? card(members[0]!.sku) : groupCardView(members, { currency: market.currency, locale: market.locale, url: productUrl, t }, config.now);
+    members.length === 1 ? card(members[0]!.sku) : groupCardView(members, { currency: market.currency, locale: market.locale, url: productUrl, t, responsiveImages: !config.preview }, config.now);
   const self: ModelContext = {
     content, config, market, isDefault, path, productUrl, t, markets: [],
     twin: (key) => twins.get(key),
