@@ -113,6 +113,8 @@ export function variantPicker(current: Product, members: readonly Product[], url
   const colours = [...new Set(members.map((m) => m.color).filter((c): c is string => !!c))];
   const sameColour = members.filter((m) => (m.color ?? '') === (current.color ?? ''));
   const sizes = orderSizes(sameColour.map((m) => m.size).filter((s): s is string => !!s));
+  // Nothing to choose between (members that differ in neither): the page lists them by name.
+  if (colours.length < 2 && sizes.length < 2) return undefined;
   return {
     colours: colours.map((colour) => {
       const ofColour = members.filter((m) => m.color === colour);

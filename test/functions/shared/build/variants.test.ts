@@ -99,5 +99,8 @@ describe('the product page picker', () => {
   it('is left out when two members share a colour and size (the page lists them by name)', () => {
     expect(variantPicker(members[0]!, [...members, variant('B-M2', 'blue', 'M')], market.url)).toBeUndefined();
     expect(variantPicker(members[0]!, [members[0]!], market.url)).toBeUndefined();
+    // One has a colour, the other a size: nothing to pick between on either page.
+    const odd = [variant('C-1', 'red', undefined), variant('C-2', undefined, 'M')];
+    expect(variantPicker(odd[0]!, odd, market.url)).toBeUndefined();
   });
 });
