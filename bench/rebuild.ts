@@ -156,7 +156,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     const saleEndLatencies: number[] = [];
     let saleEnded: RebuildResult | undefined;
     for (let i = 0; i < 3; i++) {
-      const shown = [...(await blackFriday()).matchAll(/<li class="card">\s*<a href="\/products\/([^/]+)\/">/g)].map((m) => m[1]!);
+      const shown = [...(await blackFriday()).matchAll(/<li class="card"[^>]*>\s*<a href="\/products\/([^/]+)\/">/g)].map((m) => m[1]!);
       const product = shown.map((slug) => onSale.get(slug)).find((p) => p !== undefined);
       if (!product) throw new Error('bench: expected products on sale on the Black Friday page, found none');
       onSale.delete(product.slug);
