@@ -69,6 +69,15 @@ export class JournalQueue<T = ChangeEnvelope> implements Queue<T> {
     this.#listener = listener;
   }
 
+  /** Whether anything was appended after the committed offset (two stats, no read: for polling). */
+  hasPending(): boolean {
+    try {
+      return statSync(this.#file).size > this.#offset();
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Envelopes after the committed byte offset; `end` is the offset after the last complete line.
    * Reads only what was appended since (the journal grows; a drain must not re-read all of it).

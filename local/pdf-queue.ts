@@ -21,6 +21,14 @@ export interface PdfQueueOptions {
   /** Delay before a sheet drawn with a placeholder (its image host failing) is tried again, ms; doubles per re-check. @default 30000 */
   recheckMs?: number;
   deadLetterFile: string;
+  /**
+   * Whether the site's own runs have work waiting (changes queued for the rebuild worker): jobs then
+   * wait, merging, up to `maxDelayMs` after the first of them was queued, so a burst of changes
+   * gets the cores first (in AWS the PDF function scales out beside the worker instead).
+   */
+  busy?: () => boolean;
+  /** @default 10000 */
+  maxDelayMs?: number;
 }
 
 export interface PdfQueueState {
@@ -36,6 +44,8 @@ type Runner = (jobs: readonly PdfJob[], onProgress?: (done: number, total: numbe
 
 export class LocalPdfQueue {
   readonly #pending = new Map<string, { job: PdfJob; attempt: number }>();
+  /** When the oldest waiting job (sheet or catalog) was queued. */
+  #waitingSince: number | undefined;
   #catalog: { job: PdfJob; attempt: number } | undefined;
   #lastCatalogAt = Number.NEGATIVE_INFINITY;
   /** How long the last catalog took: a big catalog keeps at most a quarter of a render thread busy. */
@@ -56,6 +66,7 @@ export class LocalPdfQueue {
       else if (!this.#pending.has(pdfJobKey(job))) this.#pending.set(pdfJobKey(job), { job, attempt });
     }
     this.state.pending = this.#pending.size + (this.#catalog ? 1 : 0);
+    if (this.state.pending > 0) this.#waitingSince ??= Date.now();
     this.#schedule();
   }
 
@@ -101,12 +112,18 @@ export class LocalPdfQueue {
   }
 
   async #flush(): Promise<void> {
+    if (!this.#closed && this.options.busy?.() && Date.now() - (this.#waitingSince ?? Date.now()) < (this.options.maxDelayMs ?? 10_000)) {
+      this.#schedule();
+      return;
+    }
+    this.#waitingSince = undefined;
     const batch = [...this.#pending.values()];
     this.#pending.clear();
     // The catalog runs in a batch of its own, after the sheets: a sheet never waits for it.
     const catalog = this.#catalog && Date.now() - this.#lastCatalogAt >= this.#catalogWindow() ? this.#catalog : undefined;
     if (catalog) this.#catalog = undefined;
     this.state.pending = this.#pending.size + (this.#catalog ? 1 : 0) + (catalog ? 1 : 0);
+    if (this.#catalog) this.#waitingSince = Date.now();
     if (batch.length) await this.#run(batch).catch(() => undefined);
     if (catalog) {
       const t0 = Date.now();

@@ -126,7 +126,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   }, logger, {
     intervalMs: options.searchIntervalMs ?? 30_000,
     // Changes waiting for the rebuild worker: the index can wait (at most four intervals).
-    busy: () => journal.pending().envelopes.length > 0,
+    busy: () => journal.hasPending(),
   });
   // PDFs: their own thread (their own Lambda in AWS) rendering on a pool of render threads, fed by
   // the change loop's fan-out through a local queue (SQS in AWS).
@@ -138,6 +138,8 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   const pdfs = new LocalPdfQueue((jobs, onProgress) => pdfWorker.run(jobs, onProgress), logger, {
     deadLetterFile: join(config.dataDir, 'changes', 'pdf-dead-letters.jsonl'),
     ...(options.pdfCatalogWindowMs !== undefined ? { catalogWindowMs: options.pdfCatalogWindowMs } : {}),
+    // On this machine's shared cores a burst of changes goes live first; sheets follow within 10 s.
+    busy: () => journal.hasPending(),
   });
   // Instants at which pages change with time alone (sales starting or ending): EventBridge
   // Scheduler in AWS, a durable timer in the data directory here.

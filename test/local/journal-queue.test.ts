@@ -26,6 +26,18 @@ describe('journal queue', () => {
     expect(wakeUps).toBeLessThan(200);
   });
 
+  it('says whether anything waits past the committed offset, without reading it', async () => {
+    // Prepare
+    const journal = new JournalQueue(join(mkdtempSync(join(tmpdir(), 'restatic-journal-')), 'journal.jsonl'));
+    const before = journal.hasPending();
+    await journal.send([productChange('A', 1)]);
+    const queued = journal.hasPending();
+    // Act
+    journal.commit(journal.pending().end);
+    // Assess
+    expect([before, queued, journal.hasPending()]).toEqual([false, true, false]);
+  });
+
   it('rejects every send of a batch that cannot be written', async () => {
     // Prepare: the journal's path is a directory, so appends fail
     const dir = mkdtempSync(join(tmpdir(), 'restatic-journal-'));

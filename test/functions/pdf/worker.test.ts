@@ -338,6 +338,34 @@ describe('local PDF queue', () => {
     await queue.close();
   });
 
+  it('holds jobs, merged, while the site\'s own changes wait, and runs them once those are done or after the longest delay', async () => {
+    // Prepare: a rebuild queue that is busy until told otherwise
+    const runs: Array<{ jobs: string[]; at: number }> = [];
+    let busy = true;
+    const t0 = Date.now();
+    const queue = new LocalPdfQueue(async (jobs) => { runs.push({ jobs: jobs.map((j) => (j.kind === 'sheet' ? j.sku : j.kind)), at: Date.now() - t0 }); return result(); },
+      silentLogger, { windowMs: 5, maxDelayMs: 400, busy: () => busy, deadLetterFile: join(tmpdir(), 'unused.jsonl') });
+    // Act: a burst of sheet jobs while busy; the queue frees up at 100 ms
+    queue.add([sheet('A')]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    queue.add([sheet('B'), sheet('A')]);
+    setTimeout(() => { busy = false; }, 100);
+    await queue.idle();
+    const freed = runs.slice();
+    // Then busy for good: the next job waits the longest delay and no more
+    busy = true;
+    const asked = Date.now() - t0;
+    queue.add([sheet('C')]);
+    await queue.idle();
+    // Assess
+    expect(freed.map((r) => r.jobs)).toEqual([['A', 'B']]);
+    expect(freed[0]!.at).toBeGreaterThanOrEqual(100);
+    expect(runs.at(-1)!.jobs).toEqual(['C']);
+    expect(runs.at(-1)!.at - asked).toBeGreaterThanOrEqual(400);
+    expect(runs.at(-1)!.at - asked).toBeLessThan(1500);
+    await queue.close();
+  });
+
   it('renders the catalog at most once per window, after the changes that asked for it', async () => {
     // Prepare
     const runs: string[][] = [];
