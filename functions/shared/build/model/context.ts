@@ -12,7 +12,7 @@ import { defaultMarket, marketPath, type Market } from '../../markets/markets.js
 import { messagesFor, type Messages } from '../../markets/messages.js';
 import { isSlug, toSlug } from '../../slug.js';
 import { entityDep, type DepKey } from '../deps.js';
-import { cardView, groupCardView, type CardView } from '../product-view.js';
+import { cardView, groupCardView, type CardView, type MarketView } from '../product-view.js';
 import type { ModelWarning, PageLayout, PageRef, PageSelector, PageSpec, SiteConfig, SiteShell } from './types.js';
 import { displayProduct, keyForUrl, RESERVED_SLUGS } from './display.js';
 import { groupBy, uniqueSlugs } from './slugs.js';
@@ -106,6 +106,8 @@ export interface ModelContext {
   byBrand: Map<string, Product[]>;
   /** Skus of the products with a sale price (on sale now or at some instant): on-sale collections. */
   saleSkus: Set<string>;
+  /** How this market shows products: currency, locale, URLs, words, responsive pictures. */
+  marketView: MarketView;
   /** A listing card (formatted prices), made once per sku when a selected page shows it. */
   card(sku: string): CardView;
   /** The card of an item group's members in a listing (listing order); a lone product's own card. */
@@ -271,14 +273,16 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
   // Cards (formatted prices) are made when a selected page shows them: a targeted rebuild lists all
   // 10,000 products twice but shows a few dozen, and formatting every price was a third of its time.
   const bySku = new Map(products.map((p) => [p.sku, p]));
+  // How this market shows products (cards and product pages alike).
+  const marketView: MarketView = { currency: market.currency, locale: market.locale, url: productUrl, t, responsiveImages: !config.preview };
   const cards = new Map<string, CardView>();
   const card = (sku: string): CardView => {
     let view = cards.get(sku);
-    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, { currency: market.currency, locale: market.locale, url: productUrl, t, responsiveImages: !config.preview }, config.now)));
+    if (!view) cards.set(sku, (view = cardView(bySku.get(sku)!, marketView, config.now)));
     return view;
   };
   const groupCard = (members: readonly Product[]): CardView =>
-    members.length === 1 ? card(members[0]!.sku) : groupCardView(members, { currency: market.currency, locale: market.locale, url: productUrl, t, responsiveImages: !config.preview }, config.now);
+    members.length === 1 ? card(members[0]!.sku) : groupCardView(members, marketView, config.now);
   const self: ModelContext = {
     content, config, market, isDefault, path, productUrl, t, markets: [],
     twin: (key) => twins.get(key),
@@ -295,7 +299,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
       if (fallback) found.push({ hreflang: 'x-default', href: `${site.baseUrl}${fallback}`, path: fallback, name: '' });
       return found;
     },
-    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card, groupCard,
+    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card, groupCard, marketView,
     slugCollisions: [...slugClaims.values()].some((skus) => skus.length > 1),
     renamed,
     resetCards: () => cards.clear(),

@@ -32,7 +32,7 @@ export function addProductPage(ctx: ModelContext, p: Product): void {
       return { sku: v.sku, url: ctx.productUrl(v), label: [v.color, v.size].filter(Boolean).join(' / ') || v.sku, current: v.sku === p.sku };
     });
     const picker = variantPicker(p, members, ctx.productUrl);
-    const market = { currency: ctx.market.currency, locale: ctx.market.locale, url: ctx.productUrl, t: ctx.t, responsiveImages: !config.preview };
+    const market = ctx.marketView;
     const data = {
       ...productPageData(p, config.baseUrl, market, config.now, category && title(category), ctx.path(`/pdf/products/${encodeURIComponent(p.sku)}.pdf`)),
       category: category ? { title: title(category), url: urls.get(category.sys.id) } : null,
