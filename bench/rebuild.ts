@@ -44,6 +44,9 @@ export interface RebuildBench {
   search: { first: { ms: number; records: number; files: number }; afterChanges: { ms: number; skipped: string } };
 }
 
+/** A row's figure as soon as it is measured: a long run (100,000 products) that is stopped still tells what it saw. */
+const say = (row: string) => process.stderr.write(`  measured: ${row}\n`);
+
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
 
 /**
@@ -102,6 +105,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
   // The start-up refresh indexed every searchable page.
   const startup = stack.search.state;
   const firstSearch = startup.indexed && startup.last && 'ms' in startup.last ? { ms: startup.last.ms, records: startup.indexed.records, files: startup.indexed.files } : { ms: Number.NaN, records: 0, files: 0 };
+  say(`stack up: full build + publish ${Math.round(stack.firstBuild.timings.total)} ms; search start-up ${firstSearch.records} pages ${Math.round(firstSearch.ms)} ms`);
   try {
     const all = (await stack.services.catalog.scanAll()).products.filter((p) => p.salePrice === undefined && p.category);
     const put = (p: Product, changes: Partial<Product>) =>
@@ -124,6 +128,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       await stack.loop.idle();
       price = stack.loop.runs.at(-1);
     }
+    say(`price change PUT → edge, median of 5: ${Math.round(median(latencies))} ms; pages rendered ${price?.rendered.length}`);
 
     // EUR price changes of German-translated products, untouched by the other scenarios.
     const german = all.slice(30, 100).filter((p) => p.price.EUR !== undefined && p.translations?.['de-DE']?.description);
@@ -145,6 +150,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       await stack.loop.idle();
       eur = stack.loop.runs.at(-1);
     }
+    say(`EUR price change PUT → edge, median: ${Math.round(median(eurLatencies))} ms`);
     if (!eur) throw new Error('bench: expected German-translated products with a EUR price among the demo products, found none');
     await put(german[5]!, { description: 'A brand new English description.' });
     await stack.loop.idle();
@@ -167,8 +173,10 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       await stack.loop.idle();
       saleEnded = stack.loop.runs.at(-1);
     }
+    say(`sale-ending price change off Black Friday, median: ${Math.round(median(saleEndLatencies))} ms`);
 
     const sustained = await sustainedRepricing(stack, all.slice(100), put, dataDir);
+    say(`sustained repricing: ${sustained.live}/${sustained.changes} live in ${sustained.runs} runs; p50 / p95 ${Math.round(sustained.p50)} / ${Math.round(sustained.p95)} ms; dead letters ${sustained.deadLetters}; stale ${sustained.edgeStale}/${sustained.edgeChecked}`);
 
     await put(all[10]!, { description: 'A brand new description.' });
     await stack.loop.idle();
@@ -223,6 +231,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       const html = await productPage();
       jsonLdAgrees &&= html.includes('"price":"20.00"') && !html.includes(`"price":"${(sale / 100).toFixed(2)}"`);
     }
+    say(`sale ending on time: instant → page / listing ${Math.round(median(page))} / ${Math.round(median(listing))} ms`);
 
     // Webhook receiver under load, from another process: 200 requests/s for 10 s, every one signed.
     const load = signedWebhook('Entry.publish', cmaEntry('page-about', 'page', { title: 'Load test', slug: 'about' }, new Date(Date.now() + 2000).toISOString()));
@@ -230,6 +239,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       ...Object.entries(load.headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), `${stack.url}/_hooks/contentful`];
     const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
     const report = JSON.parse(stdout) as { latency: { p99: number; p50: number }; requests: { total: number }; errors: number; non2xx: number; '2xx': number };
+    say(`webhook receiver at 200 req/s: p50 / p99 ${report.latency.p50} / ${report.latency.p99} ms`);
     await stack.loop.idle();
     const pendingAfter = (stack.loop as unknown as { journal: { pending(): { envelopes: unknown[] } } }).journal.pending().envelopes.length;
     // Search: the last refresh the runs above asked for (records made and compared; re-indexed
