@@ -102,7 +102,7 @@ export async function prepareBuild(deps: PrepareDeps, options: FullBuildOptions)
     deps.content.locales(),
     deps.catalog.scanAll(),
     manifests.read(),
-    states.read().catch(() => undefined),
+    states.readIndex().catch(() => undefined),
   ]);
   const snapshot = new ContentSnapshot(locales);
   snapshot.apply(delta);
@@ -171,7 +171,7 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
   const manifests = new ManifestStore(deps.store, deps.roots);
   const states = new StateStore(deps.store, deps.roots);
   // The stores must know the live roots they replace (what their commits retire).
-  const [manifest0, live] = await Promise.all([manifests.read(), states.read().catch(() => undefined)]);
+  const [manifest0, live] = await Promise.all([manifests.read(), states.readIndex().catch(() => undefined)]);
   if (states.etag !== prepared.stateEtag) {
     // Runs are serialised (one worker, and AWS full builds go through it), so this is an operator
     // running a second build by hand: say so; the state below is whole and the next change converges.

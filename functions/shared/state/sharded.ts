@@ -92,8 +92,17 @@ export function gunzipJson<T>(key: string, body: Buffer): T {
 /** Sorted by key, so the same records always make the same bytes. */
 export const byKey = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
+/**
+ * A shard this store wrote, kept as the bytes it stored and parsed on first use: a full write
+ * (a full build's commit) would otherwise hold a parsed copy of the whole document beside the one it
+ * wrote from, about a gigabyte at 100,000 products in two markets.
+ */
+class Packed {
+  constructor(readonly body: Buffer) {}
+}
+
 export class ShardedDocument<D, M> {
-  /** Parsed shards by object name (content-addressed: valid for as long as they are kept). */
+  /** Shards by object name, parsed or packed (content-addressed: valid for as long as they are kept). */
   readonly #shards = new Map<string, unknown>();
   #root: { etag: string | undefined; key: string; root: Root<M> | undefined } | undefined;
   readonly io: ShardIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0 };
@@ -148,8 +157,12 @@ export class ShardedDocument<D, M> {
     return this.#root?.root !== undefined;
   }
 
-  /** The live document; `undefined` when there is no root. */
-  async read(): Promise<D | undefined> {
+  /**
+   * The live document; `undefined` when there is no root. With `kinds`, only those kinds' records
+   * are read (the others come out empty): a full build needs the page index and versions of the
+   * live state, not its catalog copy. The root is known either way, so a write may follow.
+   */
+  async read(kinds?: readonly string[]): Promise<D | undefined> {
     const object = await this.#rootObject();
     if (!object) {
       this.#root = undefined;
@@ -157,7 +170,8 @@ export class ShardedDocument<D, M> {
     }
     this.io.bytesRead += object.body.length;
     const root = this.#parseRoot(object.key, object.body);
-    const names = [...Object.values(root.shards).flat(), ...(root.segments ?? [])];
+    const wanted = kinds ?? Object.keys(this.codecs);
+    const names = [...wanted.flatMap((kind) => root.shards[kind] ?? []), ...(root.segments ?? [])];
     const queue = new PQueue({ concurrency: 16 });
     await Promise.all(names.filter((name) => !this.#shards.has(name)).map((name) => queue.add(async () => {
       const shard = await this.store.get(name);
@@ -166,16 +180,25 @@ export class ShardedDocument<D, M> {
       this.#shards.set(name, gunzipJson(name, shard.body));
     })));
     this.#root = { etag: object.etag, key: object.key, root };
-    this.#keepOnly(new Set(names));
+    this.#keepOnly(new Set([...Object.values(root.shards).flat(), ...(root.segments ?? [])]));
     const records: Record<string, Iterable<[string, unknown]>> = {};
-    for (const kind of Object.keys(this.codecs)) records[kind] = this.#merged(kind, root);
+    for (const kind of Object.keys(this.codecs)) records[kind] = wanted.includes(kind) ? this.#merged(kind, root) : [];
     return this.assemble(root.meta, records);
+  }
+
+  /** The parsed shard `name`, if this store holds it (a packed one is parsed now, once). */
+  #shard(name: string): unknown {
+    const value = this.#shards.get(name);
+    if (!(value instanceof Packed)) return value;
+    const parsed = gunzipJson(name, value.body);
+    this.#shards.set(name, parsed);
+    return parsed;
   }
 
   /** A kind's records in `root`'s segments, later ones winning (null: removed); every segment must be in memory. */
   #overlay(kind: string, segments: readonly string[]): Map<string, unknown> {
     const overlay = new Map<string, unknown>();
-    for (const name of segments) for (const [key, record] of (this.#shards.get(name) as Segment)[kind] ?? []) overlay.set(key, record);
+    for (const name of segments) for (const [key, record] of (this.#shard(name) as Segment)[kind] ?? []) overlay.set(key, record);
     return overlay;
   }
 
@@ -214,7 +237,7 @@ export class ShardedDocument<D, M> {
     const queue = new PQueue({ concurrency: 16 });
     // Segments first (small, and what they hold is newer than any shard).
     const segments = await Promise.all((root.segments ?? []).map((name) => queue.add(async () => {
-      const cached = this.#shards.get(name);
+      const cached = this.#shard(name);
       if (cached !== undefined) return cached as Segment;
       const segment = await this.store.get(name);
       if (!segment) throw new ObjectStoreError(`Expected segment ${name} (named by ${object.key}) to exist, got none`, { retryable: true });
@@ -237,7 +260,7 @@ export class ShardedDocument<D, M> {
     }
     const codec = this.codecs[kind]!;
     await Promise.all([...wanted].map(([name, set]) => queue.add(async () => {
-      let parsed = this.#shards.get(name);
+      let parsed = this.#shard(name);
       if (parsed === undefined) {
         const shard = await this.store.get(name);
         if (!shard) throw new ObjectStoreError(`Expected shard ${name} (named by ${object.key}) to exist, got none`, { retryable: true });
@@ -261,7 +284,7 @@ export class ShardedDocument<D, M> {
 
   *#entries(kind: string, names: readonly string[]): Iterable<[string, unknown]> {
     const codec = this.codecs[kind]!;
-    for (const name of names) yield* codec.entries(this.#shards.get(name));
+    for (const name of names) yield* codec.entries(this.#shard(name));
   }
 
   #keepOnly(names: ReadonlySet<string>): void {
@@ -325,7 +348,7 @@ export class ShardedDocument<D, M> {
         let delta = 0;
         for (const [index, set] of keys) {
           let had = 0;
-          for (const [key] of codec.entries(this.#shards.get(before[index]!))) {
+          for (const [key] of codec.entries(this.#shard(before[index]!))) {
             set.add(key);
             had++;
           }
@@ -360,8 +383,9 @@ export class ShardedDocument<D, M> {
         const name = `${this.prefix}${kind}/${index}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
         shards[kind][index] = name;
         if (!this.#shards.has(name)) {
-          writes.push({ key: name, body: gzipSync(json) });
-          this.#shards.set(name, JSON.parse(json));
+          const body = gzipSync(json);
+          writes.push({ key: name, body });
+          this.#shards.set(name, new Packed(body));
         }
       }
     }
@@ -396,7 +420,7 @@ export class ShardedDocument<D, M> {
       const entries: Array<[string, unknown]> = [];
       let count = known;
       for (const key of new Set(changes[kind]!)) {
-        const shard = this.#shards.get(names[shardOf(key, names.length)]!);
+        const shard = this.#shard(names[shardOf(key, names.length)]!);
         if (shard === undefined) return 'fold';
         let before: unknown = null;
         if (overlay.has(key)) before = overlay.get(key);
@@ -413,7 +437,7 @@ export class ShardedDocument<D, M> {
       total += count;
       if (entries.length) segment[kind] = entries.sort(byKey);
       records += entries.length;
-      for (const name of segments) records += (this.#shards.get(name) as Segment)[kind]?.length ?? 0;
+      for (const name of segments) records += (this.#shard(name) as Segment)[kind]?.length ?? 0;
     }
     if (!Object.keys(segment).length) return 'unchanged';
     if (segments.length + 1 > MAX_SEGMENTS || records > Math.max(MIN_SEGMENT_RECORDS, total / 16)) return 'fold';

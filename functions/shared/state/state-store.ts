@@ -131,6 +131,24 @@ export class StateStore {
   }
 
   /**
+   * The live state without its catalog copy (the page index, versions and the root's content):
+   * what a full build needs of the state it replaces. Reads a fraction of the state at 100,000
+   * products and lets a write follow, as `read` does.
+   */
+  async readIndex(): Promise<Omit<SiteState, 'products'> | undefined> {
+    const state = await this.#document.read(['pages', 'versions']);
+    this.#legacy = false;
+    if (state) {
+      const { products: _none, ...index } = state;
+      return index;
+    }
+    const legacy = await this.read();
+    if (!legacy) return undefined;
+    const { products: _products, ...index } = legacy;
+    return index;
+  }
+
+  /**
    * Commits `state`. With `changes` (relative to the state this store last read or wrote), only the
    * shards holding those keys are rewritten; without, every shard is. Writes nothing when the
    * result equals the live state. `catalog` (the state's products by sku, when the caller keeps

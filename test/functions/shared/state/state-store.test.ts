@@ -283,6 +283,70 @@ describe('StateStore', () => {
     expect(await new StateStore(store).read()).toEqual(repriced(legacy, 0));
   });
 
+  it('reads the page index and versions without the catalog copy, and a full write after it commits over the live root', async () => {
+    // Prepare: a state with segments over its shards (targeted runs since the last full write)
+    const store = new MemoryStore();
+    const writer = new StateStore(store);
+    const state = stateOf(3000);
+    await writer.write(state);
+    const next = repriced(state, 5);
+    await writer.write(next, { products: [state.products[5]!.sku], pages: [`/products/${state.products[5]!.slug}/`], versions: [`sku:${state.products[5]!.sku}`] });
+    const whole = new StateStore(store);
+    await whole.read();
+    const build = new StateStore(store);
+    const read = store.get.bind(store);
+    const got: string[] = [];
+    store.get = async (key) => { got.push(key); return read(key); };
+    // Act
+    const index = await build.readIndex();
+    store.get = read;
+    const rebuilt = { ...stateOf(3000, 2000), generation: 3 };
+    const wrote = await build.write(rebuilt);
+    // Assess: the segment's changes are in the index; no catalog shard read; the write replaced the state
+    const { products: _products, ...expected } = next;
+    expect(index).toEqual(expected);
+    expect(got.filter((key) => key.startsWith('_restatic/state/products/'))).toEqual([]);
+    expect(got.length).toBeGreaterThan(2);
+    expect(build.io.bytesRead).toBeLessThan(whole.io.bytesRead);
+    expect(wrote).toBe(true);
+    expect(await new StateStore(store).read()).toEqual(rebuilt);
+  });
+
+  it('reads the index of the single-object state of format 1 too, and its first full write migrates it', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const legacy = stateOf(200);
+    await store.put(LEGACY_STATE_KEY, gzipSync(JSON.stringify(legacy)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    const states = new StateStore(store);
+    // Act
+    const index = await states.readIndex();
+    await states.write({ ...legacy, generation: 2 });
+    // Assess
+    expect(index?.pages).toEqual(legacy.pages);
+    expect(index).not.toHaveProperty('products');
+    expect(store.objects.has(LEGACY_STATE_KEY)).toBe(false);
+    expect(await new StateStore(store).read()).toEqual({ ...legacy, generation: 2 });
+  });
+
+  it('after a full write, writes a targeted change as a segment from the shards it wrote, reading nothing back', async () => {
+    // Prepare: the shards a full write made are kept packed, parsed when a change first needs them
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    const state = stateOf(5000);
+    await states.write(state);
+    const next = repriced(state, 42);
+    const sku = state.products[42]!.sku;
+    const read = store.get.bind(store);
+    let gets = 0;
+    store.get = async (key) => { gets++; return read(key); };
+    // Act
+    const written = await puts(store, () => states.write(next, { products: [sku], pages: [`/products/${state.products[42]!.slug}/`], versions: [`sku:${sku}`] }));
+    // Assess
+    expect(gets).toBe(0);
+    expect(written).toEqual([expect.stringMatching(/^_restatic\/state\/segments\//), STATE_ROOT_KEY]);
+    expect(await new StateStore(store).read()).toEqual(next);
+  });
+
   it('sweeps state objects no root names (a commit that died before its root)', async () => {
     // Prepare
     const store = new MemoryStore();
