@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { RebuildResult } from '../functions/rebuild/worker.js';
 import type { Product } from '../functions/shared/catalog/product.js';
 import { silentLogger } from '../functions/shared/logger.js';
+import { createProgress } from '../cli/progress.js';
 import { readLocalConfig } from '../local/config.js';
 import { startLocalStack } from '../local/stack.js';
 import { cmaEntry, signedWebhook } from '../test/fixtures/webhooks.js';
@@ -101,7 +102,7 @@ async function sustainedRepricing(
 
 export async function benchRebuild(products: number): Promise<RebuildBench> {
   const dataDir = mkdtempSync(join(tmpdir(), 'restatic-bench-stack-'));
-  const stack = await startLocalStack(readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: String(products), LOG_LEVEL: 'silent' }), { logger: silentLogger });
+  const stack = await startLocalStack(readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: String(products), LOG_LEVEL: 'silent' }), { logger: silentLogger, progress: createProgress() });
   // The start-up refresh indexed every searchable page.
   const startup = stack.search.state;
   const firstSearch = startup.indexed && startup.last && 'ms' in startup.last ? { ms: startup.last.ms, records: startup.indexed.records, files: startup.indexed.files } : { ms: Number.NaN, records: 0, files: 0 };
