@@ -4,7 +4,10 @@
  * handle (`ThreadedSearch`) coalesces requests: one refresh at a time, at most one every
  * `intervalMs`, and a request during a refresh makes one more after it (with the newest state).
  * While the site's own runs are busy (`busy`), a refresh waits, up to `maxDelayMs` after it was
- * asked for: indexing the whole site must not take the cores a burst of changes needs.
+ * asked for: indexing the whole site must not take the cores a burst of changes needs. A refresh
+ * costs the store, not the change (it outlines the whole site), so the interval also grows with
+ * what the last one took: a refresh keeps the search thread busy at most a fifth of the time (at
+ * 100,000 products, one refresh every few minutes; at 10,000, every 30 s as before).
  */
 import { refreshSearch, type SearchJobResult } from '../functions/search/job.js';
 import { closePagefind, createPagefindIndexer } from '../functions/shared/adapters/pagefind-indexer.js';
@@ -40,24 +43,42 @@ export interface SearchStatus {
 }
 
 export class ThreadedSearch {
-  readonly #host: ThreadHost;
+  readonly #call: (force: boolean) => Promise<SearchJobResult>;
+  readonly #host: ThreadHost | undefined;
   readonly state: SearchStatus = { running: false };
   #running: Promise<unknown> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #lastStart = Number.NEGATIVE_INFINITY;
+  /** When the last refresh ended, and how long it took. */
+  #lastEnd = Number.NEGATIVE_INFINITY;
+  #lastMs = 0;
   /** When the request now waiting was first made. */
   #askedAt: number | undefined;
   #closed = false;
   readonly #intervalMs: number;
   readonly #busy: () => boolean;
   readonly #maxDelayMs: number;
+  /** How many times its own length a refresh waits after the last one ended (0: the interval alone). @default 4 */
+  readonly #costFactor: number;
 
-  constructor(config: HostedSearchConfig, private readonly logger: Logger, options: { intervalMs?: number; busy?: () => boolean; maxDelayMs?: number } = {}) {
-    this.#host = new ThreadHost({ name: 'search', module: './search-host.ts', factory: 'searchThread', config });
+  /** `run` stands in for the search thread (tests of the scheduling). */
+  constructor(config: HostedSearchConfig, private readonly logger: Logger, options: { intervalMs?: number; busy?: () => boolean; maxDelayMs?: number; costFactor?: number; run?: (force: boolean) => Promise<SearchJobResult> } = {}) {
+    const host = options.run ? undefined : new ThreadHost({ name: 'search', module: './search-host.ts', factory: 'searchThread', config });
+    this.#host = host;
+    this.#call = options.run ?? ((force) => host!.call<SearchJobResult>('refresh', force ? { force } : undefined));
     this.#intervalMs = options.intervalMs ?? 30_000;
     this.#busy = options.busy ?? (() => false);
     this.#maxDelayMs = options.maxDelayMs ?? 4 * this.#intervalMs;
+    this.#costFactor = options.costFactor ?? 4;
+  }
+
+  /** The longest a refresh is ever held back by its own cost. */
+  static readonly MAX_COST_WAIT_MS = 10 * 60_000;
+
+  /** When the next refresh may start: an interval after the last started, and `costFactor` times its length after it ended. */
+  #nextStart(): number {
+    return Math.max(this.#lastStart + this.#intervalMs, this.#lastEnd + Math.min(this.#costFactor * this.#lastMs, ThreadedSearch.MAX_COST_WAIT_MS));
   }
 
   /** Asks for a refresh: now if none ran within the interval, else once the interval has passed. */
@@ -69,14 +90,14 @@ export class ThreadedSearch {
     }
     if (this.#timer) return;
     this.#askedAt ??= Date.now();
-    this.#arm(Math.max(0, this.#lastStart + this.#intervalMs - Date.now()));
+    this.#arm(Math.max(0, this.#nextStart() - Date.now()));
   }
 
   #arm(wait: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      // Busy with the site's own changes: later, unless the index has waited long enough.
-      if (this.#busy() && Date.now() - this.#askedAt! < this.#maxDelayMs) {
+      // Busy with the site's own changes: later, unless the index has waited long enough (beyond what its cost makes it wait).
+      if (this.#busy() && Date.now() - Math.max(this.#askedAt!, this.#nextStart()) < this.#maxDelayMs) {
         this.#arm(Math.min(1000, this.#intervalMs));
         return;
       }
@@ -91,7 +112,7 @@ export class ThreadedSearch {
     while (this.#running) await this.#running.catch(() => undefined);
     this.#lastStart = Date.now();
     this.state.running = true;
-    const run = this.#host.call<SearchJobResult>('refresh', force ? { force } : undefined);
+    const run = this.#call(force);
     this.#running = run;
     try {
       const result = await run;
@@ -104,6 +125,8 @@ export class ThreadedSearch {
       this.logger.error('search refresh failed; the published index stays', { error: (error as Error).message });
       throw error;
     } finally {
+      this.#lastEnd = Date.now();
+      this.#lastMs = this.#lastEnd - this.#lastStart;
       this.#running = undefined;
       this.state.running = false;
       if (this.#again) {
@@ -126,7 +149,9 @@ export class ThreadedSearch {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#running) await this.#running.catch(() => undefined);
-    await this.#host.call('close', undefined).catch(() => undefined);
-    await this.#host.close();
+    if (this.#host) {
+      await this.#host.call('close', undefined).catch(() => undefined);
+      await this.#host.close();
+    }
   }
 }

@@ -70,6 +70,8 @@ export interface StackOptions {
   previewMinIntervalMs?: number;
   /** The search index refreshes at most once per this many ms after the site changed. @default 30000 */
   searchIntervalMs?: number;
+  /** A refresh also waits this many times the last one's length after it ended (0: the interval alone). @default 4 */
+  searchCostFactor?: number;
 }
 
 /** Runs the local stack; resolves once the site is published and the edge is listening. */
@@ -125,6 +127,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table, edgeUrl, logLevel: config.logLevel, site,
   }, logger, {
     intervalMs: options.searchIntervalMs ?? 30_000,
+    ...(options.searchCostFactor !== undefined ? { costFactor: options.searchCostFactor } : {}),
     // Changes waiting for the rebuild worker: the index can wait (at most four intervals).
     busy: () => journal.hasPending(),
   });

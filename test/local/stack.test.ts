@@ -34,7 +34,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'restatic-stack-'));
   const config = readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '60', LOG_LEVEL: 'silent' });
-  stack = await startLocalStack(config, { logger: silentLogger, windowMs: 20, searchIntervalMs: 200 });
+  stack = await startLocalStack(config, { logger: silentLogger, windowMs: 20, searchIntervalMs: 200, searchCostFactor: 0 });
 }, 180_000);
 
 afterAll(async () => {
