@@ -7,7 +7,7 @@
  * asked for: indexing the whole site must not take the cores a burst of changes needs. A refresh
  * costs the store, not the change (it outlines the whole site), so the interval also grows with
  * what the last one took: a refresh keeps the search thread busy at most a fifth of the time (at
- * 100,000 products, one refresh every few minutes; at 10,000, every 30 s as before).
+ * 10,000 products a refresh that only compares records takes seconds, one that re-indexes ~30 s).
  */
 import { refreshSearch, type SearchJobResult } from '../functions/search/job.js';
 import { closePagefind, createPagefindIndexer } from '../functions/shared/adapters/pagefind-indexer.js';
