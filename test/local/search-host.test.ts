@@ -4,7 +4,7 @@ import type { SearchJobResult } from '../../functions/search/job.js';
 import { silentLogger } from '../../functions/shared/logger.js';
 import { ThreadedSearch, type HostedSearchConfig } from '../../local/search-host.js';
 
-const RESULT: SearchJobResult = { records: 1, files: 1, uploaded: 0, deleted: 0, invalidated: [], ms: 0 } as unknown as SearchJobResult;
+const RESULT: SearchJobResult = { records: 1, files: 1, uploaded: 0, deleted: 0, invalidated: [], ms: 0 };
 
 /** A search whose refreshes take `ms` each, recording when each started. */
 function timedSearch(ms: number, options: { intervalMs: number; busy?: () => boolean; maxDelayMs?: number }) {

@@ -117,8 +117,25 @@ export class StateStore {
   }
 
   /** The live state; `undefined` when no run has written one yet (a full build must come first). */
-  async read(): Promise<SiteState | undefined> {
-    const state = await this.#document.read();
+  read(): Promise<SiteState | undefined> {
+    return this.#read();
+  }
+
+  /**
+   * The live state without its catalog copy (the page index, versions and the root's content):
+   * what a full build needs of the state it replaces. Reads a fraction of the state at 100,000
+   * products and lets a write follow, as `read` does.
+   */
+  async readIndex(): Promise<Omit<SiteState, 'products'> | undefined> {
+    const state = await this.#read(['pages', 'versions']);
+    if (!state) return undefined;
+    const { products: _products, ...index } = state;
+    return index;
+  }
+
+  /** The partitioned state (only `kinds` of its records, when given), else the single-object state of format 1. */
+  async #read(kinds?: readonly string[]): Promise<SiteState | undefined> {
+    const state = await this.#document.read(kinds);
     this.#legacy = false;
     if (state) return state;
     const object = await this.store.get(LEGACY_STATE_KEY);
@@ -128,24 +145,6 @@ export class StateStore {
     if (legacy.format !== 1) throw new ObjectStoreError(`Expected ${LEGACY_STATE_KEY} to be Restatic state format 1, got format ${String(legacy.format)}`);
     this.#legacy = true;
     return legacy;
-  }
-
-  /**
-   * The live state without its catalog copy (the page index, versions and the root's content):
-   * what a full build needs of the state it replaces. Reads a fraction of the state at 100,000
-   * products and lets a write follow, as `read` does.
-   */
-  async readIndex(): Promise<Omit<SiteState, 'products'> | undefined> {
-    const state = await this.#document.read(['pages', 'versions']);
-    this.#legacy = false;
-    if (state) {
-      const { products: _none, ...index } = state;
-      return index;
-    }
-    const legacy = await this.read();
-    if (!legacy) return undefined;
-    const { products: _products, ...index } = legacy;
-    return index;
   }
 
   /**

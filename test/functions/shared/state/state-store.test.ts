@@ -31,6 +31,32 @@ async function puts(store: MemoryStore, act: () => Promise<unknown>): Promise<st
   return written;
 }
 
+/** Keys fetched from the store while `act` runs. */
+async function gets(store: MemoryStore, act: () => Promise<unknown>): Promise<string[]> {
+  const fetched: string[] = [];
+  const get = store.get.bind(store);
+  store.get = async (key) => { fetched.push(key); return get(key); };
+  try {
+    await act();
+  } finally {
+    store.get = get;
+  }
+  return fetched;
+}
+
+/** A store holding `state` as the single-object state of format 1. */
+async function legacyStore(state: SiteState): Promise<MemoryStore> {
+  const store = new MemoryStore();
+  await store.put(LEGACY_STATE_KEY, gzipSync(JSON.stringify(state)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+  return store;
+}
+
+/** What `repriced(state, index)` changed, as a targeted write names it. */
+function repricedKeys(state: SiteState, index: number) {
+  const p = state.products[index]!;
+  return { products: [p.sku], pages: [`/products/${p.slug}/`], versions: [`sku:${p.sku}`] };
+}
+
 function repriced(state: SiteState, index: number): SiteState {
   const p = state.products[index]!;
   const next = { ...p, price: { USD: 1 } };
@@ -91,9 +117,8 @@ describe('StateStore', () => {
     await states.write(state);
     const shards = [...store.objects.keys()].filter((k) => k !== STATE_ROOT_KEY).length;
     const next = repriced(state, 7);
-    const sku = state.products[7]!.sku;
     // Act
-    const written = await puts(store, () => states.write(next, { products: [sku], pages: [`/products/${state.products[7]!.slug}/`], versions: [`sku:${sku}`] }));
+    const written = await puts(store, () => states.write(next, repricedKeys(state, 7)));
     // Assess: of 20,000 records a kind, in dozens of shards, one small segment and the root
     expect(shards).toBeGreaterThan(3 * 32);
     expect(written).toEqual([expect.stringMatching(/^_restatic\/state\/segments\//), STATE_ROOT_KEY]);
@@ -151,8 +176,7 @@ describe('StateStore', () => {
     const expected: SiteState[] = [];
     for (let run = 0; run < 140; run++) {
       state = repriced(state, run % 400);
-      const sku = state.products[run % 400]!.sku;
-      await states.write(state, { products: [sku], pages: [`/products/${state.products[run % 400]!.slug}/`], versions: [`sku:${sku}`] });
+      await states.write(state, repricedKeys(state, run % 400));
       const root = JSON.parse(gunzipSync(store.objects.get(STATE_ROOT_KEY)!.body).toString()) as { segments?: string[] };
       segmentCounts.push(root.segments?.length ?? 0);
       if (run % 7 === 0 || segmentCounts.at(-1) === 0) {
@@ -270,9 +294,8 @@ describe('StateStore', () => {
 
   it('migrates the single-object state of format 1 on its first write, once', async () => {
     // Prepare
-    const store = new MemoryStore();
     const legacy = stateOf(1000);
-    await store.put(LEGACY_STATE_KEY, gzipSync(JSON.stringify(legacy)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    const store = await legacyStore(legacy);
     const states = new StateStore(store);
     // Act
     const read = await states.read();
@@ -290,16 +313,13 @@ describe('StateStore', () => {
     const state = stateOf(3000);
     await writer.write(state);
     const next = repriced(state, 5);
-    await writer.write(next, { products: [state.products[5]!.sku], pages: [`/products/${state.products[5]!.slug}/`], versions: [`sku:${state.products[5]!.sku}`] });
+    await writer.write(next, repricedKeys(state, 5));
     const whole = new StateStore(store);
     await whole.read();
     const build = new StateStore(store);
-    const read = store.get.bind(store);
-    const got: string[] = [];
-    store.get = async (key) => { got.push(key); return read(key); };
+    let index: Awaited<ReturnType<StateStore['readIndex']>> = undefined;
     // Act
-    const index = await build.readIndex();
-    store.get = read;
+    const got = await gets(store, async () => { index = await build.readIndex(); });
     const rebuilt = { ...stateOf(3000, 2000), generation: 3 };
     const wrote = await build.write(rebuilt);
     // Assess: the segment's changes are in the index; no catalog shard read; the write replaced the state
@@ -314,9 +334,8 @@ describe('StateStore', () => {
 
   it('reads the index of the single-object state of format 1 too, and its first full write migrates it', async () => {
     // Prepare
-    const store = new MemoryStore();
     const legacy = stateOf(200);
-    await store.put(LEGACY_STATE_KEY, gzipSync(JSON.stringify(legacy)), { contentType: 'application/gzip', cacheControl: 'no-store' });
+    const store = await legacyStore(legacy);
     const states = new StateStore(store);
     // Act
     const index = await states.readIndex();
@@ -335,14 +354,11 @@ describe('StateStore', () => {
     const state = stateOf(5000);
     await states.write(state);
     const next = repriced(state, 42);
-    const sku = state.products[42]!.sku;
-    const read = store.get.bind(store);
-    let gets = 0;
-    store.get = async (key) => { gets++; return read(key); };
+    let written: string[] = [];
     // Act
-    const written = await puts(store, () => states.write(next, { products: [sku], pages: [`/products/${state.products[42]!.slug}/`], versions: [`sku:${sku}`] }));
+    const got = await gets(store, async () => { written = await puts(store, () => states.write(next, repricedKeys(state, 42))); });
     // Assess
-    expect(gets).toBe(0);
+    expect(got).toEqual([]);
     expect(written).toEqual([expect.stringMatching(/^_restatic\/state\/segments\//), STATE_ROOT_KEY]);
     expect(await new StateStore(store).read()).toEqual(next);
   });
