@@ -47,7 +47,7 @@ export async function benchPreview(stack: LocalStack, bucket: string): Promise<P
   await stack.loop.idle();
   await stack.pdfs.idle();
   const before = await liveObjects(stack, bucket);
-  const liveRuns0 = stack.loop.runs.length;
+  const liveRuns0 = stack.loop.runCount;
 
   // First use: the preview builds the whole site once.
   const t0 = performance.now();
@@ -92,6 +92,6 @@ export async function benchPreview(stack: LocalStack, bucket: string): Promise<P
   return {
     firstBuildMs, draftLatencyMs: median(latencies), draftPagesRendered,
     burst: { saves: 100, seconds, runs: stack.preview.runs - runs0, lastShown },
-    live: { objects: after.size, written, liveRuns: stack.loop.runs.length - liveRuns0 },
+    live: { objects: after.size, written, liveRuns: stack.loop.runCount - liveRuns0 },
   };
 }

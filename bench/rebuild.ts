@@ -63,7 +63,8 @@ async function sustainedRepricing(
   const seconds = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 60);
   const targets = products.slice(0, rate * seconds);
   const sentAt = new Map<string, number>();
-  const runsBefore = stack.loop.runs.length;
+  const runs: RebuildResult[] = [];
+  const unwatch = stack.loop.watch((result) => runs.push(result));
   const start = performance.now();
   const puts: Array<Promise<unknown>> = [];
   for (const [i, product] of targets.entries()) {
@@ -78,7 +79,7 @@ async function sustainedRepricing(
   await stack.loop.idle();
   process.stderr.write(`\r  sustained repricing: ${targets.length}/${targets.length} sent\n`);
   const liveAt = new Map<string, number>();
-  const runs = stack.loop.runs.slice(runsBefore);
+  unwatch();
   for (const run of runs) {
     const at = Date.parse(run.stages.invalidated ?? run.stages.uploaded ?? '');
     for (const sku of run.changedProducts) if (sentAt.has(sku) && !liveAt.has(sku)) liveAt.set(sku, at);
@@ -127,7 +128,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       }
       latencies.push(performance.now() - t0);
       await stack.loop.idle();
-      price = stack.loop.runs.at(-1);
+      price = stack.loop.recent.at(-1);
     }
     say(`price change PUT → edge, median of 5: ${Math.round(median(latencies))} ms; pages rendered ${price?.rendered.length}`);
 
@@ -149,13 +150,13 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       }
       eurLatencies.push(performance.now() - t0);
       await stack.loop.idle();
-      eur = stack.loop.runs.at(-1);
+      eur = stack.loop.recent.at(-1);
     }
     say(`EUR price change PUT → edge, median: ${Math.round(median(eurLatencies))} ms`);
     if (!eur) throw new Error('bench: expected German-translated products with a EUR price among the demo products, found none');
     await put(german[5]!, { description: 'A brand new English description.' });
     await stack.loop.idle();
-    const englishDescription = stack.loop.runs.at(-1)!;
+    const englishDescription = stack.loop.recent.at(-1)!;
 
     // A price change that ends a sale: PUT → the product gone from the Black Friday page's collection at the edge.
     const onSale = new Map((await stack.services.catalog.scanAll()).products.filter((p) => p.salePrice).map((p) => [p.slug, p]));
@@ -172,7 +173,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       while ((await blackFriday()).includes(`/products/${product.slug}/"`)) await new Promise((r) => setTimeout(r, 5));
       saleEndLatencies.push(performance.now() - t0);
       await stack.loop.idle();
-      saleEnded = stack.loop.runs.at(-1);
+      saleEnded = stack.loop.recent.at(-1);
     }
     say(`sale-ending price change off Black Friday, median: ${Math.round(median(saleEndLatencies))} ms`);
 
@@ -181,12 +182,12 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
 
     await put(all[10]!, { description: 'A brand new description.' });
     await stack.loop.idle();
-    const description = stack.loop.runs.at(-1)!;
+    const description = stack.loop.recent.at(-1)!;
 
     const renamed = signedWebhook('Entry.publish', cmaEntry('author-mara', 'author', { name: 'Mara Lindqvist-Berg', bio: 'Guide.' }, new Date(Date.now() + 1000).toISOString()), { path: '/_hooks/contentful' });
     await fetch(`${stack.url}/_hooks/contentful`, { method: 'POST', headers: renamed.headers, body: renamed.body });
     await stack.loop.idle();
-    const author = stack.loop.runs.at(-1)!;
+    const author = stack.loop.recent.at(-1)!;
 
     // A sale ending 6 s ahead: from the instant to the regular price at the edge, three products.
     const page: number[] = [];

@@ -36,12 +36,19 @@ export interface ChangeLoopOptions {
   onSchedule?: (instants: number[]) => void;
 }
 
+/** How many run results the loop keeps (a full build's lists every object it uploaded). */
+export const RECENT_RUNS = 50;
+
 export class ChangeLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #closed = false;
   #lastStart = -Infinity;
-  readonly runs: RebuildResult[] = [];
+  /** The results of the last RECENT_RUNS runs, oldest first (a stack runs for days: older ones go). */
+  readonly recent: RebuildResult[] = [];
+  /** Runs since the loop started. */
+  runCount = 0;
+  readonly #watchers = new Set<(result: RebuildResult) => void>();
   /** Products whose table item breaks the rules (their pages are withdrawn), until a valid write. */
   readonly rejected = new Map<string, RejectedProduct & { at: string; correlationId: string }>();
 
@@ -70,6 +77,12 @@ export class ChangeLoop {
     }
   }
 
+  /** Hears of every run's result from now on, until the returned function is called. */
+  watch(listener: (result: RebuildResult) => void): () => void {
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
@@ -95,7 +108,10 @@ export class ChangeLoop {
       try {
         // A change that fails on its own is split off (and dead-lettered below); the rest go live.
         const result = await runIsolated(this.worker, envelopes, this.logger);
-        this.runs.push(result);
+        this.runCount++;
+        this.recent.push(result);
+        if (this.recent.length > RECENT_RUNS) this.recent.shift();
+        for (const watcher of this.#watchers) watcher(result);
         this.#record(envelopes, result);
         this.journal.commit(end);
         const failed = new Set(result.failed.map((f) => f.envelope));

@@ -79,7 +79,7 @@ export class LocalPreview {
 
   /** The runs so far (each a batch of changes; the first a full build). */
   get runs(): number {
-    return this.#loop?.runs.length ?? 0;
+    return this.#loop?.runCount ?? 0;
   }
 
   get active(): boolean {

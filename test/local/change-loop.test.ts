@@ -6,10 +6,13 @@ import { silentLogger } from '../../functions/shared/logger.js';
 import type { ObjectStore } from '../../functions/shared/ports.js';
 import { MANIFEST_KEY } from '../../functions/shared/publish/manifest.js';
 import { STATE_KEY, readState } from '../../functions/shared/state/site-state.js';
-import { ChangeLoop } from '../../local/change-loop.js';
+import { ChangeLoop, RECENT_RUNS } from '../../local/change-loop.js';
 import { JournalQueue } from '../../local/journal-queue.js';
 import { StatusLog } from '../../local/status.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { ChangeEnvelope } from '../../functions/shared/changes/envelope.js';
+import type { RebuildResult } from '../../functions/rebuild/worker.js';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { entryChange, productChange } from '../fixtures/events.js';
 import { publishedSite } from '../fixtures/site.js';
@@ -167,5 +170,33 @@ describe('status of changes', () => {
     expect(new Set([built, uploaded, invalidated]).size).toBeGreaterThan(1);
     expect(built! <= uploaded! && uploaded! <= invalidated!).toBe(true);
     await loop.close();
+  });
+});
+
+describe('what the loop keeps', () => {
+  it('keeps the last results only, counts every run, and tells watchers of each', async () => {
+    // Prepare: a worker that records nothing (each run one change), and a watcher from the start
+    const dir = mkdtempSync(join(tmpdir(), 'restatic-loop-'));
+    const journal = new JournalQueue(join(dir, 'journal.jsonl'));
+    const worker = { run: async (envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> => ({ mode: 'targeted', skipped: [], failed: [], rendered: [`/products/${envelopes[0]!.id}/`], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [envelopes[0]!.id], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } }) };
+    const loop = new ChangeLoop(journal, worker, new StatusLog(), silentLogger, { windowMs: 0, deadLetterFile: join(dir, 'dead.jsonl') });
+    const watched: string[] = [];
+    const unwatch = loop.watch((result) => watched.push(...result.changedProducts));
+    const runs = RECENT_RUNS + 7;
+    // Act: one change at a time, each its own run
+    for (let i = 0; i < runs; i++) {
+      await journal.send([productChange(`SKU-${i}`, 1)]);
+      await loop.idle();
+    }
+    unwatch();
+    await journal.send([productChange('SKU-after', 1)]);
+    await loop.idle();
+    await loop.close();
+    // Assess
+    expect(loop.runCount).toBe(runs + 1);
+    expect(loop.recent).toHaveLength(RECENT_RUNS);
+    expect(loop.recent.at(-1)!.changedProducts).toEqual(['SKU-after']);
+    expect(loop.recent[0]!.changedProducts).toEqual([`SKU-${runs + 1 - RECENT_RUNS}`]);
+    expect(watched).toEqual(Array.from({ length: runs }, (_, i) => `SKU-${i}`));
   });
 });
