@@ -78,7 +78,7 @@ export class ThreadedFeedJob {
   constructor(config: HostedFeedConfig) {
     // The young generation the feeds Lambda gets through NODE_OPTIONS (see functions/feeds/runtime.ts).
     this.#hosts = feedRuns(feedTargetsOf(config.markets), config.markets).map(({ market }) => new ThreadHost({
-      name: `feed-${market}`, module: './feeds-host.ts', factory: 'feedsThread', config: { ...config, market }, resourceLimits: { maxYoungGenerationSizeMb: FEED_YOUNG_GENERATION_MB * 3 },
+      name: `feed-${market}`, module: './feeds-host.ts', factory: 'feedsThread', config: { ...config, market }, resourceLimits: { maxYoungGenerationSizeMb: FEED_YOUNG_GENERATION_MB * 3 }, background: true,
     }));
   }
 

@@ -60,7 +60,7 @@ export class ThreadedPdfWorker {
   readonly #host: ThreadHost;
 
   constructor(config: HostedPdfConfig) {
-    this.#host = new ThreadHost({ name: 'PDF', module: './pdf-host.ts', factory: 'pdfThread', config });
+    this.#host = new ThreadHost({ name: 'PDF', module: './pdf-host.ts', factory: 'pdfThread', config, background: true });
   }
 
   async run(jobs: readonly PdfJob[], onProgress?: (done: number, total: number) => void): Promise<PdfRunResult> {

@@ -64,7 +64,7 @@ export class ThreadedSearch {
 
   /** `run` stands in for the search thread (tests of the scheduling). */
   constructor(config: HostedSearchConfig, private readonly logger: Logger, options: { intervalMs?: number; busy?: () => boolean; maxDelayMs?: number; costFactor?: number; run?: (force: boolean) => Promise<SearchJobResult> } = {}) {
-    const host = options.run ? undefined : new ThreadHost({ name: 'search', module: './search-host.ts', factory: 'searchThread', config });
+    const host = options.run ? undefined : new ThreadHost({ name: 'search', module: './search-host.ts', factory: 'searchThread', config, background: true });
     this.#host = host;
     this.#call = options.run ?? ((force) => host!.call<SearchJobResult>('refresh', force ? { force } : undefined));
     this.#intervalMs = options.intervalMs ?? 30_000;

@@ -19,7 +19,16 @@ export interface ThreadSpec {
   factory: string;
   config: unknown;
   resourceLimits?: ResourceLimits;
+  /**
+   * Work that may wait (PDFs, search, feeds): the thread runs at a lower CPU priority (Linux nice
+   * values are per thread, and the threads and processes it starts inherit it), so on this machine's
+   * shared cores the rebuild worker and the edge and webhook receiver come first.
+   */
+  background?: boolean;
 }
+
+/** The nice value of background threads (0 is normal, 19 the lowest). */
+export const BACKGROUND_NICE = 10;
 
 type Reply = { ready: true } | { id: number; progress: unknown } | { id: number; result: unknown } | { id: number; error: WireError };
 
@@ -45,8 +54,9 @@ export class ThreadHost {
   }
 
   #spawn(): void {
-    const { module, factory, config, resourceLimits } = this.spec;
-    const thread = new Worker(new URL('./thread.js', import.meta.url), { workerData: { module, factory, config }, ...(resourceLimits ? { resourceLimits } : {}) });
+    const { module, factory, config, resourceLimits, background } = this.spec;
+    const workerData = { module, factory, config, ...(background ? { nice: BACKGROUND_NICE } : {}) };
+    const thread = new Worker(new URL('./thread.js', import.meta.url), { workerData, ...(resourceLimits ? { resourceLimits } : {}) });
     this.#thread = thread;
     this.#ready = new Promise((resolve, reject) => {
       thread.once('error', reject);
