@@ -407,6 +407,9 @@ describe('local stack: search', () => {
       for await (const key of stack.services.store.list('pagefind/fragment/')) texts.push(gunzipSync((await stack.services.store.get(key))!.body).toString('utf8'));
       return texts.join('\n');
     };
+    // Earlier tests' changes asked for refreshes; one running deletes the files of the bundle before last while words() lists them.
+    await stack.loop.idle();
+    await stack.search.idle();
     const script = await fetch(`${stack.url}/pagefind/pagefind.js`);
     const entry = await (await fetch(`${stack.url}/pagefind/pagefind-entry.json`)).json() as { languages: Record<string, unknown> };
     const searchPage = await (await fetch(`${stack.url}/de/search/`)).text();
