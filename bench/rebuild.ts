@@ -36,7 +36,11 @@ export interface RebuildBench {
   author: RebuildResult;
   webhook: { p99: number; p50: number; requests: number; errors: number; non2xx: number; accepted: number; pending: number };
   /** Sustained repricing: `rate` price changes a second for `seconds`, each a different product. */
-  sustained: { rate: number; seconds: number; changes: number; live: number; p50: number; p95: number; runs: number; deadLetters: number; edgeChecked: number; edgeStale: number };
+  sustained: {
+    rate: number; seconds: number; changes: number; live: number; p50: number; p95: number; runs: number; deadLetters: number; edgeChecked: number; edgeStale: number;
+    /** The median run of the window: products it changed, pages it rendered, and each stage's milliseconds (where a slow row's time went). */
+    run: { products: number; pages: number; read: number; build: number; publish: number; commit: number };
+  };
   /** A sale ending a few seconds ahead, nothing else changing: from its instant to the regular price at the edge (page, listing), and to the new spec sheet. */
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
   /** The private preview on the same stack, after the rest (bench/preview.ts). */
@@ -85,6 +89,11 @@ async function sustainedRepricing(
     for (const sku of run.changedProducts) if (sentAt.has(sku) && !liveAt.has(sku)) liveAt.set(sku, at);
   }
   const latencies = [...liveAt].map(([sku, at]) => at - sentAt.get(sku)!);
+  const of = (f: (r: RebuildResult) => number) => percentile(runs.map(f), 0.5);
+  const run = {
+    products: of((r) => r.changedProducts.length), pages: of((r) => r.rendered.length),
+    read: of((r) => r.timings.read), build: of((r) => r.timings.build), publish: of((r) => r.timings.publish), commit: of((r) => r.timings.commit),
+  };
   // Read back a sample at the edge: the page shows the price the last PUT set.
   let edgeStale = 0;
   const sample = targets.filter((_, i) => i % Math.max(1, Math.floor(targets.length / 50)) === 0);
@@ -97,7 +106,7 @@ async function sustainedRepricing(
   const deadLetters = existsSync(deadFile) ? readFileSync(deadFile, 'utf8').split('\n').filter(Boolean).length : 0;
   return {
     rate, seconds, changes: targets.length, live: liveAt.size, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), runs: runs.length,
-    deadLetters, edgeChecked: sample.length, edgeStale,
+    deadLetters, edgeChecked: sample.length, edgeStale, run,
   };
 }
 
@@ -179,6 +188,8 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
 
     const sustained = await sustainedRepricing(stack, all.slice(100), put, dataDir);
     say(`sustained repricing: ${sustained.live}/${sustained.changes} live in ${sustained.runs} runs; p50 / p95 ${Math.round(sustained.p50)} / ${Math.round(sustained.p95)} ms; dead letters ${sustained.deadLetters}; stale ${sustained.edgeStale}/${sustained.edgeChecked}`);
+    const r = sustained.run;
+    say(`sustained repricing, the median run: ${r.products} products, ${r.pages} pages; read / plan + render / publish / commit ${[r.read, r.build, r.publish, r.commit].map(Math.round).join(' / ')} ms`);
 
     await put(all[10]!, { description: 'A brand new description.' });
     await stack.loop.idle();

@@ -31,7 +31,7 @@ export async function runIsolated(worker: Pick<RebuildWorker, 'run'>, envelopes:
 }
 
 function emptyResult(): RebuildResult {
-  return { mode: 'none', skipped: [], failed: [], rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+  return { mode: 'none', skipped: [], failed: [], rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, publish: 0, commit: 0 } };
 }
 
 const MODE_RANK = { none: 0, targeted: 1, full: 2 } as const;
@@ -56,6 +56,6 @@ export function mergeResults(a: RebuildResult, b: RebuildResult): RebuildResult 
     warnings: union(a.warnings, b.warnings),
     ...(a.rejected || b.rejected ? { rejected: [...(a.rejected ?? []), ...(b.rejected ?? [])] } : {}),
     stages: { ...a.stages, ...Object.fromEntries(Object.entries(b.stages).filter(([, v]) => v !== undefined)) },
-    timings: { read: a.timings.read + b.timings.read, build: a.timings.build + b.timings.build, upload: a.timings.upload + b.timings.upload, invalidate: a.timings.invalidate + b.timings.invalidate },
+    timings: { read: a.timings.read + b.timings.read, build: a.timings.build + b.timings.build, publish: a.timings.publish + b.timings.publish, commit: a.timings.commit + b.timings.commit },
   };
 }

@@ -88,7 +88,8 @@ export interface RebuildResult {
   manifest?: { bytesWritten: number; objectsWritten: number };
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
-  timings: { read: number; build: number; upload: number; invalidate: number };
+  /** Milliseconds: reading state and records, planning and rendering, publishing (upload, manifest, invalidation), committing the state. */
+  timings: { read: number; build: number; publish: number; commit: number };
 }
 
 /** Longest wait for a schedule that fired early (EventBridge Scheduler fires within its minute). */
@@ -198,7 +199,7 @@ export class RebuildWorker {
     if (early > 0 && early <= MAX_EARLY_MS) await (deps.wait ?? sleep)(early);
     const now = clock();
     const t0 = performance.now();
-    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } };
+    const result: RebuildResult = { mode: 'none', skipped: [], failed: [], rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, publish: 0, commit: 0 } };
     const { usable, invalid } = usableEnvelopes(envelopes);
     if (invalid.length) {
       const rest = usable.length ? await this.#run(usable) : result;
@@ -296,7 +297,7 @@ export class RebuildWorker {
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
       invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index.pending(now), state: stateIo, manifest: manifestIo,
-      timings: { read: t1 - t0, build: t2 - t1, upload: t3 - t2, invalidate: performance.now() - t3 },
+      timings: { read: t1 - t0, build: t2 - t1, publish: t3 - t2, commit: performance.now() - t3 },
     };
   }
 

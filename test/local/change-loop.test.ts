@@ -178,7 +178,7 @@ describe('what the loop keeps', () => {
     // Prepare: a worker that records nothing (each run one change), and a watcher from the start
     const dir = mkdtempSync(join(tmpdir(), 'restatic-loop-'));
     const journal = new JournalQueue(join(dir, 'journal.jsonl'));
-    const worker = { run: async (envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> => ({ mode: 'targeted', skipped: [], failed: [], rendered: [`/products/${envelopes[0]!.id}/`], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [envelopes[0]!.id], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } }) };
+    const worker = { run: async (envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> => ({ mode: 'targeted', skipped: [], failed: [], rendered: [`/products/${envelopes[0]!.id}/`], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [envelopes[0]!.id], warnings: [], stages: {}, timings: { read: 0, build: 0, publish: 0, commit: 0 } }) };
     const loop = new ChangeLoop(journal, worker, new StatusLog(), silentLogger, { windowMs: 0, deadLetterFile: join(dir, 'dead.jsonl') });
     const watched: string[] = [];
     const unwatch = loop.watch((result) => watched.push(...result.changedProducts));

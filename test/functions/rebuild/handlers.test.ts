@@ -9,7 +9,7 @@ import { DEFAULT_WEBHOOK_SECRET } from '../../../local/config.js';
 import { httpApiEvent, productChange, sqsEvent } from '../../fixtures/events.js';
 import { cmaEntry, signedWebhook } from '../../fixtures/webhooks.js';
 
-const emptyResult = (failed: RebuildResult['failed'] = []): RebuildResult => ({ mode: 'targeted', skipped: [], failed, rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, upload: 0, invalidate: 0 } });
+const emptyResult = (failed: RebuildResult['failed'] = []): RebuildResult => ({ mode: 'targeted', skipped: [], failed, rendered: [], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: [], warnings: [], stages: {}, timings: { read: 0, build: 0, publish: 0, commit: 0 } });
 const fakeWorker = (run: (e: readonly ChangeEnvelope[]) => Promise<RebuildResult>) => ({ run }) as unknown as RebuildWorker;
 
 describe('webhook Lambda adapter', () => {
