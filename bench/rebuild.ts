@@ -40,6 +40,8 @@ export interface RebuildBench {
     rate: number; seconds: number; changes: number; live: number; p50: number; p95: number; runs: number; deadLetters: number; edgeChecked: number; edgeStale: number;
     /** The median run of the window: products it changed, pages it rendered, and each stage's milliseconds (where a slow row's time went). */
     run: { products: number; pages: number; read: number; build: number; publish: number; commit: number };
+    /** The slowest run of the window, the same figures and its mode: what a p95 well above the median is made of. */
+    slowest: { products: number; pages: number; read: number; build: number; publish: number; commit: number; mode: string };
   };
   /** A sale ending a few seconds ahead, nothing else changing: from its instant to the regular price at the edge (page, listing), and to the new spec sheet. */
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
@@ -94,6 +96,11 @@ async function sustainedRepricing(
     products: of((r) => r.changedProducts.length), pages: of((r) => r.rendered.length),
     read: of((r) => r.timings.read), build: of((r) => r.timings.build), publish: of((r) => r.timings.publish), commit: of((r) => r.timings.commit),
   };
+  const total = (r: RebuildResult) => r.timings.read + r.timings.build + r.timings.publish + r.timings.commit;
+  const worst = runs.reduce<RebuildResult | undefined>((a, r) => (!a || total(r) > total(a) ? r : a), undefined);
+  const slowest = worst
+    ? { products: worst.changedProducts.length, pages: worst.rendered.length, ...worst.timings, mode: worst.mode }
+    : { products: 0, pages: 0, read: 0, build: 0, publish: 0, commit: 0, mode: 'none' };
   // Read back a sample at the edge: the page shows the price the last PUT set.
   let edgeStale = 0;
   const sample = targets.filter((_, i) => i % Math.max(1, Math.floor(targets.length / 50)) === 0);
@@ -106,7 +113,7 @@ async function sustainedRepricing(
   const deadLetters = existsSync(deadFile) ? readFileSync(deadFile, 'utf8').split('\n').filter(Boolean).length : 0;
   return {
     rate, seconds, changes: targets.length, live: liveAt.size, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), runs: runs.length,
-    deadLetters, edgeChecked: sample.length, edgeStale, run,
+    deadLetters, edgeChecked: sample.length, edgeStale, run, slowest,
   };
 }
 
@@ -190,6 +197,8 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     say(`sustained repricing: ${sustained.live}/${sustained.changes} live in ${sustained.runs} runs; p50 / p95 ${Math.round(sustained.p50)} / ${Math.round(sustained.p95)} ms; dead letters ${sustained.deadLetters}; stale ${sustained.edgeStale}/${sustained.edgeChecked}`);
     const r = sustained.run;
     say(`sustained repricing, the median run: ${r.products} products, ${r.pages} pages; read / plan + render / publish / commit ${[r.read, r.build, r.publish, r.commit].map(Math.round).join(' / ')} ms`);
+    const w = sustained.slowest;
+    say(`sustained repricing, the slowest run (${w.mode}): ${w.products} products, ${w.pages} pages; read / plan + render / publish / commit ${[w.read, w.build, w.publish, w.commit].map(Math.round).join(' / ')} ms`);
 
     await put(all[10]!, { description: 'A brand new description.' });
     await stack.loop.idle();

@@ -88,10 +88,16 @@ export const redirects = (c: AwsConfig): RedirectTable => once(c, 'redirects', (
 /** The webhook signing secret (Secrets Manager). */
 export const webhookSecret = (c: AwsConfig): Promise<string> => once(c, 'webhookSecret', () => readSecret(need(c, 'CONTENTFUL_WEBHOOK_SECRET_ARN'), secrets(c)));
 
-export const changes = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changes', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_QUEUE_URL'), client: sqs(c) }));
+/**
+ * Changes per SQS message: the rebuild worker takes at most 10 messages of its FIFO queue per run,
+ * so the stream's batches (up to 100 records) travel as one message each and a run takes up to 1,000.
+ */
+export const CHANGES_PER_MESSAGE = 100;
+
+export const changes = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changes', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_QUEUE_URL'), client: sqs(c), pack: CHANGES_PER_MESSAGE }));
 
 /** The preview's queue (a standard queue: its worker fences versions, and batches a few seconds of typing). */
-export const previewChanges = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'previewChanges', () => createSqsQueue({ queueUrl: need(c, 'PREVIEW_QUEUE_URL'), client: sqs(c) }));
+export const previewChanges = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'previewChanges', () => createSqsQueue({ queueUrl: need(c, 'PREVIEW_QUEUE_URL'), client: sqs(c), pack: CHANGES_PER_MESSAGE }));
 
 /** The preview distribution's KeyValueStore (its viewer function reads the token key there). */
 export const previewKeyStore = (c: AwsConfig): RedirectTable => once(c, 'previewKeyStore', () => createKvsRedirectTable({ kvsArn: need(c, 'PREVIEW_KVS_ARN'), client: new CloudFrontKeyValueStoreClient(SDK_RETRY) }));

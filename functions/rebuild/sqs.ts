@@ -7,10 +7,17 @@ import { isRetryable } from '../shared/errors.js';
 import { runIsolated } from './isolate.js';
 import type { RebuildResult, RebuildWorker } from './worker.js';
 
-function parse(body: string): ChangeEnvelope | undefined {
+const isEnvelope = (e: unknown): e is ChangeEnvelope => {
+  const x = e as ChangeEnvelope | null;
+  return typeof x?.id === 'string' && typeof x.version === 'string' && typeof x.kind === 'string';
+};
+
+/** A message holds one envelope, or a pack of them (a stream batch's changes, see `SqsQueueOptions.pack`). */
+function parse(body: string): ChangeEnvelope[] | undefined {
   try {
-    const envelope = JSON.parse(body) as ChangeEnvelope;
-    return typeof envelope?.id === 'string' && typeof envelope.version === 'string' && typeof envelope.kind === 'string' ? envelope : undefined;
+    const message = JSON.parse(body) as unknown;
+    const envelopes = Array.isArray(message) ? message : [message];
+    return envelopes.length > 0 && envelopes.every(isEnvelope) ? envelopes : undefined;
   } catch {
     return undefined;
   }
@@ -28,7 +35,8 @@ export interface WorkerHandlerOptions {
 }
 
 /**
- * All messages of the batch become one run (a bulk publish of 200 entries is a handful of runs).
+ * All messages of the batch become one run (a bulk publish of 200 entries is a handful of runs; a
+ * message may carry a pack of changes, so a run takes up to 10 packs).
  * Failed envelopes, unparseable messages, or — if the run throws — every message, go back to the
  * queue; after maxReceiveCount SQS moves them to the dead-letter queue. For FIFO queues, messages
  * after the first failure are failed too, keeping the group's order. `afterRun` gets the envelopes
@@ -37,9 +45,10 @@ export interface WorkerHandlerOptions {
 export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: Logger, afterRun?: (processed: ChangeEnvelope[], result: RebuildResult) => Promise<void>, options: WorkerHandlerOptions = {}) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const { messages: byMessage, failed } = readBatch(event, parse, logger, 'change message');
+    const envelopes = [...byMessage.values()].flat();
     try {
       // A change that fails on its own is split off; every other change of the batch goes live.
-      const result = await runIsolated(worker, [...byMessage.values()], logger);
+      const result = await runIsolated(worker, envelopes, logger);
       const failedEnvelopes = new Set(result.failed.map((f) => f.envelope));
       const parked = new Set<ChangeEnvelope>();
       const poison = result.failed.filter((f) => !isRetryable(f.error));
@@ -52,12 +61,13 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
           logger.error('could not dead-letter poison changes; they return to the queue', { error: String(error) });
         }
       }
-      for (const [messageId, envelope] of byMessage) if (failedEnvelopes.has(envelope) && !parked.has(envelope)) failed.add(messageId);
+      // A pack returns to the queue if any of its changes must be retried (the rest are then fenced no-ops).
+      for (const [messageId, pack] of byMessage) if (pack.some((e) => failedEnvelopes.has(e) && !parked.has(e))) failed.add(messageId);
       // Save → live, per change that went live in this run: a metric and a log line. Receipt by the
       // webhook receiver or stream consumer stands for "save".
       const skipped = new Set(result.skipped);
       const now = Date.now();
-      for (const e of byMessage.values()) {
+      for (const e of envelopes) {
         if (failedEnvelopes.has(e) || skipped.has(e)) continue;
         const received = Date.parse(e.receivedAt);
         if (!Number.isFinite(received)) continue;
@@ -67,8 +77,8 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
       }
       // Fan-out (PDF jobs for CMS changes): if it fails, the batch is retried; the rebuild part is
       // then a fenced no-op and the fan-out runs again.
-      await afterRun?.([...byMessage.values()].filter((e) => !failedEnvelopes.has(e)), result);
-      logger.info('rebuild run', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length, failed: failed.size, correlation_ids: [...byMessage.values()].map((e) => e.correlationId) });
+      await afterRun?.(envelopes.filter((e) => !failedEnvelopes.has(e)), result);
+      logger.info('rebuild run', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length, failed: failed.size, changes: envelopes.length, correlation_ids: envelopes.map((e) => e.correlationId) });
     } catch (error) {
       logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });
       for (const messageId of byMessage.keys()) failed.add(messageId);

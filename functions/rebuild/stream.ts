@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type ChangeEnvelope, isVersion } from '../shared/changes/envelope.js';
 import { pdfJobsFor, type PdfJob } from '../shared/changes/pdf-jobs.js';
@@ -45,33 +44,42 @@ export interface StreamForwardDeps {
   logger: Logger;
 }
 
-/**
- * Forwards one stream record: its envelope to the changes queue, its PDF jobs to theirs. A record
- * no attempt could use (no key, no sequence number) is logged and dropped, never failed: failed,
- * it would be retried and bisected with its neighbours for an hour before reaching the on-failure
- * queue. Queue failures throw, so the record is retried.
- */
-export async function forwardStreamRecord(deps: StreamForwardDeps, record: DynamoDBRecord): Promise<ChangeEnvelope | undefined> {
-  let envelope: ChangeEnvelope;
+/** A record's envelope, or undefined (logged) for a record no attempt could use. */
+function usableEnvelope(logger: Logger, record: DynamoDBRecord): ChangeEnvelope | undefined {
   try {
-    envelope = envelopeFromStreamRecord(record);
+    return envelopeFromStreamRecord(record);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    deps.logger.error('stream record unusable; dropped', { eventID: record.eventID, field: error.field, error: error.message });
+    logger.error('stream record unusable; dropped', { eventID: record.eventID, field: error.field, error: error.message });
     return undefined;
   }
-  await deps.queue.send([envelope]);
-  const jobs = pdfJobsFor([envelope]);
-  if (jobs.length) await deps.pdfJobs.send(jobs);
-  deps.logger.info('catalog change queued', { correlation_id: envelope.correlationId, sku: envelope.id, topic: envelope.topic, fields: envelope.changedFields });
-  return envelope;
 }
 
 /**
- * A batch of stream records, each forwarded on its own; the answer names the failed ones
- * (ReportBatchItemFailures), from which the stream is retried. The Lambda and the local stream
- * poller both run this.
+ * Forwards a batch of stream records: their envelopes to the changes queue in one send (the queue
+ * packs them, so one worker run can take the whole batch), their PDF jobs to theirs. A record no
+ * attempt could use (no key, no sequence number) is logged and dropped, never failed: failed, it
+ * would be retried and bisected with its neighbours for an hour before reaching the on-failure
+ * queue. If a queue refuses, every usable record is reported failed (ReportBatchItemFailures) and
+ * the stream retries them: what was sent already is sent again, and the worker's fence drops it.
+ * The Lambda and the local stream poller both run this.
  */
-export function forwardStreamBatch(deps: StreamForwardDeps, event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  return processPartialResponse(event, (record: DynamoDBRecord) => forwardStreamRecord(deps, record), new BatchProcessor(EventType.DynamoDBStreams));
+export async function forwardStreamBatch(deps: StreamForwardDeps, event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const usable: Array<{ record: DynamoDBRecord; envelope: ChangeEnvelope }> = [];
+  for (const record of event.Records) {
+    const envelope = usableEnvelope(deps.logger, record);
+    if (envelope) usable.push({ record, envelope });
+  }
+  if (usable.length === 0) return { batchItemFailures: [] };
+  const envelopes = usable.map((u) => u.envelope);
+  try {
+    await deps.queue.send(envelopes);
+    const jobs = pdfJobsFor(envelopes);
+    if (jobs.length) await deps.pdfJobs.send(jobs);
+  } catch (error) {
+    deps.logger.error('stream batch not queued; the stream retries it', { records: usable.length, error: String(error) });
+    return { batchItemFailures: usable.map((u) => ({ itemIdentifier: u.record.dynamodb!.SequenceNumber! })) };
+  }
+  for (const e of envelopes) deps.logger.info('catalog change queued', { correlation_id: e.correlationId, sku: e.id, topic: e.topic, fields: e.changedFields });
+  return { batchItemFailures: [] };
 }

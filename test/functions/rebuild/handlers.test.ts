@@ -41,6 +41,21 @@ describe('worker Lambda adapter', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3']);
   });
 
+  it('runs the changes of packed messages (a stream batch per message) in one run, and returns a pack whose change failed', async () => {
+    // Prepare
+    const runs: string[][] = [];
+    const handler = createWorkerHandler(fakeWorker(async (envelopes) => {
+      runs.push(envelopes.map((e) => e.id));
+      return emptyResult(envelopes.filter((e) => e.id === 'D').map((envelope) => ({ envelope, error: new Error('not yet') })));
+    }), silentLogger);
+    const pack = (...skus: string[]) => JSON.stringify(skus.map((sku) => productChange(sku, 1)));
+    // Act
+    const response = await handler(sqsEvent([pack('A', 'B'), JSON.stringify(productChange('C', 1)), pack('D', 'E'), '[]', `[${JSON.stringify(productChange('F', 1))}, {"id": 1}]`]));
+    // Assess: one run of every readable change; the pack holding D goes back, as do the unreadable ones
+    expect(runs).toEqual([['A', 'B', 'C', 'D', 'E']]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m3', 'm4', 'm5']);
+  });
+
   it('records save → live latency for each change that went live (the dashboard metric and a log line), not for skipped or failed ones', async () => {
     // Prepare
     const lines: Array<Record<string, unknown>> = [];

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { changedFields, envelopeFromStreamRecord, forwardStreamRecord } from '../../../functions/rebuild/stream.js';
+import { changedFields, envelopeFromStreamRecord, forwardStreamBatch } from '../../../functions/rebuild/stream.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
 import { compareVersions } from '../../../functions/shared/changes/envelope.js';
 import { ValidationError } from '../../../functions/shared/errors.js';
@@ -41,18 +41,32 @@ describe('catalog stream consumer', () => {
     expect(changedFields({ a: { x: 1 }, b: [1] }, { a: { x: 1 }, b: [1, 2], c: 1 })).toEqual(['b', 'c']);
   });
 
-  it('drops a record no attempt could use (logged) without failing it, and forwards the good ones with their PDF jobs', async () => {
+  it('drops a record no attempt could use (logged) without failing it, and queues the good ones in one send with their PDF jobs', async () => {
     // Prepare
-    const queued: string[] = [];
+    const sends: string[][] = [];
     const jobs: string[] = [];
-    const deps = { queue: { send: async (m: Array<{ id: string }>) => { queued.push(...m.map((e) => e.id)); } }, pdfJobs: { send: async (m: Array<{ kind: string }>) => { jobs.push(...m.map((j) => j.kind)); } }, logger: silentLogger };
+    const deps = { queue: { send: async (m: Array<{ id: string }>) => { sends.push(m.map((e) => e.id)); } }, pdfJobs: { send: async (m: Array<{ kind: string }>) => { jobs.push(...m.map((j) => j.kind)); } }, logger: silentLogger };
+    const event = { Records: [
+      record('MODIFY', 'not-a-number', productItem(), productItem({ price: { USD: 1 } })),
+      record('MODIFY', '7', productItem(), productItem({ price: { USD: 1 } })),
+      { ...record('MODIFY', '8', productItem({ sku: 'TR2-BLK-43' }), productItem({ sku: 'TR2-BLK-43', price: { USD: 2 } })), dynamodb: { ...record('MODIFY', '8').dynamodb, Keys: { sku: { S: 'TR2-BLK-43' } } } },
+    ] };
     // Act
-    const bad = await forwardStreamRecord(deps as never, { ...record('MODIFY', 'not-a-number', productItem(), productItem({ price: { USD: 1 } })) });
-    const good = await forwardStreamRecord(deps as never, record('MODIFY', '7', productItem(), productItem({ price: { USD: 1 } })));
+    const response = await forwardStreamBatch(deps as never, event as never);
+    // Assess: one send, so the queue can pack the batch into one message
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sends).toEqual([['TR2-BLK-42', 'TR2-BLK-43']]);
+    expect(jobs).toContain('sheet');
+    expect(jobs).toContain('catalog');
+  });
+
+  it('reports every usable record failed when the queue refuses, so the stream retries them', async () => {
+    // Prepare
+    const deps = { queue: { send: async () => { throw new Error('SQS throttled'); } }, pdfJobs: { send: async () => undefined }, logger: silentLogger };
+    const event = { Records: [record('MODIFY', 'bad', productItem()), record('MODIFY', '7', productItem(), productItem({ price: { USD: 1 } })), record('MODIFY', '9', productItem(), productItem({ price: { USD: 3 } }))] };
+    // Act
+    const response = await forwardStreamBatch(deps as never, event as never);
     // Assess
-    expect(bad).toBeUndefined();
-    expect(good?.id).toBe('TR2-BLK-42');
-    expect(queued).toEqual(['TR2-BLK-42']);
-    expect(jobs).toEqual(['sheet', 'catalog']);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '7' }, { itemIdentifier: '9' }]);
   });
 });
