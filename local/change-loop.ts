@@ -48,6 +48,8 @@ export class ChangeLoop {
   readonly recent: RebuildResult[] = [];
   /** Runs since the loop started. */
   runCount = 0;
+  /** Attempts that threw (each retried with backoff, then dead-lettered): a failed run also drops the worker's warm cache. */
+  failedRuns = 0;
   readonly #watchers = new Set<(result: RebuildResult) => void>();
   /** Products whose table item breaks the rules (their pages are withdrawn), until a valid write. */
   readonly rejected = new Map<string, RejectedProduct & { at: string; correlationId: string }>();
@@ -120,6 +122,7 @@ export class ChangeLoop {
         await this.#redeliver(result.failed);
         return;
       } catch (error) {
+        this.failedRuns++;
         this.logger.error('rebuild run failed', { attempt, changes: envelopes.length, error, correlation_ids: envelopes.map((e) => e.correlationId) });
         if (attempt >= attempts) {
           this.#deadLetter(envelopes, error as Error);

@@ -88,6 +88,12 @@ export interface RebuildResult {
   manifest?: { bytesWritten: number; objectsWritten: number };
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
+  /**
+   * How a targeted run planned: `patched` its warm outline of the live site (cost follows the
+   * change), or `listed` the whole site afresh (content changes, reconciliation, a cold or dropped
+   * cache: cost follows the store).
+   */
+  planning?: 'patched' | 'listed';
   /** Milliseconds: reading state and records, planning and rendering, publishing (upload, manifest, invalidation), committing the state. */
   timings: { read: number; build: number; publish: number; commit: number };
 }
@@ -296,7 +302,7 @@ export class RebuildWorker {
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
-      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index.pending(now), state: stateIo, manifest: manifestIo,
+      invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index.pending(now), state: stateIo, manifest: manifestIo, planning: patched ? 'patched' : 'listed',
       timings: { read: t1 - t0, build: t2 - t1, publish: t3 - t2, commit: performance.now() - t3 },
     };
   }

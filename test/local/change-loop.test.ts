@@ -116,12 +116,15 @@ describe('rebuild failures', () => {
     await journal.send([envelope]);
     await loop.idle();
     const deadLettered = status.find(envelope.correlationId)!.stages.deadLettered;
+    const failedRuns = loop.failedRuns;
     const before = await site.page(`/products/${product.slug}/`);
     failures = 2; // a transient blip: the publisher's own retries absorb it
     const replayed = await loop.replay();
     await loop.idle();
     // Assess
     expect(deadLettered).toBeDefined();
+    // Every attempt of the first delivery threw, and was counted.
+    expect(failedRuns).toBeGreaterThanOrEqual(3);
     expect(before).not.toContain('Eventually live.');
     expect(replayed).toBe(1);
     expect(await site.page(`/products/${product.slug}/`)).toContain('Eventually live.');

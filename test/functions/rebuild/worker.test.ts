@@ -90,6 +90,7 @@ describe('targeted rebuilds', () => {
     const result = await worker.run([productChange(product.sku, 1)]);
     // Assess
     expect(result.mode).toBe('targeted');
+    expect(result.planning).toBe('patched');
     expect(result.rendered).toHaveLength(2);
     expect(result.rendered).toContain(`/products/${product.slug}/`);
     expect(result.rendered.find((u) => u.startsWith(`/categories/${product.category}/`))).toBeDefined();
@@ -195,6 +196,7 @@ describe('targeted rebuilds', () => {
       expect(result.rendered).toContain(`${prefix}blog/`);
     }
     expect(result.rendered).toHaveLength(42);
+    expect(result.planning).toBe('listed');
     expect(await page('/blog/')).toContain('Mara Lindqvist-Berg');
   });
 
