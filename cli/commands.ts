@@ -16,7 +16,7 @@ import { EdgeServer } from '../local/edge-server.js';
 import { seedDemoCatalog } from '../local/seed.js';
 import { draftsJournal, localCdn } from '../local/compose.js';
 import { DEFAULT_PREVIEW_TTL_SECONDS, MAX_PREVIEW_TTL_SECONDS, PREVIEW_ROOT, signPreviewToken } from '../functions/shared/preview/token.js';
-import { startLocalStack, startServices } from '../local/stack.js';
+import { type FirstBuild, startLocalStack, startServices, summarize } from '../local/stack.js';
 import { createProgress } from './progress.js';
 import { createOutput, describeChange, finished, table, type Output } from './output.js';
 import { parseSet, publishedEntry, signedWebhook, type FieldDef } from './publish.js';
@@ -27,10 +27,10 @@ import { LocalContentSpace } from '../local/content-space.js';
 import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import type { ChangeRecord } from '../local/status.js';
 
-function summary(result: FullBuildResult): string {
-  return `built ${result.pages} pages from ${result.products} products: ${result.uploaded.length} uploaded, ${result.unchanged} unchanged, ` +
-    `${result.deleted.length} deleted, ${result.invalidation?.paths.length ?? 0} path(s) invalidated, ${result.rejected.length} product(s) skipped, ` +
-    `${(result.timings.total / 1000).toFixed(1)} s`;
+function summary(r: FirstBuild): string {
+  return `built ${r.pages} pages from ${r.products} products: ${r.uploaded} uploaded, ${r.unchanged} unchanged, ` +
+    `${r.deleted} deleted, ${r.invalidated} path(s) invalidated, ${r.rejected} product(s) skipped, ` +
+    `${(r.timings.total / 1000).toFixed(1)} s`;
 }
 
 /** What `start` prints once the stack is ready. */
@@ -77,7 +77,7 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
     const renderer = createWorkerPoolRenderer({ store: threadStore({ bucket: need(c, 'SITE_BUCKET') }) });
     const deps: FullBuildDeps = { content: await contentful(c), catalog: aws.catalog(c), store: aws.store(c), ...(roots ? { roots } : {}), cdn: aws.cdn(c), logger, renderer, progress };
     const result = await fullBuild(deps, { site, demoImages: false });
-    out.result(buildSummary(result), () => summary(result));
+    out.result(buildSummary(result), () => summary(summarize(result)));
     return 0;
   }
   const services = await startServices(config);
@@ -87,7 +87,7 @@ export async function runBuild(config: LocalConfig, logger: JsonLogger, target: 
       { content: services.content, catalog: services.catalog, store: services.store, roots: services.roots, cdn: localCdn(`http://127.0.0.1:${config.port}`), logger, renderer, progress },
       { site, demoImages: !config.deliveryToken },
     );
-    out.result(buildSummary(result), () => summary(result));
+    out.result(buildSummary(result), () => summary(summarize(result)));
     return 0;
   } finally {
     await services.servers.close();

@@ -54,8 +54,33 @@ export interface LocalStack {
   timer: LocalTimer;
   /** The search index, refreshed after the site changed. */
   search: ThreadedSearch;
-  firstBuild: FullBuildResult;
+  /** What the start-up build did, in figures: a stack runs for days, and its key lists are the size of the store. */
+  firstBuild: FirstBuild;
   close(): Promise<void>;
+}
+
+export interface FirstBuild {
+  pages: number;
+  products: number;
+  /** Objects uploaded, and how many of them are hashed assets (CSS, JS, fonts). */
+  uploaded: number;
+  assets: number;
+  unchanged: number;
+  deleted: number;
+  invalidated: number;
+  /** Products skipped for breaking the product rules. */
+  rejected: number;
+  timings: FullBuildResult['timings'];
+  stages: FullBuildResult['stages'];
+}
+
+/** A full build's result in figures. */
+export function summarize(built: FullBuildResult): FirstBuild {
+  return {
+    pages: built.pages, products: built.products, uploaded: built.uploaded.length, assets: built.uploaded.filter((k) => k.startsWith('assets/')).length,
+    unchanged: built.unchanged, deleted: built.deleted.length, invalidated: built.invalidation?.paths.length ?? 0, rejected: built.rejected.length,
+    timings: built.timings, stages: built.stages,
+  };
 }
 
 export interface StackOptions {
@@ -204,13 +229,14 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   stream.poller.skipToEnd();
   registerRoutes(edge, { config, services, status, journal, loop, stream, logger, preview, previewKey, edgeUrl, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, searchStatus: () => search.state, pdfs });
 
-  let firstBuild: FullBuildResult;
+  let firstBuild: FirstBuild;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
   try {
-    firstBuild = await buildAll(options.progress);
-    Object.assign(record.stages, firstBuild.stages);
-    Object.assign(record, { pagesRebuilt: firstBuild.pages, objectsUploaded: firstBuild.uploaded.length, objectsDeleted: firstBuild.deleted.length, pathsInvalidated: firstBuild.invalidation?.paths ?? [] });
-    record.warnings = [...firstBuild.rejected.map((r) => `product ${r.sku} skipped: ${r.message}`), ...firstBuild.warnings.map((w) => `${w.subject}: ${w.message}`)];
+    const built = await buildAll(options.progress);
+    firstBuild = summarize(built);
+    Object.assign(record.stages, built.stages);
+    Object.assign(record, { pagesRebuilt: built.pages, objectsUploaded: built.uploaded.length, objectsDeleted: built.deleted.length, pathsInvalidated: built.invalidation?.paths ?? [] });
+    record.warnings = [...built.rejected.map((r) => `product ${r.sku} skipped: ${r.message}`), ...built.warnings.map((w) => `${w.subject}: ${w.message}`)];
     status.save(record);
   } catch (error) {
     record.stages.failed = new Date().toISOString();
