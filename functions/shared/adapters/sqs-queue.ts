@@ -42,21 +42,21 @@ export function createSqsQueue<T = ChangeEnvelope>(options: SqsQueueOptions<T>):
   const pack = Math.max(1, options.pack ?? 1);
   /** The messages' bodies: single items as they are, packs as arrays no longer than `pack` or `MAX_BODY_BYTES`. */
   const bodies = (items: readonly T[]) => {
-    if (pack === 1) return items.map((m) => ({ body: JSON.stringify(m), items: [m] }));
     const out: Array<{ body: string; items: T[] }> = [];
-    let current: T[] = [];
-    let bytes = 2;
+    let current: { jsons: string[]; items: T[]; bytes: number } = { jsons: [], items: [], bytes: 2 };
+    const close = () => out.push({ body: pack === 1 ? current.jsons[0]! : `[${current.jsons.join(',')}]`, items: current.items });
     for (const m of items) {
-      const size = Buffer.byteLength(JSON.stringify(m)) + 1;
-      if (current.length && (current.length === pack || bytes + size > MAX_BODY_BYTES)) {
-        out.push({ body: JSON.stringify(current), items: current });
-        current = [];
-        bytes = 2;
+      const json = JSON.stringify(m);
+      const size = Buffer.byteLength(json) + 1;
+      if (current.items.length && (current.items.length === pack || current.bytes + size > MAX_BODY_BYTES)) {
+        close();
+        current = { jsons: [], items: [], bytes: 2 };
       }
-      current.push(m);
-      bytes += size;
+      current.jsons.push(json);
+      current.items.push(m);
+      current.bytes += size;
     }
-    if (current.length) out.push({ body: JSON.stringify(current), items: current });
+    if (current.items.length) close();
     return out;
   };
   return {
