@@ -44,6 +44,8 @@ export interface RebuildBench {
     slowest: { products: number; pages: number; read: number; build: number; publish: number; commit: number; mode: string };
     /** Runs of the window that planned on the whole site (not the warm outline), and attempts that threw (retried). */
     listed: number; failedRuns: number;
+    /** Documents the compactor folded beside the worker, and runs whose own commit folded (the compactor had not kept up). */
+    compacted: number; inlineFolds: number;
   };
   /** A sale ending a few seconds ahead, nothing else changing: from its instant to the regular price at the edge (page, listing), and to the new spec sheet. */
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
@@ -74,6 +76,7 @@ async function sustainedRepricing(
   const runs: RebuildResult[] = [];
   const unwatch = stack.loop.watch((result) => runs.push(result));
   const failedBefore = stack.loop.failedRuns;
+  const compactedBefore = stack.compactor.state.folded;
   const start = performance.now();
   const puts: Array<Promise<unknown>> = [];
   for (const [i, product] of targets.entries()) {
@@ -118,6 +121,7 @@ async function sustainedRepricing(
     rate, seconds, changes: targets.length, live: liveAt.size, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), runs: runs.length,
     deadLetters, edgeChecked: sample.length, edgeStale, run, slowest,
     listed: runs.filter((r) => r.planning === 'listed').length, failedRuns: stack.loop.failedRuns - failedBefore,
+    compacted: stack.compactor.state.folded - compactedBefore, inlineFolds: runs.filter((r) => (r.state?.folds ?? 0) + (r.manifest?.folds ?? 0) > 0).length,
   };
 }
 
@@ -203,6 +207,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     say(`sustained repricing, the median run: ${r.products} products, ${r.pages} pages; read / plan + render / publish / commit ${[r.read, r.build, r.publish, r.commit].map(Math.round).join(' / ')} ms`);
     const w = sustained.slowest;
     say(`sustained repricing: runs that listed the whole site ${sustained.listed}; attempts that threw ${sustained.failedRuns}`);
+    say(`sustained repricing: documents compacted beside the worker ${sustained.compacted}; runs whose commit folded the segments itself ${sustained.inlineFolds}`);
     say(`sustained repricing, the slowest run (${w.mode}): ${w.products} products, ${w.pages} pages; read / plan + render / publish / commit ${[w.read, w.build, w.publish, w.commit].map(Math.round).join(' / ')} ms`);
 
     await put(all[10]!, { description: 'A brand new description.' });

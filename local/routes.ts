@@ -35,6 +35,7 @@ interface RouteContext {
   /** Where the feed job is (running, items read, last result): shown in `/_status`. */
   feedStatus?: () => unknown;
   searchStatus?: () => unknown;
+  compactionStatus?: () => unknown;
   /** The PDF job queue: `POST /_local/pdfs` runs jobs on it; its state shows in `/_status`. */
   pdfs?: LocalPdfQueue;
   config: LocalConfig;
@@ -60,7 +61,8 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
 
   edge.route('GET', '/_status', async (req) => (prefersHtml(req) ? {
     status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl, new Date(), ctx.preview?.receipts() ?? [])),
-  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.searchStatus ? { search: ctx.searchStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
+  } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.searchStatus ? { search: ctx.searchStatus() } : {}),
+    ...(ctx.compactionStatus ? { compaction: ctx.compactionStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
     ...(ctx.preview ? { preview: { active: ctx.preview.active, entries: ctx.preview.receipts(), changes: ctx.preview.status.list().slice(0, 50) } } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {

@@ -25,6 +25,7 @@ import { ThreadedPdfWorker } from './pdf-host.js';
 import { LocalPdfQueue } from './pdf-queue.js';
 import { pdfJobsFor } from '../functions/shared/changes/pdf-jobs.js';
 import { ThreadedRebuildWorker } from './rebuild-host.js';
+import { ThreadedCompactor } from './compact-host.js';
 import { registerRoutes } from './routes.js';
 import { seedDemoCatalog } from './seed.js';
 import { StatusLog } from './status.js';
@@ -54,6 +55,8 @@ export interface LocalStack {
   timer: LocalTimer;
   /** The search index, refreshed after the site changed. */
   search: ThreadedSearch;
+  /** Folds the state's and manifest's segments beside the rebuild worker, when a run says they are due. */
+  compactor: ThreadedCompactor;
   /** What the start-up build did, in figures: a stack runs for days, and its key lists are the size of the store. */
   firstBuild: FirstBuild;
   close(): Promise<void>;
@@ -147,6 +150,10 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
   });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
+  // The compactor: its own thread (its own Lambda in AWS, fed by a FIFO queue), at background priority.
+  const compactor = new ThreadedCompactor({
+    s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table, edgeUrl, logLevel: config.logLevel,
+  }, logger);
   // The search index: its own thread (its own Lambda in AWS), refreshed off the critical path.
   const search = new ThreadedSearch({
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table, edgeUrl, logLevel: config.logLevel, site,
@@ -185,6 +192,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     // spec sheet shows: check those sheets too (each renders only if its data version moved).
     onProcessed: (envelopes, result) => {
       if (result.uploaded.length || result.deleted.length) search.request();
+      if (result.compactionDue) compactor.request(envelopes[0]?.correlationId ?? 'rebuild');
       // Catalog records' own sheets were queued by the stream handler, as in AWS.
       pdfs.add([...pdfJobsFor(envelopes.filter((e) => e.kind !== 'Product')), ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: envelopes[0]?.correlationId ?? 'rebuild' }))]);
       // A sale without a complete window goes to Google only while it is on: refresh the feeds at
@@ -227,7 +235,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   });
   // Records written before this start (the seed's, or left by a stop) are read by its full build.
   stream.poller.skipToEnd();
-  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, preview, previewKey, edgeUrl, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, searchStatus: () => search.state, pdfs });
+  registerRoutes(edge, { config, services, status, journal, loop, stream, logger, preview, previewKey, edgeUrl, runFeeds: () => runFeeds(), feedStatus: () => feeds.state, searchStatus: () => search.state, compactionStatus: () => compactor.state, pdfs });
 
   let firstBuild: FirstBuild;
   const record = status.open({ kind: 'full-build', reason: 'start' }, randomUUID());
@@ -243,6 +251,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     record.errors.push((error as Error).message);
     status.save(record);
     await worker.close();
+    await compactor.close();
     await feeds.close();
     await search.close();
     await pdfWorker.close();
@@ -271,7 +280,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
   feedTimer.unref();
 
   return {
-    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, preview, pdfs, timer, search, firstBuild,
+    url: edgeUrl, dynamoEndpoint: services.servers.dynamoEndpoint, status, edge, services, loop, preview, pdfs, timer, search, compactor, firstBuild,
     async close() {
       clearInterval(feedTimer);
       timer.close();
@@ -280,6 +289,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
       await preview.close();
       await pdfs.close();
       await worker.close();
+      await compactor.close();
       await feeds.close();
       await search.close();
       await pdfWorker.close();

@@ -27,6 +27,7 @@ import { createStepFunctionsBuilds } from '../shared/adapters/step-functions-bui
 import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
+import { compactionDedupId, type CompactionRequest } from '../shared/changes/compaction-request.js';
 import { ConfigError } from '../shared/errors.js';
 import { DEMO_MARKETS, parseMarkets, type Market } from '../shared/markets/markets.js';
 import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, ObjectStore, Queue, RedirectTable, RootPointers } from '../shared/ports.js';
@@ -101,6 +102,11 @@ export const previewChanges = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, '
 
 /** The preview distribution's KeyValueStore (its viewer function reads the token key there). */
 export const previewKeyStore = (c: AwsConfig): RedirectTable => once(c, 'previewKeyStore', () => createKvsRedirectTable({ kvsArn: need(c, 'PREVIEW_KVS_ARN'), client: new CloudFrontKeyValueStoreClient(SDK_RETRY) }));
+
+/** Requests to the compactor (a FIFO queue of one group: one compaction at a time; one request per window). */
+export const compactions = (c: AwsConfig): Queue<CompactionRequest> => once(c, 'compactions', () => createSqsQueue<CompactionRequest>({
+  queueUrl: need(c, 'COMPACTION_QUEUE_URL'), client: sqs(c), groupId: 'compaction', dedupId: compactionDedupId, describe: (r) => r.correlationId,
+}));
 
 export const changesDeadLetters = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changesDlq', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_DLQ_URL'), client: sqs(c) }));
 

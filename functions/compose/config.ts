@@ -40,6 +40,8 @@ const AwsEnvSchema = v.object({
   PREVIEW_KVS_ARN: v.optional(arn),
   CHANGES_QUEUE_ARN: v.optional(arn),
   CHANGES_DLQ_URL: v.optional(url),
+  // The compactor's FIFO queue: the rebuild worker asks there when the state's segments are due.
+  COMPACTION_QUEUE_URL: v.optional(url),
   PDF_QUEUE_URL: v.optional(url),
   PDF_CATALOG_QUEUE_URL: v.optional(url),
   PDF_CATALOG_WINDOW_SECONDS: v.optional(seconds(1, 900), '60'),

@@ -37,6 +37,7 @@ const pdfJobs = aws.pdfJobs(config);
 const instants = aws.instants(config);
 // The preview shows the same catalog: its sales start and end at the same instants as the live site's.
 const preview = config.PREVIEW_QUEUE_URL ? aws.previewChanges(config) : undefined;
+const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : undefined;
 
 // CMS changes reach the PDFs that show them (product changes fan out from the stream consumer), and
 // so do products whose page changed in the run (a sale that ended, a category renamed). If either
@@ -50,4 +51,9 @@ export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, as
   if (result.schedule) await instants.sync(result.schedule);
   const reached = processed.filter((e) => e.kind === 'Time');
   if (preview && reached.length) await preview.send(reached);
+  // The segments' fold goes to the compactor; if the request is lost, a later commit asks again (or folds them itself).
+  if (compactions && result.compactionDue) {
+    await compactions.send([{ correlationId: processed[0]?.correlationId ?? 'rebuild', requestedAt: new Date().toISOString() }])
+      .catch((error: unknown) => o.logger.warn('compaction request failed', { error: String(error) }));
+  }
 }, { deadLetters: aws.changesDeadLetters(config), metrics: o.metrics }));

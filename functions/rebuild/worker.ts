@@ -37,7 +37,7 @@ export interface RebuildDeps {
   /** Where the state and manifest roots are committed compare-and-swap; a run that loses the swap fails retryable and redoes from the new state. */
   roots?: RootPointers;
   /** A full build (in-process locally; fanned out over the build state machine in AWS), for the change `correlationId`. */
-  fullBuild: (reason: string, correlationId: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] }; stages?: RebuildResult['stages'] }>;
+  fullBuild: (reason: string, correlationId: string) => Promise<{ pages: number; uploaded: string[]; deleted: string[]; invalidation?: { paths: string[] }; stages?: RebuildResult['stages']; rejected?: RejectedProduct[] }>;
   /** The edge's copy of the redirects, when it keeps one apart from the bucket (CloudFront KVS). */
   redirects?: RedirectTable;
   clock?: () => Date;
@@ -83,9 +83,9 @@ export interface RebuildResult {
    */
   rejected?: RejectedProduct[];
   /** Site state this run read and wrote (bytes, objects): what the state costs per change. */
-  state?: { bytesRead: number; bytesWritten: number; objectsWritten: number };
-  /** Manifest objects this run wrote (its changed shards and root). */
-  manifest?: { bytesWritten: number; objectsWritten: number };
+  state?: { bytesRead: number; bytesWritten: number; objectsWritten: number; folds: number };
+  /** Manifest objects this run wrote (its changed shards and root); `folds`: whether its commit folded the segments itself. */
+  manifest?: { bytesWritten: number; objectsWritten: number; folds: number };
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
   /**
@@ -94,6 +94,8 @@ export interface RebuildResult {
    * cache: cost follows the store).
    */
   planning?: 'patched' | 'listed';
+  /** The state's or manifest's segments are due a compaction (a compactor folds them, off the change path). */
+  compactionDue?: boolean;
   /** Milliseconds: reading state and records, planning and rendering, publishing (upload, manifest, invalidation), committing the state. */
   timings: { read: number; build: number; publish: number; commit: number };
 }
@@ -142,12 +144,14 @@ export class RebuildWorker {
   }
 
   async #live(): Promise<LiveSite | undefined> {
-    const etag = await this.#states.version();
-    // No root: no state yet, or the single-object state of format 1 (read until the first write migrates it).
-    if (etag === undefined || this.#cached?.etag !== etag) {
-      const state = await this.#states.read();
-      this.#cached = state ? { etag, state, catalog: new Map(state.products.map((p) => [p.sku, p])) } : undefined;
+    // Still live, or compacted since into the same records: what the worker holds stays.
+    if (this.#cached && (await this.#states.refresh()) !== 'stale') {
+      this.#cached.etag = this.#states.etag;
+      return this.#cached;
     }
+    // Another writer's commit, no state yet, or the single-object state of format 1 (read until the first write migrates it).
+    const state = await this.#states.read();
+    this.#cached = state ? { etag: this.#states.etag, state, catalog: new Map(state.products.map((p) => [p.sku, p])) } : undefined;
     return this.#cached;
   }
 
@@ -282,6 +286,9 @@ export class RebuildWorker {
 
     const applied = work.filter((e) => !result.failed.some((f) => f.envelope === e));
     const index = this.#index(live);
+    // What the changed records were, taken before they change in place: the commit compares with them instead of reading their shards.
+    const productsBefore = new Map(productWork.map((e) => [e.id, live.catalog.get(e.id)]));
+    const versionsBefore = new Map(applied.map((e) => [recordKey(e), Object.hasOwn(state.versions, recordKey(e)) ? state.versions[recordKey(e)] : undefined]));
     // The warm catalog is updated in place (the run owns it; a failure drops the cache).
     const nextCatalog = products ?? live.catalog;
     if (!products) for (const [sku, p] of catalog.changes) if (p) nextCatalog.set(sku, p); else nextCatalog.delete(sku);
@@ -291,18 +298,19 @@ export class RebuildWorker {
       products: productWork.map((e) => e.id),
       pages: replaced.keys(),
       versions: applied.map(recordKey),
-    }, nextCatalog);
+    }, nextCatalog, { products: (sku) => productsBefore.get(sku), pages: (url) => replaced.get(url), versions: (key) => versionsBefore.get(key) });
     // The warm parts follow the commit: the index by the pages this run rewrote; the outline is the run's.
     for (const [url, before] of replaced) index.update(url, before, next.pages[url]);
     this.#cached = { etag: this.#states.etag, state: next, catalog: nextCatalog, index, outline: run.site };
     const io = this.#states.io;
-    const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten };
+    const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten, folds: io.folds - io0.folds };
     const m = this.#manifests.io;
-    const manifestIo = { bytesWritten: m.bytesWritten - manifestIo0.bytesWritten, objectsWritten: m.objectsWritten - manifestIo0.objectsWritten };
+    const manifestIo = { bytesWritten: m.bytesWritten - manifestIo0.bytesWritten, objectsWritten: m.objectsWritten - manifestIo0.objectsWritten, folds: m.folds - manifestIo0.folds };
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,
       invalidated: published.invalidation?.paths ?? [], redirects: run.plan.redirects, schedule: index.pending(now), state: stateIo, manifest: manifestIo, planning: patched ? 'patched' : 'listed',
+      ...(this.#states.compactionDue || this.#manifests.compactionDue ? { compactionDue: true } : {}),
       timings: { read: t1 - t0, build: t2 - t1, publish: t3 - t2, commit: performance.now() - t3 },
     };
   }
@@ -312,6 +320,8 @@ export class RebuildWorker {
     this.#cached = undefined;
     return {
       ...result, mode: 'full', rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [],
+      // The build skipped these as it would any invalid item: the run's own changes among them stay withdrawn.
+      ...(built.rejected?.length ? { rejected: built.rejected } : {}),
       // A fanned-out build reports only its end: each stage is known to be done by then.
       stages: built.stages ?? (() => { const at = new Date().toISOString(); return { built: at, uploaded: at, ...(built.invalidation ? { invalidated: at } : {}) }; })(),
     };

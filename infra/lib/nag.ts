@@ -24,10 +24,10 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
   // invalidations under _restatic/pending-invalidations/{owner}/, …).
   const bucketObjects = { regex: `/^Resource::<${stack.getLogicalId(site.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_-]+\\/)*\\*$/g` };
   const policyOf = (c: Construct) => c.node.findChild('Role').node.findChild('DefaultPolicy');
-  for (const name of ['worker', 'feeds', 'pdf', 'reconcile', 'search', 'images'] as const) {
+  for (const name of ['worker', 'feeds', 'pdf', 'reconcile', 'search', 'images', 'compact'] as const) {
     NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions[name]), [{
       id: 'AwsSolutions-IAM5',
-      reason: 'Publishing reads and writes objects by key in this one bucket (the site worker: all of it; feeds, PDFs, search, reconciliation: their own prefix; images: reads the pictures under assets/ only); the actions are the CDK grant set for that bucket only.',
+      reason: 'Publishing reads and writes objects by key in this one bucket (the site worker: all of it; feeds, PDFs, search, reconciliation: their own prefix; the compactor: the state and manifest prefixes; images: reads the pictures under assets/ only); the actions are the CDK grant set for that bucket only.',
       appliesTo: [...S3_OBJECT_ACTIONS, bucketObjects],
     }], true);
   }

@@ -66,7 +66,7 @@ export class Pipeline extends Construct {
   readonly table: dynamodb.ITable;
   /** The commit points of the site state and the manifest (compare-and-swap root pointers). */
   readonly stateTable: dynamodb.Table;
-  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile' | 'search' | 'images', RestaticFunction>;
+  readonly functions: Record<'webhook' | 'worker' | 'stream' | 'feeds' | 'pdf' | 'reconcile' | 'search' | 'images' | 'compact', RestaticFunction>;
   /** Full builds fanned out over Lambdas (plan, a Distributed Map of shards, commit). */
   readonly builds: Builds;
   readonly deadLetterQueues: sqs.IQueue[] = [];
@@ -126,9 +126,12 @@ export class Pipeline extends Construct {
     const pdfJobs = queueWithDlq(this, 'PdfJobs', { visibilityTimeout: Duration.minutes(6 * 5) });
     const catalogWindow = Duration.seconds(60);
     const pdfCatalog = queueWithDlq(this, 'PdfCatalog', { fifo: true, visibilityTimeout: Duration.minutes(6 * 5), deliveryDelay: catalogWindow });
+    // Compaction requests: FIFO, one group — one compaction at a time; the worker's requests within a
+    // window share a deduplication id, so a burst of runs asks once.
+    const compactions = queueWithDlq(this, 'Compactions', { fifo: true, visibilityTimeout: Duration.minutes(6 * 15) });
     const streamFailures = new sqs.Queue(this, 'StreamFailures', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
     const scheduleDlq = new sqs.Queue(this, 'ScheduleDlq', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
-    this.deadLetterQueues.push(changes.dlq, pdfJobs.dlq, pdfCatalog.dlq, streamFailures, scheduleDlq);
+    this.deadLetterQueues.push(changes.dlq, pdfJobs.dlq, pdfCatalog.dlq, compactions.dlq, streamFailures, scheduleDlq);
     this.failureQueues.push(streamFailures, scheduleDlq);
 
     const siteEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: distribution.distributionId, PRODUCTS_TABLE: this.table.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.marketsConfigured ? { MARKETS: JSON.stringify(props.markets) } : {}) };
@@ -153,7 +156,7 @@ export class Pipeline extends Construct {
       environment: {
         ...siteEnv, ...stateEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
-        CHANGES_DLQ_URL: changes.dlq.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn,
+        CHANGES_DLQ_URL: changes.dlq.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn, COMPACTION_QUEUE_URL: compactions.queue.queueUrl,
       },
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,
@@ -209,7 +212,12 @@ export class Pipeline extends Construct {
       // CloudFront keeps every variant for a year; this caps what a flood of first requests can cost.
       reservedConcurrency: 20,
     });
-    this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search, images };
+    const compact = new RestaticFunction(this, 'Compact', {
+      ...common, entry: 'functions/compact/handler.ts', description: 'Compactor: folds the state and manifest segments into their shards, off the change path', serviceName: 'restatic-compact',
+      // Reads and rewrites most state and manifest shards (at 1,000,000 products, about a gigabyte of JSON, a shard at a time).
+      memorySize: 2048, timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, ...stateEnv },
+    });
+    this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search, images, compact };
 
     // Grants: each function gets what it uses, on these resources only.
     webhookSecret.grantRead(webhook.fn);
@@ -240,6 +248,11 @@ export class Pipeline extends Construct {
     this.stateTable.grantReadWriteData(worker.fn);
     this.stateTable.grantReadData(reconcile.fn);
     this.stateTable.grantReadData(feeds.fn);
+    // The compactor rewrites the state's and manifest's shards and commits their roots beside the worker.
+    bucket.grantReadWrite(compact.fn, '_restatic/state/*');
+    bucket.grantReadWrite(compact.fn, '_restatic/manifest/*');
+    this.stateTable.grantReadWriteData(compact.fn);
+    compactions.queue.grantSendMessages(worker.fn);
     for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
     // The PDF worker sends on what a CMS change expands into (sheets; the catalog via its FIFO).
     pdfJobs.queue.grantSendMessages(pdf.fn);
@@ -264,6 +277,8 @@ export class Pipeline extends Construct {
 
     // Event sources: partial batch failures everywhere; batching windows coalesce bursts.
     worker.fn.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // A batch of requests is one compaction (its requests carry nothing it needs).
+    compact.fn.addEventSource(new SqsEventSource(compactions.queue, { batchSize: 10, reportBatchItemFailures: true }));
     pdf.fn.addEventSource(new SqsEventSource(pdfJobs.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true, maxConcurrency: 50 }));
     pdf.fn.addEventSource(new SqsEventSource(pdfCatalog.queue, { batchSize: 1, reportBatchItemFailures: true }));
     stream.fn.addEventSource(new DynamoEventSource(this.table, {

@@ -81,9 +81,9 @@ describe('site', () => {
 });
 
 describe('pipeline', () => {
-  it('runs fourteen functions on nodejs22.x/arm64, search and images on x86-64 (seven for events and schedules, one for pictures, three for full builds, three for the preview), each with its own log group with retention', () => {
+  it('runs fifteen functions on nodejs22.x/arm64, search and images on x86-64 (eight for events, schedules and compaction, one for pictures, three for full builds, three for the preview), each with its own log group with retention', () => {
     const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
-    expect(fns).toHaveLength(14);
+    expect(fns).toHaveLength(15);
     for (const [, fn] of fns) {
       // Pagefind's indexer and sharp's libvips are native; the x86-64 builds are what npm installs on the build host.
       const architecture = ['Search index (Pagefind) of the live site', 'Pictures resized at the edge on first request'].includes(fn.Properties?.Description as string) ? 'x86_64' : 'arm64';
@@ -105,12 +105,12 @@ describe('pipeline', () => {
       const isDeadLetter = dlqIds.has(id) || destinations.includes(`"${id}"`);
       expect(isDeadLetter || q.Properties?.RedrivePolicy !== undefined, `queue ${id} has no dead-letter queue`).toBe(true);
     }
-    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(4);
+    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(5);
   });
 
   it('reports batch item failures on every event source mapping; the stream bisects, retries boundedly and has an on-failure destination', () => {
     const mappings = of('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(5);
+    expect(mappings).toHaveLength(6);
     for (const [, m] of mappings) expect(m.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BisectBatchOnFunctionError: true, MaximumRetryAttempts: 5, MaximumRecordAgeInSeconds: 3600,
@@ -121,7 +121,7 @@ describe('pipeline', () => {
 
   it('gives every SQS-fed function a queue visibility timeout of at least six times its timeout', () => {
     const sqsMappings = of('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[(m.Properties?.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]?.Type === 'AWS::SQS::Queue');
-    expect(sqsMappings).toHaveLength(4);
+    expect(sqsMappings).toHaveLength(5);
     for (const [id, m] of sqsMappings) {
       const queue = resources[(m.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
       const fn = resources[(m.Properties!.FunctionName as { Ref: string }).Ref]!;
@@ -129,10 +129,14 @@ describe('pipeline', () => {
     }
   });
 
-  it('serialises rebuilds (FIFO queue, one worker) and coalesces the catalog PDF (delayed FIFO)', () => {
+  it('serialises rebuilds (FIFO queue, one worker) and compactions (FIFO queue), and coalesces the catalog PDF (delayed FIFO)', () => {
     const fifo = of('AWS::SQS::Queue').filter(([, q]) => q.Properties?.FifoQueue === true && q.Properties?.RedrivePolicy);
-    expect(fifo).toHaveLength(2);
-    expect(fifo.map(([, q]) => q.Properties?.DelaySeconds ?? 0).sort()).toEqual([0, 60]);
+    expect(fifo).toHaveLength(3);
+    expect(fifo.map(([, q]) => q.Properties?.DelaySeconds ?? 0).sort()).toEqual([0, 0, 60]);
+    const [, compact] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineCompactFn'))!;
+    const [, worker] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineWorkerFn'))!;
+    expect((worker.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.COMPACTION_QUEUE_URL).toBeDefined();
+    expect(compact.Properties!.Timeout).toBe(900);
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1, Environment: { Variables: Match.objectLike({ REDIRECTS_KVS_ARN: Match.anyValue() }) } });
   });
 
@@ -230,7 +234,7 @@ describe('pipeline', () => {
     expect(statements('PipelineWorkerRole')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:ListExecutions', 'states:DescribeMapRun']));
   });
 
-  it('commits the state and manifest through a state table (on demand, PITR, encrypted) that only the worker and the build commit may write', () => {
+  it('commits the state and manifest through a state table (on demand, PITR, encrypted) that only the worker, the compactor and the build commit may write', () => {
     const [stateId, table] = of('AWS::DynamoDB::Table').find(([id]) => id.startsWith('PipelineState'))!;
     expect(table.Properties).toMatchObject({
       KeySchema: [{ AttributeName: 'document', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST',
@@ -238,8 +242,8 @@ describe('pipeline', () => {
     });
     const writers = of('AWS::IAM::Policy').filter(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement
       .some((st) => [st.Action].flat().includes('dynamodb:PutItem') && JSON.stringify(st.Resource).includes(stateId))).map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
-    expect(writers.sort()).toEqual(['PipelineBuildsCommitRoleDefaultPolicy', 'PipelineWorkerRoleDefaultPolicy']);
-    for (const prefix of ['PipelineWorkerFn', 'PipelineReconcileFn', 'PipelineBuildsPlanFn', 'PipelineBuildsShardFn', 'PipelineBuildsCommitFn']) {
+    expect(writers.sort()).toEqual(['PipelineBuildsCommitRoleDefaultPolicy', 'PipelineCompactRoleDefaultPolicy', 'PipelineWorkerRoleDefaultPolicy']);
+    for (const prefix of ['PipelineWorkerFn', 'PipelineCompactFn', 'PipelineReconcileFn', 'PipelineBuildsPlanFn', 'PipelineBuildsShardFn', 'PipelineBuildsCommitFn']) {
       const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
       expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.STATE_TABLE, prefix).toEqual({ Ref: stateId });
     }
@@ -304,7 +308,7 @@ describe('pipeline', () => {
 
   it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(6 + 8 + 1 + 1);
+    expect(alarms.length).toBe(7 + 9 + 1 + 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // The worker emits RebuildLatency per change that went live (functions/rebuild/sqs.ts), as EMF.
     expect(of('AWS::Logs::MetricFilter')).toHaveLength(0);
@@ -344,7 +348,7 @@ describe('cdk-nag and snapshot', () => {
       if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search|Images)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
     }
     process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(15);
   });
 });
 

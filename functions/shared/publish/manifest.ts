@@ -7,7 +7,7 @@
  */
 import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore, RootPointers } from '../ports.js';
-import { ShardedDocument, gunzipJson, type ShardCodec, type ShardIo } from '../state/sharded.js';
+import { ShardedDocument, gunzipJson, type CompactionResult, type ShardCodec, type ShardIo } from '../state/sharded.js';
 
 const PREFIX = '_restatic/manifest/';
 /** The manifest's commit point. */
@@ -72,8 +72,11 @@ export class ManifestStore {
 
   /** The live manifest; an absent one is an empty site. A corrupt one is an error (never guess). */
   async read(): Promise<Manifest> {
-    const etag = await this.#document.version();
-    if (etag !== undefined && this.#cached?.etag === etag) return this.#cached.manifest;
+    // A compaction since holds the same entries: the cached manifest stays.
+    if (this.#cached && !this.#legacy && (await this.#document.refresh()) !== 'stale') {
+      this.#cached.etag = this.#document.etag;
+      return this.#cached.manifest;
+    }
     const manifest = await this.#document.read();
     this.#legacy = false;
     if (manifest) {
@@ -106,8 +109,10 @@ export class ManifestStore {
    * Commits `manifest` (never mutated afterwards by the caller). With `changed` (keys relative to
    * the manifest this store last read or wrote), only their shards are rewritten.
    */
-  async write(manifest: Manifest, changed?: Iterable<string>): Promise<void> {
-    await this.#document.write(manifest, changed ? { entries: changed } : {}, this.#legacy ? { extraDeletes: [LEGACY_MANIFEST_KEY] } : {});
+  async write(manifest: Manifest, changed?: Iterable<string>, previous?: (key: string) => ManifestEntry | undefined): Promise<void> {
+    await this.#document.write(manifest, changed ? { entries: changed } : {}, {
+      ...(this.#legacy ? { extraDeletes: [LEGACY_MANIFEST_KEY] } : {}), ...(previous ? { previous: { entries: previous } } : {}),
+    });
     this.#legacy = false;
     this.#cached = { etag: this.#document.etag, manifest };
   }
@@ -128,7 +133,8 @@ export class ManifestStore {
     }
     Object.assign(base, meta);
     try {
-      await this.write(base, changes.keys());
+      // `undo` holds what the changed keys were: their shards need not be read (after a compaction, none are held).
+      await this.write(base, changes.keys(), (key) => undo.get(key));
     } catch (error) {
       for (const [key, entry] of undo) {
         if (entry) base.entries[key] = entry;
@@ -138,6 +144,16 @@ export class ManifestStore {
       throw error;
     }
     return base;
+  }
+
+  /** Whether the manifest's segments are due a compaction (see state/sharded.ts). */
+  get compactionDue(): boolean {
+    return this.#document.compactionDue;
+  }
+
+  /** Folds the manifest's segments into its shards, off the change path (see state/sharded.ts). */
+  compact(options?: { force?: boolean }): Promise<CompactionResult> {
+    return this.#document.compact(options);
   }
 
   /** Deletes manifest objects no root names. For full builds, never on the change path. */

@@ -17,11 +17,19 @@
  * segment costs what the change does. When the segments hold more than a sixteenth of the
  * records (or too many names for a small root), the next commit folds them into the shards, a cost
  * spread over the many changes that filled them.
+ *
+ * A fold of a large store takes seconds, which a change must not wait for. Well before that limit
+ * (`compactionDue`), a compactor beside the writers (`compact`) folds the segments a root lists into
+ * new shards and commits a root that lists only the segments committed meanwhile, marked as the fold
+ * of the root it replaced (`fold.base`). That root holds the same records, so a writer holding the
+ * replaced one keeps what it has in memory (`refresh`), and a writer whose commit the fold overtook
+ * commits again on top of it rather than failing. The commit's own fold remains for when no
+ * compactor keeps up.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import PQueue from 'p-queue';
-import { ObjectStoreError } from '../errors.js';
+import { ObjectStoreError, StateConflictError } from '../errors.js';
 import type { ObjectStore, RootPointers } from '../ports.js';
 
 /** Records a shard aims at: small enough that a change rewrites little, few enough objects that a full write stays cheap. */
@@ -37,6 +45,14 @@ const SHARD_GZIP = { level: 1 };
 const MAX_SEGMENTS = 128;
 /** Records the segments may hold before they are folded in: at least this many, or a sixteenth of the document. */
 const MIN_SEGMENT_RECORDS = 2000;
+/**
+ * When a compactor should fold the segments, off the change path: a quarter of the limits above,
+ * so it has three times as long as the segments took to fill before a commit would fold them itself.
+ */
+const COMPACT_SEGMENTS = MAX_SEGMENTS / 4;
+const COMPACT_MIN_RECORDS = MIN_SEGMENT_RECORDS / 4;
+/** Commits that a compaction overtook and that retry on top of it, at most. */
+const REBASES = 3;
 
 /** How one kind of record is split, stored and found again. */
 export interface ShardCodec<D> {
@@ -62,6 +78,28 @@ interface Root<M> {
   retired: string[];
   /** Segments over the shards, oldest first (absent: none). */
   segments?: string[];
+  /** Written by a compaction: this root holds the same records as the root `base` (its key), a prefix of whose segments it folded in. */
+  fold?: { base: string };
+}
+
+/** The root a store last read or wrote (or found live): its version, object key and content. */
+interface Held<M> {
+  etag: string | undefined;
+  key: string;
+  root: Root<M> | undefined;
+}
+
+/** What a compaction did. */
+export interface CompactionResult {
+  /** Whether it committed a folded root; `reason` says why not. */
+  compacted: boolean;
+  reason?: string;
+  /** Segments folded and the records they held. */
+  segments: number;
+  records: number;
+  shardsWritten: number;
+  bytesRead: number;
+  bytesWritten: number;
 }
 
 /** A segment: per kind, the records a targeted commit changed (null: removed). */
@@ -72,6 +110,8 @@ export interface ShardIo {
   bytesRead: number;
   bytesWritten: number;
   objectsWritten: number;
+  /** Commits that folded the segments into the shards themselves (no compactor had kept up). */
+  folds: number;
 }
 
 /** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
@@ -85,6 +125,17 @@ function shardCount(records: number): number {
   let n = 1;
   while (n < MAX_SHARDS && records / n > SHARD_TARGET) n *= 2;
   return n;
+}
+
+/** Every shard and segment a root names. */
+function namesOf(root: Root<unknown>): Set<string> {
+  return new Set([...Object.values(root.shards).flat(), ...(root.segments ?? [])]);
+}
+
+/** Whether `root`'s segments (`count` names holding `records` records) are due a compaction. */
+function due(root: Root<unknown>, count: number, records: number): boolean {
+  const total = Object.values(root.counts ?? {}).reduce((a, b) => a + b, 0);
+  return count >= COMPACT_SEGMENTS || records > Math.max(COMPACT_MIN_RECORDS, total / 64);
 }
 
 export function gunzipJson<T>(key: string, body: Buffer): T {
@@ -110,8 +161,8 @@ class Packed {
 export class ShardedDocument<D, M> {
   /** Shards by object name, parsed or packed (content-addressed: valid for as long as they are kept). */
   readonly #shards = new Map<string, unknown>();
-  #root: { etag: string | undefined; key: string; root: Root<M> | undefined } | undefined;
-  readonly io: ShardIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0 };
+  #root: Held<M> | undefined;
+  readonly io: ShardIo = { bytesRead: 0, bytesWritten: 0, objectsWritten: 0, folds: 0 };
   readonly rootKey: string;
 
   constructor(
@@ -153,6 +204,53 @@ export class ShardedDocument<D, M> {
     return object ? { key: this.rootKey, body: object.body, etag: object.etag } : undefined;
   }
 
+  /** The live root, parsed (undefined when there is none). */
+  async #live(): Promise<Held<M> & { root: Root<M> } | undefined> {
+    const object = await this.#rootObject();
+    if (!object) return undefined;
+    this.io.bytesRead += object.body.length;
+    return { etag: object.etag, key: object.key, root: this.#parseRoot(object.key, object.body) };
+  }
+
+  /**
+   * Brings the root this store holds up to the live one, when that is cheap: `current` when it is
+   * still live; `rebased` when the live root is a compaction of it (the same records: what a caller
+   * holds in memory stays valid, and only the root and segments this store holds move); `stale`
+   * otherwise (another writer's commit, or nothing held: read again).
+   */
+  async refresh(): Promise<'current' | 'rebased' | 'stale'> {
+    const held = this.#root;
+    if (!held?.root) return 'stale';
+    if (!this.pointers) return (await this.store.head(this.rootKey)) === held.etag ? 'current' : 'stale';
+    const pointer = await this.pointers.table.get(this.pointers.document);
+    if (pointer && `p:${pointer.version}` === held.etag) return 'current';
+    const live = await this.#live();
+    if (!live || live.root.fold?.base !== held.key) return 'stale';
+    this.#adopt(live);
+    return 'rebased';
+  }
+
+  /** Holds `live`, a compaction of the held root: the shards it replaced and the segments it folded are dropped. */
+  #adopt(live: Held<M> & { root: Root<M> }): void {
+    this.#root = live;
+    this.#keepOnly(namesOf(live.root));
+  }
+
+  /**
+   * Whether the segments of the root this store last read or wrote are due a compaction (see
+   * `compact`). False when this store does not hold them all, or commits without root pointers
+   * (a compaction needs compare-and-swap).
+   */
+  get compactionDue(): boolean {
+    const root = this.#root?.root;
+    const segments = root?.segments ?? [];
+    if (!this.pointers || !root || !segments.length) return false;
+    if (!segments.every((name) => this.#shards.has(name))) return false;
+    let records = 0;
+    for (const name of new Set(segments)) for (const list of Object.values(this.#shard(name) as Segment)) records += list.length;
+    return due(root, segments.length, records);
+  }
+
   /** The ETag of the root this store last read or wrote. */
   get etag(): string | undefined {
     return this.#root?.etag;
@@ -177,19 +275,24 @@ export class ShardedDocument<D, M> {
     this.io.bytesRead += object.body.length;
     const root = this.#parseRoot(object.key, object.body);
     const wanted = kinds ?? Object.keys(this.codecs);
-    const names = [...wanted.flatMap((kind) => root.shards[kind] ?? []), ...(root.segments ?? [])];
-    const queue = new PQueue({ concurrency: 16 });
-    await Promise.all(names.filter((name) => !this.#shards.has(name)).map((name) => queue.add(async () => {
-      const shard = await this.store.get(name);
-      if (!shard) throw new ObjectStoreError(`Expected shard ${name} (named by ${this.rootKey}) to exist, got none`, { retryable: true });
-      this.io.bytesRead += shard.body.length;
-      this.#shards.set(name, gunzipJson(name, shard.body));
-    })));
+    await this.#fetch([...wanted.flatMap((kind) => root.shards[kind] ?? []), ...(root.segments ?? [])], object.key);
     this.#root = { etag: object.etag, key: object.key, root };
-    this.#keepOnly(new Set([...Object.values(root.shards).flat(), ...(root.segments ?? [])]));
+    this.#keepOnly(namesOf(root));
     const records: Record<string, Iterable<[string, unknown]>> = {};
     for (const kind of Object.keys(this.codecs)) records[kind] = wanted.includes(kind) ? this.#merged(kind, root) : [];
     return this.assemble(root.meta, records);
+  }
+
+  /** Reads the shards and segments among `names` this store does not hold (named by the root `rootKey`). */
+  async #fetch(names: readonly string[], rootKey: string): Promise<void> {
+    const missing = [...new Set(names)].filter((name) => !this.#shards.has(name));
+    const queue = new PQueue({ concurrency: 16 });
+    await Promise.all(missing.map((name) => queue.add(async () => {
+      const object = await this.store.get(name);
+      if (!object) throw new ObjectStoreError(`Expected shard ${name} (named by ${rootKey}) to exist, got none`, { retryable: true });
+      this.io.bytesRead += object.body.length;
+      this.#shards.set(name, gunzipJson(name, object.body));
+    })));
   }
 
   /** The parsed shard `name`, if this store holds it (a packed one is parsed now, once). */
@@ -306,14 +409,27 @@ export class ShardedDocument<D, M> {
    */
   async write(
     document: D, givenChanges: Record<string, Iterable<string> | undefined> = {},
-    options: { same?: (a: M, b: M) => boolean; extraDeletes?: string[]; lookups?: Record<string, (key: string) => unknown> } = {},
+    options: {
+      same?: (a: M, b: M) => boolean; extraDeletes?: string[]; lookups?: Record<string, (key: string) => unknown>;
+      /** Per kind, the records under the changed keys before the change (undefined: absent), when the caller holds them: spares reading their shards. */
+      previous?: Record<string, (key: string) => unknown>;
+    } = {},
   ): Promise<boolean> {
     const previous = this.#root?.root;
     const same = options.same ?? ((a: M, b: M) => JSON.stringify(a) === JSON.stringify(b));
     let changes = givenChanges;
     const targeted = previous !== undefined && !options.extraDeletes?.length && Object.keys(this.codecs).every((kind) => changes[kind] !== undefined);
     if (targeted) {
-      const segment = this.#segmentOf(document, previous, changes, options.lookups);
+      changes = Object.fromEntries(Object.entries(changes).map(([kind, keys]) => [kind, [...new Set(keys)]]));
+      // What a segment is made against: every segment, and the shards of changed keys the caller does not hold (after a compaction, none are read yet).
+      const needed = [...(previous.segments ?? [])];
+      for (const kind of Object.keys(this.codecs)) {
+        const names = previous.shards[kind] ?? [];
+        if (options.previous?.[kind] || !names.length) continue;
+        for (const key of changes[kind]!) needed.push(names[shardOf(key, names.length)]!);
+      }
+      await this.#fetch(needed, this.#root!.key);
+      const segment = this.#segmentOf(document, previous, changes, options.lookups, options.previous);
       if (segment === 'unchanged') {
         if (same(previous.meta, this.metaOf(document))) return false;
         return this.#commitSegment(document, previous, { segment: undefined, counts: previous.counts! });
@@ -322,6 +438,7 @@ export class ShardedDocument<D, M> {
     }
     const overlays = previous?.segments ?? [];
     if (overlays.length) {
+      this.io.folds++;
       // The shards take in the segments: their keys are rewritten with this change (kinds rewritten whole need nothing).
       changes = Object.fromEntries(Object.keys(this.codecs).map((kind) => [kind, changes[kind] === undefined ? undefined : new Set([...changes[kind]!, ...this.#overlay(kind, overlays).keys()])]));
     }
@@ -396,11 +513,10 @@ export class ShardedDocument<D, M> {
       }
     }
     const names = new Set(Object.values(shards).flat());
-    const dropped = previous ? [...Object.values(previous.shards).flat(), ...(previous.segments ?? [])].filter((name) => !names.has(name)) : [];
     const meta = this.metaOf(document);
-    const root: Root<M> = { format: 2, meta, shards, counts, retired: [...new Set(dropped)] };
     if (previous && !options.extraDeletes?.length && !previous.segments?.length && same(previous.meta, meta) && JSON.stringify(previous.shards) === JSON.stringify(shards)) return false;
-    await this.#commit(root, writes, previous, names, options.extraDeletes ?? []);
+    // Made again on top of a compaction that overtook this commit: what that root named and this one does not goes too.
+    await this.#commit((base) => ({ format: 2, meta, shards, counts, retired: base ? [...namesOf(base)].filter((name) => !names.has(name)) : [] }), writes, options.extraDeletes ?? []);
     return true;
   }
 
@@ -410,7 +526,10 @@ export class ShardedDocument<D, M> {
    * folded into the shards instead (too many of them, too many records, a kind outgrowing its
    * shard count, or a shard this store does not hold).
    */
-  #segmentOf(document: D, previous: Root<M>, changes: Record<string, Iterable<string> | undefined>, lookups: Record<string, (key: string) => unknown> | undefined): { segment: Segment; counts: Record<string, number> } | 'unchanged' | 'fold' {
+  #segmentOf(
+    document: D, previous: Root<M>, changes: Record<string, Iterable<string> | undefined>,
+    lookups: Record<string, (key: string) => unknown> | undefined, befores: Record<string, (key: string) => unknown> | undefined,
+  ): { segment: Segment; counts: Record<string, number> } | 'unchanged' | 'fold' {
     const segments = previous.segments ?? [];
     if (!segments.every((name) => this.#shards.has(name))) return 'fold';
     const segment: Segment = {};
@@ -421,16 +540,20 @@ export class ShardedDocument<D, M> {
       const names = previous.shards[kind] ?? [];
       const known = previous.counts?.[kind];
       if (known === undefined || !names.length) return 'fold';
-      const overlay = this.#overlay(kind, segments);
+      const given = befores?.[kind];
+      const overlay = given ? undefined : this.#overlay(kind, segments);
       const lookup = lookups?.[kind] ?? codec.lookup(document);
       const entries: Array<[string, unknown]> = [];
       let count = known;
       for (const key of new Set(changes[kind]!)) {
-        const shard = this.#shard(names[shardOf(key, names.length)]!);
-        if (shard === undefined) return 'fold';
         let before: unknown = null;
-        if (overlay.has(key)) before = overlay.get(key);
-        else for (const [k, record] of codec.entries(shard)) if (k === key) { before = record; break; }
+        if (given) before = given(key) ?? null;
+        else if (overlay!.has(key)) before = overlay!.get(key);
+        else {
+          const shard = this.#shard(names[shardOf(key, names.length)]!);
+          if (shard === undefined) return 'fold';
+          for (const [k, record] of codec.entries(shard)) if (k === key) { before = record; break; }
+        }
         const now = lookup(key) ?? null;
         if (JSON.stringify(before) === JSON.stringify(now)) continue;
         count += (now === null ? 0 : 1) - (before === null ? 0 : 1);
@@ -462,47 +585,176 @@ export class ShardedDocument<D, M> {
       if (!this.#shards.has(name)) writes.push({ key: name, body: gzipSync(json, SHARD_GZIP) });
       this.#shards.set(name, JSON.parse(json));
     }
-    const root: Root<M> = { format: 2, meta: this.metaOf(document), shards: previous.shards, counts, retired: [], ...(segments.length ? { segments } : {}) };
-    const names = new Set([...Object.values(previous.shards).flat(), ...segments]);
-    await this.#commit(root, writes, previous, names, []);
+    const meta = this.metaOf(document);
+    const added = segments.slice(previous.segments?.length ?? 0);
+    // On top of a compaction that overtook it, the segment goes after the ones the compaction left.
+    await this.#commit((base) => {
+      const under = base ?? previous;
+      const listed = [...(under.segments ?? []), ...added];
+      return { format: 2, meta, shards: under.shards, counts, retired: [], ...(listed.length ? { segments: listed } : {}) };
+    }, writes, []);
     return true;
   }
 
-  /** Writes the new objects, then the root (the commit), then deletes what the previous commit retired. */
-  async #commit(root: Root<M>, writes: ReadonlyArray<{ key: string; body: Buffer }>, previous: Root<M> | undefined, names: ReadonlySet<string>, extraDeletes: readonly string[]): Promise<void> {
+  /**
+   * Writes the new objects, then the root `make` gives for the held root (the commit), then deletes
+   * what that root retired. A commit a compaction of the held root overtook is made again on top of
+   * the compaction's root (the same records) and committed over it.
+   */
+  async #commit(make: (base: Root<M> | undefined) => Root<M>, writes: ReadonlyArray<{ key: string; body: Buffer }>, extraDeletes: readonly string[]): Promise<void> {
     const queue = new PQueue({ concurrency: 16 });
     await Promise.all(writes.map((w) => queue.add(async () => {
       await this.store.put(w.key, w.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
       this.io.bytesWritten += w.body.length;
       this.io.objectsWritten++;
     })));
-    // With pointers, the root this commit replaces goes with the next commit (a reader may still
-    // hold it). The fixed root of a document moving over is instead replaced by a marker (below),
-    // which a reader without the pointers refuses: it must not take that root for the live one.
-    if (this.pointers && this.#root && this.#root.key !== this.rootKey) root.retired.push(this.#root.key);
-    const json = JSON.stringify(root);
-    const body = gzipSync(json, SHARD_GZIP);
     const rootMeta = { contentType: 'application/gzip', cacheControl: 'no-store' };
-    let committed: { etag: string | undefined; key: string };
-    if (this.pointers) {
-      // The root object first (content-addressed, harmless if the swap loses), then the swap: the commit.
-      const key = `${this.prefix}roots/${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
-      await this.store.put(key, body, rootMeta);
-      const expected = this.#root?.etag?.startsWith('p:') ? this.#root.etag.slice(2) : undefined;
-      const version = await this.pointers.table.swap(this.pointers.document, key, expected);
-      committed = { etag: `p:${version}`, key };
-      if (this.#root?.key === this.rootKey) await this.store.put(this.rootKey, gzipSync(JSON.stringify({ format: 2, movedTo: 'root-pointers' })), rootMeta);
-    } else {
-      await this.store.put(this.rootKey, body, rootMeta);
-      committed = { etag: await this.store.head(this.rootKey), key: this.rootKey };
+    let base = this.#root;
+    for (let attempt = 0; ; attempt++) {
+      const root = make(base?.root);
+      // With pointers, the root this commit replaces goes with the next commit (a reader may still
+      // hold it). The fixed root of a document moving over is instead replaced by a marker (below),
+      // which a reader without the pointers refuses: it must not take that root for the live one.
+      if (this.pointers && base && base.key !== this.rootKey) root.retired.push(base.key);
+      const json = JSON.stringify(root);
+      const body = gzipSync(json, SHARD_GZIP);
+      let committed: { etag: string | undefined; key: string };
+      if (this.pointers) {
+        // The root object first (content-addressed, harmless if the swap loses), then the swap: the commit.
+        const key = `${this.prefix}roots/${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+        await this.store.put(key, body, rootMeta);
+        const expected = base?.etag?.startsWith('p:') ? base.etag.slice(2) : undefined;
+        try {
+          committed = { etag: `p:${await this.pointers.table.swap(this.pointers.document, key, expected)}`, key };
+        } catch (error) {
+          if (!(error instanceof StateConflictError) || !base?.root || attempt >= REBASES) throw error;
+          const live = await this.#live();
+          if (live?.root.fold?.base !== base.key) throw error;
+          base = live;
+          continue;
+        }
+        if (base?.key === this.rootKey) await this.store.put(this.rootKey, gzipSync(JSON.stringify({ format: 2, movedTo: 'root-pointers' })), rootMeta);
+      } else {
+        await this.store.put(this.rootKey, body, rootMeta);
+        // Committed: an ETag that cannot be read now only makes the next run read the root again.
+        committed = { etag: await this.store.head(this.rootKey).catch(() => undefined), key: this.rootKey };
+      }
+      this.io.bytesWritten += body.length;
+      this.io.objectsWritten++;
+      this.#root = { ...committed, root };
+      const names = namesOf(root);
+      this.#keepOnly(names);
+      // After the commit: what the replaced root retired (a reader of that root has had a run's time).
+      await this.#deleteRetired([...(base?.root?.retired ?? []).filter((name) => !names.has(name) && name !== committed.key), ...extraDeletes]);
+      return;
     }
-    this.io.bytesWritten += body.length;
-    this.io.objectsWritten++;
-    this.#root = { ...committed, root };
-    // After the commit: what the previous commit dropped (a reader of that root has had a run's time).
-    const stale = [...(previous?.retired ?? []).filter((name) => !names.has(name) && name !== committed.key), ...extraDeletes];
-    if (stale.length) await this.store.deleteMany(stale);
-    this.#keepOnly(names);
+  }
+
+  /**
+   * Folds the live root's segments into new shards and commits a root listing only the segments
+   * committed meanwhile, off the change path: what a compactor beside the writers runs when
+   * `compactionDue`. It reads the segments and the shards their keys fall in, one at a time, and
+   * holds none of them after. A writer's commit between its read and its swap makes it redo the
+   * swap on top of that commit (its segments are kept); any other commit (a fold, a full write)
+   * supersedes it, and the shards it wrote are left for `sweep`. Needs root pointers.
+   */
+  async compact(options: { force?: boolean } = {}): Promise<CompactionResult> {
+    const result: CompactionResult = { compacted: false, segments: 0, records: 0, shardsWritten: 0, bytesRead: 0, bytesWritten: 0 };
+    const io0 = { ...this.io };
+    const finish = (reason?: string) => ({ ...result, ...(reason ? { reason } : {}), bytesRead: this.io.bytesRead - io0.bytesRead, bytesWritten: this.io.bytesWritten - io0.bytesWritten });
+    if (!this.pointers) return finish('the document commits without root pointers (no compare-and-swap)');
+    const start = await this.#live();
+    if (!start) return finish('no document yet');
+    if (!start.etag?.startsWith('p:')) return finish('the document has not moved to root pointers yet (its next commit moves it)');
+    const folded = start.root.segments ?? [];
+    if (!folded.length) return finish('no segments');
+    const queue = new PQueue({ concurrency: 8 });
+    const read = async (name: string): Promise<unknown> => {
+      const object = await this.store.get(name);
+      if (!object) throw new ObjectStoreError(`Expected ${name} (named by ${start.key}) to exist, got none`, { retryable: true });
+      this.io.bytesRead += object.body.length;
+      return gunzipJson(name, object.body);
+    };
+    const segments = new Map<string, Segment>();
+    await Promise.all([...new Set(folded)].map((name) => queue.add(async () => { segments.set(name, await read(name) as Segment); })));
+    // Per kind, the segments' records in commit order, later ones winning.
+    const overlays = new Map<string, Map<string, unknown>>();
+    for (const name of folded) {
+      for (const [kind, list] of Object.entries(segments.get(name)!)) {
+        let overlay = overlays.get(kind);
+        if (!overlay) overlays.set(kind, (overlay = new Map()));
+        for (const [key, record] of list) overlay.set(key, record);
+        result.records += list.length;
+      }
+    }
+    result.segments = folded.length;
+    if (!options.force && !due(start.root, folded.length, result.records)) return finish('not due');
+    const shards: Record<string, string[]> = {};
+    for (const [kind, names] of Object.entries(start.root.shards)) {
+      const codec = this.codecs[kind]!;
+      shards[kind] = [...names];
+      const overlay = overlays.get(kind);
+      if (!overlay || !names.length) continue;
+      const byShard = new Map<number, Array<[string, unknown]>>();
+      for (const entry of overlay) {
+        const index = shardOf(entry[0], names.length);
+        let list = byShard.get(index);
+        if (!list) byShard.set(index, (list = []));
+        list.push(entry);
+      }
+      await Promise.all([...byShard].map(([index, changed]) => queue.add(async () => {
+        const records = new Map(codec.entries(await read(names[index]!)));
+        for (const [key, record] of changed) if (record === null) records.delete(key); else records.set(key, record);
+        const json = codec.serialize([...records].sort(byKey));
+        const name = `${this.prefix}${kind}/${index}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+        if (name === names[index]) return;
+        const body = gzipSync(json, SHARD_GZIP);
+        await this.store.put(name, body, { contentType: 'application/gzip', cacheControl: 'no-store' });
+        this.io.bytesWritten += body.length;
+        this.io.objectsWritten++;
+        result.shardsWritten++;
+        shards[kind]![index] = name;
+      })));
+    }
+    const rootMeta = { contentType: 'application/gzip', cacheControl: 'no-store' };
+    const replaced = [...Object.values(start.root.shards).flat()].filter((name) => !Object.values(shards).some((list) => list.includes(name)));
+    let base = start;
+    for (let attempt = 0; ; attempt++) {
+      const rest = (base.root.segments ?? []).slice(folded.length);
+      const names = new Set([...Object.values(shards).flat(), ...rest]);
+      const retired = [...new Set([...replaced, ...folded, base.key])].filter((name) => !names.has(name));
+      const root: Root<M> = { format: 2, meta: base.root.meta, shards, counts: base.root.counts, retired, ...(rest.length ? { segments: rest } : {}), fold: { base: base.key } };
+      const json = JSON.stringify(root);
+      const key = `${this.prefix}roots/${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+      const body = gzipSync(json, SHARD_GZIP);
+      await this.store.put(key, body, rootMeta);
+      this.io.bytesWritten += body.length;
+      try {
+        const version = await this.pointers.table.swap(this.pointers.document, key, base.etag!.slice(2));
+        this.#root = { etag: `p:${version}`, key, root };
+        this.#keepOnly(new Set());
+        // What the replaced root retired goes now, as after any commit.
+        await this.#deleteRetired((base.root.retired ?? []).filter((name) => !names.has(name) && name !== key));
+        return { ...finish(), compacted: true };
+      } catch (error) {
+        if (!(error instanceof StateConflictError) || attempt >= REBASES) throw error;
+        const live = await this.#live();
+        // Only writers' segments may have come meanwhile: same shards, the folded segments first.
+        const kept = live && JSON.stringify(live.root.shards) === JSON.stringify(start.root.shards) && folded.every((name, i) => live.root.segments?.[i] === name);
+        if (!kept) return finish('superseded by another commit (a fold or a full write)');
+        base = live;
+      }
+    }
+  }
+
+  /**
+   * Deletes what a replaced root retired, after the commit: the commit stands whatever happens
+   * here (reporting it failed would redo a change already live), and what a failed delete leaves
+   * no root names, so the next full build's `sweep` removes it.
+   */
+  async #deleteRetired(names: readonly string[]): Promise<void> {
+    if (!names.length) return;
+    await this.store.deleteMany(names).catch(() => undefined);
   }
 
   /**

@@ -18,7 +18,7 @@ import type { Product } from '../catalog/product.js';
 import type { ContentEntity, LocaleDef } from '../content/types.js';
 import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore, RootPointers } from '../ports.js';
-import { ShardedDocument, gunzipJson, type ShardCodec, type ShardIo } from './sharded.js';
+import { ShardedDocument, gunzipJson, type CompactionResult, type ShardCodec, type ShardIo } from './sharded.js';
 import type { PageIndexEntry, SiteState } from './types.js';
 
 const PREFIX = '_restatic/state/';
@@ -43,6 +43,13 @@ export interface StateChanges {
   products?: Iterable<string>;
   pages?: Iterable<string>;
   versions?: Iterable<string>;
+}
+
+/** What the changed keys of a targeted write held before it (undefined: absent), per kind. */
+export interface StatePrevious {
+  products: (sku: string) => Product | undefined;
+  pages: (url: string) => PageIndexEntry | undefined;
+  versions: (key: string) => string | undefined;
 }
 
 /** State bytes a store instance read and wrote (the bench reports them per change). */
@@ -106,6 +113,25 @@ export class StateStore {
     return this.#document.io;
   }
 
+  /**
+   * Whether the state this store last read or wrote is still live (`current`), or was compacted
+   * since into the same records (`rebased`: what the caller holds stays valid); `stale` when it
+   * must be read again.
+   */
+  refresh(): Promise<'current' | 'rebased' | 'stale'> {
+    return this.#legacy ? Promise.resolve('stale') : this.#document.refresh();
+  }
+
+  /** Whether the state's segments are due a compaction (see `compact`). */
+  get compactionDue(): boolean {
+    return this.#document.compactionDue;
+  }
+
+  /** Folds the state's segments into its shards, off the change path (see sharded.ts). */
+  compact(options?: { force?: boolean }): Promise<CompactionResult> {
+    return this.#document.compact(options);
+  }
+
   /** The root's ETag, or undefined when there is no partitioned state yet (cheap freshness check). */
   version(): Promise<string | undefined> {
     return this.#document.version();
@@ -151,11 +177,13 @@ export class StateStore {
    * Commits `state`. With `changes` (relative to the state this store last read or wrote), only the
    * shards holding those keys are rewritten; without, every shard is. Writes nothing when the
    * result equals the live state. `catalog` (the state's products by sku, when the caller keeps
-   * them so) spares a pass over the catalog to find the changed ones. Returns whether it wrote.
+   * them so) spares a pass over the catalog to find the changed ones; `previous` (what the changed
+   * keys held before, when the caller kept it) spares reading their shards. Returns whether it wrote.
    */
-  async write(state: SiteState, changes?: StateChanges, catalog?: ReadonlyMap<string, Product>): Promise<boolean> {
+  async write(state: SiteState, changes?: StateChanges, catalog?: ReadonlyMap<string, Product>, previous?: StatePrevious): Promise<boolean> {
     const wrote = await this.#document.write(state, changes ? { products: changes.products, pages: changes.pages, versions: changes.versions } : {}, {
       same: sameMeta, ...(this.#legacy ? { extraDeletes: [LEGACY_STATE_KEY] } : {}), ...(catalog ? { lookups: { products: (sku: string) => catalog.get(sku) } } : {}),
+      ...(previous ? { previous: { products: previous.products, pages: previous.pages, versions: previous.versions } } : {}),
     });
     if (wrote) this.#legacy = false;
     return wrote;

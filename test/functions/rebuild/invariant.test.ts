@@ -14,6 +14,24 @@ describe('live site = full build', () => {
     await fc.assert(invariantProperty(), { numRuns: Number(process.env.INVARIANT_RUNS ?? 30), seed: Number(process.env.INVARIANT_SEED ?? 20261201) });
   }, 240_000);
 
+  it('holds across compactions, between runs and inside a run\'s commit', async () => {
+    // Prepare
+    const harness = new InvariantHarness();
+    await harness.start();
+    const put = (sku: string, price: number) => harness.apply({ kind: 'put', sku, title: 0, slug: undefined, category: 0, price, sale: undefined, group: false, euro: 1, german: undefined });
+    // Act: segments, a compaction between runs, more segments, a compaction landing in the next commit
+    await put('A-1', 1001);
+    await put('B-2', 1002);
+    await harness.apply({ kind: 'compact', during: false });
+    await put('C-3', 1003);
+    await harness.apply({ kind: 'compact', during: true });
+    await put('A-1', 1000);
+    await harness.apply({ kind: 'publish', id: 'page-about', variant: 2 });
+    // Assess: both documents compacted both times, and the site is what a full build makes
+    expect(harness.compactions).toBe(4);
+    expect(await harness.divergences()).toEqual([]);
+  });
+
   it('ends a sale at its instant: page, listing and sheet flip without any other change', async () => {
     // Prepare: a sale that ends 100 s from now
     const harness = new InvariantHarness();

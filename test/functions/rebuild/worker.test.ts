@@ -1,6 +1,8 @@
 /** The rebuild worker against real protocol servers: s3rver (bucket) and dynalite (catalog). */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ContentNotConsistentError, type RebuildWorker } from '../../../functions/rebuild/worker.js';
+import { ContentNotConsistentError, RebuildWorker as RebuildWorkerClass, type RebuildWorker } from '../../../functions/rebuild/worker.js';
+import { DEMO_MARKETS } from '../../../functions/shared/markets/markets.js';
+import { MemoryCatalog, MemoryContent, MemoryStore } from '../../fixtures/memory.js';
 import { StateConflictError } from '../../../functions/shared/errors.js';
 import type { Product } from '../../../functions/shared/catalog/product.js';
 import { buildRequestEnvelope } from '../../../functions/shared/changes/envelope.js';
@@ -374,5 +376,21 @@ describe('warm-up', () => {
     expect(stateReads).toBe(1);
     expect(result.rendered).toContain(`/products/${product.slug}/`);
     expect(await site.page(`/products/${product.slug}/`)).toContain('$31.31');
+  });
+});
+
+describe('runs that take the full-build path', () => {
+  it('say which of the run\'s products the build skipped as invalid, as a targeted run does', async () => {
+    // Prepare: no state yet, so the first change takes the full-build path; the build skips one product
+    const rejected = [{ sku: 'BAD-1', field: 'price', message: 'Expected price.USD to be an integer number of cents, got "ten"' }];
+    const worker = new RebuildWorkerClass(
+      { content: new MemoryContent([]), catalog: new MemoryCatalog(), store: new MemoryStore(), cdn: { invalidate: async () => 'id' }, logger: silentLogger, fullBuild: async () => ({ pages: 0, uploaded: [], deleted: [], rejected }) },
+      { site: { baseUrl: 'https://shop.example.com', markets: DEMO_MARKETS, listingPageSize: 2 }, demoImages: false },
+    );
+    // Act
+    const result = await worker.run([productChange('BAD-1', 1)]);
+    // Assess
+    expect(result.mode).toBe('full');
+    expect(result.rejected).toEqual(rejected);
   });
 });

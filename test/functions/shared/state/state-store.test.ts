@@ -194,6 +194,27 @@ describe('StateStore', () => {
     expect(reads).toEqual(expected);
   });
 
+  it('keeps every change of a folding commit whose changed keys come as one-pass iterators', async () => {
+    // Prepare: 128 segments, each the same product again, so the next commit folds
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    let state = stateOf(2000);
+    await states.write(state);
+    for (let run = 0; run < 128; run++) {
+      state = { ...repriced(state, 0), versions: { ...state.versions, 'sku:SKU-00000': String(run + 2) } };
+      await states.write(state, repricedKeys(state, 0));
+    }
+    const indices = Array.from({ length: 20 }, (_, i) => 1 + i * 97);
+    const next = repricedAll(state, indices);
+    const keys = {
+      products: indices.map((i) => next.products[i]!.sku), pages: indices.map((i) => `/products/${next.products[i]!.slug}/`), versions: indices.map((i) => `sku:${next.products[i]!.sku}`),
+    };
+    // Act: the worker names its pages as a Map's keys(), which can be walked once
+    await states.write(next, { products: keys.products.values(), pages: keys.pages.values(), versions: keys.versions.values() });
+    // Assess
+    expect(await new StateStore(store).read()).toEqual(next);
+  });
+
   it('drops a removed record from its shard and adds a new one to another, rewriting only those', async () => {
     // Prepare
     const store = new MemoryStore();
@@ -258,6 +279,24 @@ describe('StateStore', () => {
     // Assess
     expect(failed).toBeInstanceOf(ObjectStoreError);
     expect(await new StateStore(store).read()).toEqual(state);
+  });
+
+  it('reports a commit as done when only what follows the root fails (reading its ETag, deleting what it retired)', async () => {
+    // Prepare: whole writes, so each commit retires the shards the one before replaced
+    const store = new MemoryStore();
+    const states = new StateStore(store);
+    const v1 = stateOf(2000);
+    await states.write(v1);
+    const v2 = repriced(v1, 1);
+    await states.write(v2);
+    const v3 = repriced(v2, 2);
+    store.head = async () => { throw new ObjectStoreError('S3 HEAD failed: SlowDown', { retryable: true }); };
+    store.deleteMany = async () => { throw new ObjectStoreError('S3 DELETE failed: SlowDown', { retryable: true }); };
+    // Act
+    const wrote = await states.write(v3);
+    // Assess: committed, and a retry of the change would find it live (not redo it)
+    expect(wrote).toBe(true);
+    expect(await new StateStore(store).read()).toEqual(v3);
   });
 
   it('keeps a dropped shard for one more commit, so a reader of the previous root can finish', async () => {
