@@ -1,9 +1,9 @@
 /**
  * The local compactor in its own thread, as it runs in its own Lambda: folding the state's and the
  * manifest's segments into their shards rewrites most shards, seconds of work at 100,000 products
- * that the rebuild worker must not wait for. The thread runs at background priority; the main
- * thread's handle (`ThreadedCompactor`) coalesces requests as the FIFO queue and its deduplication
- * do in AWS: one compaction at a time, and requests made during one ask for one more after it.
+ * that the rebuild worker must not wait for. The main thread's handle (`ThreadedCompactor`)
+ * coalesces requests as the FIFO queue and its deduplication do in AWS: one compaction at a time,
+ * and requests made during one ask for one more after it.
  */
 import { runCompaction, type CompactionJobResult } from '../functions/compact/job.js';
 import { createJsonLogger } from '../functions/shared/logger.js';
@@ -43,7 +43,9 @@ export class ThreadedCompactor {
     if (options.run) {
       this.#call = options.run;
     } else {
-      const host = new ThreadHost({ name: 'compact', module: './compact-host.ts', factory: 'compactThread', config, background: true });
+      // Normal priority, unlike the PDF, search and feed threads: under a burst of changes a niced
+      // compactor starved, the segments reached the commit's own limit and a change paid for the fold.
+      const host = new ThreadHost({ name: 'compact', module: './compact-host.ts', factory: 'compactThread', config });
       this.#host = host;
       this.#call = (correlationId) => host.call<CompactionJobResult>('run', { correlationId });
     }

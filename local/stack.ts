@@ -150,7 +150,7 @@ export async function startLocalStack(config: LocalConfig, options: StackOptions
     ...(config.deliveryToken ? { contentful: { space: config.spaceId, environment: config.environment, accessToken: config.deliveryToken } } : {}),
   });
   const journal = new JournalQueue(join(config.dataDir, 'changes', 'journal.jsonl'));
-  // The compactor: its own thread (its own Lambda in AWS, fed by a FIFO queue), at background priority.
+  // The compactor: its own thread (its own Lambda in AWS, fed by a FIFO queue).
   const compactor = new ThreadedCompactor({
     s3Endpoint: services.servers.s3Endpoint, dynamoEndpoint: services.servers.dynamoEndpoint, bucket: config.bucket, table: config.table, edgeUrl, logLevel: config.logLevel,
   }, logger);

@@ -10,7 +10,10 @@ import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { Logger } from '../shared/ports.js';
 import type { RebuildResult, RebuildWorker } from './worker.js';
 
-/** Runs the envelopes, bisecting on a non-retryable failure. Throws only retryable errors. */
+/**
+ * Runs the envelopes, bisecting on a non-retryable failure. Throws only retryable errors, and only
+ * when none of the envelopes went live.
+ */
 export async function runIsolated(worker: Pick<RebuildWorker, 'run'>, envelopes: readonly ChangeEnvelope[], logger: Logger): Promise<RebuildResult> {
   try {
     return await worker.run(envelopes);
@@ -25,7 +28,11 @@ export async function runIsolated(worker: Pick<RebuildWorker, 'run'>, envelopes:
     logger.warn('rebuild run failed; splitting the batch to find the change that fails', { changes: envelopes.length, error: String(error) });
     // In order: the first half's versions are recorded before the second half is fenced against them.
     const first = await runIsolated(worker, envelopes.slice(0, half), logger);
-    const second = await runIsolated(worker, envelopes.slice(half), logger);
+    // The first half went live: a transient failure of the second returns only its changes, or the
+    // retry would find the first half fenced and its result (rejections, sheets to check) lost.
+    const rest = envelopes.slice(half);
+    const second = await runIsolated(worker, rest, logger)
+      .catch((failure: unknown) => ({ ...emptyResult(), failed: rest.map((envelope) => ({ envelope, error: failure as Error })) }));
     return mergeResults(first, second);
   }
 }

@@ -11,6 +11,7 @@ import { outlineSite, type SiteConfig, type SiteOutline } from '../shared/build/
 import type { Product } from '../shared/catalog/product.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct, RootPointers } from '../shared/ports.js';
+import { recoverIntent } from '../shared/publish/intent.js';
 import { ManifestStore } from '../shared/publish/manifest.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
@@ -217,6 +218,8 @@ export class RebuildWorker {
     }
     const io0 = { ...this.#states.io };
     const manifestIo0 = { ...this.#manifests.io };
+    // A worker that has just started, or whose last run failed, may follow a run that created objects and never committed them.
+    const unsure = this.#cached === undefined;
     const live = await this.#live();
     if (!live) {
       const built = await this.#full('no site state yet', result, envelopes[0]?.correlationId ?? 'first-build');
@@ -241,6 +244,7 @@ export class RebuildWorker {
       deps.logger.warn('the live manifest is ahead of the site state (a run published without committing): full build', { manifest: manifest.generation, state: state.manifestGeneration });
       return this.#finishFull(await this.#full('a run published without committing its state', result, work[0]!.correlationId), work, state);
     }
+    if (unsure) await recoverIntent(deps, manifest);
 
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
@@ -279,7 +283,7 @@ export class RebuildWorker {
     const t2 = performance.now();
     result.stages.built = new Date().toISOString();
 
-    const published = await publishRun({ ...deps, manifests: this.#manifests }, run, rendered, state, now, () => { result.stages.uploaded = new Date().toISOString(); }, manifest);
+    const published = await publishRun({ ...deps, manifests: this.#manifests }, run, rendered, state, now, () => { result.stages.uploaded = new Date().toISOString(); }, manifest, work[0]!.correlationId);
     const t3 = performance.now();
     if (published.invalidation) result.stages.invalidated = new Date().toISOString();
     result.stages.uploaded ??= result.stages.built;

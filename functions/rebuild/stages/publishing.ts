@@ -6,6 +6,7 @@
 import type { RenderedPage } from '../../shared/build/render.js';
 import type { Cdn, Logger, ObjectStore, RedirectTable } from '../../shared/ports.js';
 import type { Manifest, ManifestStore } from '../../shared/publish/manifest.js';
+import { clearIntent, recordIntent } from '../../shared/publish/intent.js';
 import { Publisher, type PublishResult } from '../../shared/publish/publisher.js';
 import { readRedirects, writeRedirects } from '../../shared/publish/redirects.js';
 import type { SiteState } from '../../shared/state/site-state.js';
@@ -22,9 +23,13 @@ export interface PublishDeps {
 }
 
 export async function publishRun(
-  deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void, manifest?: Manifest,
+  deps: PublishDeps, run: RunPlan, rendered: readonly RenderedPage[], state: SiteState, now: Date, onUploaded: () => void, manifest: Manifest | undefined, correlationId: string,
 ): Promise<PublishResult> {
-  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, manifests: deps.manifests }, manifest ?? await deps.manifests.read(), now);
+  const live = manifest ?? await deps.manifests.read();
+  const publisher = new Publisher({ store: deps.store, cdn: deps.cdn, logger: deps.logger, manifests: deps.manifests }, live, now);
+  // Keys this run creates are recorded first: if it fails before its manifest, the next run can find them.
+  const created = rendered.filter((page) => !Object.hasOwn(live.entries, page.key)).map((page) => page.key);
+  if (created.length) await recordIntent(deps.store, created, correlationId, now);
   await publisher.add(rendered);
   publisher.remove(run.plan.removed.map((url) => state.pages[url]!.key));
   // The URL set changed: new redirects, and old ones that a live page or a vanished target ends.
@@ -37,7 +42,9 @@ export async function publishRun(
       await deps.redirects?.replaceAll(merged);
     }
   }
-  return publisher.finish({ prune: false, onUploaded });
+  const result = await publisher.finish({ prune: false, onUploaded });
+  if (created.length) await clearIntent(deps.store);
+  return result;
 }
 
 function sameRedirects(a: Record<string, string>, b: Record<string, string>): boolean {

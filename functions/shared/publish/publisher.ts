@@ -136,7 +136,9 @@ export class Publisher {
         this.#bytes += size;
       }));
     }
-    await Promise.all(uploads);
+    // Every upload settles before a failure is reported: the next run must not race this one's stragglers.
+    const failed = (await Promise.allSettled(uploads)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**

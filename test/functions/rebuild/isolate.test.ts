@@ -97,3 +97,28 @@ describe('invalid catalog items', () => {
     expect(await site.page(`/products/${product.slug}/`)).toBeDefined();
   });
 });
+
+describe('a split batch whose second half then fails transiently', () => {
+  it('returns the first half\'s result and the second half as failed (to retry), instead of losing what went live', async () => {
+    // Prepare: the whole batch fails for good (poison), the first half goes live, the second half meets throttling
+    const [a, b, c, d] = ['A', 'B', 'C', 'D'].map((sku) => productChange(sku, 1));
+    const poison = new InvalidChangeError('Expected a decimal version, got "x"');
+    const throttled = new CatalogError('DynamoDB GetItem C: ThrottlingException', { retryable: true });
+    const runs: string[][] = [];
+    const worker = {
+      run: async (envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> => {
+        runs.push(envelopes.map((e) => e.id));
+        if (envelopes.length === 4) throw poison;
+        if (envelopes[0]!.id === 'C') throw throttled;
+        return { mode: 'targeted', skipped: [], failed: [], rendered: ['/products/a/'], renderedPages: [], uploaded: [], deleted: [], invalidated: [], redirects: {}, changedProducts: envelopes.map((e) => e.id), warnings: [], rejected: [{ sku: 'B', field: 'price', message: 'bad' }], stages: {}, timings: { read: 0, build: 0, publish: 0, commit: 0 } };
+      },
+    };
+    // Act
+    const result = await runIsolated(worker, [a!, b!, c!, d!], silentLogger);
+    // Assess
+    expect(runs).toEqual([['A', 'B', 'C', 'D'], ['A', 'B'], ['C', 'D']]);
+    expect(result.changedProducts).toEqual(['A', 'B']);
+    expect(result.rejected).toEqual([{ sku: 'B', field: 'price', message: 'bad' }]);
+    expect(result.failed.map((f) => [f.envelope.id, f.error])).toEqual([['C', throttled], ['D', throttled]]);
+  });
+});

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ContentNotConsistentError, RebuildWorker as RebuildWorkerClass, type RebuildWorker } from '../../../functions/rebuild/worker.js';
 import { DEMO_MARKETS } from '../../../functions/shared/markets/markets.js';
 import { MemoryCatalog, MemoryContent, MemoryStore } from '../../fixtures/memory.js';
-import { StateConflictError } from '../../../functions/shared/errors.js';
+import { ObjectStoreError, StateConflictError } from '../../../functions/shared/errors.js';
 import type { Product } from '../../../functions/shared/catalog/product.js';
 import { buildRequestEnvelope } from '../../../functions/shared/changes/envelope.js';
 import type { ContentEntity } from '../../../functions/shared/content/types.js';
@@ -392,5 +392,35 @@ describe('runs that take the full-build path', () => {
     // Assess
     expect(result.mode).toBe('full');
     expect(result.rejected).toEqual(rejected);
+  });
+});
+
+describe('a run that failed after creating objects', () => {
+  it('leaves no page live that its change, superseded since, never committed: the next run deletes and invalidates it', async () => {
+    // Prepare: the first upload of a listing page fails, after the new product's page was stored
+    let failing = true;
+    const site = await publishedSite({
+      wrapStore: (real) => ({
+        ...real, get: real.get.bind(real), head: real.head.bind(real), list: real.list.bind(real), deleteMany: real.deleteMany.bind(real), metadata: real.metadata.bind(real), putFile: real.putFile.bind(real),
+        put: async (key, body, meta) => {
+          if (failing && key.startsWith('categories/')) { failing = false; throw new ObjectStoreError(`S3 PUT ${key}: SlowDown (injected)`, { retryable: true }); }
+          return real.put(key, body, meta);
+        },
+      }),
+    });
+    const base = (await site.catalog.scanAll()).products[0]!;
+    await site.catalog.put({ ...base, sku: 'NEW-1', slug: 'brand-new-tent', title: 'Brand new tent' });
+    const failed = await site.worker.run([productChange('NEW-1', 1)]).catch((e: unknown) => e);
+    const orphan = await site.page('/products/brand-new-tent/');
+    // Act: the product is removed before the change is retried; its removal runs
+    await site.catalog.delete('NEW-1');
+    site.invalidations.length = 0;
+    await site.worker.run([productChange('NEW-1', 2, 'Product.REMOVE')]);
+    // Assess
+    expect(failed).toBeInstanceOf(ObjectStoreError);
+    expect(orphan).toContain('Brand new tent');
+    expect(await site.page('/products/brand-new-tent/')).toBeUndefined();
+    expect(site.invalidations.flat()).toContain('/products/brand-new-tent/index.html');
+    expect(await site.store.get('_restatic/publish-intent.json')).toBeUndefined();
   });
 });
