@@ -58,7 +58,7 @@ describe('ThreadedCompactor', () => {
   });
 
   it('folds the segments in its own thread against the embedded S3 and DynamoDB', async () => {
-    // Prepare: a manifest of 3,000 entries with 40 segments, committed through the local state table
+    // Prepare: a manifest of 3,000 entries with 130 segments (due at 128), committed through the local state table
     const dataDir = mkdtempSync(join(tmpdir(), 'restatic-compact-'));
     const config = readLocalConfig({ PORT: '0', RESTATIC_DATA_DIR: dataDir, DEMO_PRODUCTS: '0', LOG_LEVEL: 'silent' });
     const services = await startServices(config);
@@ -68,10 +68,10 @@ describe('ThreadedCompactor', () => {
       const entry = (n: number) => ({ hash: `h${n}`, contentType: 'text/html', cacheControl: 'max-age=60', size: n });
       await manifests.write({ format: 1, generation: 1, publishedAt: new Date(0).toISOString(), entries: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`p/${i}/index.html`, entry(i)])) });
       let live = await manifests.read();
-      for (let run = 0; run < 40; run++) live = await manifests.writeChanges(live, { generation: live.generation + 1, publishedAt: new Date(run).toISOString() }, new Map([[`p/${run}/index.html`, entry(-1 - run)]]));
+      for (let run = 0; run < 130; run++) live = await manifests.writeChanges(live, { generation: live.generation + 1, publishedAt: new Date(run).toISOString() }, new Map([[`p/${run}/index.html`, entry(-1 - run)]]));
       const expected = structuredClone(live);
       // Act
-      compactor.request('run-40');
+      compactor.request('run-130');
       await compactor.idle();
       // Assess: the live root lists no segment, and a fresh reader reads the same manifest
       const pointer = await services.roots.get('manifest');

@@ -18,13 +18,13 @@
  * records (or too many names for a small root), the next commit folds them into the shards, a cost
  * spread over the many changes that filled them.
  *
- * A fold of a large store takes seconds, which a change must not wait for. Well before that limit
- * (`compactionDue`), a compactor beside the writers (`compact`) folds the segments a root lists into
+ * A fold of a large store takes seconds, which a change must not wait for. With root pointers, a
+ * compactor beside the writers (`compact`, when `compactionDue`) folds the segments a root lists into
  * new shards and commits a root that lists only the segments committed meanwhile, marked as the fold
  * of the root it replaced (`fold.base`). That root holds the same records, so a writer holding the
  * replaced one keeps what it has in memory (`refresh`), and a writer whose commit the fold overtook
- * commits again on top of it rather than failing. The commit's own fold remains for when no
- * compactor keeps up.
+ * commits again on top of it rather than failing. The commit's own fold then waits for four times
+ * as many segment records, for when no compactor keeps up.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -41,16 +41,24 @@ const MAX_SHARDS = 4096;
  * yet compared with level 6; any level reads back the same).
  */
 const SHARD_GZIP = { level: 1 };
-/** Segments a root may list before they are folded in (their names are read and written with every root). */
-const MAX_SEGMENTS = 128;
-/** Records the segments may hold before they are folded in: at least this many, or a sixteenth of the document. */
-const MIN_SEGMENT_RECORDS = 2000;
 /**
- * When a compactor should fold the segments, off the change path: a quarter of the limits above,
- * so it has three times as long as the segments took to fill before a commit would fold them itself.
+ * How many segments (their names are read and written with every root), and how many records in
+ * them (at least `minRecords`, or `fraction` of the document), before they are folded in.
  */
-const COMPACT_SEGMENTS = MAX_SEGMENTS / 4;
-const COMPACT_MIN_RECORDS = MIN_SEGMENT_RECORDS / 4;
+interface FoldLimits { segments: number; minRecords: number; fraction: number }
+/**
+ * When a compactor should fold them, off the change path; and when a commit folds them itself if
+ * the document has no root pointers (no compactor can commit beside it). A fold rewrites about the
+ * whole document, so these set its cost per change: a sixteenth keeps it at sixteen records
+ * rewritten per record changed (compacting at a sixty-fourth kept the two cores busy rewriting).
+ */
+const COMPACT: FoldLimits = { segments: 128, minRecords: 2000, fraction: 1 / 16 };
+/**
+ * When a commit folds them itself beside a compactor (one that has stopped or fallen behind): four
+ * times the compactor's limits, so a compaction has three times as long as the segments took to fill.
+ */
+const FOLD_BESIDE_COMPACTOR: FoldLimits = { segments: 512, minRecords: 8000, fraction: 1 / 4 };
+const over = (limits: FoldLimits, count: number, records: number, total: number) => count >= limits.segments || records > Math.max(limits.minRecords, total * limits.fraction);
 /** Commits that a compaction overtook and that retry on top of it, at most. */
 const REBASES = 3;
 
@@ -135,7 +143,7 @@ function namesOf(root: Root<unknown>): Set<string> {
 /** Whether `root`'s segments (`count` names holding `records` records) are due a compaction. */
 function due(root: Root<unknown>, count: number, records: number): boolean {
   const total = Object.values(root.counts ?? {}).reduce((a, b) => a + b, 0);
-  return count >= COMPACT_SEGMENTS || records > Math.max(COMPACT_MIN_RECORDS, total / 64);
+  return over(COMPACT, count, records, total);
 }
 
 export function gunzipJson<T>(key: string, body: Buffer): T {
@@ -569,7 +577,7 @@ export class ShardedDocument<D, M> {
       for (const name of segments) records += (this.#shard(name) as Segment)[kind]?.length ?? 0;
     }
     if (!Object.keys(segment).length) return 'unchanged';
-    if (segments.length + 1 > MAX_SEGMENTS || records > Math.max(MIN_SEGMENT_RECORDS, total / 16)) return 'fold';
+    if (over(this.pointers ? FOLD_BESIDE_COMPACTOR : COMPACT, segments.length, records, total)) return 'fold';
     return { segment, counts };
   }
 

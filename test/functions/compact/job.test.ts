@@ -25,15 +25,15 @@ function recordingLogger(): Logger & { lines: Array<{ level: string; message: st
 
 describe('compaction job', () => {
   it('folds the segments that are due and logs what it did under the request\'s correlation id', async () => {
-    // Prepare: 40 segments (due at 32)
+    // Prepare: 130 segments (due at 128)
     const [store, roots, logger] = [new MemoryStore(), new MemoryRootPointers(), recordingLogger()];
-    const expected = await manifestWithSegments(store, roots, 40);
+    const expected = await manifestWithSegments(store, roots, 130);
     // Act
     const result = await runCompaction({ store, roots, logger }, { correlationId: 'c-1' });
     // Assess
     expect(result.documents.map((d) => [d.document, d.compacted])).toEqual([['state', false], ['manifest', true]]);
-    expect(result.documents[1]).toMatchObject({ segments: 40, records: 40 });
-    expect(logger.lines.find((l) => l.level === 'info')).toMatchObject({ message: expect.stringMatching(/compacted the manifest: 40 segments/), extra: { correlation_id: 'c-1', document: 'manifest' } });
+    expect(result.documents[1]).toMatchObject({ segments: 130, records: 130 });
+    expect(logger.lines.find((l) => l.level === 'info')).toMatchObject({ message: expect.stringMatching(/compacted the manifest: 130 segments/), extra: { correlation_id: 'c-1', document: 'manifest' } });
     expect(await new ManifestStore(store, roots).read()).toEqual(expected);
   });
 

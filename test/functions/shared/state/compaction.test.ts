@@ -132,13 +132,28 @@ describe('compaction', () => {
     // Act
     const result = await new StateStore(store, pointers).compact();
     const unchanged = [...store.objects.keys()];
-    await reprice(writer, state, 3, 32);
+    await reprice(writer, state, 3, 128);
     // Assess
     expect(due).toBe(false);
     expect(result).toMatchObject({ compacted: false, reason: 'not due', segments: 3 });
     expect(unchanged).toEqual(objects);
     expect(writer.compactionDue).toBe(true);
   });
+
+  it('folds in its own commit only at four times the compactor\'s limits, when no compactor keeps up', async () => {
+    // Prepare
+    const { writer, state } = await writerWithSegments(128);
+    const due = writer.compactionDue;
+    // Act: 384 more runs, no compactor
+    const later = await reprice(writer, state, 128, 512);
+    const before = (await liveRoot()).segments?.length;
+    const last = await reprice(writer, later, 512, 513);
+    // Assess: due at 128 segments, folded by the commit that found 512
+    expect(due).toBe(true);
+    expect(before).toBe(512);
+    expect((await liveRoot()).segments).toBeUndefined();
+    expect(await new StateStore(store, pointers).read()).toEqual(last);
+  }, 60_000);
 
   it('leaves a writer what it holds: refresh rebases it, and its next change commits on top reading no shard', async () => {
     // Prepare
