@@ -44,8 +44,8 @@ export interface RebuildBench {
     slowest: { products: number; pages: number; read: number; build: number; publish: number; commit: number; mode: string };
     /** Runs of the window that planned on the whole site (not the warm outline), and attempts that threw (retried). */
     listed: number; failedRuns: number;
-    /** Documents the compactor folded beside the worker, and runs whose own commit folded (the compactor had not kept up). */
-    compacted: number; inlineFolds: number;
+    /** Documents the compactor folded beside the worker, its runs' mean wall ms, and runs whose own commit folded (the compactor had not kept up). */
+    compacted: number; compactionMs: number; inlineFolds: number;
   };
   /** A sale ending a few seconds ahead, nothing else changing: from its instant to the regular price at the edge (page, listing), and to the new spec sheet. */
   saleEnd: { pageMs: number; listingMs: number; sheetMs: number; jsonLdAgrees: boolean };
@@ -77,6 +77,8 @@ async function sustainedRepricing(
   const unwatch = stack.loop.watch((result) => runs.push(result));
   const failedBefore = stack.loop.failedRuns;
   const compactedBefore = stack.compactor.state.folded;
+  const compactionRunsBefore = stack.compactor.state.runs;
+  const compactionMsBefore = stack.compactor.state.ms;
   const start = performance.now();
   const puts: Array<Promise<unknown>> = [];
   for (const [i, product] of targets.entries()) {
@@ -102,10 +104,14 @@ async function sustainedRepricing(
     products: of((r) => r.changedProducts.length), pages: of((r) => r.rendered.length),
     read: of((r) => r.timings.read), build: of((r) => r.timings.build), publish: of((r) => r.timings.publish), commit: of((r) => r.timings.commit),
   };
+  const folded = (doc: string, io: { folds: number; foldReason?: string } | undefined) => (io?.folds ? `, its commit folded the ${doc}: ${io.foldReason ?? 'a whole write'}` : '');
   const total = (r: RebuildResult) => r.timings.read + r.timings.build + r.timings.publish + r.timings.commit;
   const worst = runs.reduce<RebuildResult | undefined>((a, r) => (!a || total(r) > total(a) ? r : a), undefined);
   const slowest = worst
-    ? { products: worst.changedProducts.length, pages: worst.rendered.length, ...worst.timings, mode: `${worst.mode}${worst.planning ? `, ${worst.planning}` : ''}` }
+    ? {
+      products: worst.changedProducts.length, pages: worst.rendered.length, ...worst.timings,
+      mode: `${worst.mode}${worst.planning ? `, ${worst.planning}` : ''}${folded('state', worst.state)}${folded('manifest', worst.manifest)}`,
+    }
     : { products: 0, pages: 0, read: 0, build: 0, publish: 0, commit: 0, mode: 'none' };
   // Read back a sample at the edge: the page shows the price the last PUT set.
   let edgeStale = 0;
@@ -121,7 +127,8 @@ async function sustainedRepricing(
     rate, seconds, changes: targets.length, live: liveAt.size, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), runs: runs.length,
     deadLetters, edgeChecked: sample.length, edgeStale, run, slowest,
     listed: runs.filter((r) => r.planning === 'listed').length, failedRuns: stack.loop.failedRuns - failedBefore,
-    compacted: stack.compactor.state.folded - compactedBefore, inlineFolds: runs.filter((r) => (r.state?.folds ?? 0) + (r.manifest?.folds ?? 0) > 0).length,
+    compacted: stack.compactor.state.folded - compactedBefore,
+    compactionMs: (stack.compactor.state.ms - compactionMsBefore) / Math.max(1, stack.compactor.state.runs - compactionRunsBefore), inlineFolds: runs.filter((r) => (r.state?.folds ?? 0) + (r.manifest?.folds ?? 0) > 0).length,
   };
 }
 
@@ -207,7 +214,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     say(`sustained repricing, the median run: ${r.products} products, ${r.pages} pages; read / plan + render / publish / commit ${[r.read, r.build, r.publish, r.commit].map(Math.round).join(' / ')} ms`);
     const w = sustained.slowest;
     say(`sustained repricing: runs that listed the whole site ${sustained.listed}; attempts that threw ${sustained.failedRuns}`);
-    say(`sustained repricing: documents compacted beside the worker ${sustained.compacted}; runs whose commit folded the segments itself ${sustained.inlineFolds}`);
+    say(`sustained repricing: documents compacted beside the worker ${sustained.compacted} (a compaction run's mean ${Math.round(sustained.compactionMs)} ms); runs whose commit folded the segments itself ${sustained.inlineFolds}`);
     say(`sustained repricing, the slowest run (${w.mode}): ${w.products} products, ${w.pages} pages; read / plan + render / publish / commit ${[w.read, w.build, w.publish, w.commit].map(Math.round).join(' / ')} ms`);
 
     await put(all[10]!, { description: 'A brand new description.' });

@@ -84,9 +84,9 @@ export interface RebuildResult {
    */
   rejected?: RejectedProduct[];
   /** Site state this run read and wrote (bytes, objects): what the state costs per change. */
-  state?: { bytesRead: number; bytesWritten: number; objectsWritten: number; folds: number };
-  /** Manifest objects this run wrote (its changed shards and root); `folds`: whether its commit folded the segments itself. */
-  manifest?: { bytesWritten: number; objectsWritten: number; folds: number };
+  state?: { bytesRead: number; bytesWritten: number; objectsWritten: number; folds: number; foldReason?: string };
+  /** Manifest objects this run wrote (its changed shards and root); `folds`: whether its commit folded the segments itself, and why. */
+  manifest?: { bytesWritten: number; objectsWritten: number; folds: number; foldReason?: string };
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
   /**
@@ -307,9 +307,9 @@ export class RebuildWorker {
     for (const [url, before] of replaced) index.update(url, before, next.pages[url]);
     this.#cached = { etag: this.#states.etag, state: next, catalog: nextCatalog, index, outline: run.site };
     const io = this.#states.io;
-    const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten, folds: io.folds - io0.folds };
+    const stateIo = { bytesRead: io.bytesRead - io0.bytesRead, bytesWritten: io.bytesWritten - io0.bytesWritten, objectsWritten: io.objectsWritten - io0.objectsWritten, folds: io.folds - io0.folds, ...(io.folds > io0.folds && io.foldReason ? { foldReason: io.foldReason } : {}) };
     const m = this.#manifests.io;
-    const manifestIo = { bytesWritten: m.bytesWritten - manifestIo0.bytesWritten, objectsWritten: m.objectsWritten - manifestIo0.objectsWritten, folds: m.folds - manifestIo0.folds };
+    const manifestIo = { bytesWritten: m.bytesWritten - manifestIo0.bytesWritten, objectsWritten: m.objectsWritten - manifestIo0.objectsWritten, folds: m.folds - manifestIo0.folds, ...(m.folds > manifestIo0.folds && m.foldReason ? { foldReason: m.foldReason } : {}) };
 
     return {
       ...result, mode: 'targeted', uploaded: published.uploaded, deleted: published.deleted,

@@ -120,6 +120,8 @@ export interface ShardIo {
   objectsWritten: number;
   /** Commits that folded the segments into the shards themselves (no compactor had kept up). */
   folds: number;
+  /** Why the last of them folded (the limits reached, or what the commit lacked to write a segment). */
+  foldReason?: string;
 }
 
 /** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
@@ -426,6 +428,7 @@ export class ShardedDocument<D, M> {
     const previous = this.#root?.root;
     const same = options.same ?? ((a: M, b: M) => JSON.stringify(a) === JSON.stringify(b));
     let changes = givenChanges;
+    this.io.foldReason = undefined;
     const targeted = previous !== undefined && !options.extraDeletes?.length && Object.keys(this.codecs).every((kind) => changes[kind] !== undefined);
     if (targeted) {
       changes = Object.fromEntries(Object.entries(changes).map(([kind, keys]) => [kind, [...new Set(keys)]]));
@@ -539,7 +542,7 @@ export class ShardedDocument<D, M> {
     lookups: Record<string, (key: string) => unknown> | undefined, befores: Record<string, (key: string) => unknown> | undefined,
   ): { segment: Segment; counts: Record<string, number> } | 'unchanged' | 'fold' {
     const segments = previous.segments ?? [];
-    if (!segments.every((name) => this.#shards.has(name))) return 'fold';
+    if (!segments.every((name) => this.#shards.has(name))) return this.#fold('a segment not held');
     const segment: Segment = {};
     const counts: Record<string, number> = {};
     let records = 0;
@@ -547,7 +550,7 @@ export class ShardedDocument<D, M> {
     for (const [kind, codec] of Object.entries(this.codecs)) {
       const names = previous.shards[kind] ?? [];
       const known = previous.counts?.[kind];
-      if (known === undefined || !names.length) return 'fold';
+      if (known === undefined || !names.length) return this.#fold(`no count or shards of ${kind}`);
       const given = befores?.[kind];
       const overlay = given ? undefined : this.#overlay(kind, segments);
       const lookup = lookups?.[kind] ?? codec.lookup(document);
@@ -559,7 +562,7 @@ export class ShardedDocument<D, M> {
         else if (overlay!.has(key)) before = overlay!.get(key);
         else {
           const shard = this.#shard(names[shardOf(key, names.length)]!);
-          if (shard === undefined) return 'fold';
+          if (shard === undefined) return this.#fold(`a shard of ${kind} not held`);
           for (const [k, record] of codec.entries(shard)) if (k === key) { before = record; break; }
         }
         const now = lookup(key) ?? null;
@@ -569,7 +572,7 @@ export class ShardedDocument<D, M> {
       }
       // Re-sharding rewrites the kind: a folding commit does it.
       const fitting = names.length * 4 >= shardCount(count) && names.length <= shardCount(count) * 4;
-      if (!fitting) return 'fold';
+      if (!fitting) return this.#fold(`${kind} outgrew its shard count`);
       counts[kind] = count;
       total += count;
       if (entries.length) segment[kind] = entries.sort(byKey);
@@ -577,8 +580,14 @@ export class ShardedDocument<D, M> {
       for (const name of segments) records += (this.#shard(name) as Segment)[kind]?.length ?? 0;
     }
     if (!Object.keys(segment).length) return 'unchanged';
-    if (over(this.pointers ? FOLD_BESIDE_COMPACTOR : COMPACT, segments.length, records, total)) return 'fold';
+    if (over(this.pointers ? FOLD_BESIDE_COMPACTOR : COMPACT, segments.length, records, total)) return this.#fold(`${segments.length} segments, ${records} records of ${total}`);
     return { segment, counts };
+  }
+
+  /** A targeted commit that folds instead, and why (the bench names it). */
+  #fold(reason: string): 'fold' {
+    this.io.foldReason = reason;
+    return 'fold';
   }
 
   /** Commits `document` as the previous shards under one more segment. */
