@@ -734,7 +734,8 @@ export class ShardedDocument<D, M> {
       })));
     }
     const rootMeta = { contentType: 'application/gzip', cacheControl: 'no-store' };
-    const replaced = [...Object.values(start.root.shards).flat()].filter((name) => !Object.values(shards).some((list) => list.includes(name)));
+    const kept = new Set(Object.values(shards).flat());
+    const replaced = Object.values(start.root.shards).flat().filter((name) => !kept.has(name));
     let base = start;
     for (let attempt = 0; ; attempt++) {
       const rest = (base.root.segments ?? []).slice(folded.length);

@@ -14,7 +14,7 @@ import { ManifestStore, type Manifest } from '../../../../functions/shared/publi
 import type { SiteState } from '../../../../functions/shared/state/site-state.js';
 import { StateStore, type StateChanges, type StatePrevious } from '../../../../functions/shared/state/state-store.js';
 import { dynamoClient } from '../../../fixtures/aws.js';
-import { MemoryStore } from '../../../fixtures/memory.js';
+import { MemoryStore, keysFetched as gets } from '../../../fixtures/memory.js';
 import { product } from '../../../fixtures/products.js';
 
 function stateOf(n: number): SiteState {
@@ -42,19 +42,6 @@ function repriced(state: SiteState, index: number, price: number): { next: SiteS
     next, changes: { products: [p.sku], pages: [url], versions: [version] },
     previous: { products: () => p, pages: () => state.pages[url], versions: () => state.versions[version] },
   };
-}
-
-/** Keys fetched from the store while `act` runs. */
-async function gets(store: MemoryStore, act: () => Promise<unknown>): Promise<string[]> {
-  const fetched: string[] = [];
-  const get = store.get.bind(store);
-  store.get = async (key) => { fetched.push(key); return get(key); };
-  try {
-    await act();
-  } finally {
-    store.get = get;
-  }
-  return fetched;
 }
 
 interface LiveRoot { segments?: string[]; shards: Record<string, string[]>; fold?: { base: string } }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ObjectStoreError } from '../../../../functions/shared/errors.js';
 import type { SiteState } from '../../../../functions/shared/state/site-state.js';
 import { LEGACY_STATE_KEY, STATE_ROOT_KEY, StateStore } from '../../../../functions/shared/state/state-store.js';
-import { MemoryStore } from '../../../fixtures/memory.js';
+import { MemoryStore, keysFetched as gets } from '../../../fixtures/memory.js';
 import { product } from '../../../fixtures/products.js';
 
 /** A state of `n` products, each with its page and version. */
@@ -29,19 +29,6 @@ async function puts(store: MemoryStore, act: () => Promise<unknown>): Promise<st
     store.put = put;
   }
   return written;
-}
-
-/** Keys fetched from the store while `act` runs. */
-async function gets(store: MemoryStore, act: () => Promise<unknown>): Promise<string[]> {
-  const fetched: string[] = [];
-  const get = store.get.bind(store);
-  store.get = async (key) => { fetched.push(key); return get(key); };
-  try {
-    await act();
-  } finally {
-    store.get = get;
-  }
-  return fetched;
 }
 
 /** A store holding `state` as the single-object state of format 1. */
