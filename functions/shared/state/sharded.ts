@@ -142,10 +142,25 @@ function namesOf(root: Root<unknown>): Set<string> {
   return new Set([...Object.values(root.shards).flat(), ...(root.segments ?? [])]);
 }
 
+/**
+ * Whether `shards` shards fit `records` records within `slack` (a factor either way of the count
+ * the records want). A commit re-shards a kind outside 4 (rewriting all of it); a compaction does it
+ * earlier, at 2, so that the commits of a growing kind (the applied versions after a fresh build)
+ * never have to.
+ */
+const fitsShards = (shards: number, records: number, slack: number) => shards * slack >= shardCount(records) && shards <= shardCount(records) * slack;
+const COMMIT_SLACK = 4;
+const COMPACT_SLACK = 2;
+
+/** The kinds of `root` a compaction re-shards: their records outgrew (or shrank below) their shard count. */
+function outgrown(root: Root<unknown>): string[] {
+  return Object.entries(root.shards).filter(([kind, names]) => names.length && root.counts?.[kind] !== undefined && !fitsShards(names.length, root.counts[kind]!, COMPACT_SLACK)).map(([kind]) => kind);
+}
+
 /** Whether `root`'s segments (`count` names holding `records` records) are due a compaction. */
 function due(root: Root<unknown>, count: number, records: number): boolean {
   const total = Object.values(root.counts ?? {}).reduce((a, b) => a + b, 0);
-  return over(COMPACT, count, records, total);
+  return over(COMPACT, count, records, total) || outgrown(root).length > 0;
 }
 
 export function gunzipJson<T>(key: string, body: Buffer): T {
@@ -460,7 +475,7 @@ export class ShardedDocument<D, M> {
       const before = previous?.shards[kind];
       const changed = changes[kind] === undefined ? undefined : [...changes[kind]!];
       // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
-      const fits = (records: number) => before !== undefined && before.length * 4 >= shardCount(records) && before.length <= shardCount(records) * 4;
+      const fits = (records: number) => before !== undefined && fitsShards(before.length, records, COMMIT_SLACK);
       const known = previous?.counts?.[kind];
       // A targeted write keeps the shard count when the store's size, whatever the change did, stays in the slack.
       const keep = known !== undefined && changed !== undefined && fits(known + changed.length) && fits(Math.max(0, known - changed.length));
@@ -571,8 +586,7 @@ export class ShardedDocument<D, M> {
         entries.push([key, now]);
       }
       // Re-sharding rewrites the kind: a folding commit does it.
-      const fitting = names.length * 4 >= shardCount(count) && names.length <= shardCount(count) * 4;
-      if (!fitting) return this.#fold(`${kind} outgrew its shard count`);
+      if (!fitsShards(names.length, count, COMMIT_SLACK)) return this.#fold(`${kind} outgrew its shard count`);
       counts[kind] = count;
       total += count;
       if (entries.length) segment[kind] = entries.sort(byKey);
@@ -707,11 +721,17 @@ export class ShardedDocument<D, M> {
     result.segments = folded.length;
     if (!options.force && !due(start.root, folded.length, result.records)) return finish('not due');
     const shards: Record<string, string[]> = {};
+    const reshard = new Set(outgrown(start.root));
     for (const [kind, names] of Object.entries(start.root.shards)) {
       const codec = this.codecs[kind]!;
       shards[kind] = [...names];
-      const overlay = overlays.get(kind);
-      if (!overlay || !names.length) continue;
+      const overlay = overlays.get(kind) ?? new Map<string, unknown>();
+      if (reshard.has(kind)) {
+        shards[kind] = await this.#reshard(kind, names, overlay, shardCount(start.root.counts![kind]!), read, queue);
+        result.shardsWritten += shards[kind].filter((name) => !names.includes(name)).length;
+        continue;
+      }
+      if (!overlay.size || !names.length) continue;
       const byShard = new Map<number, Array<[string, unknown]>>();
       for (const entry of overlay) {
         const index = shardOf(entry[0], names.length);
@@ -763,6 +783,31 @@ export class ShardedDocument<D, M> {
         base = live;
       }
     }
+  }
+
+  /**
+   * A kind's records (its shards `names` under `overlay`) split anew into `count` shards: what a
+   * compaction does for a kind that outgrew its shard count. Reads the whole kind, once per
+   * doubling of it, off the change path. Returns the new shards' names.
+   */
+  async #reshard(kind: string, names: readonly string[], overlay: ReadonlyMap<string, unknown>, count: number, read: (name: string) => Promise<unknown>, queue: PQueue): Promise<string[]> {
+    const codec = this.codecs[kind]!;
+    const members = Array.from({ length: count }, () => [] as Array<[string, unknown]>);
+    const place = (key: string, record: unknown) => members[shardOf(key, count)]!.push([key, record]);
+    await Promise.all(names.map((name) => queue.add(async () => {
+      for (const [key, record] of codec.entries(await read(name))) if (!overlay.has(key)) place(key, record);
+    })));
+    for (const [key, record] of overlay) if (record !== null) place(key, record);
+    return Promise.all(members.map((list, index) => queue.add(async () => {
+      const json = codec.serialize(list.sort(byKey));
+      const name = `${this.prefix}${kind}/${index}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json.gz`;
+      if (names.includes(name)) return name;
+      const body = gzipSync(json, SHARD_GZIP);
+      await this.store.put(name, body, { contentType: 'application/gzip', cacheControl: 'no-store' });
+      this.io.bytesWritten += body.length;
+      this.io.objectsWritten++;
+      return name;
+    }))) as Promise<string[]>;
   }
 
   /**

@@ -142,6 +142,33 @@ describe('compaction', () => {
     expect(await new StateStore(store, pointers).read()).toEqual(last);
   }, 60_000);
 
+  it('re-shards a kind that outgrows its shard count, so the writers\' commits never fold for it', async () => {
+    // Prepare: a store whose applied versions start empty (a fresh full build), then 100 new ones a run (the stream's first changes of a sku)
+    const writer = new StateStore(store, pointers);
+    let state: SiteState = { ...stateOf(1000), versions: {} };
+    await writer.write(state);
+    const compactor = new StateStore(store, pointers);
+    const compactions: string[] = [];
+    // Act: 20 runs, the compactor running whenever the writer says it is due (as the worker asks it)
+    for (let run = 0; run < 20; run++) {
+      const keys = Array.from({ length: 100 }, (_, i) => `sku:NEW-${run}-${i}`);
+      state = { ...state, generation: state.generation + 1, versions: { ...state.versions, ...Object.fromEntries(keys.map((key) => [key, '1'])) } };
+      await writer.write(state, { products: [], pages: [], versions: keys }, undefined, { products: () => undefined, pages: () => undefined, versions: () => undefined });
+      if (writer.compactionDue) {
+        const result = await compactor.compact();
+        compactions.push(result.reason ?? 'compacted');
+        await writer.refresh();
+      }
+    }
+    // Assess: 2,000 versions want 8 shards of 400; the compactor re-sharded them before a commit had to
+    const live = await liveRoot();
+    expect(writer.io.folds).toBe(0);
+    expect(compactions.length).toBeGreaterThan(0);
+    expect(compactions.every((reason) => reason === 'compacted')).toBe(true);
+    expect(live.shards.versions!.length).toBeGreaterThanOrEqual(4);
+    expect(await new StateStore(store, pointers).read()).toEqual(state);
+  });
+
   it('leaves a writer what it holds: refresh rebases it, and its next change commits on top reading no shard', async () => {
     // Prepare
     const { writer, state } = await writerWithSegments(12);
