@@ -6,7 +6,8 @@
  * (after that, a restart's first build uploads only what changed), then follows drafts, publishes
  * and catalog changes; its runs are at least `minIntervalMs` apart, so an editor's auto-saves make
  * one run per interval and the latest draft wins (the worker fences older versions of an entry).
- * Nothing here writes to the live bucket, the feeds or the PDFs.
+ * Nothing here writes to the live bucket, the feeds or the PDFs. Its state and manifest have a
+ * compactor of their own (a thread, started with the preview), as the live site's do.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import type { Queue } from '../functions/shared/ports.js';
 import { readState, type SiteState } from '../functions/shared/state/site-state.js';
 import { StateStore } from '../functions/shared/state/state-store.js';
 import { ChangeLoop } from './change-loop.js';
+import { ThreadedCompactor, type CompactionStatus } from './compact-host.js';
 import { draftsJournal, LOCAL_PREVIEW_ROOTS_TABLE, type LocalServices } from './compose.js';
 import type { LocalConfig } from './config.js';
 import { DEMO_SPACE_FILE } from './demo-space.js';
@@ -62,6 +64,7 @@ export class LocalPreview {
   readonly #states: StateStore;
   #cached: { etag: string; state: SiteState | undefined } | undefined;
   #worker: ThreadedRebuildWorker | undefined;
+  #compactor: ThreadedCompactor | undefined;
   #loop: ChangeLoop | undefined;
   /** The first build's request, queued: until it is, the loop has nothing to wait for. */
   #started: Promise<void> = Promise.resolve();
@@ -86,6 +89,11 @@ export class LocalPreview {
     return this.#loop !== undefined;
   }
 
+  /** What the preview's compactor has done; undefined before the preview's first use. */
+  get compaction(): CompactionStatus | undefined {
+    return this.#compactor?.state;
+  }
+
   /**
    * Starts the preview on first use: its worker, its loop, and a build of the whole preview (which
    * reads everything current, so what happened before it needs no replay).
@@ -103,11 +111,19 @@ export class LocalPreview {
       // A real space's drafts come from its Preview API; the bundled space's from the webhooks.
       ...(config.deliveryToken && config.previewToken ? { contentfulPreview: { space: config.spaceId, environment: config.environment, accessToken: config.previewToken } } : {}),
     });
+    const compactor = new ThreadedCompactor({
+      s3Endpoint: this.#services.servers.s3Endpoint, dynamoEndpoint: this.#services.servers.dynamoEndpoint,
+      bucket: config.previewBucket, table: config.table, rootsTable: LOCAL_PREVIEW_ROOTS_TABLE, uncached: true, edgeUrl: this.#edgeUrl, logLevel: config.logLevel,
+    }, this.#logger);
+    this.#compactor = compactor;
     this.#loop = new ChangeLoop(this.#journal, this.#worker, this.status, this.#logger, {
       deadLetterFile: join(config.dataDir, 'changes', 'preview-dead-letters.jsonl'),
       minIntervalMs: this.#options.minIntervalMs ?? 2000,
       ...(this.#options.windowMs !== undefined ? { windowMs: this.#options.windowMs } : {}),
-      onProcessed: (envelopes, result) => this.#built(envelopes, result.failed.map((f) => f.envelope)),
+      onProcessed: (envelopes, result) => {
+        if (result.compactionDue) compactor.request(envelopes[0]?.correlationId ?? 'preview');
+        this.#built(envelopes, result.failed.map((f) => f.envelope));
+      },
     });
     const request = buildRequestEnvelope(randomUUID());
     this.status.open({ kind: 'full-build', reason: 'preview started' }, request.correlationId);
@@ -173,6 +189,7 @@ export class LocalPreview {
   async close(): Promise<void> {
     await this.#loop?.close();
     await this.#worker?.close();
+    await this.#compactor?.close();
   }
 }
 

@@ -63,7 +63,7 @@ export function registerRoutes(edge: EdgeServer, ctx: RouteContext): void {
     status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(statusPage(status.list(), config.siteUrl, new Date(), ctx.preview?.receipts() ?? [])),
   } : { status: 200, body: { changes: status.list(), rejected: [...loop.rejected.values()], ...(ctx.feedStatus ? { feeds: ctx.feedStatus() } : {}), ...(ctx.searchStatus ? { search: ctx.searchStatus() } : {}),
     ...(ctx.compactionStatus ? { compaction: ctx.compactionStatus() } : {}), ...(ctx.pdfs ? { pdfs: ctx.pdfs.state } : {}),
-    ...(ctx.preview ? { preview: { active: ctx.preview.active, entries: ctx.preview.receipts(), changes: ctx.preview.status.list().slice(0, 50) } } : {}) } }));
+    ...(ctx.preview ? { preview: { active: ctx.preview.active, entries: ctx.preview.receipts(), changes: ctx.preview.status.list().slice(0, 50), ...(ctx.preview.compaction ? { compaction: ctx.preview.compaction } : {}) } } : {}) } }));
 
   edge.route('POST', '/_hooks/contentful', async (req: IncomingMessage, body: Buffer) => {
     const result = await receiveWebhook({

@@ -2,7 +2,8 @@
  * Lambda: the preview worker, fed by the preview queue (drafts, publishes and catalog changes). The
  * rebuild worker over the preview's own bucket and state table, reading drafts from Contentful's
  * Preview API and the live catalog; its pages say noindex and its distribution caches nothing, so
- * there is nothing to invalidate. No PDFs, feeds or schedules: those are the live site's.
+ * there is nothing to invalidate. No PDFs, feeds or schedules: those are the live site's. Asks
+ * the preview's compactor when its segments are due.
  */
 import * as aws from '../compose/aws.js';
 import { previewContent } from '../compose/aws-content.js';
@@ -27,4 +28,12 @@ const worker = new RebuildWorker(
   { site, demoImages: false },
 );
 
-export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger));
+const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : undefined;
+
+// The preview follows every catalog change as the live site does: its segments go to its own compactor.
+export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, async (processed, result) => {
+  if (compactions && result.compactionDue) {
+    await compactions.send([{ correlationId: processed[0]?.correlationId ?? 'preview', requestedAt: new Date().toISOString() }])
+      .catch((error: unknown) => o.logger.warn('compaction request failed', { error: String(error) }));
+  }
+}));

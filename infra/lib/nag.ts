@@ -64,10 +64,10 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
   }
   const { preview } = stack;
   const previewObjects = { regex: `/^Resource::<${stack.getLogicalId(preview.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_-]+\\/)*\\*$/g` };
-  for (const fn of [preview.functions.worker, preview.functions.open]) {
+  for (const fn of [preview.functions.worker, preview.functions.open, preview.functions.compact]) {
     NagSuppressions.addResourceSuppressions(policyOf(fn), [{
       id: 'AwsSolutions-IAM5',
-      reason: 'The preview worker reads and writes objects by key in the preview bucket (the open function only reads its state under _restatic/); the actions are the CDK grant set for that bucket only.',
+      reason: 'The preview worker reads and writes objects by key in the preview bucket (the open function only reads its state under _restatic/; the compactor the state and manifest prefixes); the actions are the CDK grant set for that bucket only.',
       appliesTo: [...S3_OBJECT_ACTIONS, previewObjects],
     }], true);
   }

@@ -22,6 +22,7 @@ import { FEED_NODE_OPTIONS } from '../../functions/feeds/runtime.js';
 import { feedTargetsOf, type Market } from '../../functions/shared/markets/markets.js';
 import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
+import { queueWithDlq } from './queues.js';
 
 export interface PipelineProps {
   stage: string;
@@ -47,19 +48,6 @@ export interface PipelineProps {
   reconcileSchedule: string;
   removalPolicy: RemovalPolicy;
   logRetention: logs.RetentionDays;
-}
-
-/** A queue and its dead-letter queue: after `maxReceiveCount` failed receives a message moves there. */
-function queueWithDlq(scope: Construct, id: string, options: { fifo?: boolean; contentBasedDeduplication?: boolean; visibilityTimeout: Duration; maxReceiveCount?: number; deliveryDelay?: Duration }) {
-  const fifo = options.fifo ?? false;
-  const dlq = new sqs.Queue(scope, `${id}Dlq`, { fifo, enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
-  const queue = new sqs.Queue(scope, id, {
-    fifo, ...(fifo ? { contentBasedDeduplication: options.contentBasedDeduplication ?? false } : {}), enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED,
-    visibilityTimeout: options.visibilityTimeout, retentionPeriod: Duration.days(4),
-    ...(options.deliveryDelay ? { deliveryDelay: options.deliveryDelay } : {}),
-    deadLetterQueue: { queue: dlq, maxReceiveCount: options.maxReceiveCount ?? 5 },
-  });
-  return { queue, dlq };
 }
 
 export class Pipeline extends Construct {

@@ -4,7 +4,9 @@
  * expiring token (key in the distribution's KeyValueStore, put there from Secrets Manager on
  * deploy); a preview queue the webhook receiver sends drafts (and publishes) to, and the stream
  * consumer catalog changes; a preview worker (the rebuild worker over the Preview API); and the
- * `/_preview/open` function that sends an editor to the page showing an entry.
+ * `/_preview/open` function that sends an editor to the page showing an entry; and a compactor of
+ * the preview's state and manifest, as the live site's (the preview follows every catalog change,
+ * so its segments fill as fast).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { RestaticFunction } from './functions.js';
+import { queueWithDlq } from './queues.js';
 import { CONTENT_SECURITY_POLICY } from './site.js';
 import type { Market } from '../../functions/shared/markets/markets.js';
 
@@ -46,10 +49,12 @@ export class Preview extends Construct {
   readonly keys: cloudfront.KeyValueStore;
   readonly queue: sqs.Queue;
   readonly dlq: sqs.Queue;
+  /** The dead-letter queue of the preview's compaction requests. */
+  readonly compactionsDlq: sqs.Queue;
   readonly stateTable: dynamodb.Table;
   readonly keySecret: secrets.Secret;
   readonly previewToken: secrets.Secret;
-  readonly functions: Record<'worker' | 'open' | 'key', RestaticFunction>;
+  readonly functions: Record<'worker' | 'open' | 'key' | 'compact', RestaticFunction>;
   readonly keyProvider: cr.Provider;
 
   constructor(scope: Construct, id: string, props: PreviewProps) {
@@ -83,11 +88,15 @@ export class Preview extends Construct {
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: 5 },
     });
 
+    // Compaction requests, as the live site's: FIFO, one group, a burst of runs asks once.
+    const compactions = queueWithDlq(this, 'Compactions', { fifo: true, visibilityTimeout: Duration.minutes(6 * 15) });
+    this.compactionsDlq = compactions.dlq;
+
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: this.previewToken.secretArn };
     const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.markets ? { MARKETS: JSON.stringify(props.markets) } : {}) };
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
-      memorySize: 2048, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName },
+      memorySize: 2048, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl },
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One run at a time: the preview's commits never race (they would be refused and redone).
       reservedConcurrency: 1,
@@ -102,7 +111,11 @@ export class Preview extends Construct {
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,
     });
-    this.functions = { worker, open, key };
+    const compact = new RestaticFunction(this, 'Compact', {
+      ...common, entry: 'functions/compact/handler.ts', description: 'Preview compactor: folds the preview state and manifest segments into their shards', serviceName: 'restatic-preview-compact',
+      memorySize: 2048, timeout: Duration.minutes(15), environment: { SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName },
+    });
+    this.functions = { worker, open, key, compact };
 
     this.bucket.grantReadWrite(worker.fn);
     props.table.grantReadData(worker.fn);
@@ -115,6 +128,11 @@ export class Preview extends Construct {
       actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys'],
       resources: [this.keys.keyValueStoreArn],
     }));
+    this.bucket.grantReadWrite(compact.fn, '_restatic/state/*');
+    this.bucket.grantReadWrite(compact.fn, '_restatic/manifest/*');
+    this.stateTable.grantReadWriteData(compact.fn);
+    compactions.queue.grantSendMessages(worker.fn);
+    compact.fn.addEventSource(new SqsEventSource(compactions.queue, { batchSize: 10, reportBatchItemFailures: true }));
     worker.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     this.keyProvider = new cr.Provider(this, 'KeyProvider', { onEventHandler: key.fn });

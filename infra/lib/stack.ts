@@ -63,7 +63,7 @@ export class RestaticStack extends Stack {
       f.fn.addEnvironment('PREVIEW_QUEUE_URL', this.preview.queue.queueUrl);
       this.preview.queue.grantSendMessages(f.fn);
     }
-    this.pipeline.deadLetterQueues.push(this.preview.dlq);
+    this.pipeline.deadLetterQueues.push(this.preview.dlq, this.preview.compactionsDlq);
     new Monitoring(this, 'Monitoring', { stage: props.stage, pipeline: this.pipeline, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
 
     new CfnOutput(this, 'SiteUrl', { value: siteUrl });

@@ -81,9 +81,9 @@ describe('site', () => {
 });
 
 describe('pipeline', () => {
-  it('runs fifteen functions on nodejs22.x/arm64, search and images on x86-64 (eight for events, schedules and compaction, one for pictures, three for full builds, three for the preview), each with its own log group with retention', () => {
+  it('runs sixteen functions on nodejs22.x/arm64, search and images on x86-64 (eight for events, schedules and compaction, one for pictures, three for full builds, four for the preview), each with its own log group with retention', () => {
     const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
-    expect(fns).toHaveLength(15);
+    expect(fns).toHaveLength(16);
     for (const [, fn] of fns) {
       // Pagefind's indexer and sharp's libvips are native; the x86-64 builds are what npm installs on the build host.
       const architecture = ['Search index (Pagefind) of the live site', 'Pictures resized at the edge on first request'].includes(fn.Properties?.Description as string) ? 'x86_64' : 'arm64';
@@ -105,12 +105,12 @@ describe('pipeline', () => {
       const isDeadLetter = dlqIds.has(id) || destinations.includes(`"${id}"`);
       expect(isDeadLetter || q.Properties?.RedrivePolicy !== undefined, `queue ${id} has no dead-letter queue`).toBe(true);
     }
-    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(5);
+    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(6);
   });
 
   it('reports batch item failures on every event source mapping; the stream bisects, retries boundedly and has an on-failure destination', () => {
     const mappings = of('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(6);
+    expect(mappings).toHaveLength(7);
     for (const [, m] of mappings) expect(m.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BisectBatchOnFunctionError: true, MaximumRetryAttempts: 5, MaximumRecordAgeInSeconds: 3600,
@@ -121,7 +121,7 @@ describe('pipeline', () => {
 
   it('gives every SQS-fed function a queue visibility timeout of at least six times its timeout', () => {
     const sqsMappings = of('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[(m.Properties?.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]?.Type === 'AWS::SQS::Queue');
-    expect(sqsMappings).toHaveLength(5);
+    expect(sqsMappings).toHaveLength(6);
     for (const [id, m] of sqsMappings) {
       const queue = resources[(m.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
       const fn = resources[(m.Properties!.FunctionName as { Ref: string }).Ref]!;
@@ -129,10 +129,10 @@ describe('pipeline', () => {
     }
   });
 
-  it('serialises rebuilds (FIFO queue, one worker) and compactions (FIFO queue), and coalesces the catalog PDF (delayed FIFO)', () => {
+  it('serialises rebuilds (FIFO queue, one worker) and compactions (FIFO queues, the live site\'s and the preview\'s), and coalesces the catalog PDF (delayed FIFO)', () => {
     const fifo = of('AWS::SQS::Queue').filter(([, q]) => q.Properties?.FifoQueue === true && q.Properties?.RedrivePolicy);
-    expect(fifo).toHaveLength(3);
-    expect(fifo.map(([, q]) => q.Properties?.DelaySeconds ?? 0).sort()).toEqual([0, 0, 60]);
+    expect(fifo).toHaveLength(4);
+    expect(fifo.map(([, q]) => q.Properties?.DelaySeconds ?? 0).sort()).toEqual([0, 0, 0, 60]);
     const [, compact] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineCompactFn'))!;
     const [, worker] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineWorkerFn'))!;
     expect((worker.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.COMPACTION_QUEUE_URL).toBeDefined();
@@ -300,6 +300,16 @@ describe('pipeline', () => {
       const [, fn] = of('AWS::Lambda::Function').find(([, f]) => f.Properties?.Description === description)!;
       expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.PREVIEW_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^PreviewChanges/) });
     }
+    // Its own compactor: the preview's bucket and state table, asked by the preview worker through a FIFO queue.
+    const [previewBucketId] = of('AWS::S3::Bucket').find(([id]) => id.startsWith('PreviewBucket'))!;
+    const [previewStateId] = of('AWS::DynamoDB::Table').find(([id]) => id.startsWith('PreviewState'))!;
+    const [, previewCompact] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PreviewCompactFn'))!;
+    const [, previewWorker] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PreviewWorkerFn'))!;
+    expect((previewCompact.Properties!.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ SITE_BUCKET: { Ref: previewBucketId }, STATE_TABLE: { Ref: previewStateId } });
+    expect((previewWorker.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.COMPACTION_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^PreviewCompactions[0-9A-F]{8}$/) });
+    const [, compactPolicy] = of('AWS::IAM::Policy').find(([id]) => id.startsWith('PreviewCompactRoleDefaultPolicy'))!;
+    const objects = JSON.stringify(compactPolicy.Properties!.PolicyDocument).match(/\/_restatic\/[a-z]+\/\*/g);
+    expect([...new Set(objects)].sort()).toEqual(['/_restatic/manifest/*', '/_restatic/state/*']);
     // Nothing of the preview may write the live site's bucket.
     for (const [id, policy] of of('AWS::IAM::Policy').filter(([id]) => id.startsWith('Preview'))) {
       expect(JSON.stringify(policy.Properties!.PolicyDocument), id).not.toMatch(/SiteBucket/);
@@ -308,7 +318,7 @@ describe('pipeline', () => {
 
   it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(7 + 9 + 1 + 1);
+    expect(alarms.length).toBe(8 + 9 + 1 + 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // The worker emits RebuildLatency per change that went live (functions/rebuild/sqs.ts), as EMF.
     expect(of('AWS::Logs::MetricFilter')).toHaveLength(0);
@@ -348,7 +358,7 @@ describe('cdk-nag and snapshot', () => {
       if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search|Images)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
     }
     process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(16);
   });
 });
 

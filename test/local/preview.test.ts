@@ -155,8 +155,10 @@ describe('local stack: the private preview', () => {
     expect(previewPage).toMatch(/Shows entry post-3 as saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; page built/);
     expect(liveBefore).not.toContain('A Draft Nobody Should See Live');
     expect(liveAfter).toContain('A Draft Nobody Should See Live');
-    const status = await (await fetch(`${stack.url}/_status`)).json() as { preview: { entries: Array<{ entry: string; shownVersion?: string; builtAt?: string }> } };
+    const status = await (await fetch(`${stack.url}/_status`)).json() as { preview: { entries: Array<{ entry: string; shownVersion?: string; builtAt?: string }>; compaction?: unknown } };
     expect(status.preview.entries.find((e) => e.entry === 'post-3')).toMatchObject({ shownVersion: expect.any(String), builtAt: expect.any(String) });
+    // The preview's state has a compactor of its own, beside the live site's.
+    expect(status.preview.compaction).toMatchObject({ running: expect.any(Boolean), runs: expect.any(Number) });
   });
 
   it.each([
