@@ -32,7 +32,11 @@ import PQueue from 'p-queue';
 import { ObjectStoreError, StateConflictError } from '../errors.js';
 import type { ObjectStore, RootPointers } from '../ports.js';
 
-/** Records a shard aims at: small enough that a change rewrites little, few enough objects that a full write stays cheap. */
+/**
+ * Records a shard aims at, unless its codec says otherwise: few enough objects that a cold read
+ * (a GET each) and a full write stay cheap, small enough that a compaction rewrites little beyond
+ * the records it folds in. A change itself writes a segment, whatever the shards' size.
+ */
 const SHARD_TARGET = 400;
 const MAX_SHARDS = 4096;
 /**
@@ -74,6 +78,8 @@ export interface ShardCodec<D> {
   serialize(records: ReadonlyArray<[string, unknown]>): string;
   /** The records a parsed shard holds. */
   entries(shard: unknown): Iterable<[string, unknown]>;
+  /** Records a shard aims at (small records want more per shard). @default 400 */
+  recordsPerShard?: number;
 }
 
 interface Root<M> {
@@ -131,9 +137,9 @@ function shardOf(key: string, count: number): number {
   return (h >>> 0) & (count - 1);
 }
 
-function shardCount(records: number): number {
+function shardCount(records: number, target = SHARD_TARGET): number {
   let n = 1;
-  while (n < MAX_SHARDS && records / n > SHARD_TARGET) n *= 2;
+  while (n < MAX_SHARDS && records / n > target) n *= 2;
   return n;
 }
 
@@ -148,19 +154,20 @@ function namesOf(root: Root<unknown>): Set<string> {
  * earlier, at 2, so that the commits of a growing kind (the applied versions after a fresh build)
  * never have to.
  */
-const fitsShards = (shards: number, records: number, slack: number) => shards * slack >= shardCount(records) && shards <= shardCount(records) * slack;
+const fitsShards = (shards: number, records: number, slack: number, target?: number) => shards * slack >= shardCount(records, target) && shards <= shardCount(records, target) * slack;
 const COMMIT_SLACK = 4;
 const COMPACT_SLACK = 2;
 
 /** The kinds of `root` a compaction re-shards: their records outgrew (or shrank below) their shard count. */
-function outgrown(root: Root<unknown>): string[] {
-  return Object.entries(root.shards).filter(([kind, names]) => names.length && root.counts?.[kind] !== undefined && !fitsShards(names.length, root.counts[kind]!, COMPACT_SLACK)).map(([kind]) => kind);
+function outgrown(root: Root<unknown>, codecs: Record<string, ShardCodec<unknown>>): string[] {
+  return Object.entries(root.shards).filter(([kind, names]) => names.length && root.counts?.[kind] !== undefined
+    && !fitsShards(names.length, root.counts[kind]!, COMPACT_SLACK, codecs[kind]?.recordsPerShard)).map(([kind]) => kind);
 }
 
 /** Whether `root`'s segments (`count` names holding `records` records) are due a compaction. */
-function due(root: Root<unknown>, count: number, records: number): boolean {
+function due(root: Root<unknown>, codecs: Record<string, ShardCodec<unknown>>, count: number, records: number): boolean {
   const total = Object.values(root.counts ?? {}).reduce((a, b) => a + b, 0);
-  return over(COMPACT, count, records, total) || outgrown(root).length > 0;
+  return over(COMPACT, count, records, total) || outgrown(root, codecs).length > 0;
 }
 
 export function gunzipJson<T>(key: string, body: Buffer): T {
@@ -273,7 +280,7 @@ export class ShardedDocument<D, M> {
     if (!segments.every((name) => this.#shards.has(name))) return false;
     let records = 0;
     for (const name of new Set(segments)) for (const list of Object.values(this.#shard(name) as Segment)) records += list.length;
-    return due(root, segments.length, records);
+    return due(root, this.codecs, segments.length, records);
   }
 
   /** The ETag of the root this store last read or wrote. */
@@ -475,12 +482,12 @@ export class ShardedDocument<D, M> {
       const before = previous?.shards[kind];
       const changed = changes[kind] === undefined ? undefined : [...changes[kind]!];
       // The count follows the store's size, with slack: re-sharding rewrites every shard of the kind.
-      const fits = (records: number) => before !== undefined && fitsShards(before.length, records, COMMIT_SLACK);
+      const fits = (records: number) => before !== undefined && fitsShards(before.length, records, COMMIT_SLACK, codec.recordsPerShard);
       const known = previous?.counts?.[kind];
       // A targeted write keeps the shard count when the store's size, whatever the change did, stays in the slack.
       const keep = known !== undefined && changed !== undefined && fits(known + changed.length) && fits(Math.max(0, known - changed.length));
       const total = keep ? undefined : codec.count(document);
-      const count = keep || fits(total!) ? before!.length : shardCount(total!);
+      const count = keep || fits(total!) ? before!.length : shardCount(total!, codec.recordsPerShard);
       // Rewriting a shard from its previous members needs them in memory (always, after a read or write).
       const reuse = before !== undefined && before.length === count && changed !== undefined && changed.every((key) => this.#shards.has(before[shardOf(key, count)]!));
       const members = new Map<number, Array<[string, unknown]>>();
@@ -586,7 +593,7 @@ export class ShardedDocument<D, M> {
         entries.push([key, now]);
       }
       // Re-sharding rewrites the kind: a folding commit does it.
-      if (!fitsShards(names.length, count, COMMIT_SLACK)) return this.#fold(`${kind} outgrew its shard count`);
+      if (!fitsShards(names.length, count, COMMIT_SLACK, codec.recordsPerShard)) return this.#fold(`${kind} outgrew its shard count`);
       counts[kind] = count;
       total += count;
       if (entries.length) segment[kind] = entries.sort(byKey);
@@ -719,15 +726,15 @@ export class ShardedDocument<D, M> {
       }
     }
     result.segments = folded.length;
-    if (!options.force && !due(start.root, folded.length, result.records)) return finish('not due');
+    if (!options.force && !due(start.root, this.codecs, folded.length, result.records)) return finish('not due');
     const shards: Record<string, string[]> = {};
-    const reshard = new Set(outgrown(start.root));
+    const reshard = new Set(outgrown(start.root, this.codecs));
     for (const [kind, names] of Object.entries(start.root.shards)) {
       const codec = this.codecs[kind]!;
       shards[kind] = [...names];
       const overlay = overlays.get(kind) ?? new Map<string, unknown>();
       if (reshard.has(kind)) {
-        shards[kind] = await this.#reshard(kind, names, overlay, shardCount(start.root.counts![kind]!), read, queue);
+        shards[kind] = await this.#reshard(kind, names, overlay, shardCount(start.root.counts![kind]!, codec.recordsPerShard), read, queue);
         result.shardsWritten += shards[kind].filter((name) => !names.includes(name)).length;
         continue;
       }

@@ -158,7 +158,7 @@ describe('ManifestStore', () => {
   it('reads the manifest once for a warm worker, commits only the shards a publish changed, and re-reads after another writer', async () => {
     // Prepare: a manifest of many keys, in many shards
     const r = recording(await newStore());
-    const many = Array.from({ length: 1500 }, (_, i) => item(`products/p${i}/index.html`, `P${i}`));
+    const many = Array.from({ length: 5000 }, (_, i) => item(`products/p${i}/index.html`, `P${i}`));
     await publish(r.store, r.cdn, many);
     let reads = 0;
     const manifests = new ManifestStore({ ...r.store, get: (key) => { if (key.startsWith('_restatic/manifest/')) reads++; return r.store.get(key); } });
