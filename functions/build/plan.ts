@@ -6,6 +6,7 @@
  */
 import { assertIndexed, prepareBuild, type FullBuildOptions } from '../shared/build/full-build.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RootPointers } from '../shared/ports.js';
+import { ManifestStore, byManifestShard } from '../shared/publish/manifest.js';
 import { BuildRecords } from './records.js';
 
 /** Pages per shard: one Eleventy run (its cost per page grows with the run, see render-pool.ts). */
@@ -49,6 +50,11 @@ export async function planStep(
   await records.remove();
   const { pages, manifest: _manifest, context, ...prepared } = await prepareBuild(deps, { ...options, site: { ...options.site, now } });
   const size = options.shardPages ?? SHARD_PAGES;
+  // Each shard compares its pages with the live manifest: grouped by the manifest shard their keys
+  // fall in, a shard reads one or two of the manifest's shards instead of nearly all of them (at
+  // 1,000,000 products, about 300 KB instead of 100 MB per shard).
+  const count = await new ManifestStore(deps.store, deps.roots).entryShards();
+  pages.reorder((refs) => byManifestShard(refs, count));
   const shards: number[] = [];
   for (let i = 0, n = 0; i < pages.length; i += size, n++) {
     await records.writeShard(n, pages.slice(i, i + size));

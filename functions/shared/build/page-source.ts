@@ -3,6 +3,7 @@
  * the data of the chunks being rendered, not of the whole site (at 100,000 products the data of
  * every page at once was ~500 MB of heap). What a page renders from is indexed as it is computed.
  */
+import { BuildFailedError } from '../errors.js';
 import { indexEntry } from '../state/site-state.js';
 import type { PageIndexEntry } from '../state/types.js';
 import type { PageRef, PageSpec } from './site-model.js';
@@ -16,19 +17,30 @@ export interface PageSource {
 /** Pages `refs`, their data from `specsAt`; each slice taken adds its pages' index entries to `index`. */
 export class LazyPages implements PageSource {
   readonly #indexed = new Set<string>();
+  #refs: readonly PageRef[];
 
   constructor(
-    private readonly refs: readonly PageRef[],
+    refs: readonly PageRef[],
     private readonly specsAt: (urls: string[]) => PageSpec[],
     private readonly index: Record<string, PageIndexEntry>,
-  ) {}
+  ) {
+    this.#refs = refs;
+  }
 
   get length(): number {
-    return this.refs.length;
+    return this.#refs.length;
+  }
+
+  /** Puts the pages in `order`'s order (the same pages), before any is taken: how a fan-out plan groups them. */
+  reorder(order: (refs: readonly PageRef[]) => readonly PageRef[]): void {
+    if (this.#indexed.size) throw new BuildFailedError('Expected to reorder the pages before any slice of them was taken, but some were');
+    const next = order(this.#refs);
+    if (next.length !== this.#refs.length) throw new BuildFailedError(`Expected a reordering of ${this.#refs.length} pages, got ${next.length}`);
+    this.#refs = next;
   }
 
   slice(start: number, end: number): PageSpec[] {
-    const refs = this.refs.slice(start, end);
+    const refs = this.#refs.slice(start, end);
     const primaries = new Map(refs.map((r) => [r.url, r.primary]));
     const specs = this.specsAt([...primaries.keys()]);
     for (const spec of specs) {
@@ -40,7 +52,7 @@ export class LazyPages implements PageSource {
 
   /** Whether every page has been taken (so the index is whole). */
   get complete(): boolean {
-    return this.#indexed.size === this.refs.length;
+    return this.#indexed.size === this.#refs.length;
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { ObjectStoreError } from '../errors.js';
 import type { ObjectStore, RootPointers } from '../ports.js';
-import { ShardedDocument, gunzipJson, type CompactionResult, type ShardCodec, type ShardIo } from '../state/sharded.js';
+import { ShardedDocument, gunzipJson, shardOf, type CompactionResult, type ShardCodec, type ShardIo } from '../state/sharded.js';
 
 const PREFIX = '_restatic/manifest/';
 /** The manifest's commit point. */
@@ -109,6 +109,14 @@ export class ManifestStore {
   }
 
   /**
+   * How many hash shards hold the live entries (0 when there is no manifest yet, or only the
+   * single-object one), read from the root alone: a fan-out build groups its pages by them.
+   */
+  entryShards(): Promise<number> {
+    return this.#document.shardCount('entries');
+  }
+
+  /**
    * Commits `manifest` (never mutated afterwards by the caller). With `changed` (keys relative to
    * the manifest this store last read or wrote), only their shards are rewritten.
    */
@@ -163,6 +171,16 @@ export class ManifestStore {
   sweep(): Promise<number> {
     return this.#document.sweep();
   }
+}
+
+/**
+ * `items` in the order of the manifest shard (of `count`) their keys fall in, stably: cut into runs
+ * of consecutive items, each run's keys fall in a few shards, so a fan-out shard comparing its
+ * pages with the manifest reads a few of its shards instead of nearly all of them.
+ */
+export function byManifestShard<T extends { key: string }>(items: readonly T[], count: number): T[] {
+  if (count <= 1) return [...items];
+  return items.map((item, i) => ({ item, i, shard: shardOf(item.key, count) })).sort((a, b) => a.shard - b.shard || a.i - b.i).map(({ item }) => item);
 }
 
 /** Reads the live manifest (one-off; a process publishing repeatedly keeps a ManifestStore). */

@@ -131,7 +131,8 @@ export interface ShardIo {
 }
 
 /** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
-function shardOf(key: string, count: number): number {
+/** The shard (of `count`, a power of two) a key falls in. */
+export function shardOf(key: string, count: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return (h >>> 0) & (count - 1);
@@ -353,6 +354,14 @@ export class ShardedDocument<D, M> {
     const overlay = this.#overlay(kind, segments);
     for (const entry of this.#entries(kind, root.shards[kind] ?? [])) if (!overlay.has(entry[0])) yield entry;
     for (const [key, record] of overlay) if (record !== null) yield [key, record];
+  }
+
+  /** How many shards a kind has in the live root (0 when there is no root): read from the root alone. */
+  async shardCount(kind: string): Promise<number> {
+    const object = await this.#rootObject();
+    if (!object) return 0;
+    this.io.bytesRead += object.body.length;
+    return this.#parseRoot(object.key, object.body).shards[kind]?.length ?? 0;
   }
 
   /** The live root's meta alone (no shard is read); `undefined` when there is no root. */

@@ -19,7 +19,7 @@ import { inProcessRenderer } from '../../../functions/shared/build/render-pool.j
 import { ObjectStoreError } from '../../../functions/shared/errors.js';
 import { silentLogger } from '../../../functions/shared/logger.js';
 import type { Catalog, Cdn, ObjectStore } from '../../../functions/shared/ports.js';
-import { readManifest } from '../../../functions/shared/publish/manifest.js';
+import { ManifestStore, readManifest, writeManifest } from '../../../functions/shared/publish/manifest.js';
 import { readState } from '../../../functions/shared/state/site-state.js';
 import { LocalContentSpace } from '../../../local/content-space.js';
 import { DEMO_SPACE_FILE } from '../../../local/demo-space.js';
@@ -130,6 +130,37 @@ describe('fan-out full build', () => {
     expect(out.pages).toBeGreaterThan(0);
     expect(Object.keys(plan).sort()).toEqual(['buildId', 'context', 'correlationId', 'format', 'now', 'shards']);
     expect(commitRecord).toBeDefined();
+  });
+
+  it('groups its pages by the live manifest\'s shards: a shard reads a few of them, and publishes what the local build does', async () => {
+    // Prepare: both buckets hold a manifest of many shards (other jobs' spec sheets), then a first build
+    const foreign = Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`pdf/sheet-${i}.pdf`, { hash: `h${i}`, contentType: 'application/pdf', cacheControl: 'max-age=60', size: i }]));
+    for (const store of [local, fanned]) await writeManifest(store, { format: 1, generation: 1, publishedAt: NOW.toISOString(), entries: foreign });
+    await fullBuild({ content: space, catalog, store: local, cdn: cdnInto(invalidations.local), logger: silentLogger, renderer: inProcessRenderer }, options);
+    await fanOut('first');
+    // The build's entries folded into the shards (a compactor's work; here a whole write)
+    await writeManifest(fanned, await readManifest(fanned));
+    const count = await new ManifestStore(fanned).entryShards();
+    const product = (await catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
+    await catalog.put({ ...product, slug: undefined, price: { ...product.price, USD: 4343 } });
+    await fullBuild({ content: space, catalog, store: local, cdn: cdnInto(invalidations.local), logger: silentLogger, renderer: inProcessRenderer }, options);
+    const manifestShardsRead: number[] = [];
+    const counting: ObjectStore = { ...fanned, get: (key) => { if (/^_restatic\/manifest\/entries\//.test(key)) manifestShardsRead[manifestShardsRead.length - 1]!++; return fanned.get(key); } };
+    const deps = { content: space, catalog, store: counting, cdn: cdnInto(invalidations.fanned), logger: silentLogger };
+    // Act: the second build's shards, one at a time, each counting the manifest shards it reads
+    const ticket = await planStep(deps, options, { buildId: 'second', correlationId: 'c-second' });
+    for (const shard of ticket.shards) {
+      manifestShardsRead.push(0);
+      await shardStep(deps, { buildId: 'second', shard });
+    }
+    await commitStep({ ...deps, store: fanned }, { buildId: 'second' });
+    // Assess: ~190 pages over 4 manifest shards, 37 a shard: none reads more than two (without grouping, every shard read all 4)
+    expect(count).toBe(4);
+    expect(ticket.shards.length).toBeGreaterThan(4);
+    expect(Math.max(...manifestShardsRead)).toBeLessThanOrEqual(2);
+    expect(await publicObjects(fanned)).toEqual(await publicObjects(local));
+    expect((await readManifest(fanned)).entries).toEqual((await readManifest(local)).entries);
+    expect((await readState(fanned))!.pages).toEqual((await readState(local))!.pages);
   });
 
   it('a commit that finds a shard unfinished fails, retryable, naming it, and commits nothing', async () => {
