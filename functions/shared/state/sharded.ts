@@ -713,8 +713,8 @@ export class ShardedDocument<D, M> {
     const start = await this.#live();
     if (!start) return finish('no document yet');
     if (!start.etag?.startsWith('p:')) return finish('the document has not moved to root pointers yet (its next commit moves it)');
-    const folded = start.root.segments ?? [];
-    if (!folded.length) return finish('no segments');
+    const listed = start.root.segments ?? [];
+    if (!listed.length) return finish('no segments');
     const queue = new PQueue({ concurrency: 8 });
     const read = async (name: string): Promise<unknown> => {
       const object = await this.store.get(name);
@@ -723,8 +723,17 @@ export class ShardedDocument<D, M> {
       return gunzipJson(name, object.body);
     };
     const segments = new Map<string, Segment>();
-    await Promise.all([...new Set(folded)].map((name) => queue.add(async () => { segments.set(name, await read(name) as Segment); })));
-    // Per kind, the segments' records in commit order, later ones winning.
+    await Promise.all([...new Set(listed)].map((name) => queue.add(async () => { segments.set(name, await read(name) as Segment); })));
+    let records = 0;
+    for (const name of listed) for (const list of Object.values(segments.get(name)!)) records += list.length;
+    const total = Object.values(start.root.counts ?? {}).reduce((a, b) => a + b, 0);
+    const reshard = new Set(outgrown(start.root, this.codecs));
+    const foldDue = options.force || over(COMPACT, listed.length, records, total);
+    if (!foldDue && !reshard.size) return { ...finish('not due'), segments: listed.length, records };
+    // A kind that outgrew its shards alone (the segments not due) is split anew under the segments,
+    // which stay listed (their records win over any shard's): it costs that kind, not the document.
+    const folded = foldDue ? listed : [];
+    // Per kind, the folded segments' records in commit order, later ones winning.
     const overlays = new Map<string, Map<string, unknown>>();
     for (const name of folded) {
       for (const [kind, list] of Object.entries(segments.get(name)!)) {
@@ -735,9 +744,7 @@ export class ShardedDocument<D, M> {
       }
     }
     result.segments = folded.length;
-    if (!options.force && !due(start.root, this.codecs, folded.length, result.records)) return finish('not due');
     const shards: Record<string, string[]> = {};
-    const reshard = new Set(outgrown(start.root, this.codecs));
     for (const [kind, names] of Object.entries(start.root.shards)) {
       const codec = this.codecs[kind]!;
       shards[kind] = [...names];

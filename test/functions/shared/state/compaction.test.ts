@@ -149,13 +149,16 @@ describe('compaction', () => {
     await writer.write(state);
     const compactor = new StateStore(store, pointers);
     const compactions: string[] = [];
+    let first: { result: Awaited<ReturnType<StateStore['compact']>>; before: LiveRoot; after: LiveRoot } | undefined;
     // Act: 20 runs, the compactor running whenever the writer says it is due (as the worker asks it)
     for (let run = 0; run < 20; run++) {
       const keys = Array.from({ length: 100 }, (_, i) => `sku:NEW-${run}-${i}`);
       state = { ...state, generation: state.generation + 1, versions: { ...state.versions, ...Object.fromEntries(keys.map((key) => [key, '1'])) } };
       await writer.write(state, { products: [], pages: [], versions: keys }, undefined, { products: () => undefined, pages: () => undefined, versions: () => undefined });
       if (writer.compactionDue) {
+        const before = await liveRoot();
         const result = await compactor.compact();
+        first ??= { result, before, after: await liveRoot() };
         compactions.push(result.reason ?? 'compacted');
         await writer.refresh();
       }
@@ -166,6 +169,12 @@ describe('compaction', () => {
     expect(compactions.length).toBeGreaterThan(0);
     expect(compactions.every((reason) => reason === 'compacted')).toBe(true);
     expect(live.shards.versions!.length).toBeGreaterThanOrEqual(4);
+    // The first, before the segments were due: the versions alone split anew, under the segments (still listed), the other kinds untouched
+    expect(first!.result).toMatchObject({ compacted: true, segments: 0, records: 0 });
+    expect(first!.after.segments).toEqual(first!.before.segments);
+    expect(first!.after.shards.products).toEqual(first!.before.shards.products);
+    expect(first!.after.shards.pages).toEqual(first!.before.shards.pages);
+    expect(first!.after.shards.versions!.length).toBeGreaterThan(first!.before.shards.versions!.length);
     expect(await new StateStore(store, pointers).read()).toEqual(state);
   });
 
