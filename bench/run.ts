@@ -114,7 +114,11 @@ for (let round = 1; round <= RUNS; round++) {
 }
 // The fan-out build once, into a cold bucket: its steps' times give a shard's throughput.
 const fanOut = series();
-await measure(fanOut, 'fan-out', await freshBucket());
+const fanOutBucket = await freshBucket();
+await measure(fanOut, 'fan-out', fanOutBucket);
+// Again over what it published: nothing to upload, each shard compares its pages with the manifest.
+const fanOutAgain = series();
+await measure(fanOutAgain, 'fan-out', fanOutBucket);
 await servers.close();
 rmSync(dataDir, { recursive: true, force: true });
 
@@ -132,6 +136,8 @@ rows.push(
   ['no-change republish: invalidations', `${publishNoChange.pick('invalidations')}`, '—', '—', '0'],
   ['no-change republish: publish phase, wall', s(publishNoChange.ms), s(publishNaive.ms), x(publishNaive.ms / publishNoChange.ms), '< 2 s'],
   [`fan-out full build (cold bucket): plan / ${fanOut.last.shards} shards, 2 at a time / commit, wall`, `${s(fanOut.last.planMs!)} / ${s(fanOut.last.shardsMs!)} / ${s(fanOut.last.commitMs!)}`, `${s(cold.ms)} (local full build)`, x(cold.ms / fanOut.ms), 'reported'],
+  [`fan-out no-change rebuild: plan / ${fanOutAgain.last.shards} shards / commit, wall; objects uploaded`, `${s(fanOutAgain.last.planMs!)} / ${s(fanOutAgain.last.shardsMs!)} / ${s(fanOutAgain.last.commitMs!)}; ${fanOutAgain.last.uploaded}`, `${s(fanOut.ms)} (cold fan-out)`, x(fanOut.ms / fanOutAgain.ms), 'reported; 0 uploaded'],
+  [`fan-out no-change rebuild: manifest shards a build shard reads (median / most, of ${fanOutAgain.last.manifestShards})`, `${fanOutAgain.last.manifestReadsMedian} / ${fanOutAgain.last.manifestReadsMax}`, '—', '—', '≤ 2 (pages grouped by manifest shard)'],
   ['fan-out full build: one shard of 500 pages (render in-process + upload), median; pages/s per shard', `${s(fanOut.last.shardMedianMs!)}; ${Math.round(500 / (fanOut.last.shardMedianMs! / 1000))}`, '—', '—', 'reported (the projection\'s input)'],
   // What bounds a cold publish here: every object is one PUT into the local S3 stand-in.
   ['S3 stand-in (s3rver) ingest, objects/s', '—', `${Math.round(publishNaive.pick('puts') / (publishNaive.ms / 1000))}`, '—', '—'],
