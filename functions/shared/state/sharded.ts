@@ -130,8 +130,7 @@ export interface ShardIo {
   foldReason?: string;
 }
 
-/** FNV-1a, 32 bits: a cheap, stable hash to pick a key's shard. */
-/** The shard (of `count`, a power of two) a key falls in. */
+/** The shard (of `count`, a power of two) a key falls in: FNV-1a, 32 bits, a cheap and stable hash. */
 export function shardOf(key: string, count: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
