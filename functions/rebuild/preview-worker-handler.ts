@@ -12,6 +12,7 @@ import { lambdaHandler, observability } from '../compose/lambda.js';
 import { createUncachedCdn } from '../shared/adapters/uncached-cdn.js';
 import { fullBuild } from '../shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../shared/build/render-pool.js';
+import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { createWorkerHandler } from './sqs.js';
 import { RebuildWorker } from './worker.js';
 
@@ -31,9 +32,4 @@ const worker = new RebuildWorker(
 const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : undefined;
 
 // The preview follows every catalog change as the live site does: its segments go to its own compactor.
-export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, async (processed, result) => {
-  if (compactions && result.compactionDue) {
-    await compactions.send([{ correlationId: processed[0]?.correlationId ?? 'preview', requestedAt: new Date().toISOString() }])
-      .catch((error: unknown) => o.logger.warn('compaction request failed', { error: String(error) }));
-  }
-}));
+export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, (processed, result) => requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'preview', o.logger)));

@@ -8,6 +8,7 @@ import { readAwsConfig } from '../compose/config.js';
 import { lambdaHandler, observability } from '../compose/lambda.js';
 import { fullBuild } from '../shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../shared/build/render-pool.js';
+import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
 import { buildIdFor } from '../shared/build/build-id.js';
 import { createWorkerHandler } from './sqs.js';
@@ -51,9 +52,5 @@ export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, as
   if (result.schedule) await instants.sync(result.schedule);
   const reached = processed.filter((e) => e.kind === 'Time');
   if (preview && reached.length) await preview.send(reached);
-  // The segments' fold goes to the compactor; if the request is lost, a later commit asks again (or folds them itself).
-  if (compactions && result.compactionDue) {
-    await compactions.send([{ correlationId: processed[0]?.correlationId ?? 'rebuild', requestedAt: new Date().toISOString() }])
-      .catch((error: unknown) => o.logger.warn('compaction request failed', { error: String(error) }));
-  }
+  await requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'rebuild', o.logger);
 }, { deadLetters: aws.changesDeadLetters(config), metrics: o.metrics }));

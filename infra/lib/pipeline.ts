@@ -22,6 +22,7 @@ import { FEED_NODE_OPTIONS } from '../../functions/feeds/runtime.js';
 import { feedTargetsOf, type Market } from '../../functions/shared/markets/markets.js';
 import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
+import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
 
 export interface PipelineProps {
@@ -200,10 +201,9 @@ export class Pipeline extends Construct {
       // CloudFront keeps every variant for a year; this caps what a flood of first requests can cost.
       reservedConcurrency: 20,
     });
-    const compact = new RestaticFunction(this, 'Compact', {
-      ...common, entry: 'functions/compact/handler.ts', description: 'Compactor: folds the state and manifest segments into their shards, off the change path', serviceName: 'restatic-compact',
-      // Reads and rewrites most state and manifest shards (at 1,000,000 products, about a gigabyte of JSON, a shard at a time).
-      memorySize: 2048, timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, ...stateEnv },
+    const compact = compactorFunction(this, {
+      ...common, bucket, stateTable: this.stateTable, queue: compactions.queue,
+      description: 'Compactor: folds the state and manifest segments into their shards, off the change path', serviceName: 'restatic-compact',
     });
     this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search, images, compact };
 
@@ -236,10 +236,6 @@ export class Pipeline extends Construct {
     this.stateTable.grantReadWriteData(worker.fn);
     this.stateTable.grantReadData(reconcile.fn);
     this.stateTable.grantReadData(feeds.fn);
-    // The compactor rewrites the state's and manifest's shards and commits their roots beside the worker.
-    bucket.grantReadWrite(compact.fn, '_restatic/state/*');
-    bucket.grantReadWrite(compact.fn, '_restatic/manifest/*');
-    this.stateTable.grantReadWriteData(compact.fn);
     compactions.queue.grantSendMessages(worker.fn);
     for (const f of [worker, stream, reconcile]) { pdfJobs.queue.grantSendMessages(f.fn); pdfCatalog.queue.grantSendMessages(f.fn); }
     // The PDF worker sends on what a CMS change expands into (sheets; the catalog via its FIFO).
@@ -265,8 +261,6 @@ export class Pipeline extends Construct {
 
     // Event sources: partial batch failures everywhere; batching windows coalesce bursts.
     worker.fn.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));
-    // A batch of requests is one compaction (its requests carry nothing it needs).
-    compact.fn.addEventSource(new SqsEventSource(compactions.queue, { batchSize: 10, reportBatchItemFailures: true }));
     pdf.fn.addEventSource(new SqsEventSource(pdfJobs.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true, maxConcurrency: 50 }));
     pdf.fn.addEventSource(new SqsEventSource(pdfCatalog.queue, { batchSize: 1, reportBatchItemFailures: true }));
     stream.fn.addEventSource(new DynamoEventSource(this.table, {

@@ -24,6 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { RestaticFunction } from './functions.js';
+import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
 import { CONTENT_SECURITY_POLICY } from './site.js';
 import type { Market } from '../../functions/shared/markets/markets.js';
@@ -111,9 +112,9 @@ export class Preview extends Construct {
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,
     });
-    const compact = new RestaticFunction(this, 'Compact', {
-      ...common, entry: 'functions/compact/handler.ts', description: 'Preview compactor: folds the preview state and manifest segments into their shards', serviceName: 'restatic-preview-compact',
-      memorySize: 2048, timeout: Duration.minutes(15), environment: { SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName },
+    const compact = compactorFunction(this, {
+      ...common, bucket: this.bucket, stateTable: this.stateTable, queue: compactions.queue,
+      description: 'Preview compactor: folds the preview state and manifest segments into their shards', serviceName: 'restatic-preview-compact',
     });
     this.functions = { worker, open, key, compact };
 
@@ -128,11 +129,7 @@ export class Preview extends Construct {
       actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:UpdateKeys'],
       resources: [this.keys.keyValueStoreArn],
     }));
-    this.bucket.grantReadWrite(compact.fn, '_restatic/state/*');
-    this.bucket.grantReadWrite(compact.fn, '_restatic/manifest/*');
-    this.stateTable.grantReadWriteData(compact.fn);
     compactions.queue.grantSendMessages(worker.fn);
-    compact.fn.addEventSource(new SqsEventSource(compactions.queue, { batchSize: 10, reportBatchItemFailures: true }));
     worker.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     this.keyProvider = new cr.Provider(this, 'KeyProvider', { onEventHandler: key.fn });

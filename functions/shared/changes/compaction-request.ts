@@ -3,6 +3,8 @@
  * worker sends one when a commit leaves the state's or manifest's segments due. The compactor
  * checks what is due itself, so a request carries only the correlation id of the run that asked.
  */
+import type { Logger, Queue } from '../ports.js';
+
 export interface CompactionRequest {
   correlationId: string;
   requestedAt: string;
@@ -27,4 +29,14 @@ export function requestCorrelationId(body: string, messageId: string): string {
     // not JSON: the message id stands in
   }
   return messageId;
+}
+
+/**
+ * Asks the compactor when a run left the segments due. A request that cannot be sent is only
+ * logged: the run's work is done, and a later commit asks again (or folds the segments itself).
+ */
+export async function requestCompaction(queue: Queue<CompactionRequest> | undefined, due: boolean | undefined, correlationId: string, logger: Logger): Promise<void> {
+  if (!queue || !due) return;
+  await queue.send([{ correlationId, requestedAt: new Date().toISOString() }])
+    .catch((error: unknown) => logger.warn('compaction request failed', { correlation_id: correlationId, error: String(error) }));
 }

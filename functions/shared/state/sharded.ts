@@ -164,10 +164,9 @@ function outgrown(root: Root<unknown>, codecs: Record<string, ShardCodec<unknown
     && !fitsShards(names.length, root.counts[kind]!, COMPACT_SLACK, codecs[kind]?.recordsPerShard)).map(([kind]) => kind);
 }
 
-/** Whether `root`'s segments (`count` names holding `records` records) are due a compaction. */
-function due(root: Root<unknown>, codecs: Record<string, ShardCodec<unknown>>, count: number, records: number): boolean {
-  const total = Object.values(root.counts ?? {}).reduce((a, b) => a + b, 0);
-  return over(COMPACT, count, records, total) || outgrown(root, codecs).length > 0;
+/** Whether `root`'s segments (`count` names holding `records` records) are due a fold into its shards. */
+function foldDue(root: Root<unknown>, count: number, records: number): boolean {
+  return over(COMPACT, count, records, Object.values(root.counts ?? {}).reduce((a, b) => a + b, 0));
 }
 
 export function gunzipJson<T>(key: string, body: Buffer): T {
@@ -280,7 +279,7 @@ export class ShardedDocument<D, M> {
     if (!segments.every((name) => this.#shards.has(name))) return false;
     let records = 0;
     for (const name of new Set(segments)) for (const list of Object.values(this.#shard(name) as Segment)) records += list.length;
-    return due(root, this.codecs, segments.length, records);
+    return foldDue(root, segments.length, records) || outgrown(root, this.codecs).length > 0;
   }
 
   /** The ETag of the root this store last read or wrote. */
@@ -357,10 +356,7 @@ export class ShardedDocument<D, M> {
 
   /** How many shards a kind has in the live root (0 when there is no root): read from the root alone. */
   async shardCount(kind: string): Promise<number> {
-    const object = await this.#rootObject();
-    if (!object) return 0;
-    this.io.bytesRead += object.body.length;
-    return this.#parseRoot(object.key, object.body).shards[kind]?.length ?? 0;
+    return (await this.#live())?.root.shards[kind]?.length ?? 0;
   }
 
   /** The live root's meta alone (no shard is read); `undefined` when there is no root. */
@@ -725,13 +721,12 @@ export class ShardedDocument<D, M> {
     await Promise.all([...new Set(listed)].map((name) => queue.add(async () => { segments.set(name, await read(name) as Segment); })));
     let records = 0;
     for (const name of listed) for (const list of Object.values(segments.get(name)!)) records += list.length;
-    const total = Object.values(start.root.counts ?? {}).reduce((a, b) => a + b, 0);
     const reshard = new Set(outgrown(start.root, this.codecs));
-    const foldDue = options.force || over(COMPACT, listed.length, records, total);
-    if (!foldDue && !reshard.size) return { ...finish('not due'), segments: listed.length, records };
+    const fold = options.force || foldDue(start.root, listed.length, records);
+    if (!fold && !reshard.size) return { ...finish('not due'), segments: listed.length, records };
     // A kind that outgrew its shards alone (the segments not due) is split anew under the segments,
     // which stay listed (their records win over any shard's): it costs that kind, not the document.
-    const folded = foldDue ? listed : [];
+    const folded = fold ? listed : [];
     // Per kind, the folded segments' records in commit order, later ones winning.
     const overlays = new Map<string, Map<string, unknown>>();
     for (const name of folded) {

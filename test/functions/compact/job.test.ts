@@ -1,8 +1,8 @@
 /** The compactor's core: folds what is due of the state and the manifest, and nothing without a state table. */
 import { describe, expect, it } from 'vitest';
 import { runCompaction } from '../../../functions/compact/job.js';
-import { compactionDedupId, requestCorrelationId } from '../../../functions/shared/changes/compaction-request.js';
-import type { Logger } from '../../../functions/shared/ports.js';
+import { compactionDedupId, requestCompaction, requestCorrelationId, type CompactionRequest } from '../../../functions/shared/changes/compaction-request.js';
+import type { Logger, Queue } from '../../../functions/shared/ports.js';
 import { ManifestStore, type Manifest } from '../../../functions/shared/publish/manifest.js';
 import { MemoryRootPointers, MemoryStore } from '../../fixtures/memory.js';
 
@@ -75,5 +75,21 @@ describe('compaction requests', () => {
     expect(requestCorrelationId(JSON.stringify({ correlationId: 'run-7', requestedAt: 'x' }), 'm1')).toBe('run-7');
     expect(requestCorrelationId('not json', 'm2')).toBe('m2');
     expect(requestCorrelationId('{"correlationId": 5}', 'm3')).toBe('m3');
+  });
+
+  it('are sent only when a run left the segments due, and one that cannot be sent is logged, not thrown', async () => {
+    // Prepare
+    const sent: CompactionRequest[] = [];
+    const queue: Queue<CompactionRequest> = { send: async (requests) => { sent.push(...requests); } };
+    const broken: Queue<CompactionRequest> = { send: async () => { throw new Error('SQS unavailable'); } };
+    const logger = recordingLogger();
+    // Act
+    await requestCompaction(queue, false, 'run-1', logger);
+    await requestCompaction(queue, true, 'run-2', logger);
+    await requestCompaction(undefined, true, 'run-3', logger);
+    await requestCompaction(broken, true, 'run-4', logger);
+    // Assess
+    expect(sent.map((r) => r.correlationId)).toEqual(['run-2']);
+    expect(logger.lines).toEqual([{ level: 'warn', message: 'compaction request failed', extra: { correlation_id: 'run-4', error: 'Error: SQS unavailable' } }]);
   });
 });
