@@ -14,7 +14,9 @@ import { silentLogger } from '../functions/shared/logger.js';
 import { createProgress } from '../cli/progress.js';
 import { readLocalConfig } from '../local/config.js';
 import { startLocalStack } from '../local/stack.js';
-import { cmaEntry, signedWebhook } from '../test/fixtures/webhooks.js';
+import { cmaEntry, cmaEntryFrom, signedWebhook } from '../test/fixtures/webhooks.js';
+import { createExportContentSource } from '../functions/shared/adapters/contentful-export-source.js';
+import { DEMO_SPACE_FILE } from '../local/demo-space.js';
 import { benchPreview, type PreviewBench } from './preview.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,6 +36,9 @@ export interface RebuildBench {
   englishDescription: RebuildResult;
   description: RebuildResult;
   author: RebuildResult;
+  /** An editor publishing a blog post's new title: webhook → the new title on its page at the edge, median of 3; the last run. */
+  editorLatencyMs: number;
+  editor: RebuildResult;
   webhook: { p99: number; p50: number; requests: number; errors: number; non2xx: number; accepted: number; pending: number };
   /** Sustained repricing: `rate` price changes a second for `seconds`, each a different product. */
   sustained: {
@@ -226,6 +231,24 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
     await stack.loop.idle();
     const author = stack.loop.recent.at(-1)!;
 
+    // An editor publishes a blog post's new title: the signed webhook → the new title at the edge, three saves.
+    const posts = (await createExportContentSource(DEMO_SPACE_FILE).sync()).entries;
+    const post = posts.find((e) => e.sys.id === 'post-5')!;
+    const postUrl = `${stack.url}/blog/${String(post.fields.slug!['en-US'])}/`;
+    const editorLatencies: number[] = [];
+    let editor: RebuildResult | undefined;
+    for (let i = 1; i <= 3; i++) {
+      const title = `Layering for the cold, take ${i}`;
+      const hook = signedWebhook('Entry.publish', cmaEntryFrom(post, title, Date.now() + i), { path: '/_hooks/contentful' });
+      const t0 = performance.now();
+      await fetch(`${stack.url}/_hooks/contentful`, { method: 'POST', headers: hook.headers, body: hook.body });
+      while (!(await (await fetch(postUrl)).text()).includes(title)) await new Promise((r) => setTimeout(r, 5));
+      editorLatencies.push(performance.now() - t0);
+      await stack.loop.idle();
+      editor = stack.loop.recent.at(-1);
+    }
+    say(`blog post title published → edge, median of 3: ${Math.round(median(editorLatencies))} ms; pages rendered ${editor?.rendered.length}; planning ${editor?.planning}`);
+
     // A sale ending 6 s ahead: from the instant to the regular price at the edge, three products.
     const page: number[] = [];
     const listing: number[] = [];
@@ -291,7 +314,7 @@ export async function benchRebuild(products: number): Promise<RebuildBench> {
       preview,
       search: { first: firstSearch, afterChanges: { ms: again.ms, skipped: again.skipped ?? 'no' } },
       fullBuildMs: stack.firstBuild.timings.total, priceLatencyMs: median(latencies), price: price!, description,
-      eurLatencyMs: median(eurLatencies), eur, englishDescription, author, sustained, saleEndedLatencyMs: median(saleEndLatencies), saleEnded: saleEnded!,
+      eurLatencyMs: median(eurLatencies), eur, englishDescription, author, editorLatencyMs: median(editorLatencies), editor: editor!, sustained, saleEndedLatencyMs: median(saleEndLatencies), saleEnded: saleEnded!,
       saleEnd: { pageMs: median(page), listingMs: median(listing), sheetMs: median(sheet), jsonLdAgrees },
       webhook: { p99: report.latency.p99, p50: report.latency.p50, requests: report.requests.total, errors: report.errors, non2xx: report.non2xx, accepted: report['2xx'], pending: pendingAfter },
     };

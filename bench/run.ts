@@ -177,6 +177,7 @@ if (SECTIONS.has('rebuild')) {
     ['EUR price change: PUT → new page at the edge under /de/ (median of 5)', `${Math.round(rb.eurLatencyMs)} ms`, full, x(rb.fullBuildMs / rb.eurLatencyMs), '≤ 1 s'],
     ['en-US description change of a product with a German description: pages rendered', `${rb.englishDescription.rendered.length} (${rb.englishDescription.rendered.join(' ')})`, '—', '—', '1 (under /)'],
     ['author rename (20 posts): pages rendered', `${rb.author.rendered.length}`, '—', '—', 'posts + blog index, in each market'],
+    ['editor publishes a blog post title: webhook → new title at the edge (median of 3); pages rendered; planning', `${Math.round(rb.editorLatencyMs)} ms; ${rb.editor.rendered.length}; ${rb.editor.planning ?? '—'}`, full, x(rb.fullBuildMs / rb.editorLatencyMs), '≤ 1 s; patched (not a pass over the catalog)'],
     ['sale ending 6 s ahead, nothing else changing: its instant → regular price on the page / listing at the edge (median of 3)', `${Math.round(rb.saleEnd.pageMs)} / ${Math.round(rb.saleEnd.listingMs)} ms`, 'never (a pipeline driven by events alone)', '—', '≤ 2 s'],
     ['sale ending: instant → new spec sheet in the bucket (median of 3); JSON-LD agrees', `${Math.round(rb.saleEnd.sheetMs)} ms; ${rb.saleEnd.jsonLdAgrees ? 'yes' : 'NO'}`, '—', '—', 'reported'],
     ['webhook receiver at 200 req/s for 10 s: p50 / p99', `${rb.webhook.p50} / ${rb.webhook.p99} ms`, '—', '—', 'p99 ≤ 50 ms'],

@@ -266,13 +266,15 @@ export class RebuildWorker {
     if (catalog.rejected.length) result.rejected = catalog.rejected;
     const t1 = performance.now();
 
-    // A catalog-only change patches the warm outline; content and reconciliation list the site afresh.
+    // Content and catalog changes patch the warm outline; reconciliation lists the site afresh.
     const site: SiteConfig = { ...options.site, now };
-    const patchable = contentWork.length === 0 && !work.some((e) => e.source === 'reconcile');
+    const patchable = !work.some((e) => e.source === 'reconcile');
     const warm = patchable ? this.#warmParts(live, site) : undefined;
     const patched = warm && warm.outline.outline.shell === state.shell
-      ? planPatch({ ...warm, changes: catalog.changes, now, state, changedKeys, work })
+      ? planPatch({ ...warm, ...(contentWork.length ? { content: snapshot } : {}), changes: catalog.changes, now, state, changedKeys, work })
       : undefined;
+    // A refused patch may have taken the content already: the run's fresh outline replaces it.
+    if (warm && !patched) live.outline = undefined;
     const products = patched ? undefined : withChanges(live.catalog, catalog.changes);
     const run: RunPlan = patched ?? planRun({ snapshot, catalog: [...products!.values()], site: { ...site, owners: urlOwners(state) }, state, changedKeys, work });
     const rendered = await renderRun(run, options);

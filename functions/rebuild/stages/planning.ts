@@ -3,9 +3,10 @@
  * candidate whose data did not change is not rendered.
  *
  * Two ways to the same plan. `planRun` lists the new site afresh and plans against the live page
- * index (content changes, reconciliation, a cold worker). `planPatch` patches a warm worker's
- * outline with the catalog changes and asks its reverse dependency index: what it costs follows
- * the change, not the store. The invariant test holds both to a full build.
+ * index (reconciliation, a cold worker, a change to the navigation or locales). `planPatch` patches
+ * a warm worker's outline with the content and catalog changes and asks its reverse dependency
+ * index: what it costs follows the change, not the store. The invariant test holds both to a full
+ * build.
  */
 import { outlineSite, type OutlineDelta, type PageSpec, type SiteConfig, type SiteModel, type SiteOutline } from '../../shared/build/site-model.js';
 import type { Product } from '../../shared/catalog/product.js';
@@ -54,21 +55,35 @@ export function planRun(input: {
 }
 
 /**
- * Plans a catalog-only change on a warm outline of the live site, patched in place with `changes`
- * (sku → product now, or undefined when gone). Undefined when the patch is refused (a slug
- * collision begins or ends): the outline is untouched, and the caller plans with `planRun`.
+ * Plans a change on a warm outline of the live site, patched in place with the new `content` (when
+ * the run changed any) and the catalog `changes` (sku → product now, or undefined when gone).
+ * Undefined when a patch is refused (a slug collision begins or ends, the navigation changed): the
+ * outline may then be half patched, and the caller drops it and plans with `planRun`.
  */
 export function planPatch(input: {
-  outline: SiteOutline; index: DependencyIndex; changes: ReadonlyMap<string, Product | undefined>; now: Date;
+  outline: SiteOutline; index: DependencyIndex; content?: ContentSnapshot; changes: ReadonlyMap<string, Product | undefined>; now: Date;
   state: SiteState; changedKeys: ReadonlySet<string>; work: readonly ChangeEnvelope[];
 }): RunPlan | undefined {
   const { outline, state } = input;
-  const delta: OutlineDelta | undefined = outline.patch(input.changes, input.now);
-  if (!delta) return undefined;
+  const contentDelta = input.content ? outline.patchContent(input.content, input.changedKeys, input.now) : undefined;
+  if (input.content && !contentDelta) return undefined;
+  const catalogDelta = outline.patch(input.changes, input.now);
+  if (!catalogDelta) return undefined;
+  const delta = contentDelta ? mergeDeltas(outline, contentDelta, catalogDelta) : catalogDelta;
   const diff = diffUnits(state.pages, delta.before, delta.after);
   const plan = planChange(input.changedKeys, state.pages, diff, input.index, (url) => outline.ref(url) !== undefined, delta.after, input.now);
-  // Only the changed products' units can warn of them (their category; slugs stay uncontested here).
+  // Only the re-listed units can warn of this run's records (a category, a slug; product slugs stay uncontested here).
   return runPlan(outline, plan, state, input.work, delta.warnings);
+}
+
+/**
+ * Two patches of one outline as one: what their units listed before either, and what the units
+ * either touched list now (a URL the first listed and the second dropped is gone).
+ */
+function mergeDeltas(outline: SiteOutline, first: OutlineDelta, second: OutlineDelta): OutlineDelta {
+  const touched = new Set([...first.after, ...second.after].map((r) => r.url));
+  const after = [...touched].map((url) => outline.ref(url)).filter((r) => r !== undefined);
+  return { before: [...first.before, ...second.before], after, warnings: [...first.warnings, ...second.warnings] };
 }
 
 /**

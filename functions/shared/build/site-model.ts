@@ -13,11 +13,11 @@ import { dep } from './deps.js';
 import { addBlogPages, type PostSummary } from './model/blog.js';
 import { addCategoryPages } from './model/categories.js';
 import { addCmsPages } from './model/cms-pages.js';
-import { modelContext, type ModelContext } from './model/context.js';
+import { modelContext, type ContentParts, type ModelContext } from './model/context.js';
 import { displayProduct } from './model/display.js';
 import { addSiteFiles } from './model/files.js';
 import { addHomePage } from './model/home.js';
-import { canPatch, patchCatalog, type OutlineDelta } from './model/patch.js';
+import { canPatch, patchCatalog, patchContent, type OutlineDelta } from './model/patch.js';
 import { addProductPages } from './model/products.js';
 import type { ModelWarning, PageRef, PageSelector, PageSpec, SiteConfig, SiteModel } from './model/types.js';
 
@@ -43,6 +43,14 @@ export interface SiteOutline {
    * Undefined (nothing changed) when a change reaches beyond its own products' URLs: outline afresh.
    */
   patch(changes: ReadonlyMap<string, Product | undefined>, now: Date): OutlineDelta | undefined;
+  /**
+   * Takes the content of `content` (the outline's content with a sync delta applied; `changedKeys`
+   * names what it changed: `entry:<id>`, `asset:<id>`) in place, at instant `now`, re-listing only
+   * the units that read content when listed; afterwards the outline equals a fresh one of the new
+   * content. Undefined, the outline untouched, when the change reaches every page (the navigation
+   * or footer changed) or the locales changed: outline afresh.
+   */
+  patchContent(content: ContentSnapshot, changedKeys: ReadonlySet<string>, now: Date): OutlineDelta | undefined;
   /**
    * Product URLs that are not the product's own slug, by market: market id → sku → the slug its
    * page has (a collision's losers). Markets without any are absent. Patches never change it (a
@@ -97,6 +105,15 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
       const deltas = markets.map((m, i) => (views[i]!.size > 0 ? m.patch(views[i]!, now)! : m.tick(now)));
       return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: uniqueWarnings(deltas.flatMap((d) => d.warnings)) };
     },
+    patchContent: (next, changedKeys, now) => {
+      // The locales decide how every market reads every product: no patch reaches that far.
+      if (JSON.stringify(next.locales) !== JSON.stringify(content.locales)) return undefined;
+      const parts = markets.map((m) => m.ctx.contentParts(next.inLocale(m.ctx.market.locale)));
+      // A new shell is on every page: nothing to save by patching.
+      if (parts.some((p, i) => p.shell !== markets[i]!.ctx.shell)) return undefined;
+      const deltas = markets.map((m, i) => m.patchContent(parts[i]!, changedKeys, now));
+      return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: uniqueWarnings(deltas.flatMap((d) => d.warnings)) };
+    },
     pagesFor: (select) => markets.flatMap((m) => m.pagesFor(select)),
     renamed: () => Object.fromEntries(contexts.filter((ctx) => ctx.renamed.size).map((ctx) => [ctx.market.id, Object.fromEntries(ctx.renamed)])),
   };
@@ -130,6 +147,7 @@ interface MarketOutline {
   pagesAt(urls: Iterable<string>): PageSpec[];
   pagesFor(select?: PageSelector): PageSpec[];
   patch(changes: ReadonlyMap<string, Product | undefined>, now: Date): OutlineDelta | undefined;
+  patchContent(parts: ContentParts, changedKeys: ReadonlySet<string>, now: Date): OutlineDelta;
   /** Moves the market's clock to `now` without a change to list (cards are priced at `now`). */
   tick(now: Date): OutlineDelta;
 }
@@ -161,14 +179,23 @@ function marketOutline(content: ContentSnapshot, catalog: readonly Product[], co
   };
   const home = () => ctx.unit('home', () => addHomePage(ctx, posts));
   const files = () => ctx.unit('files', () => addSiteFiles(ctx));
+  // The home page reads featured products by sku; the sitemaps count and list every URL.
+  const relistSite = (urlsetChanged: boolean) => {
+    const delta = home();
+    if (!urlsetChanged) return delta;
+    const site = files();
+    return { before: [...delta.before, ...site.before], after: [...delta.after, ...site.after], warnings: [...delta.warnings, ...site.warnings] };
+  };
+  const cms = () => ctx.unit('cms', () => addCmsPages(ctx));
+  const blog = () => ctx.unit('blog', () => (posts = addBlogPages(ctx)));
   return {
     ctx,
     view,
     list: () => {
       addProductPages(ctx);
       addCategoryPages(ctx);
-      ctx.unit('cms', () => addCmsPages(ctx));
-      ctx.unit('blog', () => (posts = addBlogPages(ctx)));
+      cms();
+      blog();
       home();
       files();
     },
@@ -179,13 +206,13 @@ function marketOutline(content: ContentSnapshot, catalog: readonly Product[], co
       ctx.resetCards();
       return { before: [], after: [], warnings: [] };
     },
-    patch: (changes, now) => patchCatalog(ctx, changes, now, (urlsetChanged) => {
-      // The home page reads featured products by sku; the sitemaps count and list every URL.
-      const delta = home();
-      if (!urlsetChanged) return delta;
-      const site = files();
-      return { before: [...delta.before, ...site.before], after: [...delta.after, ...site.after], warnings: [...delta.warnings, ...site.warnings] };
-    }),
+    patch: (changes, now) => patchCatalog(ctx, changes, now, relistSite),
+    // The home page is re-listed by relistSite, after the journal it lists.
+    patchContent: (parts, changedKeys, now) => patchContent(ctx, parts, changedKeys, now, () => {
+      const pages = cms();
+      const posts = blog();
+      return { before: [...pages.before, ...posts.before], after: [...pages.after, ...posts.after], warnings: [...pages.warnings, ...posts.warnings] };
+    }, relistSite),
   };
 }
 

@@ -37,9 +37,27 @@ export interface Alternate {
   name: string;
 }
 
-export interface ModelContext {
-  /** The content as this market's locale reads it. */
+/**
+ * What a context derives from the content alone. A warm model takes new parts when the content
+ * changes (`useContent`); the catalog side (products, slugs, groups) stays as it is.
+ */
+export interface ContentParts {
   content: ContentView;
+  /** Entry id → URL, for the entries that own one. */
+  urls: Map<string, string>;
+  settings: ContentEntity | undefined;
+  site: SiteShell;
+  /** Hash of `site`: equal shell, equal navigation and footer on every page. */
+  shell: string;
+  categoriesBySlug: Map<string, ContentEntity>;
+  stories: Map<string, ContentEntity>;
+  /** What deriving them warned of (a slug two entries claim, a reserved one). */
+  warnings: ModelWarning[];
+}
+
+export interface ModelContext {
+  /** The content as this market's locale reads it (read it at make time: a warm model's content moves). */
+  readonly content: ContentView;
   config: SiteConfig;
   /** The market this context lists pages of. */
   market: Market;
@@ -83,10 +101,18 @@ export interface ModelContext {
   pagesFor(select?: PageSelector): PageSpec[];
   /** The data and dependencies of the pages listed at `urls` (unlisted ones are left out), in their order. */
   pagesAt(urls: Iterable<string>): PageSpec[];
-  settings: ContentEntity | undefined;
-  site: SiteShell;
-  shell: string;
+  readonly settings: ContentEntity | undefined;
+  readonly site: SiteShell;
+  readonly shell: string;
   categoriesBySlug: Map<string, ContentEntity>;
+  /** The parts this market would derive from `content`, without taking them. */
+  contentParts(content: ContentView): ContentParts;
+  /**
+   * Takes new content parts in place: the maps keep their identity (closures made earlier read the
+   * new content), and the derivation's warnings replace the old ones. The caller re-lists the units
+   * that read the content when they were listed.
+   */
+  useContent(parts: ContentParts): void;
   /** The catalog sorted by sku, each with a URL of its own, as the context was made (a patch does not update it). */
   products: Product[];
   bySku: Map<string, Product>;
@@ -135,7 +161,7 @@ interface Unit {
  * The context of one market's pages. `rawCatalog` is the catalog as the market shows it
  * (`marketProduct`: its text, its currency, only what it sells).
  */
-export function modelContext(content: ContentView, rawCatalog: readonly Product[], givenConfig: SiteConfig, market: Market = defaultMarket(givenConfig.markets)): ModelContext {
+export function modelContext(givenContent: ContentView, rawCatalog: readonly Product[], givenConfig: SiteConfig, market: Market = defaultMarket(givenConfig.markets)): ModelContext {
   // Owned: a warm model moves its clock (`config.now`) for the builders' closures to read.
   const config = { ...givenConfig };
   const isDefault = market.id === defaultMarket(config.markets).id;
@@ -149,7 +175,6 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
   const byUrl = new Map<string, Listed>();
   // Outside `unit`, warnings go to the site's own unit and pages to one listed after the units so far.
   const siteUnit: Unit = { listed: [], warnings: [] };
-  units.set('site', siteUnit);
   let current: Unit | undefined;
   let loose: Unit | undefined;
   let allCache: PageRef[] | undefined;
@@ -158,10 +183,67 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     (current ?? siteUnit).warnings.push({ subject, field, message });
     warningsCache = undefined;
   };
-  const title = (e: ContentEntity) => String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
   // A CMS page may not take a path a market's prefix owns.
   const reserved = new Set([...RESERVED_SLUGS, ...(isDefault ? config.markets.filter((m) => m.prefix !== '/').map((m) => m.id) : [])]);
-  const urls = cmsUrls(content, warn, path, reserved);
+  const contentParts = (view: ContentView): ContentParts => {
+    const warnings: ModelWarning[] = [];
+    const urlsOf = cmsUrls(view, (subject, field, message) => warnings.push({ subject, field, message }), path, reserved);
+    const titleOf = (e: ContentEntity) => entryTitle(view, e);
+    // Site settings and navigation: every HTML page depends on them ("settings").
+    const settingsEntry = view.ofType('siteSettings')[0];
+    const siteName = (settingsEntry && view.field<string>(settingsEntry, 'siteName')) || 'Restatic store';
+    const nav: SiteShell['nav'] = [];
+    for (const ref of (settingsEntry && view.field<Array<{ sys: { id: string } }>>(settingsEntry, 'navigation')) || []) {
+      const target = view.entries.get(ref?.sys?.id);
+      const url = target && urlsOf.get(target.sys.id);
+      if (target && url) nav.push({ title: titleOf(target), url });
+    }
+    // Footer links to the store's service pages, while they are published.
+    const footer: SiteShell['footer'] = [];
+    const footerPages = FOOTER_PAGES.map(path);
+    for (const page of view.ofType('page')) {
+      const url = urlsOf.get(page.sys.id);
+      if (url && footerPages.includes(url)) footer.push({ title: titleOf(page), url });
+    }
+    footer.sort((a, b) => footerPages.indexOf(a.url) - footerPages.indexOf(b.url));
+    const siteShell: SiteShell = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), market: market.id, lang: market.locale, prefix: market.prefix, home: market.prefix, nav, footer, t, ...(config.preview ? { preview: true as const } : {}), ...(config.checkoutUrl ? { checkout: config.checkoutUrl } : {}) };
+    // Products name their category by its slug in the default locale; its URL is in the market's.
+    const categories = new Map<string, ContentEntity>();
+    for (const c of view.ofType('category')) {
+      const slug = urlsOf.has(c.sys.id) ? toSlug(String(view.field(c, 'slug', view.defaultLocale) ?? '')) : '';
+      if (slug && !categories.has(slug)) categories.set(slug, c);
+    }
+    const storiesOf = new Map<string, ContentEntity>();
+    for (const story of view.ofType('productContent')) {
+      const sku = view.field<string>(story, 'sku');
+      if (typeof sku === 'string') storiesOf.set(sku, story);
+    }
+    return {
+      content: view, urls: urlsOf, settings: settingsEntry, site: siteShell, shell: createHash('sha256').update(JSON.stringify(siteShell)).digest('hex').slice(0, 16),
+      categoriesBySlug: categories, stories: storiesOf, warnings,
+    };
+  };
+  const initial = contentParts(givenContent);
+  let { content, settings, site, shell } = initial;
+  // Kept by identity (builders hold them): a new content's parts are copied in.
+  const { urls, categoriesBySlug, stories } = initial;
+  // What deriving the content warned of: its own unit, first (before the catalog's slug warnings).
+  const contentUnit: Unit = { listed: [], warnings: initial.warnings };
+  units.set('content', contentUnit);
+  units.set('site', siteUnit);
+  const title = (e: ContentEntity) => entryTitle(content, e);
+  const useContent = (parts: ContentParts) => {
+    ({ content, settings, site, shell } = parts);
+    const refill = <K, V>(into: Map<K, V>, from: ReadonlyMap<K, V>) => {
+      into.clear();
+      for (const [k, v] of from) into.set(k, v);
+    };
+    refill(urls, parts.urls);
+    refill(categoriesBySlug, parts.categoriesBySlug);
+    refill(stories, parts.stories);
+    contentUnit.warnings = parts.warnings;
+    warningsCache = undefined;
+  };
 
   const richText = (doc: unknown, deps: Set<DepKey>, embedBlock?: (entry: ContentEntity) => string | undefined): string => {
     const ctx: RichTextContext = {
@@ -233,43 +315,12 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     return pages;
   };
 
-  // Site settings and navigation: every HTML page depends on them ("settings").
-  const settings = content.ofType('siteSettings')[0];
-  const siteName = (settings && content.field<string>(settings, 'siteName')) || 'Restatic store';
-  const nav: SiteShell['nav'] = [];
-  for (const ref of (settings && content.field<Array<{ sys: { id: string } }>>(settings, 'navigation')) || []) {
-    const target = content.entries.get(ref?.sys?.id);
-    const url = target && urls.get(target.sys.id);
-    if (target && url) nav.push({ title: title(target), url });
-  }
-  // Footer links to the store's service pages, while they are published.
-  const footer: SiteShell['footer'] = [];
-  const footerPages = FOOTER_PAGES.map(path);
-  for (const page of content.ofType('page')) {
-    const url = urls.get(page.sys.id);
-    if (url && footerPages.includes(url)) footer.push({ title: title(page), url });
-  }
-  footer.sort((a, b) => footerPages.indexOf(a.url) - footerPages.indexOf(b.url));
-  const site: SiteShell = { name: siteName, baseUrl: config.baseUrl.replace(/\/$/, ''), market: market.id, lang: market.locale, prefix: market.prefix, home: market.prefix, nav, footer, t, ...(config.preview ? { preview: true as const } : {}), ...(config.checkoutUrl ? { checkout: config.checkoutUrl } : {}) };
-  const shell = createHash('sha256').update(JSON.stringify(site)).digest('hex').slice(0, 16);
-
-  // Products name their category by its slug in the default locale; its URL is in the market's.
-  const categoriesBySlug = new Map<string, ContentEntity>();
-  for (const c of content.ofType('category')) {
-    const slug = urls.has(c.sys.id) ? toSlug(String(content.field(c, 'slug', content.defaultLocale) ?? '')) : '';
-    if (slug && !categoriesBySlug.has(slug)) categoriesBySlug.set(slug, c);
-  }
   const slugClaims = new Map<string, string[]>();
   const sorted = [...catalog].sort((a, b) => (a.sku < b.sku ? -1 : 1));
   const products = uniqueSlugs(sorted, config.owners, warn, slugClaims, (slug) => productUrl({ slug }));
   // uniqueSlugs returns the same array when nobody was renamed, and copies of the renamed alone.
   const renamed = new Map<string, string>();
   if (products !== sorted) for (const [i, p] of products.entries()) if (p !== sorted[i]) renamed.set(p.sku, p.slug);
-  const stories = new Map<string, ContentEntity>();
-  for (const s of content.ofType('productContent')) {
-    const sku = content.field<string>(s, 'sku');
-    if (typeof sku === 'string') stories.set(sku, s);
-  }
   // Cards (formatted prices) are made when a selected page shows them: a targeted rebuild lists all
   // 10,000 products twice but shows a few dozen, and formatting every price was a third of its time.
   const bySku = new Map(products.map((p) => [p.sku, p]));
@@ -284,7 +335,12 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
   const groupCard = (members: readonly Product[]): CardView =>
     members.length === 1 ? card(members[0]!.sku) : groupCardView(members, marketView, config.now);
   const self: ModelContext = {
-    content, config, market, isDefault, path, productUrl, t, markets: [],
+    get content() { return content; },
+    get settings() { return settings; },
+    get site() { return site; },
+    get shell() { return shell; },
+    contentParts, useContent,
+    config, market, isDefault, path, productUrl, t, markets: [],
     twin: (key) => twins.get(key),
     alternates: (key) => {
       if (!key || self.markets.length < 2) return [];
@@ -299,7 +355,7 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
       if (fallback) found.push({ hreflang: 'x-default', href: `${site.baseUrl}${fallback}`, path: fallback, name: '' });
       return found;
     },
-    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, settings, site, shell, categoriesBySlug, products, bySku, slugClaims, stories, card, groupCard, marketView,
+    warn, title, urls, richText, add, unit, dropUnit, ref: (url) => byUrl.get(url)?.ref, pagesFor, pagesAt, categoriesBySlug, products, bySku, slugClaims, stories, card, groupCard, marketView,
     slugCollisions: [...slugClaims.values()].some((skus) => skus.length > 1),
     renamed,
     resetCards: () => cards.clear(),
@@ -314,6 +370,11 @@ export function modelContext(content: ContentView, rawCatalog: readonly Product[
     },
   };
   return self;
+}
+
+/** An entry's display title: title, name or site name, else its id. */
+function entryTitle(content: ContentView, e: ContentEntity): string {
+  return String(content.field(e, 'title') ?? content.field(e, 'name') ?? content.field(e, 'siteName') ?? e.sys.id);
 }
 
 /** Entry id → URL in a market (`path`), with CMS slugs normalised and checked for collisions and reserved sections. */

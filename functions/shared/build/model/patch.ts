@@ -1,13 +1,15 @@
 /**
- * Catalog changes applied to a warm model in place: the product, its item groups and its categories
- * are re-listed (their units), the rest of the site is kept. What a change costs then follows the
- * change, not the catalog. Correct only where it agrees with a fresh model of the new catalog: a
- * change that reaches slug resolution beyond its own product (a collision begins, ends or moves)
- * is refused, and the caller models afresh.
+ * Changes applied to a warm model in place, so that what a change costs follows the change, not the
+ * catalog. Catalog changes re-list the product, its item groups and its categories (their units);
+ * content changes re-list the units that read the content when listed (CMS pages, the journal,
+ * the home page, the categories whose entry changed). Correct only where it agrees with a fresh
+ * model of the new data: a catalog change that reaches slug resolution beyond its own product (a
+ * collision begins, ends or moves) is refused, and the caller models afresh.
  */
 import type { Product } from '../../catalog/product.js';
 import { categoryUnit, addCategoryListing, listingOrder } from './categories.js';
-import { brandKey, type ModelContext } from './context.js';
+import { dep } from '../deps.js';
+import { brandKey, type ContentParts, type ModelContext } from './context.js';
 import { displayProduct } from './display.js';
 import { addProductPage, productUnit } from './products.js';
 import type { ModelWarning, PageRef } from './types.js';
@@ -131,5 +133,51 @@ export function patchCatalog(
   const is = urls(after);
   const urlsetChanged = was.size !== is.size || [...is].some((u) => !was.has(u));
   take(relistSite(urlsetChanged));
+  return { before, after, warnings };
+}
+
+/**
+ * Applies new content parts (see `ModelContext.contentParts`; the caller has checked that the shell
+ * is the same) and moves the model's clock to `now`. Re-lists: a category whose slug came or went,
+ * whose entry changed (`changedKeys` holds `entry:<id>`) or whose URL moved, with the products
+ * naming a category that came or went (their warning); then `relistContent` (the units that read
+ * content when listed: CMS pages, the journal, the home page) and `relistSite` (the site files,
+ * when the URL set changed). Product pages read the content when they are made, so they stay.
+ */
+export function patchContent(
+  ctx: ModelContext, parts: ContentParts, changedKeys: ReadonlySet<string>, now: Date,
+  relistContent: () => OutlineDelta, relistSite: (urlsetChanged: boolean) => OutlineDelta,
+): OutlineDelta {
+  ctx.config.now = now;
+  ctx.resetCards();
+  const categoriesBefore = new Map(ctx.categoriesBySlug);
+  const urlsBefore = new Map(ctx.urls);
+  ctx.useContent(parts);
+  const before: PageRef[] = [];
+  const after: PageRef[] = [];
+  const warnings: ModelWarning[] = [...parts.warnings];
+  const take = (delta: OutlineDelta) => {
+    before.push(...delta.before);
+    after.push(...delta.after);
+    warnings.push(...delta.warnings);
+  };
+  const cameOrWent = new Set<string>();
+  for (const slug of categoriesBefore.keys()) {
+    if (ctx.categoriesBySlug.has(slug)) continue;
+    cameOrWent.add(slug);
+    before.push(...ctx.dropUnit(categoryUnit(slug)));
+  }
+  for (const [slug, category] of ctx.categoriesBySlug) {
+    const id = category.sys.id;
+    const was = categoriesBefore.get(slug);
+    if (!was) cameOrWent.add(slug);
+    if (was?.sys.id === id && !changedKeys.has(dep.entry(id)) && urlsBefore.get(id) === ctx.urls.get(id)) continue;
+    take(ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug)));
+  }
+  for (const slug of cameOrWent) for (const p of ctx.byCategory.get(slug) ?? []) take(ctx.unit(productUnit(p.sku), () => addProductPage(ctx, p)));
+  take(relistContent());
+  const was = new Set(before.map((r) => r.url));
+  const is = new Set(after.map((r) => r.url));
+  take(relistSite(was.size !== is.size || [...is].some((u) => !was.has(u))));
   return { before, after, warnings };
 }

@@ -13,11 +13,12 @@ export const productUnit = (sku: string) => `product:${sku}`;
 
 /** One product's page (its unit): the product as the context shows it now. */
 export function addProductPage(ctx: ModelContext, p: Product): void {
-  const { content, config, categoriesBySlug, stories, groups, title, urls } = ctx;
-
-  const category = p.category ? categoriesBySlug.get(p.category) : undefined;
-  if (p.category && !category) ctx.warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
+  // Listing reads only whether its category exists; the page's content is read when it is made (a
+  // warm model's content moves under it, see patchContent).
+  if (p.category && !ctx.categoriesBySlug.has(p.category)) ctx.warn(`product ${p.sku}`, 'category', `no published category "${p.category}"; product is not listed`);
   ctx.add(ctx.productUrl(p), 'product', p.title, dep.sku(p.sku), () => {
+    const { content, config, categoriesBySlug, stories, groups, title, urls } = ctx;
+    const category = p.category ? categoriesBySlug.get(p.category) : undefined;
     const deps = new Set<DepKey>([dep.sku(p.sku)]);
     if (category) deps.add(dep.entry(category.sys.id));
     // Whether its category has a page at all: a category published (again) later must show up.
