@@ -43,6 +43,7 @@ export function describeChange(record: ChangeRecord): string {
     ...stages.map((s) => [s === 'deadLettered' ? 'dead-lettered' : s, record.stages[s]!.slice(11, 23), `${between(record.stages.received, record.stages[s])} ms`]),
   ]).replace(/^/gm, '  '));
   const markets = Object.entries(record.pagesByMarket).map(([m, n]) => `${m} ${n}`).join(', ');
+  if (record.fullBuild) lines.push(`  a full build: ${record.fullBuild}`);
   lines.push(`  ${record.pagesRebuilt} page${record.pagesRebuilt === 1 ? '' : 's'} rebuilt${markets ? ` (${markets})` : ''}, ${record.objectsUploaded} object${record.objectsUploaded === 1 ? '' : 's'} uploaded, ` +
     `${record.objectsDeleted} deleted, ${record.pathsInvalidated.length} path${record.pathsInvalidated.length === 1 ? '' : 's'} invalidated`);
   for (const page of record.pages.slice(0, 20)) lines.push(`    ${page.market.padEnd(4)}${page.url}`);

@@ -181,7 +181,8 @@ export class ChangeLoop {
       record.warnings.push(...result.warnings);
       const bad = envelope.kind === 'Product' ? rejected.get(envelope.id) : undefined;
       if (bad) record.warnings.push(`${bad.message}: the product's pages are withdrawn until a valid version is written`);
-      record.pagesRebuilt = result.rendered.length;
+      record.pagesRebuilt = result.fullBuild?.pages ?? result.rendered.length;
+      if (result.fullBuild) record.fullBuild = result.fullBuild.reason;
       Object.assign(record, pagesOfRun(result.renderedPages));
       record.objectsUploaded = result.uploaded.length;
       record.objectsDeleted = result.deleted.length;

@@ -46,7 +46,7 @@ function change(record: ChangeRecord, siteUrl: string): string {
 <h2>${h(describeSource(record.source))} <span class="outcome">${h(word)}</span></h2>
 <p class="ids">correlation id <code>${h(record.correlationId)}</code></p>
 <ol class="timeline">${timeline}</ol>
-<p>${record.pagesRebuilt} page${record.pagesRebuilt === 1 ? '' : 's'} rebuilt, ${record.objectsUploaded} object${record.objectsUploaded === 1 ? '' : 's'} uploaded, ${record.objectsDeleted} deleted, ${record.pathsInvalidated.length} path${record.pathsInvalidated.length === 1 ? '' : 's'} invalidated.</p>
+<p>${record.fullBuild ? `A full build (${h(record.fullBuild)}): ` : ''}${record.pagesRebuilt} page${record.pagesRebuilt === 1 ? '' : 's'} rebuilt, ${record.objectsUploaded} object${record.objectsUploaded === 1 ? '' : 's'} uploaded, ${record.objectsDeleted} deleted, ${record.pathsInvalidated.length} path${record.pathsInvalidated.length === 1 ? '' : 's'} invalidated.</p>
 ${pages || more ? `<ul class="pages">${pages}${more}</ul>` : ''}
 ${notes ? `<ul class="notes">${notes}</ul>` : ''}
 </article>`;

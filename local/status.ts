@@ -20,6 +20,8 @@ export interface ChangeRecord {
   source: ChangeSource;
   stages: { received: string; built?: string; uploaded?: string; invalidated?: string; skipped?: string; failed?: string; deadLettered?: string };
   pagesRebuilt: number;
+  /** Why the change took the full-build path (every page rebuilt), when it did. */
+  fullBuild?: string;
   /** The pages a targeted run rebuilt, with their market (the first 100), and how many per market. */
   pages: Array<{ url: string; market: string }>;
   pagesByMarket: Record<string, number>;

@@ -6,6 +6,7 @@ import { dep } from '../shared/build/deps.js';
 import { collectionChangeKeys } from '../shared/build/model/collections.js';
 import type { Product } from '../shared/catalog/product.js';
 import type { PageRef } from '../shared/build/site-model.js';
+import { redirectsFor } from '../shared/publish/redirects.js';
 import type { PageIndexEntry } from '../shared/state/site-state.js';
 
 /**
@@ -169,45 +170,4 @@ function expandKeys(keys: Set<string>, diff: OutlineDiff, previous: Record<strin
     keys.add(dep.url(ref.url));
     if (ref.primary) keys.add(ref.primary);
   }
-}
-
-/**
- * Old URL → the record's new URL, for removed pages whose record lives on elsewhere (slug change).
- * A record has a page in every market: the old URL redirects to the new one in its own market.
- */
-function redirectsFor(removed: readonly string[], previous: Record<string, PageIndexEntry>, next: readonly PageRef[]): Record<string, string> {
-  const redirects: Record<string, string> = {};
-  if (removed.length === 0) return redirects;
-  // A non-default market's pages live under its prefix (one path segment); the rest is the default's.
-  const firstSegment = (url: string) => url.split('/')[1] ?? '';
-  const prefixes = new Map<string, string>();
-  const byPrimary = new Map<string, string>();
-  for (const p of next) {
-    if (p.market) prefixes.set(firstSegment(p.url), p.market);
-    if (p.primary) byPrimary.set(`${p.market ?? ''} ${p.primary}`, p.url);
-  }
-  const marketOf = (url: string) => prefixes.get(firstSegment(url)) ?? '';
-  for (const url of removed) {
-    const primary = previous[url]!.primary;
-    const target = primary ? byPrimary.get(`${marketOf(url)} ${primary}`) : undefined;
-    if (target) redirects[url] = target;
-  }
-  return redirects;
-}
-
-/**
- * Merges new redirects into the existing map: a URL that exists again stops redirecting, chains
- * are collapsed (a → b, b → c gives a → c), and a redirect whose target no longer exists goes (the
- * old URL then answers 404 like any other gone page, instead of redirecting to one).
- */
-export function mergeRedirects(existing: Record<string, string>, added: Record<string, string>, liveUrls: { has(url: string): boolean }): Record<string, string> {
-  const candidates: Record<string, string> = {};
-  for (const [from, to] of Object.entries({ ...existing, ...added })) if (!liveUrls.has(from)) candidates[from] = to;
-  const merged: Record<string, string> = {};
-  for (const [from, to] of Object.entries(candidates)) {
-    let target = to;
-    for (let hops = 0; candidates[target] && hops < 10; hops++) target = candidates[target]!;
-    if (target !== from && liveUrls.has(target)) merged[from] = target;
-  }
-  return merged;
 }

@@ -7,12 +7,13 @@
  */
 import { renderPages } from '../shared/build/render.js';
 import { loadSiteAssets } from '../shared/build/site-assets.js';
-import { outlineSite, type SiteConfig, type SiteOutline } from '../shared/build/site-model.js';
+import { outlineSite, shellOf, type SiteConfig, type SiteOutline } from '../shared/build/site-model.js';
 import type { Product } from '../shared/catalog/product.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct, RootPointers } from '../shared/ports.js';
 import { recoverIntent } from '../shared/publish/intent.js';
 import { ManifestStore } from '../shared/publish/manifest.js';
+import { readRedirects } from '../shared/publish/redirects.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
 import { DependencyIndex } from '../shared/state/dependency-index.js';
@@ -55,6 +56,8 @@ export interface RebuildOptions {
 
 export interface RebuildResult {
   mode: 'targeted' | 'full' | 'none';
+  /** Set when the run took the full-build path: why, and how many pages the build made. */
+  fullBuild?: { reason: string; pages: number };
   /** Envelopes that did no work: duplicates, or older than what is live. */
   skipped: ChangeEnvelope[];
   /** Envelopes to retry (e.g. the CDA had not caught up). */
@@ -90,9 +93,10 @@ export interface RebuildResult {
   /** When each stage finished (ISO 8601): built, uploaded, invalidated. */
   stages: { built?: string; uploaded?: string; invalidated?: string };
   /**
-   * How a targeted run planned: `patched` its warm outline of the live site (cost follows the
-   * change), or `listed` the whole site afresh (content changes, reconciliation, a cold or dropped
-   * cache: cost follows the store).
+   * How a targeted run planned: `patched` its warm outline of the live site with the run's content
+   * and catalog changes (cost follows the change), or `listed` the whole site afresh
+   * (reconciliation, a slug collision starting or ending, a cold or dropped cache: cost follows the
+   * store).
    */
   planning?: 'patched' | 'listed';
   /** The state's or manifest's segments are due a compaction (a compactor folds them, off the change path). */
@@ -190,7 +194,7 @@ export class RebuildWorker {
 
   /**
    * One run: fence → collect changes (content, catalog) → plan → render → publish → commit state.
-   * Site settings and content-model changes take the full-build path instead.
+   * Site settings, shell (navigation, footer) and content-model changes take the full-build path instead.
    */
   async run(envelopes: readonly ChangeEnvelope[]): Promise<RebuildResult> {
     try {
@@ -255,10 +259,16 @@ export class RebuildWorker {
       contentToken = content.contentToken;
       for (const key of content.changedKeys) changedKeys.add(key);
       result.failed.push(...content.failed);
-      if (settingsChanged(state.entries, snapshot, changedKeys)) {
-        const done = work.filter((e) => !result.failed.some((f) => f.envelope === e));
-        return { ...(await this.#finishFull(await this.#full('site settings changed', result, work[0]!.correlationId), done, state)), failed: result.failed };
-      }
+    }
+    // Site settings, or the shell every HTML page shows (navigation and footer: a linked page
+    // renamed; or the site's configuration after a deploy), changed: every page changes, which is
+    // a full build's work (fanned out in AWS), not one worker's run.
+    const shell = contentWork.length || !live.outline ? shellOf(snapshot, { ...options.site, now }) : live.outline.outline.shell;
+    const everyPage = contentWork.length && settingsChanged(state.entries, snapshot, changedKeys) ? 'site settings changed'
+      : shell !== state.shell ? 'the site shell changed (navigation, footer or site configuration)' : undefined;
+    if (everyPage) {
+      const done = work.filter((e) => !result.failed.some((f) => f.envelope === e));
+      return { ...(await this.#finishFull(await this.#full(everyPage, result, work[0]!.correlationId), done, state)), failed: result.failed };
     }
     const productWork = work.filter((w) => w.kind === 'Product');
     const catalog = await collectCatalog(deps, live.catalog, productWork);
@@ -325,7 +335,7 @@ export class RebuildWorker {
     const built = await this.deps.fullBuild(reason, correlationId);
     this.#cached = undefined;
     return {
-      ...result, mode: 'full', rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [],
+      ...result, mode: 'full', fullBuild: { reason, pages: built.pages }, rendered: [`(all ${built.pages} pages)`], uploaded: built.uploaded, deleted: built.deleted, invalidated: built.invalidation?.paths ?? [],
       // The build skipped these as it would any invalid item: the run's own changes among them stay withdrawn.
       ...(built.rejected?.length ? { rejected: built.rejected } : {}),
       // A fanned-out build reports only its end: each stage is known to be done by then.
@@ -333,8 +343,12 @@ export class RebuildWorker {
     };
   }
 
-  /** After a full build, record the envelopes' versions so their duplicates do no work. */
+  /**
+   * After a full build, record the envelopes' versions so their duplicates do no work, and give the
+   * edge's copy of the redirects what the build left in the bucket (a slug it moved, a target it removed).
+   */
   async #finishFull(built: RebuildResult, work: readonly ChangeEnvelope[], before: SiteState): Promise<RebuildResult> {
+    await this.deps.redirects?.replaceAll(await readRedirects(this.deps.store));
     const state = await this.#states.read();
     if (state) {
       const versions = recordVersions({ ...state.versions, ...before.versions }, work);

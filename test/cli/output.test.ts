@@ -43,6 +43,8 @@ async function freePort(): Promise<number> {
 }
 
 const atStack = () => ({ PORT: new URL(stack.url).port, RESTATIC_DATA_DIR: dataDir });
+/** A journal post of the demo space: no navigation or footer links it. */
+const POST_2 = '/blog/choosing-your-first-tent/';
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'restatic-cli-'));
@@ -57,31 +59,40 @@ afterAll(async () => {
 describe('restatic publish', () => {
   it('publishes a field change as a signed webhook and prints, for a person, the stages and the pages it rebuilt', async () => {
     // Act
-    const result = await run(['publish', 'page-about', '--set', 'title=About the Restatic crew'], atStack());
+    const result = await run(['publish', 'post-2', '--set', 'title=Notes from the Restatic crew'], atStack());
     // Assess
-    expect(result.err).toContain('published page-about (page) version');
+    expect(result.err).toContain('published post-2 (blogPost) version');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^entry page-about \(Entry\.publish, saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n/);
+    expect(result.out).toMatch(/^entry post-2 \(Entry\.publish, saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n/);
     expect(result.out).toMatch(/stage +at +after/);
     expect(result.out).toMatch(/invalidated +\d\d:\d\d:\d\d\.\d{3} +\d+ ms/);
     expect(result.out).toMatch(/\d+ pages? rebuilt \(us \d+/);
-    expect(result.out).toContain('us  /about/');
-    expect(result.err).toContain('published page-about (page) version');
+    expect(result.out).toContain(`us  ${POST_2}`);
+    expect(result.out).not.toContain('a full build');
+    expect(await (await fetch(`${stack.url}${POST_2}`)).text()).toContain('Notes from the Restatic crew');
+  });
+
+  it('says so when a change is a full build\'s work: a page the navigation links, renamed', async () => {
+    // Act
+    const result = await run(['publish', 'page-about', '--set', 'title=About the Restatic crew'], atStack());
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ {2}a full build: the site shell changed \(navigation, footer or site configuration\)\n {2}\d{3,} pages rebuilt/m);
     expect(await (await fetch(`${stack.url}/about/`)).text()).toContain('About the Restatic crew');
   });
 
   it('with --json prints one JSON document: the entry, the fields changed, and its finished status record', async () => {
     // Act
-    const result = await run(['publish', 'page-about', '--set', 'title@de-DE=Über die Crew', '--json'], atStack());
+    const result = await run(['publish', 'category-fleece', '--set', 'title@de-DE=Fleece für Kalte Tage', '--json'], atStack());
     const body = JSON.parse(result.out) as { entry: string; changed: string[]; correlationId: string; status: { pagesByMarket: Record<string, number>; pages: Array<{ url: string }>; stages: Record<string, string> } };
     // Assess
     expect(result.code).toBe(0);
-    expect(body.entry).toBe('page-about');
+    expect(body.entry).toBe('category-fleece');
     expect(body.changed).toEqual(['title@de-DE']);
     expect(body.status.pagesByMarket.de).toBeGreaterThan(0);
-    expect(body.status.pages).toContainEqual({ url: '/de/about/', market: 'de' });
+    expect(body.status.pages).toContainEqual({ url: '/de/categories/fleece/', market: 'de' });
     expect(body.status.stages.invalidated).toBeDefined();
-    expect(await (await fetch(`${stack.url}/de/about/`)).text()).toContain('Über die Crew');
+    expect(await (await fetch(`${stack.url}/de/categories/fleece/`)).text()).toContain('Fleece für Kalte Tage');
   });
 
   it('names an unknown entry (exit 1) and an unknown field in one line (exit 2)', async () => {

@@ -8,9 +8,8 @@ import type { Cdn, Logger, ObjectStore, RedirectTable } from '../../shared/ports
 import type { Manifest, ManifestStore } from '../../shared/publish/manifest.js';
 import { clearIntent, recordIntent } from '../../shared/publish/intent.js';
 import { Publisher, type PublishResult } from '../../shared/publish/publisher.js';
-import { readRedirects, writeRedirects } from '../../shared/publish/redirects.js';
+import { mergeRedirects, readRedirects, sameRedirects, writeRedirects } from '../../shared/publish/redirects.js';
 import type { SiteState } from '../../shared/state/site-state.js';
-import { mergeRedirects } from '../plan.js';
 import type { RunPlan } from './planning.js';
 
 export interface PublishDeps {
@@ -45,9 +44,4 @@ export async function publishRun(
   const result = await publisher.finish({ prune: false, onUploaded });
   if (created.length) await clearIntent(deps.store);
   return result;
-}
-
-function sameRedirects(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

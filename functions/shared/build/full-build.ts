@@ -8,8 +8,9 @@
  *    threads, in AWS by shard functions (`functions/build/`), each comparing its outputs with the
  *    live manifest entries of its own keys;
  * 3. `commitBuild` takes in what the shards stored, publishes the sitemaps last (they must not
- *    advertise a page before it exists), prunes, sends one invalidation, and writes the manifest and
- *    then the state: a crash before that leaves the previous site whole, and the next run converges.
+ *    advertise a page before it exists), brings the redirects in line with the new URLs, prunes,
+ *    sends one invalidation, and writes the manifest and then the state: a crash before that leaves
+ *    the previous site whole, and the next run converges.
  *
  * Used by `restatic build`, the first step of `npm start`, the deploy workflow, and rebuilds that
  * must touch everything.
@@ -19,6 +20,7 @@ import { RenderError } from '../errors.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, Progress, RejectedProduct, RootPointers } from '../ports.js';
 import { ManifestStore, type Manifest } from '../publish/manifest.js';
 import { Publisher, type PublishResult, type StagedObjects } from '../publish/publisher.js';
+import { reconcileRedirects } from '../publish/redirects.js';
 import { indexEntry, renamedOf, urlOwners, type SiteState } from '../state/site-state.js';
 import { concatPages, LazyPages } from './page-source.js';
 import { publishShard } from './publish-shard.js';
@@ -181,6 +183,8 @@ export async function commitBuild(deps: Pick<FullBuildDeps, 'store' | 'cdn' | 'l
   publisher.adopt(prepared.assets);
   for (const shard of input.shards) publisher.adopt(shard);
   await publisher.add(input.late);
+  // Before the old pages go (the prune below): an old URL never 404s while its record lives on.
+  await reconcileRedirects(deps.store, live?.pages ?? {}, prepared.state.pages, prepared.context.sites);
   const result = await publisher.finish({ prune: true, onUploaded: () => { uploadedAt = new Date().toISOString(); } });
   const invalidatedAt = result.invalidation ? new Date().toISOString() : undefined;
   if (result.uploaded.length || result.deleted.length) await manifests.sweep();

@@ -217,6 +217,14 @@ function marketOutline(content: ContentSnapshot, catalog: readonly Product[], co
 }
 
 /**
+ * The shell hash of the site `content` makes under `config` (the site name, navigation and footer
+ * every HTML page shows, in every market): the catalog plays no part, so it is made without one.
+ */
+export function shellOf(content: ContentSnapshot, config: SiteConfig): string {
+  return outlineSite(content, [], config).outline.shell;
+}
+
+/**
  * Builds the site model. Pure: same inputs, same model. With `select`, only the selected pages get
  * their data and deps computed (the expensive part); every page is still listed in `all`.
  */

@@ -83,6 +83,35 @@ describe('requested full builds', () => {
   });
 });
 
+describe('full builds and redirects', () => {
+  it('a full build that sees a slug change redirects the old URL, at the edge too', async () => {
+    // Prepare: the slug changes with no event (a full build is what finds it)
+    const product = await sample((p) => p.translations?.['de-DE']?.slug === undefined);
+    await catalog.put({ ...product, slug: 'brand-new-name' });
+    // Act
+    const result = await worker.run([buildRequestEnvelope('deploy-1')]);
+    // Assess
+    expect(result.mode).toBe('full');
+    expect(await readRedirects(store)).toEqual({ [`/products/${product.slug}/`]: '/products/brand-new-name/', [`/de/products/${product.slug}/`]: '/de/products/brand-new-name/' });
+    expect(edgeRedirects.current).toEqual(await readRedirects(store));
+    expect(await page(`/products/${product.slug}/`)).toBeUndefined();
+  });
+
+  it('a full build drops a redirect whose target it removed, at the edge too', async () => {
+    // Prepare: a slug change (redirected), then the product goes with no event
+    const product = await sample((p) => p.translations?.['de-DE']?.slug === undefined);
+    await catalog.put({ ...product, slug: 'brand-new-name' });
+    await worker.run([productChange(product.sku, 1)]);
+    await catalog.delete(product.sku);
+    // Act
+    await worker.run([buildRequestEnvelope('deploy-1')]);
+    // Assess: no redirect to a page that is gone
+    expect(await readRedirects(store)).toEqual({});
+    expect(edgeRedirects.current).toEqual({});
+    expect(await page('/products/brand-new-name/')).toBeUndefined();
+  });
+});
+
 describe('targeted rebuilds', () => {
   it('a price change renders the product page and the listing page showing it, and nothing else', async () => {
     // Prepare
@@ -203,6 +232,21 @@ describe('targeted rebuilds', () => {
     expect(await page('/blog/')).toContain('Mara Lindqvist-Berg');
   });
 
+  it('a rename of a page the navigation links takes the full-build path: every page shows it', async () => {
+    // Prepare: the demo's navigation links the About page
+    const delta = await space.sync();
+    const about = delta.entries.find((e) => e.sys.contentType?.sys.id === 'page' && e.fields.slug?.['en-US'] === 'about')!;
+    const renamed: ContentEntity = { ...about, sys: { ...about.sys, updatedAt: '2026-11-21T10:00:00.000Z' }, fields: { ...about.fields, title: { 'en-US': 'Our story' } } };
+    space.apply('upsert', 'Entry', renamed);
+    const product = await sample();
+    // Act
+    const result = await worker.run([entryChange(about.sys.id, Date.parse('2026-11-21T10:00:00.000Z'))]);
+    // Assess: a full build (fanned out in AWS), not one worker rendering every page
+    expect(result.mode).toBe('full');
+    expect(await page(`/products/${product.slug}/`)).toContain('Our story');
+    expect((await readState(store))!.versions[`entry:${about.sys.id}`]).toBe(String(Date.parse('2026-11-21T10:00:00.000Z')));
+  });
+
   it('an asset change reaches the pages that embed it', async () => {
     // Prepare
     const delta = await space.sync();
@@ -257,16 +301,19 @@ describe('reconciliation', () => {
     const product = await sample();
     await catalog.put({ ...product, slug: undefined, description: 'Changed behind our back.' });
     const delta = await space.sync();
-    const about = delta.entries.find((e) => e.sys.id === 'page-about')!;
-    space.apply('upsert', 'Entry', { ...about, sys: { ...about.sys, updatedAt: '2026-11-21T13:00:00.000Z' }, fields: { ...about.fields, title: { 'en-US': 'Missed webhook' } } });
+    // A post: no navigation or footer links it (a title change there would be a full build's work)
+    const post = delta.entries.find((e) => e.sys.contentType?.sys.id === 'blogPost')!;
+    const postUrl = `/blog/${String(post.fields.slug!['en-US'])}/`;
+    space.apply('upsert', 'Entry', { ...post, sys: { ...post.sys, updatedAt: '2026-11-21T13:00:00.000Z' }, fields: { ...post.fields, title: { 'en-US': 'Missed webhook' } } });
     // Act
     const envelopes = await reconciliationEnvelopes({ catalog, logger: silentLogger }, (await readState(store))!);
     const result = await worker.run(envelopes);
     // Assess
+    expect(result.mode).toBe('targeted');
     expect(envelopes.filter((e) => e.kind === 'Product').map((e) => e.id)).toEqual([product.sku]);
-    expect(result.rendered).toEqual(expect.arrayContaining([`/products/${product.slug}/`, '/about/']));
+    expect(result.rendered).toEqual(expect.arrayContaining([`/products/${product.slug}/`, postUrl]));
     expect(await page(`/products/${product.slug}/`)).toContain('Changed behind our back.');
-    expect(await page('/about/')).toContain('Missed webhook');
+    expect(await page(postUrl)).toContain('Missed webhook');
     expect((await readState(store))!.versions[`sku:${product.sku}`]).toBeUndefined();
   });
 });
