@@ -3,7 +3,14 @@
  * whose data changes then. A warm worker builds it once from the page index and keeps it in step
  * with every commit, so a change finds its pages in proportion to what it touches, not to the store.
  */
+import { dep } from '../build/deps.js';
 import type { PageIndexEntry } from './types.js';
+
+/**
+ * Every HTML page reads the settings (the shell), and a change to them is the full-build path,
+ * never a targeted plan: indexing its 200,000 readers at 100,000 products bought nothing.
+ */
+const UNINDEXED = dep.settings;
 
 /** Most keys have one reader (a product's story); a string until a second page reads it. */
 type Readers = string | Set<string>;
@@ -24,6 +31,7 @@ export class DependencyIndex {
   }
 
   *dependents(keys: ReadonlySet<string>): Iterable<string> {
+    if (keys.has(UNINDEXED)) throw new Error(`Expected no targeted plan for "${UNINDEXED}" (a settings or shell change is a full build), got one`);
     for (const key of keys) {
       const readers = this.#byDep.get(key);
       if (typeof readers === 'string') yield readers;
@@ -55,6 +63,7 @@ export class DependencyIndex {
 
   #add(url: string, entry: PageIndexEntry): void {
     for (const key of entry.deps) {
+      if (key === UNINDEXED) continue;
       const readers = this.#byDep.get(key);
       if (readers === undefined) this.#byDep.set(key, url);
       else if (typeof readers === 'string') { if (readers !== url) this.#byDep.set(key, new Set([readers, url])); }
@@ -72,6 +81,7 @@ export class DependencyIndex {
 
   #remove(url: string, entry: PageIndexEntry): void {
     for (const key of entry.deps) {
+      if (key === UNINDEXED) continue;
       const readers = this.#byDep.get(key);
       if (readers === url) this.#byDep.delete(key);
       else if (typeof readers === 'object') {
