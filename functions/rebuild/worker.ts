@@ -280,9 +280,8 @@ export class RebuildWorker {
     const site: SiteConfig = { ...options.site, now };
     const patchable = !work.some((e) => e.source === 'reconcile');
     const warm = patchable ? this.#warmParts(live, site) : undefined;
-    const patched = warm && warm.outline.outline.shell === state.shell
-      ? planPatch({ ...warm, ...(contentWork.length ? { content: snapshot } : {}), changes: catalog.changes, now, state, changedKeys, work })
-      : undefined;
+    // (Its shell is the live one: a run whose shell differs took the full-build path above.)
+    const patched = warm && planPatch({ ...warm, ...(contentWork.length ? { content: snapshot } : {}), changes: catalog.changes, now, state, changedKeys, work });
     // A refused patch may have taken the content already: the run's fresh outline replaces it.
     if (warm && !patched) live.outline = undefined;
     const products = patched ? undefined : withChanges(live.catalog, catalog.changes);

@@ -17,7 +17,7 @@ import { modelContext, type ContentParts, type ModelContext } from './model/cont
 import { displayProduct } from './model/display.js';
 import { addSiteFiles } from './model/files.js';
 import { addHomePage } from './model/home.js';
-import { canPatch, patchCatalog, patchContent, type OutlineDelta } from './model/patch.js';
+import { canPatch, joinDeltas, patchCatalog, patchContent, type OutlineDelta } from './model/patch.js';
 import { addProductPages } from './model/products.js';
 import type { ModelWarning, PageRef, PageSelector, PageSpec, SiteConfig, SiteModel } from './model/types.js';
 
@@ -103,7 +103,8 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
       // All or nothing: one market refusing (a slug collision there) must leave every market as it was.
       if (!markets.every((m, i) => canPatch(m.ctx, views[i]!))) return undefined;
       const deltas = markets.map((m, i) => (views[i]!.size > 0 ? m.patch(views[i]!, now)! : m.tick(now)));
-      return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: uniqueWarnings(deltas.flatMap((d) => d.warnings)) };
+      const joined = joinDeltas(deltas);
+      return { ...joined, warnings: uniqueWarnings(joined.warnings) };
     },
     patchContent: (next, changedKeys, now) => {
       // The locales decide how every market reads every product: no patch reaches that far.
@@ -112,7 +113,8 @@ export function outlineSite(content: ContentSnapshot, catalog: readonly Product[
       // A new shell is on every page: nothing to save by patching.
       if (parts.some((p, i) => p.shell !== markets[i]!.ctx.shell)) return undefined;
       const deltas = markets.map((m, i) => m.patchContent(parts[i]!, changedKeys, now));
-      return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: uniqueWarnings(deltas.flatMap((d) => d.warnings)) };
+      const joined = joinDeltas(deltas);
+      return { ...joined, warnings: uniqueWarnings(joined.warnings) };
     },
     pagesFor: (select) => markets.flatMap((m) => m.pagesFor(select)),
     renamed: () => Object.fromEntries(contexts.filter((ctx) => ctx.renamed.size).map((ctx) => [ctx.market.id, Object.fromEntries(ctx.renamed)])),
@@ -182,9 +184,7 @@ function marketOutline(content: ContentSnapshot, catalog: readonly Product[], co
   // The home page reads featured products by sku; the sitemaps count and list every URL.
   const relistSite = (urlsetChanged: boolean) => {
     const delta = home();
-    if (!urlsetChanged) return delta;
-    const site = files();
-    return { before: [...delta.before, ...site.before], after: [...delta.after, ...site.after], warnings: [...delta.warnings, ...site.warnings] };
+    return urlsetChanged ? joinDeltas([delta, files()]) : delta;
   };
   const cms = () => ctx.unit('cms', () => addCmsPages(ctx));
   const blog = () => ctx.unit('blog', () => (posts = addBlogPages(ctx)));
@@ -208,11 +208,7 @@ function marketOutline(content: ContentSnapshot, catalog: readonly Product[], co
     },
     patch: (changes, now) => patchCatalog(ctx, changes, now, relistSite),
     // The home page is re-listed by relistSite, after the journal it lists.
-    patchContent: (parts, changedKeys, now) => patchContent(ctx, parts, changedKeys, now, () => {
-      const pages = cms();
-      const posts = blog();
-      return { before: [...pages.before, ...posts.before], after: [...pages.after, ...posts.after], warnings: [...pages.warnings, ...posts.warnings] };
-    }, relistSite),
+    patchContent: (parts, changedKeys, now) => patchContent(ctx, parts, changedKeys, now, () => joinDeltas([cms(), blog()]), relistSite),
   };
 }
 

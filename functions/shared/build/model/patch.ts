@@ -22,6 +22,21 @@ export interface OutlineDelta {
   warnings: ModelWarning[];
 }
 
+/** Several re-listings as one delta. */
+export function joinDeltas(deltas: readonly OutlineDelta[]): OutlineDelta {
+  return { before: deltas.flatMap((d) => d.before), after: deltas.flatMap((d) => d.after), warnings: deltas.flatMap((d) => d.warnings) };
+}
+
+/** What a dropped unit listed, as a delta. */
+const dropped = (refs: PageRef[]): OutlineDelta => ({ before: refs, after: [], warnings: [] });
+
+/** Whether the re-listed units list another set of URLs than before (the sitemaps count and list them). */
+function urlsetChanged(delta: OutlineDelta): boolean {
+  const was = new Set(delta.before.map((r) => r.url));
+  const is = new Set(delta.after.map((r) => r.url));
+  return was.size !== is.size || [...is].some((u) => !was.has(u));
+}
+
 const bySkuOrder = (a: Product, b: Product) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
 
 /** Inserts `p` into `list` (sorted by `order`) at its place. */
@@ -113,27 +128,16 @@ export function patchCatalog(
       if (after.category) categories.add(after.category);
     }
   }
-  const before: PageRef[] = [];
-  const after: PageRef[] = [];
-  const warnings: ModelWarning[] = [];
-  const take = (delta: OutlineDelta) => {
-    before.push(...delta.before);
-    after.push(...delta.after);
-    warnings.push(...delta.warnings);
-  };
+  const deltas: OutlineDelta[] = [];
   // Removals first: a URL a product gives up may be listed by another unit in the same change.
-  for (const [sku, raw] of changes) if (!raw) before.push(...ctx.dropUnit(productUnit(sku)));
+  for (const [sku, raw] of changes) if (!raw) deltas.push(dropped(ctx.dropUnit(productUnit(sku))));
   for (const [sku] of changes) {
     const p = ctx.bySku.get(sku);
-    if (p) take(ctx.unit(productUnit(sku), () => addProductPage(ctx, p)));
+    if (p) deltas.push(ctx.unit(productUnit(sku), () => addProductPage(ctx, p)));
   }
-  for (const slug of categories) if (ctx.categoriesBySlug.has(slug)) take(ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug)));
-  const urls = (refs: readonly PageRef[]) => new Set(refs.map((r) => r.url));
-  const was = urls(before);
-  const is = urls(after);
-  const urlsetChanged = was.size !== is.size || [...is].some((u) => !was.has(u));
-  take(relistSite(urlsetChanged));
-  return { before, after, warnings };
+  for (const slug of categories) if (ctx.categoriesBySlug.has(slug)) deltas.push(ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug)));
+  const delta = joinDeltas(deltas);
+  return joinDeltas([delta, relistSite(urlsetChanged(delta))]);
 }
 
 /**
@@ -153,31 +157,22 @@ export function patchContent(
   const categoriesBefore = new Map(ctx.categoriesBySlug);
   const urlsBefore = new Map(ctx.urls);
   ctx.useContent(parts);
-  const before: PageRef[] = [];
-  const after: PageRef[] = [];
-  const warnings: ModelWarning[] = [...parts.warnings];
-  const take = (delta: OutlineDelta) => {
-    before.push(...delta.before);
-    after.push(...delta.after);
-    warnings.push(...delta.warnings);
-  };
+  const deltas: OutlineDelta[] = [{ before: [], after: [], warnings: parts.warnings }];
   const cameOrWent = new Set<string>();
   for (const slug of categoriesBefore.keys()) {
     if (ctx.categoriesBySlug.has(slug)) continue;
     cameOrWent.add(slug);
-    before.push(...ctx.dropUnit(categoryUnit(slug)));
+    deltas.push(dropped(ctx.dropUnit(categoryUnit(slug))));
   }
   for (const [slug, category] of ctx.categoriesBySlug) {
     const id = category.sys.id;
     const was = categoriesBefore.get(slug);
     if (!was) cameOrWent.add(slug);
     if (was?.sys.id === id && !changedKeys.has(dep.entry(id)) && urlsBefore.get(id) === ctx.urls.get(id)) continue;
-    take(ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug)));
+    deltas.push(ctx.unit(categoryUnit(slug), () => addCategoryListing(ctx, slug)));
   }
-  for (const slug of cameOrWent) for (const p of ctx.byCategory.get(slug) ?? []) take(ctx.unit(productUnit(p.sku), () => addProductPage(ctx, p)));
-  take(relistContent());
-  const was = new Set(before.map((r) => r.url));
-  const is = new Set(after.map((r) => r.url));
-  take(relistSite(was.size !== is.size || [...is].some((u) => !was.has(u))));
-  return { before, after, warnings };
+  for (const slug of cameOrWent) for (const p of ctx.byCategory.get(slug) ?? []) deltas.push(ctx.unit(productUnit(p.sku), () => addProductPage(ctx, p)));
+  deltas.push(relistContent());
+  const delta = joinDeltas(deltas);
+  return joinDeltas([delta, relistSite(urlsetChanged(delta))]);
 }
