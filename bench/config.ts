@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { ConfigError } from '../functions/shared/errors.js';
 
 const count = (fallback: number) => v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'expected a whole number'), v.transform(Number)), String(fallback));
-const SECTIONS = ['build', 'rebuild', 'invariant', 'feeds', 'pdfs', 'images', 'bundles'] as const;
+const SECTIONS = ['build', 'rebuild', 'worker', 'invariant', 'feeds', 'pdfs', 'images', 'bundles'] as const;
 
 const BenchEnv = v.object({
   BENCH_PRODUCTS: count(10_000),

@@ -21,10 +21,11 @@ import { benchImages } from './images.js';
 import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 import { DEMO_TARGETS, feedRuns } from '../functions/feeds/job.js';
 import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
+import { HELD_KB_PER_PAGE, workerMemory } from '../infra/lib/worker-memory.js';
 
 const config = readBenchConfig();
 const PRODUCTS = config.BENCH_PRODUCTS;
-// BENCH_SECTIONS=build,rebuild,invariant,feeds,pdfs,images,bundles (default all) picks the parts to run.
+// BENCH_SECTIONS=build,rebuild,worker,invariant,feeds,pdfs,images,bundles (default all) picks the parts to run.
 const SECTIONS = new Set<string>(config.BENCH_SECTIONS);
 const RUNS = config.BENCH_RUNS;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -188,6 +189,18 @@ if (SECTIONS.has('rebuild')) {
     [`preview: ${rb.preview.burst.saves} auto-saves of one entry in ${rb.preview.burst.seconds.toFixed(1)} s: preview runs; the last draft shown`, `${rb.preview.burst.runs}; ${rb.preview.burst.lastShown ? 'yes' : 'NO'}`, `${rb.preview.burst.saves} (a run per save)`, x(rb.preview.burst.saves / Math.max(1, rb.preview.burst.runs)), '≤ 10; yes'],
     ['preview: live bucket objects written during all preview activity (of all live objects); live runs meanwhile', `${rb.preview.live.written} (of ${rb.preview.live.objects}); ${rb.preview.live.liveRuns}`, '—', '—', '0'],
     ['webhook receiver: requests / errors / non-2xx / left unprocessed', `${rb.webhook.requests} / ${rb.webhook.errors} / ${rb.webhook.non2xx} / ${rb.webhook.pending}`, '—', '—', '0 errors, all processed'],
+  );
+}
+
+if (SECTIONS.has('worker')) {
+  // In a process of its own with a collectable heap: what a worker that has just started pays, and what a warm one holds.
+  process.stderr.write('rebuild worker: cold start and the memory it holds\n');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', 'bin/run-ts.js', 'bench/worker-memory.ts'], { env: childEnv({ BENCH_PRODUCTS: String(PRODUCTS) }), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const w = JSON.parse(stdout.trim().split('\n').pop()!) as { pages: number; coldMs: number; coldReadMs: number; coldBuildMs: number; coldPlanning: string; warmMs: number; heldMb: number };
+  const per = workerMemory({ products: PRODUCTS, markets: DEMO_MARKETS.length });
+  rows.push(
+    [`rebuild worker just started: first price change (state in memory: read it / outline, index, render) vs a warm worker's (median of 5)`, `${Math.round(w.coldMs)} ms (${Math.round(w.coldReadMs)} / ${Math.round(w.coldBuildMs)})`, `${Math.round(w.warmMs)} ms`, x(w.coldMs / w.warmMs), 'reported: O(store), paid by a Lambda\'s first run and the first after a full build'],
+    [`rebuild worker: heap a warm worker holds for the live site (${w.pages} pages), after GC; per page`, `${Math.round(w.heldMb)} MB; ${((w.heldMb * 1024) / w.pages).toFixed(2)} KB`, `${per.memoryMb} MB (the worker Lambda's memory the stack gives ${PRODUCTS} products in ${DEMO_MARKETS.length} markets)`, '—', `≤ ${HELD_KB_PER_PAGE} KB a page (what the stack sizes the worker by)`],
   );
 }
 

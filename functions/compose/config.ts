@@ -54,6 +54,8 @@ const AwsEnvSchema = v.object({
   MARKETS: v.optional(v.pipe(text, v.parseJson(undefined, 'expected JSON: an array of markets'))),
   BUILD_STATE_MACHINE_ARN: v.optional(v.pipe(arn, v.regex(/:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'expected a Step Functions state machine ARN'))),
   FEEDS_DESCRIPTION_FROM_STORY: v.optional(flag, 'false'),
+  // Set by Lambda: the function's memory (MB), which the rebuild worker compares with what it holds.
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: v.optional(v.pipe(text, v.transform(Number), v.integer(), v.minValue(128), v.maxValue(10_240))),
   // Given directly (the CLI) instead of through Secrets Manager (the functions).
   CONTENTFUL_DELIVERY_TOKEN: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Delivery API token'))),
 });

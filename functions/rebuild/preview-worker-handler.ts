@@ -17,7 +17,7 @@ import { createWorkerHandler } from './sqs.js';
 import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
-const o = observability('restatic-preview');
+const o = observability('restatic-preview', { metrics: true });
 const [content, catalog, store, roots] = [await previewContent(config), aws.catalog(config), aws.store(config), aws.roots(config)];
 const cdn = createUncachedCdn();
 const site = { ...aws.site(config), preview: true };
@@ -32,4 +32,8 @@ const worker = new RebuildWorker(
 const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : undefined;
 
 // The preview follows every catalog change as the live site does: its segments go to its own compactor.
-export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, (processed, result) => requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'preview', o.logger)));
+export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, (processed, result) => requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'preview', o.logger), {
+  metrics: o.metrics,
+  // It holds the same catalog as the live worker: the same memory check.
+  ...(config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? { memory: { limitMb: config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {}),
+}));

@@ -32,7 +32,16 @@ export interface WorkerHandlerOptions {
   deadLetters?: Queue<ChangeEnvelope>;
   /** Receives `RebuildLatency` (save → live, ms) per change that went live: the dashboard's metric. */
   metrics?: MetricsSink;
+  /**
+   * The function's memory and what the process uses now (MB). A warm worker holds the live site,
+   * which grows with the store: after each run the share is a metric (`WorkerMemoryUsed`, alarmed
+   * on) and, above `WORKER_MEMORY_WARN`, a warning, before a larger store runs it out of memory.
+   */
+  memory?: { limitMb: number; usedMb: () => number };
 }
+
+/** The share of its memory above which a worker warns (and the stack alarms): V8 needs room above what it holds. */
+export const WORKER_MEMORY_WARN = 0.8;
 
 /**
  * All messages of the batch become one run (a bulk publish of 200 entries is a handful of runs; a
@@ -78,6 +87,7 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
       // Fan-out (PDF jobs for CMS changes): if it fails, the batch is retried; the rebuild part is
       // then a fenced no-op and the fan-out runs again.
       await afterRun?.(envelopes.filter((e) => !failedEnvelopes.has(e)), result);
+      if (options.memory) reportMemory(options.memory, logger, options.metrics);
       logger.info('rebuild run', { mode: result.mode, rendered: result.rendered.length, uploaded: result.uploaded.length, invalidated: result.invalidated.length, failed: failed.size, changes: envelopes.length, correlation_ids: envelopes.map((e) => e.correlationId) });
     } catch (error) {
       logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });
@@ -85,4 +95,13 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
     }
     return batchResponse(event, failed);
   };
+}
+
+function reportMemory(memory: NonNullable<WorkerHandlerOptions['memory']>, logger: Logger, metrics: MetricsSink | undefined): void {
+  const used = memory.usedMb();
+  const share = used / memory.limitMb;
+  metrics?.addMetric('WorkerMemoryUsed', 'Percent', Math.round(share * 1000) / 10);
+  if (share > WORKER_MEMORY_WARN) {
+    logger.warn(`the rebuild worker uses ${Math.round(used)} of its ${memory.limitMb} MB: the live site it holds grows with the store; set catalogProducts to the store's size and redeploy (docs/deploy.md, "Sizing the rebuild worker") before it runs out`, { used_mb: Math.round(used), limit_mb: memory.limitMb });
+  }
 }

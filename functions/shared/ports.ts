@@ -194,7 +194,7 @@ export interface Logger {
 
 /** Numbers for dashboards and alarms; Powertools' Metrics satisfies it (flushed as EMF per invocation). */
 export interface MetricsSink {
-  addMetric(name: string, unit: 'Milliseconds' | 'Count', value: number): void;
+  addMetric(name: string, unit: 'Milliseconds' | 'Count' | 'Percent', value: number): void;
 }
 
 /** Resizes and re-encodes pictures (sharp in AWS and locally). */

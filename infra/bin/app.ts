@@ -4,7 +4,8 @@
  * productsTableName (+ productsTableStreamArn) to use an existing table, alarmEmail, checkoutUrl (where
  * the storefront's cart hands its items; no cart without it), pdfImageHosts
  * (comma-separated hosts whose product images the PDFs may fetch, besides Contentful's), markets
- * (JSON: the storefronts, as `MARKETS` in docs/configuration; the demo's `us` and `de` when unset).
+ * (JSON: the storefronts, as `MARKETS` in docs/configuration; the demo's `us` and `de` when unset),
+ * catalogProducts (how many products the store expects: sizes the rebuild workers' memory; 100,000 when unset).
  * Synthesizes with no AWS credentials (environment-agnostic unless CDK_DEFAULT_ACCOUNT is set).
  */
 import { App, Aspects } from 'aws-cdk-lib';
@@ -21,6 +22,11 @@ const marketsContext = ((raw: unknown) => {
   if (typeof raw !== 'string') return raw;
   try { return JSON.parse(raw) as unknown; } catch { throw new Error(`context markets: expected JSON (an array of markets), got ${raw.slice(0, 80)}`); }
 })(app.node.tryGetContext('markets'));
+const catalogProducts = ((raw: unknown) => {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(String(raw))) throw new Error(`context catalogProducts: expected a whole number of products, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+})(app.node.tryGetContext('catalogProducts'));
 const stack = new RestaticStack(app, `Restatic-${stage}`, {
   stage,
   contentfulSpaceId: context('contentfulSpaceId') ?? 'restatic-demo',
@@ -33,6 +39,7 @@ const stack = new RestaticStack(app, `Restatic-${stage}`, {
   ...(context('alarmEmail') ? { alarmEmail: context('alarmEmail')! } : {}),
   ...(context('checkoutUrl') ? { checkoutUrl: context('checkoutUrl')! } : {}),
   ...(marketsContext === undefined ? {} : { markets: parseMarkets(marketsContext, 'context markets') }),
+  ...(catalogProducts === undefined ? {} : { catalogProducts }),
   ...(context('pdfImageHosts') ? { pdfImageHosts: context('pdfImageHosts')!.split(',').map((h) => h.trim()).filter(Boolean) } : {}),
   ...(process.env.CDK_DEFAULT_ACCOUNT ? { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' } } : {}),
 });

@@ -1,6 +1,6 @@
 /**
  * Alarms to an SNS topic (dead-letter queue depth, function errors, webhook 5xx, failed full
- * builds) and a dashboard
+ * builds, the rebuild workers' memory) and a dashboard
  * with rebuild latency (save → invalidation) p50/p95, the worker's `RebuildLatency` metric (EMF).
  */
 import { Duration } from 'aws-cdk-lib';
@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WORKER_MEMORY_WARN } from '../../functions/rebuild/sqs.js';
 import type { Pipeline } from './pipeline.js';
 
 export interface MonitoringProps {
@@ -46,6 +47,14 @@ export class Monitoring extends Construct {
       expression: 'failed + timedOut', period: Duration.minutes(5),
       usingMetrics: { failed: builds.metricFailed({ statistic: 'Sum' }), timedOut: builds.metricTimedOut({ statistic: 'Sum' }) },
     }));
+
+    // The live and preview workers hold the live site in memory, which grows with the store: alarm
+    // while there is room to raise catalogProducts and redeploy, before a run fails for memory.
+    for (const service of ['restatic-rebuild', 'restatic-preview']) {
+      alarm(service === 'restatic-rebuild' ? 'WorkerMemory' : 'PreviewWorkerMemory', new cloudwatch.Metric({
+        namespace: 'Restatic', metricName: 'WorkerMemoryUsed', dimensionsMap: { service }, unit: cloudwatch.Unit.PERCENT, statistic: 'Maximum', period: Duration.minutes(5),
+      }), WORKER_MEMORY_WARN * 100);
+    }
 
     // Save → invalidation per change, emitted by the worker through Powertools Metrics.
     const latency = new cloudwatch.Metric({ namespace: 'Restatic', metricName: 'RebuildLatency', dimensionsMap: { service: 'restatic-rebuild' }, unit: cloudwatch.Unit.MILLISECONDS });

@@ -47,6 +47,8 @@ export interface PipelineProps {
   marketsConfigured?: boolean;
   feedSchedule: string;
   reconcileSchedule: string;
+  /** The rebuild worker's memory, sized to the store (`worker-memory.ts`). */
+  workerMemoryMb: number;
   removalPolicy: RemovalPolicy;
   logRetention: logs.RetentionDays;
 }
@@ -141,7 +143,7 @@ export class Pipeline extends Construct {
     });
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
-      memorySize: 2048, timeout: Duration.minutes(15),
+      memorySize: props.workerMemoryMb, timeout: Duration.minutes(15),
       environment: {
         ...siteEnv, ...stateEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,

@@ -42,6 +42,8 @@ export interface PreviewProps {
   contentfulEnvironment: string;
   removalPolicy: RemovalPolicy;
   logRetention: logs.RetentionDays;
+  /** The preview worker's memory: it holds the same catalog as the live worker (`worker-memory.ts`). */
+  workerMemoryMb: number;
 }
 
 export class Preview extends Construct {
@@ -97,7 +99,7 @@ export class Preview extends Construct {
     const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.markets ? { MARKETS: JSON.stringify(props.markets) } : {}) };
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
-      memorySize: 2048, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl },
+      memorySize: props.workerMemoryMb, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl },
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One run at a time: the preview's commits never race (they would be refused and redone).
       reservedConcurrency: 1,

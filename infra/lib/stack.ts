@@ -7,6 +7,7 @@ import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
 import { Preview } from './preview.js';
 import { Site } from './site.js';
+import { DEFAULT_CATALOG_PRODUCTS, workerMemory } from './worker-memory.js';
 
 export interface RestaticStackProps extends StackProps {
   stage: string;
@@ -27,6 +28,8 @@ export interface RestaticStackProps extends StackProps {
   markets?: Market[];
   feedSchedule?: string;
   reconcileSchedule?: string;
+  /** How many products the store expects (100,000 when absent): the rebuild workers' memory follows it (`worker-memory.ts`). */
+  catalogProducts?: number;
 }
 
 export class RestaticStack extends Stack {
@@ -39,6 +42,8 @@ export class RestaticStack extends Stack {
     const production = props.stage === 'prod';
     const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.site = new Site(this, 'Site', { removalPolicy, ...(props.domainName ? { domainName: props.domainName } : {}), ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
+    // A warm worker holds the live site in memory; a store too large for one function fails here, not in production.
+    const { memoryMb: workerMemoryMb } = workerMemory({ products: props.catalogProducts ?? DEFAULT_CATALOG_PRODUCTS, markets: (props.markets ?? DEMO_MARKETS).length });
     const siteUrl = props.siteUrl ?? (props.domainName ? `https://${props.domainName}` : `https://${this.site.distribution.distributionDomainName}`);
     this.pipeline = new Pipeline(this, 'Pipeline', {
       stage: props.stage, bucket: this.site.bucket, distribution: this.site.distribution, redirects: this.site.redirects, siteUrl,
@@ -47,7 +52,7 @@ export class RestaticStack extends Stack {
       ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),
       ...(props.pdfImageHosts?.length ? { pdfImageHosts: props.pdfImageHosts } : {}),
       ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}),
-      markets: props.markets ?? DEMO_MARKETS, marketsConfigured: props.markets !== undefined,
+      markets: props.markets ?? DEMO_MARKETS, marketsConfigured: props.markets !== undefined, workerMemoryMb,
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
@@ -55,7 +60,7 @@ export class RestaticStack extends Stack {
     // catalog changes, the worker the instants at which sales start or end.
     this.site.serveImagesFrom(this.pipeline.functions.images.fn);
     this.preview = new Preview(this, 'Preview', {
-      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}), ...(props.markets ? { markets: props.markets } : {}),
+      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, workerMemoryMb, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}), ...(props.markets ? { markets: props.markets } : {}),
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });

@@ -13,6 +13,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { suppressReviewedFindings } from '../../infra/lib/nag.js';
 import { RestaticStack } from '../../infra/lib/stack.js';
+import { DEFAULT_CATALOG_PRODUCTS, workerMemory } from '../../infra/lib/worker-memory.js';
+import { DEMO_MARKETS } from '../../functions/shared/markets/markets.js';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 let app: App;
@@ -91,6 +93,14 @@ describe('pipeline', () => {
       expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toContain('--enable-source-maps');
     }
     for (const [, group] of of('AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('sizes the live and preview rebuild workers\' memory to the store they hold (100,000 products in two markets when not told)', () => {
+    const expected = workerMemory({ products: DEFAULT_CATALOG_PRODUCTS, markets: DEMO_MARKETS.length }).memoryMb;
+    for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn']) {
+      const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+      expect(fn.Properties?.MemorySize, prefix).toBe(expected);
+    }
   });
 
   it('gives every queue a dead-letter queue, except the dead-letter queues themselves', () => {
@@ -316,9 +326,13 @@ describe('pipeline', () => {
     }
   });
 
-  it('alarms on dead letters, function errors and webhook 5xx to an encrypted topic, and has a latency dashboard', () => {
+  it('alarms on dead letters, function errors, webhook 5xx and the rebuild workers\' memory to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(8 + 9 + 1 + 1);
+    expect(alarms.length).toBe(8 + 9 + 1 + 1 + 2);
+    // What the workers report after each run (functions/rebuild/sqs.ts), alarmed at the share they warn at.
+    for (const service of ['restatic-rebuild', 'restatic-preview']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WorkerMemoryUsed', Namespace: 'Restatic', Dimensions: [{ Name: 'service', Value: service }], Statistic: 'Maximum', Threshold: 80 });
+    }
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // The worker emits RebuildLatency per change that went live (functions/rebuild/sqs.ts), as EMF.
     expect(of('AWS::Logs::MetricFilter')).toHaveLength(0);

@@ -75,6 +75,25 @@ describe('worker Lambda adapter', () => {
     expect(metrics).toEqual([['RebuildLatency', 'Milliseconds', changes[0]!.latency_ms]]);
   });
 
+  it('reports after each run the share of its memory the worker uses, and warns above 80 % naming the setting to raise', async () => {
+    // Prepare
+    const warnings: string[] = [];
+    const metrics: Array<[string, string, number]> = [];
+    const logger = { ...silentLogger, warn: (message: string) => { warnings.push(message); } };
+    let used = 1000;
+    const handler = createWorkerHandler(fakeWorker(async () => emptyResult()), logger, undefined, {
+      metrics: { addMetric: (name, unit, value) => { metrics.push([name, unit, value]); } },
+      memory: { limitMb: 2048, usedMb: () => used },
+    });
+    // Act
+    await handler(sqsEvent([JSON.stringify(productChange('A', 1))]));
+    used = 1800;
+    await handler(sqsEvent([JSON.stringify(productChange('B', 1))]));
+    // Assess
+    expect(metrics.filter(([name]) => name === 'WorkerMemoryUsed')).toEqual([['WorkerMemoryUsed', 'Percent', 48.8], ['WorkerMemoryUsed', 'Percent', 87.9]]);
+    expect(warnings).toEqual([expect.stringMatching(/uses 1800 of its 2048 MB.*catalogProducts/)]);
+  });
+
   it('returns every message when the run fails, and keeps FIFO order by failing the rest of the group', async () => {
     // Prepare
     const failing = createWorkerHandler(fakeWorker(async () => { throw new Error('S3 down'); }), silentLogger);
