@@ -199,7 +199,7 @@ if (SECTIONS.has('worker')) {
   const w = JSON.parse(stdout.trim().split('\n').pop()!) as { pages: number; coldMs: number; coldReadMs: number; coldBuildMs: number; coldPlanning: string; warmMs: number; heldMb: number };
   const per = workerMemory({ products: PRODUCTS, markets: DEMO_MARKETS.length });
   rows.push(
-    [`rebuild worker just started: first price change (state in memory: read it / outline, index, render) vs a warm worker's (median of 5)`, `${Math.round(w.coldMs)} ms (${Math.round(w.coldReadMs)} / ${Math.round(w.coldBuildMs)})`, `${Math.round(w.warmMs)} ms`, x(w.coldMs / w.warmMs), 'reported: O(store), paid by a Lambda\'s first run and the first after a full build'],
+    [`rebuild worker just started: first price change (state in memory: read it / outline, index, render) vs a warm worker's (median of 5)`, `${Math.round(w.coldMs)} ms (${Math.round(w.coldReadMs)} / ${Math.round(w.coldBuildMs)})`, `${Math.round(w.warmMs)} ms`, x(w.coldMs / w.warmMs), 'reported: O(store), paid by a Lambda\'s first run (a full-build run pays it at its end)'],
     [`rebuild worker: heap a warm worker holds for the live site (${w.pages} pages), after GC; per page`, `${Math.round(w.heldMb)} MB; ${((w.heldMb * 1024) / w.pages).toFixed(2)} KB`, `${per.memoryMb} MB (the worker Lambda's memory the stack gives ${PRODUCTS} products in ${DEMO_MARKETS.length} markets)`, '—', `≤ ${HELD_KB_PER_PAGE} KB a page (what the stack sizes the worker by)`],
   );
 }

@@ -2,8 +2,8 @@
  * The rebuild worker's cold start and what it holds, in its own process (`--expose-gc`): a store of
  * BENCH_PRODUCTS products published into memory (pages rendered as stubs: only the state and
  * manifest matter here), then a worker that has just started takes one price change (it reads the
- * state, turns the page index around and outlines the site: the cost a Lambda's first run and the
- * first run after a full build pay), then five more warm. Prints one JSON line.
+ * state, turns the page index around and outlines the site: what a Lambda's first run pays, and a
+ * full-build run at its end), then five more warm. Prints one JSON line.
  *
  * The heap the warm worker holds (after a full GC, less the in-memory bucket and table it reads
  * from) is what sizes the worker Lambda's memory (`infra/lib/worker-memory.ts`).

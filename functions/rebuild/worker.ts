@@ -12,7 +12,7 @@ import type { Product } from '../shared/catalog/product.js';
 import { ContentSnapshot } from '../shared/content/snapshot.js';
 import type { Catalog, Cdn, ContentSource, Logger, ObjectStore, RedirectTable, RejectedProduct, RootPointers } from '../shared/ports.js';
 import { recoverIntent } from '../shared/publish/intent.js';
-import { ManifestStore } from '../shared/publish/manifest.js';
+import { ManifestStore, type Manifest } from '../shared/publish/manifest.js';
 import { readRedirects } from '../shared/publish/redirects.js';
 import { sleep } from '../shared/sleep.js';
 import { recordKey, type ChangeEnvelope } from '../shared/changes/envelope.js';
@@ -135,6 +135,8 @@ interface LiveSite {
  */
 export class RebuildWorker {
   #cached: LiveSite | undefined;
+  /** A run may have created objects that no manifest lists: until this worker has looked (it has just started, or a run failed). */
+  #unsure = true;
   readonly #states: StateStore;
   readonly #manifests: ManifestStore;
 
@@ -201,6 +203,7 @@ export class RebuildWorker {
       return await this.#run(envelopes);
     } catch (error) {
       this.#cached = undefined;
+      this.#unsure = true;
       throw error;
     }
   }
@@ -222,8 +225,6 @@ export class RebuildWorker {
     }
     const io0 = { ...this.#states.io };
     const manifestIo0 = { ...this.#manifests.io };
-    // A worker that has just started, or whose last run failed, may follow a run that created objects and never committed them.
-    const unsure = this.#cached === undefined;
     const live = await this.#live();
     if (!live) {
       const built = await this.#full('no site state yet', result, envelopes[0]?.correlationId ?? 'first-build');
@@ -237,6 +238,8 @@ export class RebuildWorker {
     // Nothing to do, but the schedule is re-asserted: a retry after a failed schedule sync lands here.
     if (work.length === 0) return { ...result, schedule: this.#index(live).pending(now) };
     if (work.some((e) => e.kind === 'ContentType')) {
+      // A full build prunes what its manifest listed: what a failed run created, none did.
+      await this.#recover();
       const request = work.find((e) => e.topic === 'Build.requested');
       return this.#finishFull(await this.#full(request ? 'full build requested' : 'content model changed', result, (request ?? work[0]!).correlationId), work, state);
     }
@@ -248,7 +251,7 @@ export class RebuildWorker {
       deps.logger.warn('the live manifest is ahead of the site state (a run published without committing): full build', { manifest: manifest.generation, state: state.manifestGeneration });
       return this.#finishFull(await this.#full('a run published without committing its state', result, work[0]!.correlationId), work, state);
     }
-    if (unsure) await recoverIntent(deps, manifest);
+    await this.#recover(manifest);
 
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
@@ -330,6 +333,13 @@ export class RebuildWorker {
     };
   }
 
+  /** A worker that has just started, or whose last run failed, may follow a run that created objects and never committed them. */
+  async #recover(manifest?: Manifest): Promise<void> {
+    if (!this.#unsure) return;
+    await recoverIntent(this.deps, manifest ?? await this.#manifests.read());
+    this.#unsure = false;
+  }
+
   async #full(reason: string, result: RebuildResult, correlationId: string): Promise<RebuildResult> {
     const built = await this.deps.fullBuild(reason, correlationId);
     this.#cached = undefined;
@@ -349,11 +359,18 @@ export class RebuildWorker {
   async #finishFull(built: RebuildResult, work: readonly ChangeEnvelope[], before: SiteState): Promise<RebuildResult> {
     await this.deps.redirects?.replaceAll(await readRedirects(this.deps.store));
     const state = await this.#states.read();
-    if (state) {
-      const versions = recordVersions({ ...state.versions, ...before.versions }, work);
-      await this.#states.write({ ...state, versions, generation: state.generation + 1 }, { products: [], pages: [], versions: Object.keys(versions) });
-    }
     this.#cached = undefined;
-    return state ? { ...built, schedule: pendingInstants(state, this.deps.clock?.() ?? new Date()) } : built;
+    if (!state) return built;
+    const versions = recordVersions({ ...state.versions, ...before.versions }, work);
+    const next: SiteState = { ...state, versions, generation: state.generation + 1 };
+    await this.#states.write(next, { products: [], pages: [], versions: Object.keys(versions) });
+    // The worker has just read the whole state the build committed: it keeps it, and outlines the
+    // site now, at the end of a run that took the build's minutes, so that the next change is
+    // not the one that pays for reading and listing the store (seconds at 100,000 products).
+    const now = this.deps.clock?.() ?? new Date();
+    const live: LiveSite = { etag: this.#states.etag, state: next, catalog: new Map(next.products.map((p) => [p.sku, p])) };
+    this.#warmParts(live, { ...this.options.site, now });
+    this.#cached = live;
+    return { ...built, schedule: pendingInstants(next, now) };
   }
 }

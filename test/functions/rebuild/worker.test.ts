@@ -471,4 +471,45 @@ describe('a run that failed after creating objects', () => {
     expect(site.invalidations.flat()).toContain('/products/brand-new-tent/index.html');
     expect(await site.store.get('_restatic/publish-intent.json')).toBeUndefined();
   });
+
+  it('leaves no such page live after a full build requested next: the build prunes only what manifests listed, so the worker clears the record first', async () => {
+    // Prepare: as above, and the product goes with no event of its own before a deploy's full build
+    let failing = true;
+    const site = await publishedSite({
+      wrapStore: (real) => ({
+        ...real, get: real.get.bind(real), head: real.head.bind(real), list: real.list.bind(real), deleteMany: real.deleteMany.bind(real), metadata: real.metadata.bind(real), putFile: real.putFile.bind(real),
+        put: async (key, body, meta) => {
+          if (failing && key.startsWith('categories/')) { failing = false; throw new ObjectStoreError(`S3 PUT ${key}: SlowDown (injected)`, { retryable: true }); }
+          return real.put(key, body, meta);
+        },
+      }),
+    });
+    const base = (await site.catalog.scanAll()).products[0]!;
+    await site.catalog.put({ ...base, sku: 'NEW-1', slug: 'brand-new-tent', title: 'Brand new tent' });
+    await site.worker.run([productChange('NEW-1', 1)]).catch(() => undefined);
+    const orphan = await site.page('/products/brand-new-tent/');
+    await site.catalog.delete('NEW-1');
+    // Act
+    const result = await site.worker.run([buildRequestEnvelope('deploy-1')]);
+    // Assess
+    expect(result.mode).toBe('full');
+    expect(orphan).toContain('Brand new tent');
+    expect(await site.page('/products/brand-new-tent/')).toBeUndefined();
+    expect(await site.store.get('_restatic/publish-intent.json')).toBeUndefined();
+  });
+});
+
+describe('after a full build', () => {
+  it('the next change reads no state: the worker keeps what the build committed, and its page is what a full build makes', async () => {
+    // Prepare
+    const site = await publishedSite({ roots: true });
+    await site.worker.run([buildRequestEnvelope('deploy-1')]);
+    const product = (await site.catalog.scanAll()).products.find((p) => p.salePrice === undefined)!;
+    await site.catalog.put({ ...product, price: { ...product.price, USD: 4343 } });
+    // Act
+    const result = await site.worker.run([productChange(product.sku, 1)]);
+    // Assess
+    expect(result).toMatchObject({ mode: 'targeted', planning: 'patched', state: { bytesRead: 0 } });
+    expect(await site.page(`/products/${product.slug}/`)).toContain('$43.43');
+  });
 });
