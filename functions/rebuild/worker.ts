@@ -247,11 +247,11 @@ export class RebuildWorker {
     // the state does not know of; planning against the state cannot see them (a product gone since
     // would keep its page). A full build makes the bucket and the state one again.
     const manifest = await this.#manifests.read();
+    await this.#recover(manifest);
     if (state.manifestGeneration !== undefined && manifest.generation !== state.manifestGeneration) {
       deps.logger.warn('the live manifest is ahead of the site state (a run published without committing): full build', { manifest: manifest.generation, state: state.manifestGeneration });
       return this.#finishFull(await this.#full('a run published without committing its state', result, work[0]!.correlationId), work, state);
     }
-    await this.#recover(manifest);
 
     const snapshot = snapshotOf(state);
     const changedKeys = new Set<string>();
