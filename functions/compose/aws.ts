@@ -22,6 +22,7 @@ import { createEventBridgeInstantSchedule } from '../shared/adapters/eventbridge
 import { createPdfJobQueues } from '../shared/adapters/pdf-job-queues.js';
 import { createS3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { SDK_RETRY } from '../shared/adapters/sdk.js';
+import { createSqsMessageReturns } from '../shared/adapters/sqs-message-returns.js';
 import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { createStepFunctionsBuilds } from '../shared/adapters/step-functions-builds.js';
 import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
@@ -30,7 +31,7 @@ import type { PdfJob } from '../shared/changes/pdf-jobs.js';
 import { compactionDedupId, type CompactionRequest } from '../shared/changes/compaction-request.js';
 import { ConfigError } from '../shared/errors.js';
 import { DEMO_MARKETS, parseMarkets, type Market } from '../shared/markets/markets.js';
-import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, ObjectStore, Queue, RedirectTable, RootPointers } from '../shared/ports.js';
+import type { BuildFanOut, Catalog, Cdn, InstantSchedule, Logger, MessageReturns, ObjectStore, Queue, RedirectTable, RootPointers } from '../shared/ports.js';
 import { need, type AwsConfig } from './config.js';
 
 /** SQS's longest delivery delay: a PDF drawn without its image is tried again this much later. */
@@ -107,6 +108,9 @@ export const previewKeyStore = (c: AwsConfig): RedirectTable => once(c, 'preview
 export const compactions = (c: AwsConfig): Queue<CompactionRequest> => once(c, 'compactions', () => createSqsQueue<CompactionRequest>({
   queueUrl: need(c, 'COMPACTION_QUEUE_URL'), client: sqs(c), groupId: 'compaction', dedupId: compactionDedupId, describe: (r) => r.correlationId,
 }));
+
+/** Gives a worker's failed messages back to its queue after a backoff (the live worker's changes queue, the preview's queue). */
+export const messageReturns = (c: AwsConfig, queue: 'CHANGES_QUEUE_URL' | 'PREVIEW_QUEUE_URL'): MessageReturns => once(c, `returns:${queue}`, () => createSqsMessageReturns({ queueUrl: need(c, queue), client: sqs(c) }));
 
 export const changesDeadLetters = (c: AwsConfig): Queue<ChangeEnvelope> => once(c, 'changesDlq', () => createSqsQueue({ queueUrl: need(c, 'CHANGES_DLQ_URL'), client: sqs(c) }));
 

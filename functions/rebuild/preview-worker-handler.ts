@@ -33,7 +33,7 @@ const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : unde
 
 // The preview follows every catalog change as the live site does: its segments go to its own compactor.
 export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, (processed, result) => requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'preview', o.logger), {
-  metrics: o.metrics,
+  metrics: o.metrics, returns: aws.messageReturns(config, 'PREVIEW_QUEUE_URL'),
   // It holds the same catalog as the live worker: the same memory check.
   ...(config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? { memory: { limitMb: config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {}),
 }));

@@ -1,8 +1,8 @@
 /** SQS batch ⇄ the rebuild worker: one coalesced run per batch, partial batch failures reported. */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
-import type { Logger, MetricsSink, Queue } from '../shared/ports.js';
-import { batchResponse, readBatch } from '../shared/sqs-batch.js';
+import type { Logger, MessageReturns, MetricsSink, Queue } from '../shared/ports.js';
+import { batchResponse, readBatch, returnSooner } from '../shared/sqs-batch.js';
 import { isRetryable } from '../shared/errors.js';
 import { runIsolated } from './isolate.js';
 import type { RebuildResult, RebuildWorker } from './worker.js';
@@ -38,6 +38,12 @@ export interface WorkerHandlerOptions {
    * on) and, above `WORKER_MEMORY_WARN`, a warning, before a larger store runs it out of memory.
    */
   memory?: { limitMb: number; usedMb: () => number };
+  /**
+   * The queue the batch came from: failed messages are given back to it after a backoff (20 s,
+   * doubling) rather than its visibility timeout, so a change the CDA had not caught up with (and,
+   * on the FIFO queue, every change after it) waits seconds, not an hour and a half.
+   */
+  returns?: MessageReturns;
 }
 
 /** The share of its memory above which a worker warns (and the stack alarms): V8 needs room above what it holds. */
@@ -93,7 +99,9 @@ export function createWorkerHandler(worker: Pick<RebuildWorker, 'run'>, logger: 
       logger.error('rebuild run failed; the whole batch returns to the queue', { error: String(error) });
       for (const messageId of byMessage.keys()) failed.add(messageId);
     }
-    return batchResponse(event, failed);
+    const response = batchResponse(event, failed);
+    await returnSooner(event, response, options.returns, logger);
+    return response;
   };
 }
 

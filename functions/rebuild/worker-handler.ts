@@ -54,6 +54,6 @@ export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, as
   if (preview && reached.length) await preview.send(reached);
   await requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'rebuild', o.logger);
 }, {
-  deadLetters: aws.changesDeadLetters(config), metrics: o.metrics,
+  deadLetters: aws.changesDeadLetters(config), metrics: o.metrics, returns: aws.messageReturns(config, 'CHANGES_QUEUE_URL'),
   ...(config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? { memory: { limitMb: config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {}),
 }));

@@ -193,6 +193,17 @@ export interface Logger {
 }
 
 /** Numbers for dashboards and alarms; Powertools' Metrics satisfies it (flushed as EMF per invocation). */
+/**
+ * Gives received messages back to their queue sooner than its visibility timeout (SQS:
+ * ChangeMessageVisibility). A Lambda's queue keeps a message it was given invisible for six times
+ * the function's timeout; a failed message would wait that long, and on a FIFO queue hold back
+ * every message after it.
+ */
+export interface MessageReturns {
+  /** Makes each message visible again `seconds` from now. */
+  retryAfter(messages: ReadonlyArray<{ receiptHandle: string; seconds: number }>): Promise<void>;
+}
+
 export interface MetricsSink {
   addMetric(name: string, unit: 'Milliseconds' | 'Count' | 'Percent', value: number): void;
 }

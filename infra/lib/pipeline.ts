@@ -104,7 +104,9 @@ export class Pipeline extends Construct {
 
     // Changes: FIFO, one group — rebuild runs for the site never interleave. Content-based
     // de-duplication is what Scheduler's FIFO targets need; our own senders set explicit ids.
-    const changes = queueWithDlq(this, 'Changes', { fifo: true, contentBasedDeduplication: true, visibilityTimeout: Duration.minutes(6 * 15) });
+    // The worker gives a failed change back after a backoff (20 s, doubling, at most 15 minutes;
+    // functions/shared/sqs-batch.ts), not the visibility timeout: ten receives span about an hour.
+    const changes = queueWithDlq(this, 'Changes', { fifo: true, contentBasedDeduplication: true, visibilityTimeout: Duration.minutes(6 * 15), maxReceiveCount: 10 });
     // Instants at which pages change with time (sales starting or ending): one-time schedules the
     // worker creates and deletes in a group of their own, sending Time envelopes to the changes queue.
     const instants = new scheduler.ScheduleGroup(this, 'Instants', { scheduleGroupName: `restatic-${props.stage}-instants` });
@@ -147,7 +149,7 @@ export class Pipeline extends Construct {
       environment: {
         ...siteEnv, ...stateEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,
-        CHANGES_DLQ_URL: changes.dlq.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn, COMPACTION_QUEUE_URL: compactions.queue.queueUrl,
+        CHANGES_QUEUE_URL: changes.queue.queueUrl, CHANGES_DLQ_URL: changes.dlq.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn, COMPACTION_QUEUE_URL: compactions.queue.queueUrl,
       },
       // The KeyValueStore client signs with SigV4A, which the runtime's SDK may lack: bundle the SDK.
       bundleAwsSdk: true,

@@ -88,7 +88,8 @@ export class Preview extends Construct {
     // an editor's auto-saves into one run (the latest draft wins).
     this.queue = new sqs.Queue(this, 'Changes', {
       enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, visibilityTimeout: Duration.minutes(6 * 15), retentionPeriod: Duration.days(1),
-      deadLetterQueue: { queue: this.dlq, maxReceiveCount: 5 },
+      // Failed drafts come back after the worker's backoff (as the live changes do): ten receives span about an hour.
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: 10 },
     });
 
     // Compaction requests, as the live site's: FIFO, one group, a burst of runs asks once.
@@ -99,7 +100,7 @@ export class Preview extends Construct {
     const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.markets ? { MARKETS: JSON.stringify(props.markets) } : {}) };
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
-      memorySize: props.workerMemoryMb, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl },
+      memorySize: props.workerMemoryMb, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl, PREVIEW_QUEUE_URL: this.queue.queueUrl },
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One run at a time: the preview's commits never race (they would be refused and redone).
       reservedConcurrency: 1,

@@ -115,7 +115,17 @@ describe('pipeline', () => {
       const isDeadLetter = dlqIds.has(id) || destinations.includes(`"${id}"`);
       expect(isDeadLetter || q.Properties?.RedrivePolicy !== undefined, `queue ${id} has no dead-letter queue`).toBe(true);
     }
-    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(6);
+    const receives = (id: string) => (queues.find(([queueId]) => queueId === id)?.[1].Properties?.RedrivePolicy as { maxReceiveCount?: number } | undefined)?.maxReceiveCount;
+    expect(queues.filter(([, q]) => (q.Properties?.RedrivePolicy as { maxReceiveCount?: number })?.maxReceiveCount === 5)).toHaveLength(4);
+    // The workers give failed changes back after a backoff (seconds, not the 90-minute visibility timeout): ten receives span about an hour.
+    expect(queues.filter(([id]) => /^(PipelineChanges|PreviewChanges)[0-9A-F]{8}$/.test(id)).map(([id]) => receives(id))).toEqual([10, 10]);
+  });
+
+  it('lets the live and preview workers give failed messages back to their own queue sooner (its URL, and ChangeMessageVisibility on it alone)', () => {
+    for (const [prefix, variable, queue] of [['PipelineWorkerFn', 'CHANGES_QUEUE_URL', /^PipelineChanges[0-9A-F]{8}$/], ['PreviewWorkerFn', 'PREVIEW_QUEUE_URL', /^PreviewChanges[0-9A-F]{8}$/]] as const) {
+      const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+      expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables[variable]).toEqual({ Ref: expect.stringMatching(queue) });
+    }
   });
 
   it('reports batch item failures on every event source mapping; the stream bisects, retries boundedly and has an on-failure destination', () => {

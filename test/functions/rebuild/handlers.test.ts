@@ -75,6 +75,34 @@ describe('worker Lambda adapter', () => {
     expect(metrics).toEqual([['RebuildLatency', 'Milliseconds', changes[0]!.latency_ms]]);
   });
 
+  it('gives the failed messages back to their queue after a backoff by receive count, not the queue\'s 90-minute visibility timeout', async () => {
+    // Prepare: B's change fails (the CDA had not caught up); on the FIFO queue C comes back with it
+    const returned: Array<{ receiptHandle: string; seconds: number }> = [];
+    const handler = createWorkerHandler(fakeWorker(async (envelopes) => emptyResult([{ envelope: envelopes[1]!, error: new Error('not yet') }])), silentLogger, undefined, {
+      returns: { retryAfter: async (messages) => { returned.push(...messages); } },
+    });
+    const event = sqsEvent(['A', 'B', 'C'].map((sku) => JSON.stringify(productChange(sku, 1))), 'arn:aws:sqs:eu-west-1:123456789012:restatic-changes.fifo');
+    event.Records[2]!.attributes.ApproximateReceiveCount = '3';
+    // Act
+    const response = await handler(event);
+    // Assess
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m2', 'm3']);
+    expect(returned).toEqual([{ receiptHandle: 'r2', seconds: 20 }, { receiptHandle: 'r3', seconds: 80 }]);
+  });
+
+  it('still reports the failures when giving them back sooner fails: they return when the visibility timeout ends', async () => {
+    // Prepare
+    const warnings: string[] = [];
+    const handler = createWorkerHandler(fakeWorker(async () => { throw new Error('S3 down'); }), { ...silentLogger, warn: (message: string) => { warnings.push(message); } }, undefined, {
+      returns: { retryAfter: async () => { throw new Error('SQS unavailable'); } },
+    });
+    // Act
+    const response = await handler(sqsEvent([JSON.stringify(productChange('A', 1))]));
+    // Assess
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1']);
+    expect(warnings).toEqual([expect.stringMatching(/could not give failed messages back to the queue sooner/)]);
+  });
+
   it('reports after each run the share of its memory the worker uses, and warns above 80 % naming the setting to raise', async () => {
     // Prepare
     const warnings: string[] = [];
