@@ -2,6 +2,7 @@
  * Lambda: the rebuild worker, fed by the changes queue (SQS, ReportBatchItemFailures); fans CMS
  * changes out to PDF jobs, and keeps the schedule of time instants (sales starting or ending).
  */
+import type { Context, SQSEvent } from 'aws-lambda';
 import * as aws from '../compose/aws.js';
 import { content as contentful } from '../compose/aws-content.js';
 import { readAwsConfig } from '../compose/config.js';
@@ -21,13 +22,19 @@ const [content, catalog, store, cdn, site, roots] = [await contentful(config), a
 // does); without it (an older stack), in-process chunks (worker threads would need the TS loader).
 const renderer = createWorkerPoolRenderer({ minPagesForWorkers: Number.POSITIVE_INFINITY });
 const fanOut = config.BUILD_STATE_MACHINE_ARN ? aws.builds(config, o.logger) : undefined;
+// A fanned-out build may outlast this invocation (a large store's build, or one queued behind
+// another): the worker stops following it a minute before its time ends and the change comes
+// back after a backoff to follow the same execution, rather than the invocation timing out and
+// the queue holding the change (and every change after it) for its visibility timeout.
+const FOLLOW_MARGIN_MS = 60_000;
+let invocationEndsAt = Number.POSITIVE_INFINITY;
 const worker = new RebuildWorker(
   {
     content, catalog, store, cdn, roots, logger: o.logger, redirects: aws.redirects(config),
     fullBuild: async (reason, correlationId) => {
       if (!fanOut) return fullBuild({ content, catalog, store, cdn, roots, logger: o.logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false });
       o.logger.info('full build: fanning out', { correlation_id: correlationId, reason });
-      const built = await fanOut.run({ buildId: buildIdFor(correlationId), correlationId });
+      const built = await fanOut.run({ buildId: buildIdFor(correlationId), correlationId }, undefined, { waitUntil: invocationEndsAt - FOLLOW_MARGIN_MS });
       // The fanned-out build reports counts (its key lists would not fit an execution's output).
       return { pages: built.pages, uploaded: [`(${built.uploaded} objects)`], deleted: [`(${built.deleted} objects)`], ...(built.invalidated ? { invalidation: { paths: [`(${built.invalidated} paths)`] } } : {}) };
     },
@@ -43,7 +50,7 @@ const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : unde
 // CMS changes reach the PDFs that show them (product changes fan out from the stream consumer), and
 // so do products whose page changed in the run (a sale that ended, a category renamed). If either
 // step fails, the batch is retried: the rebuild is then a fenced no-op and these run again.
-export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, async (processed, result) => {
+const sqsHandler = createWorkerHandler(worker, o.logger, async (processed, result) => {
   const jobs = [
     ...pdfJobsFor(processed.filter((e) => e.kind !== 'Product')),
     ...result.changedProducts.map((sku) => ({ kind: 'sheet' as const, sku, correlationId: processed[0]?.correlationId ?? 'rebuild' })),
@@ -56,4 +63,9 @@ export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, as
 }, {
   deadLetters: aws.changesDeadLetters(config), metrics: o.metrics, returns: aws.messageReturns(config, 'CHANGES_QUEUE_URL'),
   ...(config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? { memory: { limitMb: config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {}),
-}));
+});
+
+export const handler = lambdaHandler(o, async (event: SQSEvent, context: Context) => {
+  invocationEndsAt = Date.now() + context.getRemainingTimeInMillis();
+  return sqsHandler(event);
+});

@@ -63,6 +63,16 @@ export class StateConflictError extends RestaticError {
 /** A fanned-out full build (a state machine execution) failed, timed out or was stopped. */
 export class BuildFailedError extends RestaticError {}
 
+/**
+ * A fanned-out full build was still running when its caller had to stop following it (a Lambda's
+ * time ending): the build goes on; the caller's retry follows the same execution. Retryable.
+ */
+export class BuildStillRunningError extends RestaticError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: true });
+  }
+}
+
 /** An image a PDF shows could not be read (network, timeout, 5xx): retryable when said so. */
 export class ImageFetchError extends RestaticError {}
 
@@ -109,7 +119,7 @@ export interface WireError {
 const WIRE_CLASSES = new Map<string, typeof RestaticError>([
   ['RestaticError', RestaticError], ['ValidationError', ValidationError as typeof RestaticError], ['ConfigError', ConfigError as typeof RestaticError],
   ['ContentError', ContentError], ['ObjectStoreError', ObjectStoreError], ['CatalogError', CatalogError], ['CdnError', CdnError],
-  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError], ['BuildFailedError', BuildFailedError], ['StateConflictError', StateConflictError as typeof RestaticError],
+  ['RenderError', RenderError], ['ImageFetchError', ImageFetchError], ['BuildFailedError', BuildFailedError], ['BuildStillRunningError', BuildStillRunningError as typeof RestaticError], ['StateConflictError', StateConflictError as typeof RestaticError],
 ]);
 
 /** Lets an error class defined elsewhere (a function's own) keep its class across threads. */

@@ -171,7 +171,12 @@ export interface BuildSummary {
  * running, then starts one and waits for its end.
  */
 export interface BuildFanOut {
-  run(request: { buildId: string; correlationId: string }, onProgress?: (shardsDone: number, shards: number) => void): Promise<BuildSummary>;
+  /**
+   * Starts the build `request` names (or follows it, started before) and waits for its end. With
+   * `waitUntil` (epoch ms), stops following at that time with a BuildStillRunningError: the build
+   * goes on, and a retry with the same request follows it.
+   */
+  run(request: { buildId: string; correlationId: string }, onProgress?: (shardsDone: number, shards: number) => void, options?: { waitUntil?: number }): Promise<BuildSummary>;
   /**
    * Waits for the build that the change `correlationId` started (a requested full build the worker
    * runs when its turn comes) to appear, then for its end.

@@ -10,7 +10,7 @@ import {
   DescribeExecutionCommand, DescribeMapRunCommand, ExecutionAlreadyExists, ListExecutionsCommand, ListMapRunsCommand, StartExecutionCommand, type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { isBuildFor } from '../build/build-id.js';
-import { BuildFailedError } from '../errors.js';
+import { BuildFailedError, BuildStillRunningError } from '../errors.js';
 import type { BuildFanOut, BuildSummary, Logger } from '../ports.js';
 import { sleep } from '../sleep.js';
 
@@ -41,13 +41,16 @@ export function createStepFunctionsBuilds(options: StepFunctionsBuildsOptions): 
     if (counts?.total) onProgress(counts.succeeded ?? 0, counts.total);
   }
 
-  async function wait(arn: string, onProgress?: (done: number, total: number) => void): Promise<BuildSummary | undefined> {
+  async function wait(arn: string, onProgress?: (done: number, total: number) => void, waitUntil = Number.POSITIVE_INFINITY): Promise<BuildSummary | undefined> {
     for (;;) {
       const execution = await client.send(new DescribeExecutionCommand({ executionArn: arn }));
       switch (execution.status) {
         case 'RUNNING':
         case 'PENDING_REDRIVE':
           await progress(arn, onProgress);
+          if (Date.now() + pollMs > waitUntil) {
+            throw new BuildStillRunningError(`Expected build ${execution.name ?? arn} to end within the caller's time, it is still running (started ${execution.startDate?.toISOString() ?? 'at an unknown time'}): it goes on, and the caller's retry follows it`);
+          }
           await sleep(pollMs);
           continue;
         case 'SUCCEEDED':
@@ -60,14 +63,18 @@ export function createStepFunctionsBuilds(options: StepFunctionsBuildsOptions): 
   }
 
   return {
-    async run(request, onProgress) {
+    async run(request, onProgress, runOptions = {}) {
       const name = request.buildId;
       const arn = executionArn(stateMachineArn, name);
       const running = await client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
       for (const other of running.executions ?? []) {
         if (other.name === name || !other.executionArn) continue;
         logger.info('full build: waiting for the build already running', { correlation_id: request.correlationId, build: other.name });
-        await wait(other.executionArn).catch((error: unknown) => logger.warn('full build: the earlier build failed', { build: other.name, error: (error as Error).message }));
+        await wait(other.executionArn, undefined, runOptions.waitUntil).catch((error: unknown) => {
+          // Out of time: ours must not start before it ends (the retry waits again).
+          if (error instanceof BuildStillRunningError) throw error;
+          logger.warn('full build: the earlier build failed', { build: other.name, error: (error as Error).message });
+        });
       }
       try {
         await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }));
@@ -76,7 +83,7 @@ export function createStepFunctionsBuilds(options: StepFunctionsBuildsOptions): 
         // Started before (a retried caller): follow it rather than start a second build.
         if (!(error instanceof ExecutionAlreadyExists)) throw error;
       }
-      const summary = await wait(arn, onProgress);
+      const summary = await wait(arn, onProgress, runOptions.waitUntil);
       if (!summary) throw new BuildFailedError(`Expected build ${name} to end with a summary, it ended with no output`);
       return summary;
     },

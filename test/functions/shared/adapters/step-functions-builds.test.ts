@@ -1,11 +1,11 @@
 /** Fanned-out full builds as state machine executions (client mocked: no AWS here). */
 import {
-  DescribeExecutionCommand, DescribeMapRunCommand, ExecutionAlreadyExists, ListExecutionsCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand,
+  DescribeExecutionCommand, DescribeMapRunCommand, ExecutionAlreadyExists, ListExecutionsCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStepFunctionsBuilds, executionArn } from '../../../../functions/shared/adapters/step-functions-builds.js';
-import { BuildFailedError } from '../../../../functions/shared/errors.js';
+import { BuildFailedError, BuildStillRunningError } from '../../../../functions/shared/errors.js';
 import { silentLogger } from '../../../../functions/shared/logger.js';
 import type { BuildSummary } from '../../../../functions/shared/ports.js';
 
@@ -69,5 +69,33 @@ describe('Step Functions full builds', () => {
     expect(failure).toBeInstanceOf(BuildFailedError);
     expect((failure as Error).message).toMatch(/build b3 .* ended FAILED: RenderError — page \/products\/x\/ failed/);
     expect((failure as BuildFailedError).retryable).toBe(false);
+  });
+
+  it('stops following a build still running at `waitUntil` with a retryable BuildStillRunningError, leaving it running', async () => {
+    // Prepare
+    const ours = executionArn(stateMachineArn, 'b4');
+    mock.on(ListExecutionsCommand).resolves({ executions: [] });
+    mock.on(StartExecutionCommand).resolves({ executionArn: ours, startDate: new Date() });
+    mock.on(DescribeExecutionCommand).resolves({ executionArn: ours, name: 'b4', status: 'RUNNING', stateMachineArn, startDate: new Date('2026-11-27T06:00:00Z') });
+    // Act
+    const failure = await builds().run({ buildId: 'b4', correlationId: 'c-4' }, undefined, { waitUntil: Date.now() - 1 }).catch((e: unknown) => e);
+    // Assess
+    expect(failure).toBeInstanceOf(BuildStillRunningError);
+    expect((failure as BuildStillRunningError).retryable).toBe(true);
+    expect((failure as Error).message).toMatch(/build b4 .*still running \(started 2026-11-27T06:00:00.000Z\)/);
+    expect(mock.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it('does not start its own build while an earlier one it ran out of time waiting for is still running', async () => {
+    // Prepare
+    const earlier = executionArn(stateMachineArn, 'b1');
+    mock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: earlier, name: 'b1', stateMachineArn, status: 'RUNNING', startDate: new Date() }] });
+    mock.on(DescribeExecutionCommand).resolves({ executionArn: earlier, name: 'b1', status: 'RUNNING', stateMachineArn, startDate: new Date() });
+    // Act
+    const failure = await builds().run({ buildId: 'b5', correlationId: 'c-5' }, undefined, { waitUntil: Date.now() - 1 }).catch((e: unknown) => e);
+    // Assess
+    expect(failure).toBeInstanceOf(BuildStillRunningError);
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });
