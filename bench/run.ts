@@ -21,7 +21,8 @@ import { benchImages } from './images.js';
 import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 import { DEMO_TARGETS, feedRuns } from '../functions/feeds/job.js';
 import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
-import { HELD_KB_PER_PAGE, workerMemory } from '../infra/lib/worker-memory.js';
+import { HELD_KB_PER_PAGE, heapOptions, workerMemory } from '../infra/lib/worker-memory.js';
+import { BUILD_STEP_MEMORY_MB } from '../infra/lib/builds.js';
 
 const config = readBenchConfig();
 const PRODUCTS = config.BENCH_PRODUCTS;
@@ -57,8 +58,12 @@ const freshBucket = async () => {
 
 // Asynchronous on purpose: the protocol servers live in this process and must keep answering.
 async function run(scenario: string, bucket: string, ...args: string[]): Promise<Record<string, number>> {
+  return runWith({}, scenario, bucket, ...args);
+}
+
+async function runWith(env: Record<string, string>, scenario: string, bucket: string, ...args: string[]): Promise<Record<string, number>> {
   const { stdout: out } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/scenarios.ts', scenario, ...args], {
-    env: childEnv({ BENCH_S3: servers.s3Endpoint, BENCH_DYNAMO: servers.dynamoEndpoint, BENCH_BUCKET: bucket, BENCH_TABLE: 'products' }),
+    env: childEnv({ ...env, BENCH_S3: servers.s3Endpoint, BENCH_DYNAMO: servers.dynamoEndpoint, BENCH_BUCKET: bucket, BENCH_TABLE: 'products' }),
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -120,6 +125,17 @@ await measure(fanOut, 'fan-out', fanOutBucket);
 // Again over what it published: nothing to upload, each shard compares its pages with the manifest.
 const fanOutAgain = series();
 await measure(fanOutAgain, 'fan-out', fanOutBucket);
+// Each step again in a process of its own, as each runs in a function of its own: its peak RSS against the memory the stack gives it.
+const stepsBucket = await freshBucket();
+const storeMemory = workerMemory({ products: PRODUCTS, markets: DEMO_MARKETS.length });
+// With the heap each function gets (V8's default here is 4 GB, whatever a function's memory: garbage would be counted as need).
+const stepMemory = { plan: Math.max(BUILD_STEP_MEMORY_MB.plan, storeMemory.memoryMb), shard: BUILD_STEP_MEMORY_MB.shard, commit: Math.max(BUILD_STEP_MEMORY_MB.commit, storeMemory.memoryMb) };
+const heap = (mb: number) => ({ NODE_OPTIONS: heapOptions(mb) });
+const planPeak = await runWith(heap(stepMemory.plan), 'fan-out-step', stepsBucket, 'plan');
+const shardPeak = await runWith(heap(stepMemory.shard), 'fan-out-step', stepsBucket, 'shard', '0');
+await run('fan-out-step', stepsBucket, 'shards-except', '0', String(planPeak.shards));
+const commitPeak = await runWith(heap(stepMemory.commit), 'fan-out-step', stepsBucket, 'commit');
+process.stderr.write(`  fan-out steps apart: plan ${Math.round(planPeak.rssMb!)} MB, shard ${Math.round(shardPeak.rssMb!)} MB, commit ${Math.round(commitPeak.rssMb!)} MB\n`);
 await servers.close();
 rmSync(dataDir, { recursive: true, force: true });
 
@@ -139,6 +155,7 @@ rows.push(
   [`fan-out full build (cold bucket): plan / ${fanOut.last.shards} shards, 2 at a time / commit, wall`, `${s(fanOut.last.planMs!)} / ${s(fanOut.last.shardsMs!)} / ${s(fanOut.last.commitMs!)}`, `${s(cold.ms)} (local full build)`, x(cold.ms / fanOut.ms), 'reported'],
   [`fan-out no-change rebuild: plan / ${fanOutAgain.last.shards} shards / commit, wall; objects uploaded`, `${s(fanOutAgain.last.planMs!)} / ${s(fanOutAgain.last.shardsMs!)} / ${s(fanOutAgain.last.commitMs!)}; ${fanOutAgain.last.uploaded}`, `${s(fanOut.ms)} (cold fan-out)`, x(fanOut.ms / fanOutAgain.ms), 'reported; 0 uploaded'],
   [`fan-out no-change rebuild: manifest shards a build shard reads (median / most, of ${fanOutAgain.last.manifestShards})`, `${fanOutAgain.last.manifestReadsMedian} / ${fanOutAgain.last.manifestReadsMax}`, '—', '—', '≤ 2 (pages grouped by manifest shard)'],
+  [`fan-out steps, each in a process of its own (${commitPeak.pages} pages): peak RSS of the plan / one shard / the commit`, `${Math.round(planPeak.rssMb!)} / ${Math.round(shardPeak.rssMb!)} / ${Math.round(commitPeak.rssMb!)} MB`, `${stepMemory.plan} / ${stepMemory.shard} / ${stepMemory.commit} MB (each function's memory; its heap capped as there)`, `${[planPeak.rssMb! / stepMemory.plan, shardPeak.rssMb! / stepMemory.shard, commitPeak.rssMb! / stepMemory.commit].map((r) => `${Math.round(r * 100)} %`).join(' / ')}`, '≤ 75 % of each'],
   ['fan-out full build: one shard of 500 pages (render in-process + upload), median; pages/s per shard', `${s(fanOut.last.shardMedianMs!)}; ${Math.round(500 / (fanOut.last.shardMedianMs! / 1000))}`, '—', '—', 'reported (the projection\'s input)'],
   // What bounds a cold publish here: every object is one PUT into the local S3 stand-in.
   ['S3 stand-in (s3rver) ingest, objects/s', '—', `${Math.round(publishNaive.pick('puts') / (publishNaive.ms / 1000))}`, '—', '—'],

@@ -179,6 +179,37 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     };
   },
 
+  /**
+   * One step of the fan-out build in this process, so that its peak RSS is the step function's own:
+   * `plan`, `shard N` (one shard, as one shard function runs), `shards-except N` (the rest, two at a
+   * time), `commit`. The steps meet in the bucket, as the state machine's functions do.
+   */
+  async 'fan-out-step'(): Promise<Record<string, number>> {
+    const [step, arg] = [process.argv[3], Number(process.argv[4] ?? 0)];
+    const { store, catalog, content } = adapters();
+    const deps = { content, catalog, store, cdn, logger: silentLogger };
+    const t0 = performance.now();
+    if (step === 'plan') {
+      const ticket = await planStep(deps, { site, demoImages: true }, { buildId: 'steps', correlationId: 'steps' });
+      return { ms: performance.now() - t0, shards: ticket.shards.length };
+    }
+    if (step === 'shard') {
+      await shardStep(deps, { buildId: 'steps', shard: arg });
+      return { ms: performance.now() - t0 };
+    }
+    if (step === 'shards-except') {
+      const shards = Number(process.argv[5]);
+      const queue = new PQueue({ concurrency: 2 });
+      await Promise.all(Array.from({ length: shards }, (_, i) => i).filter((i) => i !== arg).map((shard) => queue.add(() => shardStep(deps, { buildId: 'steps', shard }))));
+      return { ms: performance.now() - t0 };
+    }
+    if (step === 'commit') {
+      const summary = await commitStep(deps, { buildId: 'steps' });
+      return { ms: performance.now() - t0, pages: summary.pages };
+    }
+    throw new Error(`fan-out-step: expected plan, shard N, shards-except N COUNT or commit, got ${step}`);
+  },
+
   /** Ours, render only: model + worker-pool render, nothing published (isolates the render speed-up). */
   async 'render-only'() {
     const t0 = performance.now();

@@ -17,6 +17,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { RestaticFunction } from './functions.js';
+import { heapOptions } from './worker-memory.js';
+
+/** The build steps' memory (MB) at least: the bench's `fan-out-step` row measures each step's peak against it. */
+export const BUILD_STEP_MEMORY_MB = { plan: 4096, shard: 2048, commit: 4096 } as const;
 
 export interface BuildsProps {
   stage: string;
@@ -31,6 +35,12 @@ export interface BuildsProps {
   maxConcurrency?: number;
   removalPolicy: RemovalPolicy;
   logRetention: logs.RetentionDays;
+  /**
+   * What a function holding the whole store needs (`worker-memory.ts`): the plan and the commit hold
+   * about what a warm worker does (720 MB of live heap at 100,000 products, two markets), so they
+   * get at least that, and never less than their floor.
+   */
+  storeMemoryMb: number;
 }
 
 /** Errors a step may succeed on when tried again: Lambda's own, and ours flagged retryable (read-after-write, throttling). */
@@ -44,21 +54,22 @@ export class Builds extends Construct {
   constructor(scope: Construct, id: string, props: BuildsProps) {
     super(scope, id);
     const { bucket } = props;
+    const storeStep = (step: 'plan' | 'commit') => Math.max(BUILD_STEP_MEMORY_MB[step], props.storeMemoryMb);
     const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
     // Shards and the commit render: Eleventy is installed next to their bundles, with the site.
     const eleventy = { nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']] as Array<[string, string]> };
     // The plan renders nothing; it reads the stylesheet it publishes from the site's files.
     const plan = new RestaticFunction(this, 'Plan', {
       ...common, copy: [['site/assets', 'site/assets'], ['site/pages.11ty.js', 'site/pages.11ty.js']], entry: 'functions/build/plan-handler.ts', description: 'Full build, step 1: read everything, model the site, write the shards', serviceName: 'restatic-build-plan',
-      memorySize: 4096, timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, STATE_TABLE: props.stateTable.tableName },
+      memorySize: storeStep('plan'), nodeOptions: heapOptions(storeStep('plan')), timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, STATE_TABLE: props.stateTable.tableName },
     });
     const shard = new RestaticFunction(this, 'Shard', {
       ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: 'Full build, step 2: render and upload one shard of pages', serviceName: 'restatic-build-shard',
-      memorySize: 2048, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
+      memorySize: BUILD_STEP_MEMORY_MB.shard, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
     });
     const commit = new RestaticFunction(this, 'Commit', {
       ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: 'Full build, step 3: sitemaps, prune, one invalidation, commit', serviceName: 'restatic-build-commit',
-      memorySize: 4096, timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId, STATE_TABLE: props.stateTable.tableName },
+      memorySize: storeStep('commit'), nodeOptions: heapOptions(storeStep('commit')), timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId, STATE_TABLE: props.stateTable.tableName },
     });
     this.functions = { plan, shard, commit };
 

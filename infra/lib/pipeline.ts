@@ -24,6 +24,7 @@ import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
 import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
+import { heapOptions } from './worker-memory.js';
 
 export interface PipelineProps {
   stage: string;
@@ -135,7 +136,7 @@ export class Pipeline extends Construct {
     const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()), ...(props.pdfImageHosts ? { PDF_IMAGE_HOSTS: props.pdfImageHosts.join(',') } : {}) };
 
     this.builds = new Builds(this, 'Builds', {
-      stage: props.stage, bucket, distribution, table: this.table, stateTable: this.stateTable, deliveryToken, siteEnv, contentfulEnv, ...common,
+      stage: props.stage, bucket, distribution, table: this.table, stateTable: this.stateTable, deliveryToken, siteEnv, contentfulEnv, storeMemoryMb: props.workerMemoryMb, ...common,
     });
 
     const webhook = new RestaticFunction(this, 'Webhook', {
@@ -145,7 +146,7 @@ export class Pipeline extends Construct {
     });
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/worker-handler.ts', description: 'Rebuild worker: affected pages → S3 → invalidation', serviceName: 'restatic-rebuild',
-      memorySize: props.workerMemoryMb, timeout: Duration.minutes(15),
+      memorySize: props.workerMemoryMb, nodeOptions: heapOptions(props.workerMemoryMb), timeout: Duration.minutes(15),
       environment: {
         ...siteEnv, ...stateEnv, ...contentfulEnv, ...pdfEnv, REDIRECTS_KVS_ARN: props.redirects.keyValueStoreArn,
         SCHEDULE_GROUP: instants.scheduleGroupName, CHANGES_QUEUE_ARN: changes.queue.queueArn, SCHEDULER_ROLE_ARN: instantsRole.roleArn,

@@ -28,6 +28,7 @@ import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
 import { CONTENT_SECURITY_POLICY } from './site.js';
 import type { Market } from '../../functions/shared/markets/markets.js';
+import { heapOptions } from './worker-memory.js';
 
 export interface PreviewProps {
   stage: string;
@@ -100,7 +101,7 @@ export class Preview extends Construct {
     const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.markets ? { MARKETS: JSON.stringify(props.markets) } : {}) };
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
-      memorySize: props.workerMemoryMb, timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl, PREVIEW_QUEUE_URL: this.queue.queueUrl },
+      memorySize: props.workerMemoryMb, nodeOptions: heapOptions(props.workerMemoryMb), timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl, PREVIEW_QUEUE_URL: this.queue.queueUrl },
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One run at a time: the preview's commits never race (they would be refused and redone).
       reservedConcurrency: 1,

@@ -1,5 +1,6 @@
 /**
- * The rebuild workers' memory (live and preview), sized to the store. A warm worker keeps the live
+ * The memory of the functions that hold the whole store, sized to it: the rebuild workers (live and
+ * preview), and the full build's plan and commit, which hold about as much. A warm worker keeps the live
  * site in memory between runs (its state, the site's outline, the page index turned around), so a
  * change costs what it touches rather than a pass over the store; what it holds grows with the
  * pages. The bench measures it (`BENCH_SECTIONS=worker`: the heap a warm worker holds, per page).
@@ -42,4 +43,16 @@ export function workerMemory({ products, markets }: { products: number; markets:
     throw new ConfigError('catalogProducts', `a rebuild worker holds about ${Math.round(heldMb)} MB for ${products} products in ${markets} market(s) and would need ${memoryMb} MB; a Lambda function has at most ${LAMBDA_MAX_MB} MB (see docs/deploy.md, "Sizing the rebuild worker")`);
   }
   return { pages, heldMb, memoryMb };
+}
+
+/** Of a function's memory, what is not the JavaScript heap: the runtime, code, buffers, the young generation. */
+const OUTSIDE_HEAP_MB = 512;
+
+/**
+ * NODE_OPTIONS for a function that holds the store in its heap. V8 sizes its heap from the machine's
+ * memory (about half of it), so a 2,048 MB function would stop at about 1 GB of heap, whatever its
+ * memory: the function says how much of its memory the heap may take.
+ */
+export function heapOptions(memoryMb: number): string {
+  return `--max-old-space-size=${memoryMb - OUTSIDE_HEAP_MB}`;
 }

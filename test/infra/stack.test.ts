@@ -97,9 +97,17 @@ describe('pipeline', () => {
 
   it('sizes the live and preview rebuild workers\' memory to the store they hold (100,000 products in two markets when not told)', () => {
     const expected = workerMemory({ products: DEFAULT_CATALOG_PRODUCTS, markets: DEMO_MARKETS.length }).memoryMb;
+    const nodeOptions = (fn: Resource) => (fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS;
     for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn']) {
       const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
       expect(fn.Properties?.MemorySize, prefix).toBe(expected);
+      // V8 would otherwise stop the heap at about half the function's memory.
+      expect(nodeOptions(fn), prefix).toContain(`--max-old-space-size=${expected - 512}`);
+    }
+    // The build's plan and commit hold the whole store too.
+    for (const prefix of ['PipelineBuildsPlanFn', 'PipelineBuildsCommitFn']) {
+      const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+      expect(nodeOptions(fn), prefix).toContain(`--max-old-space-size=${(fn.Properties?.MemorySize as number) - 512}`);
     }
   });
 

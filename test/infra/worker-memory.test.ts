@@ -1,7 +1,7 @@
 /** The rebuild workers' memory follows the store they hold, within what a Lambda function can have. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/shared/errors.js';
-import { LAMBDA_MAX_MB, WORKER_MIN_MB, workerMemory } from '../../infra/lib/worker-memory.js';
+import { heapOptions, LAMBDA_MAX_MB, WORKER_MIN_MB, workerMemory } from '../../infra/lib/worker-memory.js';
 
 describe('rebuild worker memory', () => {
   it('gives small and mid-size stores the floor, in 64 MB steps', () => {
@@ -35,5 +35,13 @@ describe('rebuild worker memory', () => {
   it('refuses a count that is not a whole number of products', () => {
     // Assess
     expect(() => workerMemory({ products: -1, markets: 1 })).toThrow(/expected a whole number of products, got -1/);
+  });
+
+  it('lets the heap take the function\'s memory but the runtime\'s share (V8 would stop at about half of it)', () => {
+    // Act
+    const [small, large] = [heapOptions(2048), heapOptions(workerMemory({ products: 500_000, markets: 2 }).memoryMb)];
+    // Assess
+    expect(small).toBe('--max-old-space-size=1536');
+    expect(large).toBe('--max-old-space-size=6208');
   });
 });
