@@ -191,7 +191,8 @@ export class Pipeline extends Construct {
     });
     const search = new RestaticFunction(this, 'Search', {
       ...common, entry: 'functions/search/handler.ts', description: 'Search index (Pagefind) of the live site', serviceName: 'restatic-search',
-      memorySize: 2048, timeout: Duration.minutes(15), environment: { ...siteEnv, ...stateEnv },
+      // It reads the whole live state, as the workers hold it; Pagefind's indexer (its own process) takes the rest.
+      memorySize: Math.max(2048, props.workerMemoryMb), timeout: Duration.minutes(15), environment: { ...siteEnv, ...stateEnv },
       // Pagefind's binary (its x86-64 platform package, installed by npm beside the bundle).
       nodeModules: ['pagefind'], architecture: lambda.Architecture.X86_64,
       // One refresh at a time: a scheduled run while one works is throttled and retried.

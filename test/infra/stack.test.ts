@@ -111,6 +111,24 @@ describe('pipeline', () => {
     }
   });
 
+  it('sizes every function that holds the whole store to a larger store (400,000 products): workers, plan, commit, search', () => {
+    // Prepare: the same stack for a larger store, its assets not bundled (only the sizes matter here)
+    const larger = new App({ outdir: mkdtempSync(join(tmpdir(), 'restatic-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    const resources = Template.fromStack(new RestaticStack(larger, 'Restatic-large', { stage: 'large', contentfulSpaceId: 'space', contentfulEnvironment: 'master', catalogProducts: 400_000 })).toJSON().Resources as Record<string, Resource>;
+    const fn = (prefix: string) => Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1];
+    const expected = workerMemory({ products: 400_000, markets: DEMO_MARKETS.length }).memoryMb;
+    // Assess
+    expect(expected).toBeGreaterThan(4096);
+    for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn', 'PipelineBuildsPlanFn', 'PipelineBuildsCommitFn']) {
+      expect(fn(prefix).Properties?.MemorySize, prefix).toBe(expected);
+      expect((fn(prefix).Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS, prefix).toContain(`--max-old-space-size=${expected - 512}`);
+    }
+    // The search refresh reads the whole live state; its heap is left to V8, Pagefind's indexer runs beside it.
+    expect(fn('PipelineSearchFn').Properties?.MemorySize).toBe(expected);
+    // What does not hold the store keeps its size.
+    expect(fn('PipelineBuildsShardFn').Properties?.MemorySize).toBe(2048);
+  });
+
   it('gives every queue a dead-letter queue, except the dead-letter queues themselves', () => {
     const queues = of('AWS::SQS::Queue');
     const dlqIds = new Set<string>();
