@@ -11,6 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RestaticFunction } from './functions.js';
+import { heapOptions } from './worker-memory.js';
 
 export interface CompactorProps {
   bucket: s3.IBucket;
@@ -21,6 +22,8 @@ export interface CompactorProps {
   serviceName: string;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** What a function holding the whole store needs (`worker-memory.ts`): splitting a kind anew reads all of its records. */
+  storeMemoryMb: number;
 }
 
 export function compactorFunction(scope: Construct, props: CompactorProps): RestaticFunction {
@@ -28,7 +31,9 @@ export function compactorFunction(scope: Construct, props: CompactorProps): Rest
     logRetention: props.logRetention, removalPolicy: props.removalPolicy,
     entry: 'functions/compact/handler.ts', description: props.description, serviceName: props.serviceName,
     // Reads and rewrites most state and manifest shards (at 1,000,000 products, about a gigabyte of JSON, a shard at a time).
-    memorySize: 2048, timeout: Duration.minutes(15), environment: { SITE_BUCKET: props.bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
+    // Splitting a kind that outgrew its shard count anew reads all of that kind's records at once.
+    memorySize: Math.max(2048, props.storeMemoryMb), nodeOptions: heapOptions(Math.max(2048, props.storeMemoryMb)),
+    timeout: Duration.minutes(15), environment: { SITE_BUCKET: props.bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
   });
   // It rewrites the state's and manifest's shards and commits their roots beside the worker.
   props.bucket.grantReadWrite(compact.fn, '_restatic/state/*');

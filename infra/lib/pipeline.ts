@@ -208,7 +208,7 @@ export class Pipeline extends Construct {
       reservedConcurrency: 20,
     });
     const compact = compactorFunction(this, {
-      ...common, bucket, stateTable: this.stateTable, queue: compactions.queue,
+      ...common, bucket, stateTable: this.stateTable, queue: compactions.queue, storeMemoryMb: props.workerMemoryMb,
       description: 'Compactor: folds the state and manifest segments into their shards, off the change path', serviceName: 'restatic-compact',
     });
     this.functions = { webhook, worker, stream, feeds, pdf, reconcile, search, images, compact };

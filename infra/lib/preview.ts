@@ -117,7 +117,7 @@ export class Preview extends Construct {
       bundleAwsSdk: true,
     });
     const compact = compactorFunction(this, {
-      ...common, bucket: this.bucket, stateTable: this.stateTable, queue: compactions.queue,
+      ...common, bucket: this.bucket, stateTable: this.stateTable, queue: compactions.queue, storeMemoryMb: props.workerMemoryMb,
       description: 'Preview compactor: folds the preview state and manifest segments into their shards', serviceName: 'restatic-preview-compact',
     });
     this.functions = { worker, open, key, compact };

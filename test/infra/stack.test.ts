@@ -111,7 +111,7 @@ describe('pipeline', () => {
     }
   });
 
-  it('sizes every function that holds the whole store to a larger store (400,000 products): workers, plan, commit, search', () => {
+  it('sizes every function that holds the whole store to a larger store (400,000 products): workers, plan, commit, compactors, search', () => {
     // Prepare: the same stack for a larger store, its assets not bundled (only the sizes matter here)
     const larger = new App({ outdir: mkdtempSync(join(tmpdir(), 'restatic-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
     const resources = Template.fromStack(new RestaticStack(larger, 'Restatic-large', { stage: 'large', contentfulSpaceId: 'space', contentfulEnvironment: 'master', catalogProducts: 400_000 })).toJSON().Resources as Record<string, Resource>;
@@ -119,7 +119,7 @@ describe('pipeline', () => {
     const expected = workerMemory({ products: 400_000, markets: DEMO_MARKETS.length }).memoryMb;
     // Assess
     expect(expected).toBeGreaterThan(4096);
-    for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn', 'PipelineBuildsPlanFn', 'PipelineBuildsCommitFn']) {
+    for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn', 'PipelineBuildsPlanFn', 'PipelineBuildsCommitFn', 'PipelineCompactFn', 'PreviewCompactFn']) {
       expect(fn(prefix).Properties?.MemorySize, prefix).toBe(expected);
       expect((fn(prefix).Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS, prefix).toContain(`--max-old-space-size=${expected - 512}`);
     }
