@@ -22,7 +22,7 @@ import { FEED_NODE_OPTIONS } from '../functions/feeds/runtime.js';
 import { DEMO_TARGETS, feedRuns } from '../functions/feeds/job.js';
 import { DEMO_MARKETS } from '../functions/shared/markets/markets.js';
 import { HELD_KB_PER_PAGE, heapOptions, workerMemory } from '../infra/lib/worker-memory.js';
-import { BUILD_STEP_MEMORY_MB } from '../infra/lib/builds.js';
+import { buildStepMemory } from '../infra/lib/builds.js';
 
 const config = readBenchConfig();
 const PRODUCTS = config.BENCH_PRODUCTS;
@@ -129,7 +129,7 @@ await measure(fanOutAgain, 'fan-out', fanOutBucket);
 const stepsBucket = await freshBucket();
 const storeMemory = workerMemory({ products: PRODUCTS, markets: DEMO_MARKETS.length });
 // With the heap each function gets (V8's default here is 4 GB, whatever a function's memory: garbage would be counted as need).
-const stepMemory = { plan: Math.max(BUILD_STEP_MEMORY_MB.plan, storeMemory.memoryMb), shard: BUILD_STEP_MEMORY_MB.shard, commit: Math.max(BUILD_STEP_MEMORY_MB.commit, storeMemory.memoryMb) };
+const stepMemory = buildStepMemory(storeMemory.memoryMb);
 const heap = (mb: number) => ({ NODE_OPTIONS: heapOptions(mb) });
 const planPeak = await runWith(heap(stepMemory.plan), 'fan-out-step', stepsBucket, 'plan');
 const shardPeak = await runWith(heap(stepMemory.shard), 'fan-out-step', stepsBucket, 'shard', '0');

@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
+import type { AwsConfig } from './config.js';
 
 export interface Observability {
   logger: Logger;
@@ -23,4 +24,13 @@ export function observability(serviceName: string, options: { metrics?: boolean 
 export function lambdaHandler<E, R>(o: Observability, handler: (event: E, context: Context) => Promise<R>) {
   const wrapped = middy(handler).use(injectLambdaContext(o.logger));
   return o.metrics ? wrapped.use(logMetrics(o.metrics)) : wrapped;
+}
+
+/**
+ * What a rebuild worker compares its memory use with after each run: the function's memory, as
+ * Lambda sets it, and the process's resident set now. Absent outside Lambda.
+ */
+export function memoryCheck(config: Pick<AwsConfig, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE'>): { memory?: { limitMb: number; usedMb: () => number } } {
+  const limitMb = config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+  return limitMb ? { memory: { limitMb, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {};
 }

@@ -8,7 +8,7 @@
 import * as aws from '../compose/aws.js';
 import { previewContent } from '../compose/aws-content.js';
 import { readAwsConfig } from '../compose/config.js';
-import { lambdaHandler, observability } from '../compose/lambda.js';
+import { lambdaHandler, memoryCheck, observability } from '../compose/lambda.js';
 import { createUncachedCdn } from '../shared/adapters/uncached-cdn.js';
 import { fullBuild } from '../shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../shared/build/render-pool.js';
@@ -35,5 +35,5 @@ const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : unde
 export const handler = lambdaHandler(o, createWorkerHandler(worker, o.logger, (processed, result) => requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'preview', o.logger), {
   metrics: o.metrics, returns: aws.messageReturns(config, 'PREVIEW_QUEUE_URL'),
   // It holds the same catalog as the live worker: the same memory check.
-  ...(config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? { memory: { limitMb: config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {}),
+  ...memoryCheck(config),
 }));

@@ -6,7 +6,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import * as aws from '../compose/aws.js';
 import { content as contentful } from '../compose/aws-content.js';
 import { readAwsConfig } from '../compose/config.js';
-import { lambdaHandler, observability } from '../compose/lambda.js';
+import { lambdaHandler, memoryCheck, observability } from '../compose/lambda.js';
 import { fullBuild } from '../shared/build/full-build.js';
 import { createWorkerPoolRenderer } from '../shared/build/render-pool.js';
 import { requestCompaction } from '../shared/changes/compaction-request.js';
@@ -62,7 +62,7 @@ const sqsHandler = createWorkerHandler(worker, o.logger, async (processed, resul
   await requestCompaction(compactions, result.compactionDue, processed[0]?.correlationId ?? 'rebuild', o.logger);
 }, {
   deadLetters: aws.changesDeadLetters(config), metrics: o.metrics, returns: aws.messageReturns(config, 'CHANGES_QUEUE_URL'),
-  ...(config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? { memory: { limitMb: config.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, usedMb: () => process.memoryUsage().rss / 2 ** 20 } } : {}),
+  ...memoryCheck(config),
 });
 
 export const handler = lambdaHandler(o, async (event: SQSEvent, context: Context) => {

@@ -19,8 +19,17 @@ import { Construct } from 'constructs';
 import { RestaticFunction } from './functions.js';
 import { heapOptions } from './worker-memory.js';
 
-/** The build steps' memory (MB) at least: the bench's `fan-out-step` row measures each step's peak against it. */
-export const BUILD_STEP_MEMORY_MB = { plan: 4096, shard: 2048, commit: 4096 } as const;
+/** The build steps' memory (MB) at least. */
+const BUILD_STEP_MEMORY_MB = { plan: 4096, shard: 2048, commit: 4096 } as const;
+
+/**
+ * Each build step's memory for a store whose functions that hold it need `storeMemoryMb`: the plan
+ * and the commit hold about what a warm worker does; a shard holds its 500 pages. The bench's
+ * `fan-out-step` row measures each step's peak against it.
+ */
+export function buildStepMemory(storeMemoryMb: number): Record<'plan' | 'shard' | 'commit', number> {
+  return { plan: Math.max(BUILD_STEP_MEMORY_MB.plan, storeMemoryMb), shard: BUILD_STEP_MEMORY_MB.shard, commit: Math.max(BUILD_STEP_MEMORY_MB.commit, storeMemoryMb) };
+}
 
 export interface BuildsProps {
   stage: string;
@@ -54,22 +63,22 @@ export class Builds extends Construct {
   constructor(scope: Construct, id: string, props: BuildsProps) {
     super(scope, id);
     const { bucket } = props;
-    const storeStep = (step: 'plan' | 'commit') => Math.max(BUILD_STEP_MEMORY_MB[step], props.storeMemoryMb);
+    const memory = buildStepMemory(props.storeMemoryMb);
     const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
     // Shards and the commit render: Eleventy is installed next to their bundles, with the site.
     const eleventy = { nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']] as Array<[string, string]> };
     // The plan renders nothing; it reads the stylesheet it publishes from the site's files.
     const plan = new RestaticFunction(this, 'Plan', {
       ...common, copy: [['site/assets', 'site/assets'], ['site/pages.11ty.js', 'site/pages.11ty.js']], entry: 'functions/build/plan-handler.ts', description: 'Full build, step 1: read everything, model the site, write the shards', serviceName: 'restatic-build-plan',
-      memorySize: storeStep('plan'), nodeOptions: heapOptions(storeStep('plan')), timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, STATE_TABLE: props.stateTable.tableName },
+      memorySize: memory.plan, nodeOptions: heapOptions(memory.plan), timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, STATE_TABLE: props.stateTable.tableName },
     });
     const shard = new RestaticFunction(this, 'Shard', {
       ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: 'Full build, step 2: render and upload one shard of pages', serviceName: 'restatic-build-shard',
-      memorySize: BUILD_STEP_MEMORY_MB.shard, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
+      memorySize: memory.shard, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
     });
     const commit = new RestaticFunction(this, 'Commit', {
       ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: 'Full build, step 3: sitemaps, prune, one invalidation, commit', serviceName: 'restatic-build-commit',
-      memorySize: storeStep('commit'), nodeOptions: heapOptions(storeStep('commit')), timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId, STATE_TABLE: props.stateTable.tableName },
+      memorySize: memory.commit, nodeOptions: heapOptions(memory.commit), timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId, STATE_TABLE: props.stateTable.tableName },
     });
     this.functions = { plan, shard, commit };
 

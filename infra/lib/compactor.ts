@@ -27,12 +27,13 @@ export interface CompactorProps {
 }
 
 export function compactorFunction(scope: Construct, props: CompactorProps): RestaticFunction {
+  const memoryMb = Math.max(2048, props.storeMemoryMb);
   const compact = new RestaticFunction(scope, 'Compact', {
     logRetention: props.logRetention, removalPolicy: props.removalPolicy,
     entry: 'functions/compact/handler.ts', description: props.description, serviceName: props.serviceName,
     // Reads and rewrites most state and manifest shards (at 1,000,000 products, about a gigabyte of JSON, a shard at a time).
     // Splitting a kind that outgrew its shard count anew reads all of that kind's records at once.
-    memorySize: Math.max(2048, props.storeMemoryMb), nodeOptions: heapOptions(Math.max(2048, props.storeMemoryMb)),
+    memorySize: memoryMb, nodeOptions: heapOptions(memoryMb),
     timeout: Duration.minutes(15), environment: { SITE_BUCKET: props.bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
   });
   // It rewrites the state's and manifest's shards and commits their roots beside the worker.

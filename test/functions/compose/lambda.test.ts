@@ -1,7 +1,7 @@
 /** Every Lambda entry point: the invocation's context on each log line, and the worker's metrics flushed as EMF. */
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lambdaHandler, observability } from '../../../functions/compose/lambda.js';
+import { lambdaHandler, memoryCheck, observability } from '../../../functions/compose/lambda.js';
 
 const context = { functionName: 'restatic-test-worker', awsRequestId: 'req-123', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:restatic-test-worker', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 1000 } as unknown as Context;
 
@@ -43,5 +43,16 @@ describe('lambdaHandler', () => {
     await lambdaHandler(o, async () => 'ok')({}, context);
     // Assess
     expect(lines.join('')).not.toMatch(/_aws|No application metrics/);
+  });
+});
+
+describe('memory check', () => {
+  it('compares the resident set with the memory Lambda gives the function, and with nothing outside Lambda', () => {
+    // Act
+    const [inLambda, outside] = [memoryCheck({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 2048 }), memoryCheck({})];
+    // Assess
+    expect(inLambda.memory?.limitMb).toBe(2048);
+    expect(inLambda.memory?.usedMb()).toBeCloseTo(process.memoryUsage().rss / 2 ** 20, -2);
+    expect(outside).toEqual({});
   });
 });

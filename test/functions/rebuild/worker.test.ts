@@ -443,21 +443,30 @@ describe('runs that take the full-build path', () => {
   });
 });
 
+/**
+ * A published site, and a new product NEW-1 (`/products/brand-new-tent/`) whose run will fail
+ * after storing its page: the first upload of a listing page is refused.
+ */
+async function siteWithNewProductFailingAtItsListing() {
+  let failing = true;
+  const site = await publishedSite({
+    wrapStore: (real) => ({
+      ...real, get: real.get.bind(real), head: real.head.bind(real), list: real.list.bind(real), deleteMany: real.deleteMany.bind(real), metadata: real.metadata.bind(real), putFile: real.putFile.bind(real),
+      put: async (key, body, meta) => {
+        if (failing && key.startsWith('categories/')) { failing = false; throw new ObjectStoreError(`S3 PUT ${key}: SlowDown (injected)`, { retryable: true }); }
+        return real.put(key, body, meta);
+      },
+    }),
+  });
+  const base = (await site.catalog.scanAll()).products[0]!;
+  await site.catalog.put({ ...base, sku: 'NEW-1', slug: 'brand-new-tent', title: 'Brand new tent' });
+  return site;
+}
+
 describe('a run that failed after creating objects', () => {
   it('leaves no page live that its change, superseded since, never committed: the next run deletes and invalidates it', async () => {
     // Prepare: the first upload of a listing page fails, after the new product's page was stored
-    let failing = true;
-    const site = await publishedSite({
-      wrapStore: (real) => ({
-        ...real, get: real.get.bind(real), head: real.head.bind(real), list: real.list.bind(real), deleteMany: real.deleteMany.bind(real), metadata: real.metadata.bind(real), putFile: real.putFile.bind(real),
-        put: async (key, body, meta) => {
-          if (failing && key.startsWith('categories/')) { failing = false; throw new ObjectStoreError(`S3 PUT ${key}: SlowDown (injected)`, { retryable: true }); }
-          return real.put(key, body, meta);
-        },
-      }),
-    });
-    const base = (await site.catalog.scanAll()).products[0]!;
-    await site.catalog.put({ ...base, sku: 'NEW-1', slug: 'brand-new-tent', title: 'Brand new tent' });
+    const site = await siteWithNewProductFailingAtItsListing();
     const failed = await site.worker.run([productChange('NEW-1', 1)]).catch((e: unknown) => e);
     const orphan = await site.page('/products/brand-new-tent/');
     // Act: the product is removed before the change is retried; its removal runs
@@ -474,18 +483,7 @@ describe('a run that failed after creating objects', () => {
 
   it('leaves no such page live after a full build requested next: the build prunes only what manifests listed, so the worker clears the record first', async () => {
     // Prepare: as above, and the product goes with no event of its own before a deploy's full build
-    let failing = true;
-    const site = await publishedSite({
-      wrapStore: (real) => ({
-        ...real, get: real.get.bind(real), head: real.head.bind(real), list: real.list.bind(real), deleteMany: real.deleteMany.bind(real), metadata: real.metadata.bind(real), putFile: real.putFile.bind(real),
-        put: async (key, body, meta) => {
-          if (failing && key.startsWith('categories/')) { failing = false; throw new ObjectStoreError(`S3 PUT ${key}: SlowDown (injected)`, { retryable: true }); }
-          return real.put(key, body, meta);
-        },
-      }),
-    });
-    const base = (await site.catalog.scanAll()).products[0]!;
-    await site.catalog.put({ ...base, sku: 'NEW-1', slug: 'brand-new-tent', title: 'Brand new tent' });
+    const site = await siteWithNewProductFailingAtItsListing();
     await site.worker.run([productChange('NEW-1', 1)]).catch(() => undefined);
     const orphan = await site.page('/products/brand-new-tent/');
     await site.catalog.delete('NEW-1');
