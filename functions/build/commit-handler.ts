@@ -1,4 +1,7 @@
-/** Lambda: the last step of a fanned-out full build — take in the shards, sitemaps, prune, one invalidation, commit. */
+/**
+ * Lambda: the last step of a fanned-out full build — take in the shards, sitemaps, prune, one
+ * invalidation (none for the preview, whose distribution caches nothing), commit.
+ */
 import * as aws from '../compose/aws.js';
 import { readAwsConfig } from '../compose/config.js';
 import { lambdaHandler, observability } from '../compose/lambda.js';
@@ -6,7 +9,7 @@ import { commitEvent } from './events.js';
 import { commitStep } from './steps.js';
 
 const config = readAwsConfig();
-const o = observability('restatic-build-commit');
+const o = observability(aws.buildStepService(config, 'commit'));
 const deps = { store: aws.store(config), roots: aws.roots(config), cdn: aws.cdn(config), logger: o.logger };
 
 export const handler = lambdaHandler(o, async (event: unknown) => {

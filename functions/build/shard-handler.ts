@@ -7,7 +7,7 @@ import { shardEvent } from './events.js';
 import { shardStep } from './steps.js';
 
 const config = readAwsConfig();
-const o = observability('restatic-build-shard');
+const o = observability(aws.buildStepService(config, 'shard'));
 // Shards never invalidate (the commit sends the build's one invalidation).
 const deps = { store: aws.store(config), roots: aws.roots(config), cdn: { invalidate: async () => { throw new CdnError('Expected no invalidation from a build shard (the commit sends the build\'s one), got a request for one'); } }, logger: o.logger };
 

@@ -16,3 +16,6 @@ export const previewContent = (c: AwsConfig): Promise<PreviewContentSource> => o
   space: need(c, 'CONTENTFUL_SPACE_ID'), environment: c.CONTENTFUL_ENVIRONMENT,
   accessToken: await readSecret(need(c, 'CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN'), secrets(c)),
 }));
+
+/** The content of the site this function builds (`SITE_KIND`): published entries for the storefront, drafts for the preview. */
+export const siteContent = (c: AwsConfig): Promise<ContentSource> => (c.SITE_KIND === 'preview' ? previewContent(c) : content(c));

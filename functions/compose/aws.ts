@@ -25,6 +25,7 @@ import { SDK_RETRY } from '../shared/adapters/sdk.js';
 import { createSqsMessageReturns } from '../shared/adapters/sqs-message-returns.js';
 import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { createStepFunctionsBuilds } from '../shared/adapters/step-functions-builds.js';
+import { createUncachedCdn } from '../shared/adapters/uncached-cdn.js';
 import { LISTING_PAGE_SIZE } from '../shared/build/site-model.js';
 import type { ChangeEnvelope } from '../shared/changes/envelope.js';
 import type { PdfJob } from '../shared/changes/pdf-jobs.js';
@@ -42,6 +43,8 @@ export interface AwsSiteSettings {
   markets: Market[];
   listingPageSize: number;
   checkoutUrl?: string;
+  /** The private preview of drafts (`SITE_KIND=preview`): noindex pages, a receipt on each. */
+  preview?: boolean;
 }
 
 const made = new WeakMap<AwsConfig, Map<string, unknown>>();
@@ -65,7 +68,10 @@ export async function readSecret(arn: string, client: SecretsManagerClient): Pro
   return out.SecretString;
 }
 
-export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), markets: markets(c), listingPageSize: LISTING_PAGE_SIZE, ...(c.CHECKOUT_URL ? { checkoutUrl: c.CHECKOUT_URL } : {}) }));
+export const site = (c: AwsConfig): AwsSiteSettings => once(c, 'site', () => ({ baseUrl: need(c, 'SITE_URL'), markets: markets(c), listingPageSize: LISTING_PAGE_SIZE, ...(c.CHECKOUT_URL ? { checkoutUrl: c.CHECKOUT_URL } : {}), ...(c.SITE_KIND === 'preview' ? { preview: true } : {}) }));
+
+/** A full build step's log service: the preview's steps apart from the storefront's. */
+export const buildStepService = (c: AwsConfig, step: 'plan' | 'shard' | 'commit') => `restatic-${c.SITE_KIND === 'preview' ? 'preview-' : ''}build-${step}`;
 
 /** The storefronts (`MARKETS`, JSON), the demo's `us` and `de` when unset. */
 export const markets = (c: AwsConfig): Market[] => once(c, 'markets', () => (c.MARKETS === undefined ? DEMO_MARKETS : parseMarkets(c.MARKETS, 'MARKETS')));
@@ -74,7 +80,9 @@ export const store = (c: AwsConfig): ObjectStore => once(c, 'store', () => creat
 
 export const catalog = (c: AwsConfig): Catalog => once(c, 'catalog', () => createDynamoDbCatalog({ table: need(c, 'PRODUCTS_TABLE'), client: new DynamoDBClient(SDK_RETRY) }));
 
-export const cdn = (c: AwsConfig): Cdn => once(c, 'cdn', () => createCloudFrontCdn({ distributionId: need(c, 'DISTRIBUTION_ID'), client: new CloudFrontClient(SDK_RETRY) }));
+/** The site's distribution; the preview's caches nothing, so there is nothing to invalidate. */
+export const cdn = (c: AwsConfig): Cdn => once(c, 'cdn', () => (c.SITE_KIND === 'preview' ? createUncachedCdn()
+  : createCloudFrontCdn({ distributionId: need(c, 'DISTRIBUTION_ID'), client: new CloudFrontClient(SDK_RETRY) })));
 
 /**
  * Where the state and manifest roots are committed compare-and-swap (the stack's state table);

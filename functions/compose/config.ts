@@ -38,6 +38,9 @@ const AwsEnvSchema = v.object({
   CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: v.optional(arn),
   PREVIEW_KEY_SECRET_ARN: v.optional(arn),
   PREVIEW_KVS_ARN: v.optional(arn),
+  // Which site a full build's steps build: the storefront (Delivery API, its distribution invalidated)
+  // or the preview (drafts from the Preview API, noindex pages, a distribution that caches nothing).
+  SITE_KIND: v.optional(v.picklist(['live', 'preview'], 'expected live or preview'), 'live'),
   CHANGES_QUEUE_ARN: v.optional(arn),
   CHANGES_DLQ_URL: v.optional(url),
   // The compactor's FIFO queue: the rebuild worker asks there when the state's segments are due.

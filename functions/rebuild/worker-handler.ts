@@ -7,11 +7,9 @@ import * as aws from '../compose/aws.js';
 import { content as contentful } from '../compose/aws-content.js';
 import { readAwsConfig } from '../compose/config.js';
 import { lambdaHandler, memoryCheck, observability } from '../compose/lambda.js';
-import { fullBuild } from '../shared/build/full-build.js';
-import { createWorkerPoolRenderer } from '../shared/build/render-pool.js';
 import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
-import { buildIdFor } from '../shared/build/build-id.js';
+import { workerFullBuild } from './full-builds.js';
 import { createWorkerHandler } from './sqs.js';
 import { RebuildWorker } from './worker.js';
 
@@ -19,26 +17,12 @@ const config = readAwsConfig();
 const o = observability('restatic-rebuild', { metrics: true });
 const [content, catalog, store, cdn, site, roots] = [await contentful(config), aws.catalog(config), aws.store(config), aws.cdn(config), aws.site(config), aws.roots(config)];
 // Full builds fan out over the build state machine when the stack has one (the CDK stack always
-// does); without it (an older stack), in-process chunks (worker threads would need the TS loader).
-const renderer = createWorkerPoolRenderer({ minPagesForWorkers: Number.POSITIVE_INFINITY });
-const fanOut = config.BUILD_STATE_MACHINE_ARN ? aws.builds(config, o.logger) : undefined;
-// A fanned-out build may outlast this invocation (a large store's build, or one queued behind
-// another): the worker stops following it a minute before its time ends and the change comes
-// back after a backoff to follow the same execution, rather than the invocation timing out and
-// the queue holding the change (and every change after it) for its visibility timeout.
-const FOLLOW_MARGIN_MS = 60_000;
+// does); in-process only for a stack deployed before it existed.
 let invocationEndsAt = Number.POSITIVE_INFINITY;
+const build = { content, catalog, store, cdn, roots, logger: o.logger };
+const fanOut = config.BUILD_STATE_MACHINE_ARN ? aws.builds(config, o.logger) : undefined;
 const worker = new RebuildWorker(
-  {
-    content, catalog, store, cdn, roots, logger: o.logger, redirects: aws.redirects(config),
-    fullBuild: async (reason, correlationId) => {
-      if (!fanOut) return fullBuild({ content, catalog, store, cdn, roots, logger: o.logger, renderer }, { site: { ...site, now: new Date() }, demoImages: false });
-      o.logger.info('full build: fanning out', { correlation_id: correlationId, reason });
-      const built = await fanOut.run({ buildId: buildIdFor(correlationId), correlationId }, undefined, { waitUntil: invocationEndsAt - FOLLOW_MARGIN_MS });
-      // The fanned-out build reports counts (its key lists would not fit an execution's output).
-      return { pages: built.pages, uploaded: [`(${built.uploaded} objects)`], deleted: [`(${built.deleted} objects)`], ...(built.invalidated ? { invalidation: { paths: [`(${built.invalidated} paths)`] } } : {}) };
-    },
-  },
+  { ...build, redirects: aws.redirects(config), fullBuild: workerFullBuild({ fanOut, build, site, invocationEndsAt: () => invocationEndsAt }) },
   { site, demoImages: false },
 );
 const pdfJobs = aws.pdfJobs(config);

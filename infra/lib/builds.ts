@@ -4,7 +4,8 @@
  * Map of shard functions (each renders and uploads about 500 pages, up to `maxConcurrency` at
  * once), then the commit function once (sitemaps, prune, one invalidation, manifest, state).
  * Started by the rebuild worker, which waits for it, so a full build never interleaves with a
- * targeted run (functions/shared/adapters/step-functions-builds.ts).
+ * targeted run (functions/shared/adapters/step-functions-builds.ts). The live site and the preview
+ * each have one, over their own bucket and state table.
  */
 import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -33,11 +34,18 @@ export function buildStepMemory(storeMemoryMb: number): Record<'plan' | 'shard' 
 
 export interface BuildsProps {
   stage: string;
+  /**
+   * The storefront (`live`: the Delivery API; the commit invalidates `distribution`), or the
+   * preview of drafts (`preview`: the Preview API, noindex pages; its distribution caches nothing).
+   */
+  site: 'live' | 'preview';
   bucket: s3.Bucket;
-  distribution: cloudfront.Distribution;
+  /** The storefront's distribution, which the commit invalidates (the live site only). */
+  distribution?: cloudfront.Distribution;
   table: dynamodb.ITable;
   stateTable: dynamodb.ITable;
-  deliveryToken: secrets.ISecret;
+  /** The Contentful token the plan reads content with (Delivery API, or Preview API for the preview). */
+  contentToken: secrets.ISecret;
   siteEnv: Record<string, string>;
   contentfulEnv: Record<string, string>;
   /** Shard functions rendering at once. S3 takes 3,500 PUTs/s per prefix; 100 shards stay well below it. @default 100 */
@@ -63,22 +71,30 @@ export class Builds extends Construct {
   constructor(scope: Construct, id: string, props: BuildsProps) {
     super(scope, id);
     const { bucket } = props;
+    const preview = props.site === 'preview';
+    if (!preview && !props.distribution) throw new Error('Expected the live site\'s builds to be given the distribution their commit invalidates, got none');
+    // The steps' handlers build the site SITE_KIND names (functions/compose/config.ts).
+    const kind = { SITE_KIND: props.site };
+    const name = preview ? 'preview-build' : 'full-build';
+    const service = preview ? 'restatic-preview-build' : 'restatic-build';
+    const what = preview ? 'Preview full build' : 'Full build';
     const memory = buildStepMemory(props.storeMemoryMb);
     const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
     // Shards and the commit render: Eleventy is installed next to their bundles, with the site.
     const eleventy = { nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']] as Array<[string, string]> };
     // The plan renders nothing; it reads the stylesheet it publishes from the site's files.
     const plan = new RestaticFunction(this, 'Plan', {
-      ...common, copy: [['site/assets', 'site/assets'], ['site/pages.11ty.js', 'site/pages.11ty.js']], entry: 'functions/build/plan-handler.ts', description: 'Full build, step 1: read everything, model the site, write the shards', serviceName: 'restatic-build-plan',
-      memorySize: memory.plan, nodeOptions: heapOptions(memory.plan), timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, STATE_TABLE: props.stateTable.tableName },
+      ...common, copy: [['site/assets', 'site/assets'], ['site/pages.11ty.js', 'site/pages.11ty.js']], entry: 'functions/build/plan-handler.ts', description: `${what}, step 1: read everything, model the site, write the shards`, serviceName: `${service}-plan`,
+      memorySize: memory.plan, nodeOptions: heapOptions(memory.plan), timeout: Duration.minutes(15), environment: { ...props.siteEnv, ...props.contentfulEnv, ...kind, STATE_TABLE: props.stateTable.tableName },
     });
     const shard = new RestaticFunction(this, 'Shard', {
-      ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: 'Full build, step 2: render and upload one shard of pages', serviceName: 'restatic-build-shard',
+      ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: `${what}, step 2: render and upload one shard of pages`, serviceName: `${service}-shard`,
       memorySize: memory.shard, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
     });
     const commit = new RestaticFunction(this, 'Commit', {
-      ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: 'Full build, step 3: sitemaps, prune, one invalidation, commit', serviceName: 'restatic-build-commit',
-      memorySize: memory.commit, nodeOptions: heapOptions(memory.commit), timeout: Duration.minutes(15), environment: { SITE_BUCKET: bucket.bucketName, DISTRIBUTION_ID: props.distribution.distributionId, STATE_TABLE: props.stateTable.tableName },
+      ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: `${what}, step 3: sitemaps, prune, ${preview ? 'no invalidation (nothing cached)' : 'one invalidation'}, commit`, serviceName: `${service}-commit`,
+      memorySize: memory.commit, nodeOptions: heapOptions(memory.commit), timeout: Duration.minutes(15),
+      environment: { ...kind, SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName, ...(props.distribution ? { DISTRIBUTION_ID: props.distribution.distributionId } : {}) },
     });
     this.functions = { plan, shard, commit };
 
@@ -89,12 +105,12 @@ export class Builds extends Construct {
     props.stateTable.grantReadData(plan.fn);
     props.stateTable.grantReadData(shard.fn);
     props.stateTable.grantReadWriteData(commit.fn);
-    props.deliveryToken.grantRead(plan.fn);
+    props.contentToken.grantRead(plan.fn);
     bucket.grantReadWrite(plan.fn);
     bucket.grantRead(shard.fn);
     bucket.grantPut(shard.fn);
     bucket.grantReadWrite(commit.fn);
-    props.distribution.grantCreateInvalidation(commit.fn);
+    props.distribution?.grantCreateInvalidation(commit.fn);
 
     const invoke = (name: string, fn: RestaticFunction, payload?: sfn.TaskInput) => {
       // Our retry policy only (the default one would retry Lambda's errors a second time over).
@@ -116,7 +132,7 @@ export class Builds extends Construct {
       .next(invoke('CommitBuild', commit, sfn.TaskInput.fromObject({ 'buildId.$': '$.buildId' })));
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    this.stateMachineName = `restatic-${props.stage}-full-build`;
+    this.stateMachineName = `restatic-${props.stage}-${name}`;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: this.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

@@ -11,6 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WORKER_MEMORY_WARN } from '../../functions/rebuild/sqs.js';
 import type { Pipeline } from './pipeline.js';
@@ -18,6 +19,8 @@ import type { Pipeline } from './pipeline.js';
 export interface MonitoringProps {
   stage: string;
   pipeline: Pipeline;
+  /** The preview's full-build state machine, alarmed as the live site's. */
+  previewBuilds: sfn.IStateMachine;
   alarmEmail?: string;
 }
 
@@ -42,11 +45,12 @@ export class Monitoring extends Construct {
     for (const [name, f] of Object.entries(props.pipeline.functions)) alarm(`${name}Errors`, f.fn.metricErrors({ period: Duration.minutes(5) }));
     alarm('Webhook5xx', props.pipeline.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }));
     // A full build that failed (after its steps' retries) or timed out: the site stays as it was.
-    const builds = props.pipeline.builds.stateMachine;
-    alarm('FullBuildFailed', new cloudwatch.MathExpression({
-      expression: 'failed + timedOut', period: Duration.minutes(5),
-      usingMetrics: { failed: builds.metricFailed({ statistic: 'Sum' }), timedOut: builds.metricTimedOut({ statistic: 'Sum' }) },
-    }));
+    for (const [name, builds] of [['FullBuildFailed', props.pipeline.builds.stateMachine], ['PreviewFullBuildFailed', props.previewBuilds]] as const) {
+      alarm(name, new cloudwatch.MathExpression({
+        expression: 'failed + timedOut', period: Duration.minutes(5),
+        usingMetrics: { failed: builds.metricFailed({ statistic: 'Sum' }), timedOut: builds.metricTimedOut({ statistic: 'Sum' }) },
+      }));
+    }
 
     // The live and preview workers hold the live site in memory, which grows with the store: alarm
     // while there is room to raise catalogProducts and redeploy, before a run fails for memory.

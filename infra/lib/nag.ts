@@ -31,23 +31,6 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
       appliesTo: [...S3_OBJECT_ACTIONS, bucketObjects],
     }], true);
   }
-  for (const step of Object.values(pipeline.builds.functions)) {
-    NagSuppressions.addResourceSuppressions(policyOf(step), [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'A full build step reads and writes objects by key in this one bucket (the plan: assets and the build records; shards: pages; the commit: everything, as the site worker); the actions are the CDK grant set for that bucket only.',
-      appliesTo: [...S3_OBJECT_ACTIONS, bucketObjects],
-    }], true);
-  }
-  const { builds } = pipeline;
-  NagSuppressions.addResourceSuppressions(builds.stateMachine, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'The build state machine invokes its three functions by ARN including the version qualifier (ARN:*), starts the Distributed Map\'s child executions of itself, and writes X-Ray traces and CloudWatch log deliveries, whose actions AWS accepts only on "*".',
-    appliesTo: ['Resource::*', { regex: '/^Resource::<PipelineBuilds(Plan|Shard|Commit)Fn[0-9A-F]+\\.Arn>:\\*$/g' }, { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*PipelineBuildsStateMachine.*(\\/Shards)?:\\*$/g' }],
-  }], true);
-  NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions.worker), [{
-    id: 'AwsSolutions-IAM5', reason: 'The worker follows the full builds it starts: the executions and map runs of the one build state machine (their names are made per build).',
-    appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:(execution|mapRun):(restatic-.*-full-build|.*PipelineBuildsStateMachine.*)[:/]\\*$/g' }],
-  }], true);
   NagSuppressions.addResourceSuppressions(policyOf(pipeline.functions.stream), [{
     id: 'AwsSolutions-IAM5', reason: 'dynamodb:ListStreams does not support resource-level permissions; AWS requires "*" for it (the stream itself is granted by ARN).', appliesTo: ['Resource::*'],
   }], true);
@@ -64,6 +47,25 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
   }
   const { preview } = stack;
   const previewObjects = { regex: `/^Resource::<${stack.getLogicalId(preview.bucket.node.defaultChild as never)}\\.Arn>\\/([a-z_-]+\\/)*\\*$/g` };
+  // The live site's full builds and the preview's: each over its own bucket, followed by its own worker.
+  for (const [owner, builds, objects, worker] of [['Pipeline', pipeline.builds, bucketObjects, pipeline.functions.worker], ['Preview', preview.builds, previewObjects, preview.functions.worker]] as const) {
+    for (const step of Object.values(builds.functions)) {
+      NagSuppressions.addResourceSuppressions(policyOf(step), [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'A full build step reads and writes objects by key in its site\'s one bucket (the plan: assets and the build records; shards: pages; the commit: everything, as the site worker); the actions are the CDK grant set for that bucket only.',
+        appliesTo: [...S3_OBJECT_ACTIONS, objects],
+      }], true);
+    }
+    NagSuppressions.addResourceSuppressions(builds.stateMachine, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The build state machine invokes its three functions by ARN including the version qualifier (ARN:*), starts the Distributed Map\'s child executions of itself, and writes X-Ray traces and CloudWatch log deliveries, whose actions AWS accepts only on "*".',
+      appliesTo: ['Resource::*', { regex: `/^Resource::<${owner}Builds(Plan|Shard|Commit)Fn[0-9A-F]+\\.Arn>:\\*$/g` }, { regex: `/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*${owner}BuildsStateMachine.*(\\/Shards)?:\\*$/g` }],
+    }], true);
+    NagSuppressions.addResourceSuppressions(policyOf(worker), [{
+      id: 'AwsSolutions-IAM5', reason: 'The worker follows the full builds it starts: the executions and map runs of its site\'s one build state machine (their names are made per build).',
+      appliesTo: [{ regex: `/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:(execution|mapRun):(${builds.stateMachineName}|.*${owner}BuildsStateMachine.*)[:/]\\*$/g` }],
+    }], true);
+  }
   for (const fn of [preview.functions.worker, preview.functions.open, preview.functions.compact]) {
     NagSuppressions.addResourceSuppressions(policyOf(fn), [{
       id: 'AwsSolutions-IAM5',

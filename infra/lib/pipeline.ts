@@ -136,7 +136,7 @@ export class Pipeline extends Construct {
     const pdfEnv = { PDF_QUEUE_URL: pdfJobs.queue.queueUrl, PDF_CATALOG_QUEUE_URL: pdfCatalog.queue.queueUrl, PDF_CATALOG_WINDOW_SECONDS: String(catalogWindow.toSeconds()), ...(props.pdfImageHosts ? { PDF_IMAGE_HOSTS: props.pdfImageHosts.join(',') } : {}) };
 
     this.builds = new Builds(this, 'Builds', {
-      stage: props.stage, bucket, distribution, table: this.table, stateTable: this.stateTable, deliveryToken, siteEnv, contentfulEnv, storeMemoryMb: props.workerMemoryMb, ...common,
+      stage: props.stage, site: 'live', bucket, distribution, table: this.table, stateTable: this.stateTable, contentToken: deliveryToken, siteEnv, contentfulEnv, storeMemoryMb: props.workerMemoryMb, ...common,
     });
 
     const webhook = new RestaticFunction(this, 'Webhook', {

@@ -6,7 +6,8 @@
  * consumer catalog changes; a preview worker (the rebuild worker over the Preview API); and the
  * `/_preview/open` function that sends an editor to the page showing an entry; and a compactor of
  * the preview's state and manifest, as the live site's (the preview follows every catalog change,
- * so its segments fill as fast).
+ * so its segments fill as fast); and a full-build state machine of its own, as the live site's
+ * (a large store's preview could not build in one function's 15 minutes).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
 import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
@@ -60,6 +62,8 @@ export class Preview extends Construct {
   readonly previewToken: secrets.Secret;
   readonly functions: Record<'worker' | 'open' | 'key' | 'compact', RestaticFunction>;
   readonly keyProvider: cr.Provider;
+  /** The preview's full builds (plan, shards, commit) over its bucket and state table, reading drafts. */
+  readonly builds: Builds;
 
   constructor(scope: Construct, id: string, props: PreviewProps) {
     super(scope, id);
@@ -99,9 +103,13 @@ export class Preview extends Construct {
 
     const contentfulEnv = { CONTENTFUL_SPACE_ID: props.contentfulSpaceId, CONTENTFUL_ENVIRONMENT: props.contentfulEnvironment, CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: this.previewToken.secretArn };
     const previewEnv = { SITE_URL: props.siteUrl, SITE_BUCKET: this.bucket.bucketName, STATE_TABLE: this.stateTable.tableName, ...(props.checkoutUrl ? { CHECKOUT_URL: props.checkoutUrl } : {}), ...(props.markets ? { MARKETS: JSON.stringify(props.markets) } : {}) };
+    this.builds = new Builds(this, 'Builds', {
+      stage: props.stage, site: 'preview', bucket: this.bucket, table: props.table, stateTable: this.stateTable, contentToken: this.previewToken,
+      siteEnv: { ...previewEnv, PRODUCTS_TABLE: props.table.tableName }, contentfulEnv, storeMemoryMb: props.workerMemoryMb, ...common,
+    });
     const worker = new RestaticFunction(this, 'Worker', {
       ...common, entry: 'functions/rebuild/preview-worker-handler.ts', description: 'Preview worker: drafts → the preview bucket', serviceName: 'restatic-preview',
-      memorySize: props.workerMemoryMb, nodeOptions: heapOptions(props.workerMemoryMb), timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl, PREVIEW_QUEUE_URL: this.queue.queueUrl },
+      memorySize: props.workerMemoryMb, nodeOptions: heapOptions(props.workerMemoryMb), timeout: Duration.minutes(15), environment: { ...previewEnv, ...contentfulEnv, PRODUCTS_TABLE: props.table.tableName, COMPACTION_QUEUE_URL: compactions.queue.queueUrl, PREVIEW_QUEUE_URL: this.queue.queueUrl, BUILD_STATE_MACHINE_ARN: this.builds.stateMachine.stateMachineArn },
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One run at a time: the preview's commits never race (they would be refused and redone).
       reservedConcurrency: 1,
@@ -134,6 +142,7 @@ export class Preview extends Construct {
       resources: [this.keys.keyValueStoreArn],
     }));
     compactions.queue.grantSendMessages(worker.fn);
+    this.builds.grantRun(worker.fn);
     worker.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     this.keyProvider = new cr.Provider(this, 'KeyProvider', { onEventHandler: key.fn });

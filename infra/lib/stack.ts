@@ -69,7 +69,7 @@ export class RestaticStack extends Stack {
       this.preview.queue.grantSendMessages(f.fn);
     }
     this.pipeline.deadLetterQueues.push(this.preview.dlq, this.preview.compactionsDlq);
-    new Monitoring(this, 'Monitoring', { stage: props.stage, pipeline: this.pipeline, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
+    new Monitoring(this, 'Monitoring', { stage: props.stage, pipeline: this.pipeline, previewBuilds: this.preview.builds.stateMachine, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
 
     new CfnOutput(this, 'SiteUrl', { value: siteUrl });
     new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });

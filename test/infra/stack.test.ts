@@ -83,9 +83,9 @@ describe('site', () => {
 });
 
 describe('pipeline', () => {
-  it('runs sixteen functions on nodejs22.x/arm64, search and images on x86-64 (eight for events, schedules and compaction, one for pictures, three for full builds, four for the preview), each with its own log group with retention', () => {
+  it('runs nineteen functions on nodejs22.x/arm64, search and images on x86-64 (eight for events, schedules and compaction, one for pictures, three for full builds, four for the preview and three for its full builds), each with its own log group with retention', () => {
     const fns = of('AWS::Lambda::Function').filter(([, r]) => (r.Properties?.Runtime as string)?.startsWith('nodejs22'));
-    expect(fns).toHaveLength(16);
+    expect(fns).toHaveLength(19);
     for (const [, fn] of fns) {
       // Pagefind's indexer and sharp's libvips are native; the x86-64 builds are what npm installs on the build host.
       const architecture = ['Search index (Pagefind) of the live site', 'Pictures resized at the edge on first request'].includes(fn.Properties?.Description as string) ? 'x86_64' : 'arm64';
@@ -104,8 +104,8 @@ describe('pipeline', () => {
       // V8 would otherwise stop the heap at about half the function's memory.
       expect(nodeOptions(fn), prefix).toContain(`--max-old-space-size=${expected - 512}`);
     }
-    // The build's plan and commit hold the whole store too.
-    for (const prefix of ['PipelineBuildsPlanFn', 'PipelineBuildsCommitFn']) {
+    // The builds' plans and commits hold the whole store too.
+    for (const prefix of ['PipelineBuildsPlanFn', 'PipelineBuildsCommitFn', 'PreviewBuildsPlanFn', 'PreviewBuildsCommitFn']) {
       const [, fn] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
       expect(nodeOptions(fn), prefix).toContain(`--max-old-space-size=${(fn.Properties?.MemorySize as number) - 512}`);
     }
@@ -119,7 +119,7 @@ describe('pipeline', () => {
     const expected = workerMemory({ products: 400_000, markets: DEMO_MARKETS.length }).memoryMb;
     // Assess
     expect(expected).toBeGreaterThan(4096);
-    for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn', 'PipelineBuildsPlanFn', 'PipelineBuildsCommitFn', 'PipelineCompactFn', 'PreviewCompactFn']) {
+    for (const prefix of ['PipelineWorkerFn', 'PreviewWorkerFn', 'PipelineBuildsPlanFn', 'PipelineBuildsCommitFn', 'PreviewBuildsPlanFn', 'PreviewBuildsCommitFn', 'PipelineCompactFn', 'PreviewCompactFn']) {
       expect(fn(prefix).Properties?.MemorySize, prefix).toBe(expected);
       expect((fn(prefix).Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS, prefix).toContain(`--max-old-space-size=${expected - 512}`);
     }
@@ -127,6 +127,7 @@ describe('pipeline', () => {
     expect(fn('PipelineSearchFn').Properties?.MemorySize).toBe(expected);
     // What does not hold the store keeps its size.
     expect(fn('PipelineBuildsShardFn').Properties?.MemorySize).toBe(2048);
+    expect(fn('PreviewBuildsShardFn').Properties?.MemorySize).toBe(2048);
   });
 
   it('gives every queue a dead-letter queue, except the dead-letter queues themselves', () => {
@@ -262,7 +263,7 @@ describe('pipeline', () => {
   });
 
   it('fans full builds out: plan, a Distributed Map of shard functions, commit; the worker starts and follows them', () => {
-    const [, machine] = of('AWS::StepFunctions::StateMachine')[0]!;
+    const [, machine] = of('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('PipelineBuildsStateMachine'))!;
     const definition = JSON.stringify(machine.Properties!.DefinitionString);
     expect(definition).toMatch(/StartAt\\":\\"PlanBuild/);
     expect(definition).toMatch(/\\"Mode\\":\\"DISTRIBUTED\\"/);
@@ -278,6 +279,32 @@ describe('pipeline', () => {
     expect(statements('PipelineBuildsShard').some((a) => a.startsWith('s3:DeleteObject'))).toBe(false);
     expect(statements('PipelineBuildsCommit')).toContain('cloudfront:CreateInvalidation');
     expect(statements('PipelineWorkerRole')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:ListExecutions', 'states:DescribeMapRun']));
+  });
+
+  it('fans the preview\'s full builds out too: a state machine of its own over the preview bucket and state table, drafts from the Preview API, nothing invalidated', () => {
+    // Prepare
+    const [machineId, machine] = of('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('PreviewBuildsStateMachine'))!;
+    const [previewBucketId] = of('AWS::S3::Bucket').find(([id]) => id.startsWith('PreviewBucket'))!;
+    const [previewStateId] = of('AWS::DynamoDB::Table').find(([id]) => id.startsWith('PreviewState'))!;
+    const variables = (prefix: string) => (of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))![1].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const policy = (prefix: string) => JSON.stringify(of('AWS::IAM::Policy').filter(([id]) => id.startsWith(prefix)).map(([, p]) => p.Properties!.PolicyDocument));
+    // Assess: its own machine, named apart from the live site's, with the same plan → shards → commit
+    expect(machine.Properties).toMatchObject({ StateMachineName: 'restatic-test-preview-build' });
+    expect(JSON.stringify(machine.Properties!.DefinitionString)).toMatch(/\\"Mode\\":\\"DISTRIBUTED\\"/);
+    expect(variables('PreviewWorkerFn').BUILD_STATE_MACHINE_ARN).toEqual({ Ref: machineId });
+    expect(policy('PreviewWorkerRole')).toContain('states:StartExecution');
+    // Every step builds the preview (SITE_KIND), over the preview's bucket and state table
+    for (const step of ['Plan', 'Shard', 'Commit']) {
+      expect(variables(`PreviewBuilds${step}Fn`), step).toMatchObject({ SITE_BUCKET: { Ref: previewBucketId }, STATE_TABLE: { Ref: previewStateId } });
+      expect(policy(`PreviewBuilds${step}Role`), step).not.toMatch(/SiteBucket|PipelineState/);
+    }
+    expect(variables('PreviewBuildsPlanFn')).toMatchObject({ SITE_KIND: 'preview', CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: { Ref: expect.stringMatching(/^PreviewContentfulPreviewToken/) } });
+    expect(variables('PreviewBuildsPlanFn').CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN).toBeUndefined();
+    expect(variables('PreviewBuildsCommitFn')).toMatchObject({ SITE_KIND: 'preview' });
+    expect(variables('PreviewBuildsCommitFn').DISTRIBUTION_ID).toBeUndefined();
+    expect(policy('PreviewBuildsCommitRole')).not.toContain('cloudfront:CreateInvalidation');
+    // The live site's steps build the storefront
+    expect(variables('PipelineBuildsPlanFn')).toMatchObject({ SITE_KIND: 'live' });
   });
 
   it('commits the state and manifest through a state table (on demand, PITR, encrypted) that only the worker, the compactor and the build commit may write', () => {
@@ -319,7 +346,7 @@ describe('pipeline', () => {
     for (const [id, policy] of of('AWS::IAM::Policy')) {
       for (const statement of (policy.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement) {
         if (statement.Resource !== '*') continue;
-        for (const action of [statement.Action].flat()) expect(allowedStar.has(action) || (id.startsWith('PipelineBuildsStateMachineRole') && stateMachineStar.test(action)), `${id}: ${action} on "*"`).toBe(true);
+        for (const action of [statement.Action].flat()) expect(allowedStar.has(action) || (/^(Pipeline|Preview)BuildsStateMachineRole/.test(id) && stateMachineStar.test(action)), `${id}: ${action} on "*"`).toBe(true);
       }
     }
     const invalidations = of('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement)
@@ -364,7 +391,11 @@ describe('pipeline', () => {
 
   it('alarms on dead letters, function errors, webhook 5xx and the rebuild workers\' memory to an encrypted topic, and has a latency dashboard', () => {
     const alarms = of('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(8 + 9 + 1 + 1 + 2);
+    expect(alarms.length).toBe(8 + 9 + 1 + 2 + 2);
+    // A failed or timed-out full build, the live site's and the preview's.
+    for (const prefix of ['PipelineBuildsStateMachine', 'PreviewBuildsStateMachine']) {
+      expect(alarms.filter(([id, a]) => id.startsWith('MonitoringFullBuildFailed') || id.startsWith('MonitoringPreviewFullBuildFailed') ? JSON.stringify(a.Properties).includes(prefix) : false), prefix).toHaveLength(1);
+    }
     // What the workers report after each run (functions/rebuild/sqs.ts), alarmed at the share they warn at.
     for (const service of ['restatic-rebuild', 'restatic-preview']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WorkerMemoryUsed', Namespace: 'Restatic', Dimensions: [{ Name: 'service', Value: service }], Statistic: 'Maximum', Threshold: 80 });
@@ -405,10 +436,10 @@ describe('cdk-nag and snapshot', () => {
       rows.push(`${id.replace(/^Pipeline/, '').replace(/Fn[0-9A-F]{8}$/, '').padEnd(10)} bundle ${(js / 1e6).toFixed(2)} MB, unzipped total ${(total / 1e6).toFixed(2)} MB`);
       expect(js, `${id} bundle`).toBeLessThanOrEqual(5e6);
       // Eleventy (rendering), the fonts (PDFs), Pagefind's binary (search) and libvips (images) are installed next to the bundles of the functions that need them.
-      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search|Images)|PreviewWorker)/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
+      if (!/^(Pipeline(Worker|Pdf|BuildsShard|BuildsCommit|Search|Images)|Preview(Worker|BuildsShard|BuildsCommit))/.test(id)) expect(total, `${id} unzipped`).toBeLessThanOrEqual(5e6);
     }
     process.stdout.write(`\nLambda bundles (esbuild, minified; totals exclude source maps):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(19);
   });
 });
 

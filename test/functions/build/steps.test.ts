@@ -48,9 +48,9 @@ async function publicObjects(store: ObjectStore): Promise<Map<string, string>> {
   return objects;
 }
 
-async function fanOut(buildId: string, hooks: { beforeCommit?: (shards: number[]) => Promise<void> } = {}) {
+async function fanOut(buildId: string, hooks: { beforeCommit?: (shards: number[]) => Promise<void> } = {}, buildOptions = options) {
   const deps = { content: space, catalog, store: fanned, cdn: cdnInto(invalidations.fanned), logger: silentLogger };
-  const ticket = await planStep(deps, options, { buildId, correlationId: `c-${buildId}` });
+  const ticket = await planStep(deps, buildOptions, { buildId, correlationId: `c-${buildId}` });
   // Shards run in any order and at once, as a Distributed Map runs them.
   await Promise.all([...ticket.shards].reverse().map((shard) => shardStep(deps, { buildId, shard })));
   await hooks.beforeCommit?.(ticket.shards);
@@ -87,6 +87,22 @@ describe('fan-out full build', () => {
     const left: string[] = [];
     for await (const key of fanned.list(BUILDS_PREFIX)) left.push(key);
     expect(left).toEqual([]);
+  });
+
+  it('builds the preview the same way: what the in-process preview build publishes (up to the second on each page\'s receipt), every page noindex', async () => {
+    // Prepare: the preview worker's site (the plan step is given it by SITE_KIND=preview)
+    const preview = { ...options, site: { ...options.site, preview: true } };
+    await fullBuild({ content: space, catalog, store: local, cdn: cdnInto(invalidations.local), logger: silentLogger, renderer: inProcessRenderer }, preview);
+    // Act
+    await fanOut('preview', {}, preview);
+    // Assess: the same, up to the second each page was rendered at, which the preview's receipt shows
+    const receipts = (objects: Map<string, string>) => new Map([...objects].map(([key, body]) => [key, Buffer.from(body, 'base64').toString().replace(/(<p class="preview-receipt">.*?)\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.<\/p>/g, '$1(rendered at)</p>')]));
+    const objects = receipts(await publicObjects(fanned));
+    expect(objects).toEqual(receipts(await publicObjects(local)));
+    expect([...objects.values()].filter((body) => body.includes('(rendered at)')).length).toBeGreaterThan(100);
+    const home = objects.get('index.html')!;
+    expect(home).toMatch(/<meta name="robots" content="noindex/);
+    expect(objects.get('robots.txt')).toMatch(/Disallow: \/\s*$/m);
   });
 
   it('republishes only what changed: one product repriced, its page and listing; no change, nothing', async () => {

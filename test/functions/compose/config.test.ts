@@ -27,6 +27,7 @@ describe('readAwsConfig', () => {
     ['PDF_CATALOG_WINDOW_SECONDS', '9000', /PDF_CATALOG_WINDOW_SECONDS/],
     ['CONTENTFUL_WEBHOOK_SECRET_ARN', 'my-secret', /CONTENTFUL_WEBHOOK_SECRET_ARN.*expected an ARN/],
     ['FEED_TARGETS', '[{"id":"US"}]', /FEED_TARGETS/],
+    ['SITE_KIND', 'staging', /SITE_KIND.*expected live or preview.*"staging"/],
   ])('refuses a malformed %s with an error naming it and what arrived', (name, value, message) => {
     // Act
     const error = (() => { try { readAwsConfig({ [name]: value }); } catch (e) { return e; } })();
@@ -62,6 +63,24 @@ describe('the AWS composition root', () => {
     expect(() => aws.store(config)).toThrow(/SITE_BUCKET/);
     expect(aws.changes(config)).toBe(aws.changes(config));
     sqs.restore();
+  });
+
+  it('builds the site SITE_KIND names: the storefront by default; the preview noindex, with nothing to invalidate and the build steps\' logs apart', async () => {
+    // Prepare
+    const site = { SITE_URL: 'https://shop.example.com' };
+    const live = readAwsConfig({ ...site, DISTRIBUTION_ID: 'E2ABCDEF123' });
+    const preview = readAwsConfig({ ...site, SITE_KIND: 'preview' });
+    // Act
+    const [liveSite, previewSite] = [aws.site(live), aws.site(preview)];
+    const invalidation = await aws.cdn(preview).invalidate(['/'], 'build-1');
+    // Assess
+    expect(live.SITE_KIND).toBe('live');
+    expect(liveSite.preview).toBeUndefined();
+    expect(previewSite.preview).toBe(true);
+    // The preview's distribution caches nothing: it needs no distribution id and sends no invalidation.
+    expect(invalidation).toBe('uncached-build-1');
+    expect(() => aws.cdn(readAwsConfig(site))).toThrow(/DISTRIBUTION_ID/);
+    expect([aws.buildStepService(live, 'plan'), aws.buildStepService(preview, 'commit')]).toEqual(['restatic-build-plan', 'restatic-preview-build-commit']);
   });
 
   it('gives every SDK client the one retry policy', async () => {

@@ -156,9 +156,9 @@ describe('Publisher', () => {
 
 describe('ManifestStore', () => {
   it('reads the manifest once for a warm worker, commits only the shards a publish changed, and re-reads after another writer', async () => {
-    // Prepare: a manifest of many keys, in many shards
+    // Prepare: a manifest of many keys, in four shards (1,600 entries a shard: 3,300 keys are the fewest PUTs that make four)
     const r = recording(await newStore());
-    const many = Array.from({ length: 5000 }, (_, i) => item(`products/p${i}/index.html`, `P${i}`));
+    const many = Array.from({ length: 3300 }, (_, i) => item(`products/p${i}/index.html`, `P${i}`));
     await publish(r.store, r.cdn, many);
     let reads = 0;
     const manifests = new ManifestStore({ ...r.store, get: (key) => { if (key.startsWith('_restatic/manifest/')) reads++; return r.store.get(key); } });
@@ -177,7 +177,7 @@ describe('ManifestStore', () => {
     await publish(r.store, r.cdn, [...many.slice(0, 7), item('products/p7/index.html', 'other writer')]);
     const afterOther = await manifests.read();
     // Assess
-    expect(readsOfFirst).toBeGreaterThan(2);
+    expect(readsOfFirst).toBe(5); // the root and its four shards
     expect(putsOfOwn).toEqual(['products/p7/index.html', expect.stringMatching(/^_restatic\/manifest\/segments\//), MANIFEST_KEY]);
     expect(readsAfterOwn).toBe(readsOfFirst);
     expect(afterOwn.entries['products/p7/index.html']?.hash).toBe(sha256('changed'));
@@ -186,7 +186,7 @@ describe('ManifestStore', () => {
     expect(looked['products/p8/index.html']?.hash).toBe(sha256('P8'));
     expect(afterOther.entries['products/p7/index.html']?.hash).toBe(sha256('other writer'));
     expect(Object.keys(afterOther.entries)).toHaveLength(8);
-  });
+  }, 90_000);
 });
 
 describe('manifest format', () => {
