@@ -59,6 +59,8 @@ const AwsEnvSchema = v.object({
   FEEDS_DESCRIPTION_FROM_STORY: v.optional(flag, 'false'),
   // Set by Lambda: the function's memory (MB), which the rebuild worker compares with what it holds.
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: v.optional(v.pipe(text, v.transform(Number), v.integer(), v.minValue(128), v.maxValue(10_240))),
+  // Set by Lambda: how this environment was started (on-demand, provisioned-concurrency, snap-start, …).
+  AWS_LAMBDA_INITIALIZATION_TYPE: v.optional(text),
   // Given directly (the CLI) instead of through Secrets Manager (the functions).
   CONTENTFUL_DELIVERY_TOKEN: v.optional(v.pipe(text, v.regex(/^[A-Za-z0-9_-]{20,}$/, 'expected a Content Delivery API token'))),
 });

@@ -11,6 +11,7 @@ import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
 import { workerFullBuild } from './full-builds.js';
 import { createWorkerHandler } from './sqs.js';
+import { warmIfProvisioned } from './warm-start.js';
 import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
@@ -25,6 +26,7 @@ const worker = new RebuildWorker(
   { ...build, redirects: aws.redirects(config), fullBuild: workerFullBuild({ fanOut, build, site, invocationEndsAt: () => invocationEndsAt }) },
   { site, demoImages: false },
 );
+await warmIfProvisioned(worker, config.AWS_LAMBDA_INITIALIZATION_TYPE, o.logger);
 const pdfJobs = aws.pdfJobs(config);
 const instants = aws.instants(config);
 // The preview shows the same catalog: its sales start and end at the same instants as the live site's.

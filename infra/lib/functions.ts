@@ -27,6 +27,12 @@ export interface RestaticFunctionProps {
   /** Files or directories (relative to the root) copied into the bundle: `[from, to]`. */
   copy?: Array<[from: string, to: string]>;
   reservedConcurrency?: number;
+  /**
+   * Environments Lambda keeps started ahead of invocations, on an alias `live` of the current
+   * version: their initialization runs before any event arrives (and may take up to 15 minutes).
+   * Event sources go to `target`.
+   */
+  provisionedConcurrency?: number;
   /** Bundle the AWS SDK instead of using the runtime's copy. */
   bundleAwsSdk?: boolean;
   /** Extra NODE_OPTIONS (source maps are always on). */
@@ -39,6 +45,8 @@ export interface RestaticFunctionProps {
 
 export class RestaticFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** What events invoke: the `live` alias when the function has provisioned concurrency, the function otherwise. */
+  readonly target: lambda.IFunction;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
 
@@ -90,5 +98,8 @@ export class RestaticFunction extends Construct {
         } : {}),
       },
     });
+    this.target = props.provisionedConcurrency
+      ? new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.fn.currentVersion, provisionedConcurrentExecutions: props.provisionedConcurrency })
+      : this.fn;
   }
 }

@@ -50,6 +50,8 @@ export interface PipelineProps {
   reconcileSchedule: string;
   /** The rebuild worker's memory, sized to the store (`worker-memory.ts`). */
   workerMemoryMb: number;
+  /** Keep one rebuild worker started ahead of changes, the live site read while it starts (provisioned concurrency). */
+  warmWorker: boolean;
   removalPolicy: RemovalPolicy;
   logRetention: logs.RetentionDays;
 }
@@ -158,6 +160,8 @@ export class Pipeline extends Construct {
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One at a time (with the FIFO group): runs for the site never interleave.
       reservedConcurrency: 1,
+      // Started ahead of the changes, it reads the live site while it starts: no change pays for that.
+      ...(props.warmWorker ? { provisionedConcurrency: 1 } : {}),
     });
     const stream = new RestaticFunction(this, 'Stream', {
       ...common, entry: 'functions/rebuild/stream-handler.ts', description: 'Products stream → change envelopes and PDF jobs', serviceName: 'restatic-catalog-stream',
@@ -266,7 +270,7 @@ export class Pipeline extends Construct {
     }));
 
     // Event sources: partial batch failures everywhere; batching windows coalesce bursts.
-    worker.fn.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    worker.target.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));
     pdf.fn.addEventSource(new SqsEventSource(pdfJobs.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true, maxConcurrency: 50 }));
     pdf.fn.addEventSource(new SqsEventSource(pdfCatalog.queue, { batchSize: 1, reportBatchItemFailures: true }));
     stream.fn.addEventSource(new DynamoEventSource(this.table, {

@@ -130,6 +130,33 @@ describe('pipeline', () => {
     expect(fn('PreviewBuildsShardFn').Properties?.MemorySize).toBe(2048);
   });
 
+  it('keeps one live and one preview worker started ahead of changes in prod (an alias with provisioned concurrency that the queues invoke), none elsewhere unless asked', () => {
+    // Prepare: the prod stage, and a dev stage that asks for them, their assets not bundled
+    const synth = (stage: string, warmWorkers?: boolean) => {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'restatic-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
+      return Template.fromStack(new RestaticStack(app, `Restatic-${stage}`, { stage, contentfulSpaceId: 'space', contentfulEnvironment: 'master', ...(warmWorkers === undefined ? {} : { warmWorkers }) })).toJSON().Resources as Record<string, Resource>;
+    };
+    const aliases = (resources: Record<string, Resource>) => Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Alias');
+    const prod = synth('prod');
+    // Assess: an alias per worker with one provisioned environment, within the worker's reserved one
+    const warm = aliases(prod);
+    expect(warm.map(([id]) => id.replace(/Live[0-9A-F]{8}$/, '')).sort()).toEqual(['PipelineWorker', 'PreviewWorker']);
+    for (const [id, alias] of warm) {
+      expect(alias.Properties, id).toMatchObject({ Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } });
+      const fnId = (alias.Properties!.FunctionName as { Ref: string }).Ref;
+      expect(prod[fnId]!.Properties?.ReservedConcurrentExecutions, id).toBe(1);
+      // The queue invokes the alias: its events reach the environment that read the live site while starting.
+      const mapping = Object.values(prod).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.FunctionName).includes(id))!;
+      expect(mapping, id).toBeDefined();
+    }
+    // None invokes a worker's unqualified function (an environment that did not read it).
+    expect(Object.values(prod).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && /"Ref":"(PipelineWorker|PreviewWorker)Fn/.test(JSON.stringify(r.Properties?.FunctionName)))).toHaveLength(0);
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && /"Ref":"(PipelineWorker|PreviewWorker)Fn/.test(JSON.stringify(r.Properties?.FunctionName)))).toHaveLength(2);
+    // The test stage (not prod) keeps none unless asked
+    expect(aliases(resources)).toEqual([]);
+    expect(aliases(synth('dev', true))).toHaveLength(2);
+  });
+
   it('gives every queue a dead-letter queue, except the dead-letter queues themselves', () => {
     const queues = of('AWS::SQS::Queue');
     const dlqIds = new Set<string>();

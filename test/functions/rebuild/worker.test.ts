@@ -26,7 +26,8 @@ let edgeRedirects: { current?: Record<string, string> };
 
 const sample = async (predicate: (p: Product) => boolean = () => true) => (await catalog.scanAll()).products.find(predicate)!;
 
-beforeEach(async () => {
+/** A published site for each test of the block (the blocks whose tests need another kind of site make their own). */
+const overPublishedSite = () => beforeEach(async () => {
   ({ store, catalog, space, worker, page, edgeRedirects } = await publishedSite());
 });
 
@@ -67,6 +68,8 @@ describe('two workers at once (two Lambdas over one stack)', () => {
 });
 
 describe('requested full builds', () => {
+  overPublishedSite();
+
   it('answers a full-build request (deploy, build --target aws) with a full build, every time it is asked', async () => {
     // Prepare
     const product = await sample();
@@ -84,6 +87,8 @@ describe('requested full builds', () => {
 });
 
 describe('full builds and redirects', () => {
+  overPublishedSite();
+
   it('a full build that sees a slug change redirects the old URL, at the edge too', async () => {
     // Prepare: the slug changes with no event (a full build is what finds it)
     const product = await sample((p) => p.translations?.['de-DE']?.slug === undefined);
@@ -113,6 +118,8 @@ describe('full builds and redirects', () => {
 });
 
 describe('targeted rebuilds', () => {
+  overPublishedSite();
+
   it('a price change renders the product page and the listing page showing it, and nothing else', async () => {
     // Prepare
     const product = await sample((p) => p.salePrice === undefined);
@@ -274,6 +281,8 @@ describe('targeted rebuilds', () => {
 });
 
 describe('full-build path', () => {
+  overPublishedSite();
+
   it('rebuilds everything when site settings change, and never records a version it could not see', async () => {
     // Prepare
     const delta = await space.sync();
@@ -295,6 +304,8 @@ describe('full-build path', () => {
 });
 
 describe('reconciliation', () => {
+  overPublishedSite();
+
   it('catches a catalog change whose stream record never arrived, and a content change whose webhook was dropped', async () => {
     // Prepare: changes with no events
     const { reconciliationEnvelopes } = await import('../../../functions/rebuild/reconcile.js');
@@ -319,6 +330,8 @@ describe('reconciliation', () => {
 });
 
 describe('state format', () => {
+  overPublishedSite();
+
   it('a store whose state is the single object of format 1 converges on its first run, and is migrated', async () => {
     // Prepare: the published site's state rewritten as the old single object
     const legacy = (await readState(store))!;
