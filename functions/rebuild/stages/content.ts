@@ -47,9 +47,22 @@ export async function collectContent(
   let pending = [...work];
   for (let attempt = 0; ; attempt++) {
     const delta = await source.sync(contentToken);
+    // Everything, not a delta (a token the source did not issue: the preview's Preview API after a
+    // build in another function): what changed is what differs from the snapshot, not every entry,
+    // or each draft would rebuild the whole site as if its settings had changed.
+    const before = delta.full ? { entries: new Map(snapshot.entries), assets: new Map(snapshot.assets) } : undefined;
     snapshot.apply(delta);
     contentToken = delta.nextToken;
+    const same = (e: ContentEntity) => {
+      const was = (e.sys.type === 'Asset' ? before?.assets : before?.entries)?.get(e.sys.id);
+      return was !== undefined && changeVersion(was.sys) === changeVersion(e.sys);
+    };
+    if (before) {
+      for (const id of before.entries.keys()) if (!snapshot.entries.has(id)) changedKeys.add(entityDep('entry', id));
+      for (const id of before.assets.keys()) if (!snapshot.assets.has(id)) changedKeys.add(entityDep('asset', id));
+    }
     for (const e of [...delta.entries, ...delta.assets]) {
+      if (before && same(e)) continue;
       changedKeys.add(entityDep(e.sys.type === 'Asset' ? 'asset' : 'entry', e.sys.id));
       const sku = e.sys.contentType?.sys.id === 'productContent' ? snapshot.field<string>(e, 'sku') : undefined;
       if (typeof sku === 'string') changedKeys.add(dep.story(sku));

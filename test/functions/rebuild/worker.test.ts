@@ -13,8 +13,8 @@ import { gzipSync } from 'node:zlib';
 import { readState, STATE_KEY } from '../../../functions/shared/state/site-state.js';
 import { LEGACY_STATE_KEY } from '../../../functions/shared/state/state-store.js';
 import type { LocalContentSpace } from '../../../local/content-space.js';
-import type { ObjectStore } from '../../../functions/shared/ports.js';
-import { publishedSite } from '../../fixtures/site.js';
+import type { ContentSource, ObjectStore } from '../../../functions/shared/ports.js';
+import { publishedSite, SITE } from '../../fixtures/site.js';
 import { entryChange, productChange } from '../../fixtures/events.js';
 
 let store: ObjectStore;
@@ -252,6 +252,23 @@ describe('targeted rebuilds', () => {
     expect(result.mode).toBe('full');
     expect(await page(`/products/${product.slug}/`)).toContain('Our story');
     expect((await readState(store))!.versions[`entry:${about.sys.id}`]).toBe(String(Date.parse('2026-11-21T10:00:00.000Z')));
+  });
+
+  it('plans a content change from what differs when the source answers with everything (a token another function issued: the preview after a fanned-out build)', async () => {
+    // Prepare: a source that knows no token but its own, as the Preview API's does, and one saved author
+    const everything: ContentSource = { sync: async () => ({ ...(await space.sync()), full: true }), locales: () => space.locales() };
+    const fresh = new RebuildWorkerClass(
+      { content: everything, catalog, store, cdn: { invalidate: async () => 'id' }, logger: silentLogger, clock: () => new Date('2026-11-20T00:00:00Z'), fullBuild: async () => { throw new Error('Expected no full build for one saved author, got one'); } },
+      { site: SITE, demoImages: false, consistency: { attempts: 2, baseMs: 1 } },
+    );
+    const author = (await space.sync()).entries.find((e) => e.sys.id === 'author-mara')!;
+    space.apply('upsert', 'Entry', { ...author, sys: { ...author.sys, updatedAt: '2026-11-21T10:00:00.000Z' }, fields: { ...author.fields, name: { 'en-US': 'Mara Lindqvist-Berg' } } });
+    // Act
+    const result = await fresh.run([entryChange('author-mara', Date.parse('2026-11-21T10:00:00.000Z'))]);
+    // Assess: that author's posts and the blog index in each market, not every page as if the settings had changed
+    expect(result.mode).toBe('targeted');
+    expect(result.rendered).toHaveLength(42);
+    expect(await page('/blog/')).toContain('Mara Lindqvist-Berg');
   });
 
   it('an asset change reaches the pages that embed it', async () => {

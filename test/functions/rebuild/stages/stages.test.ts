@@ -5,6 +5,7 @@ import { recordVersions } from '../../../../functions/rebuild/stages/commit.js';
 import { ContentNotConsistentError, collectContent, settingsChanged } from '../../../../functions/rebuild/stages/content.js';
 import { InvalidChangeError, fence, usableEnvelopes } from '../../../../functions/rebuild/stages/fence.js';
 import type { ChangeEnvelope } from '../../../../functions/shared/changes/envelope.js';
+import type { ContentEntity } from '../../../../functions/shared/content/types.js';
 import { CatalogError, ValidationError } from '../../../../functions/shared/errors.js';
 import { silentLogger } from '../../../../functions/shared/logger.js';
 import type { ContentDelta, ContentSource } from '../../../../functions/shared/ports.js';
@@ -76,6 +77,25 @@ describe('collect content', () => {
     // Assess
     expect(collected.failed[0]!.error).toBeInstanceOf(ContentNotConsistentError);
     expect((collected.failed[0]!.error as ContentNotConsistentError).retryable).toBe(true);
+  });
+
+  it('names only what differs when the source answers with everything (a token it did not issue: the preview after a fanned-out build), not every entry', async () => {
+    // Prepare: the live snapshot, and a source that lists the whole space: one page saved since, one entry gone, the settings as they were
+    const settings = entry('settings', 'siteSettings', { siteName: 'Shop' });
+    const story = (revision: number) => entry('story-a', 'productContent', { sku: 'A-1', story: `v${revision}` }, revision);
+    const logo: ContentEntity = { sys: { id: 'logo', type: 'Asset', revision: 3 }, fields: {} };
+    const snapshot = snapshotOf([settings, page(1), story(1), entry('gone', 'page', { title: 'Gone', slug: 'gone' })], [logo]);
+    const everything: ContentSource = {
+      sync: async () => ({ full: true, entries: [settings, page(2), story(2), entry('new', 'page', { title: 'New', slug: 'new' })], assets: [logo], deletedEntries: [], deletedAssets: [], nextToken: 'other-process' }),
+      locales: async () => [{ code: 'en-US', default: true }],
+    };
+    // Act
+    const collected = await collectContent(everything, snapshot, 'issued-by-another-process', [entryChange('about', 2)], { attempts: 1, baseMs: 1 });
+    // Assess: the saved page, the story (and its product's), the new entry and the one gone; the settings stay unchanged, so no full build
+    expect(collected.changedKeys).toEqual(new Set(['entry:about', 'entry:story-a', 'story:A-1', 'entry:new', 'entry:gone']));
+    expect(settingsChanged([settings], snapshot, collected.changedKeys)).toBe(false);
+    expect([...snapshot.entries.keys()].sort()).toEqual(['about', 'new', 'settings', 'story-a']);
+    expect(collected.failed).toEqual([]);
   });
 
   it('tells a site settings change (the full-build path) from any other', () => {
