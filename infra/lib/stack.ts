@@ -89,6 +89,8 @@ export class RestaticStack extends Stack {
     // For `restatic build --target aws`: a full build is requested on the changes queue and followed on the state machine.
     new CfnOutput(this, 'ChangesQueueUrl', { value: this.pipeline.changesQueueUrl });
     new CfnOutput(this, 'StateTable', { value: this.pipeline.stateTable.tableName });
+    // The deploy workflow asks the preview for a build there (new templates reach the drafts too).
+    new CfnOutput(this, 'PreviewQueueUrl', { value: this.preview.queue.queueUrl });
     new CfnOutput(this, 'PreviewUrl', { value: `https://${this.preview.distribution.distributionDomainName}/_preview/` });
     // Contentful → Settings → Content preview: https://<preview host>/_preview/open?entry={entry.sys.id}&token=<restatic preview-url --target aws>
     new CfnOutput(this, 'PreviewTokenKeySecretArn', { value: this.preview.keySecret.secretArn });

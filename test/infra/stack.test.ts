@@ -3,6 +3,7 @@
  * least privilege, cdk-nag (AwsSolutions) with no unacknowledged errors, a normalised template
  * snapshot, and the bundle sizes. Also: every workflow file validates.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import { suppressReviewedFindings } from '../../infra/lib/nag.js';
 import { RestaticStack } from '../../infra/lib/stack.js';
 import { DEFAULT_CATALOG_PRODUCTS, workerMemory } from '../../infra/lib/worker-memory.js';
 import { DEMO_MARKETS } from '../../functions/shared/markets/markets.js';
+import { buildRequestEnvelope, type ChangeEnvelope } from '../../functions/shared/changes/envelope.js';
+import { usableEnvelopes } from '../../functions/rebuild/stages/fence.js';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 let app: App;
@@ -496,5 +499,19 @@ describe('workflows', () => {
     expect(deploy).toMatch(/environment: /);
     expect(deploy).toMatch(/concurrency:\n\s+group: deploy-/);
     expect(deploy).toContain('aws-actions/configure-aws-credentials@');
+  });
+
+  it('asks the preview for a build after a deploy with a change its worker takes as a requested full build', () => {
+    // Prepare: the body the deploy workflow makes for the preview's queue, made as the step makes it
+    const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
+    const step = deploy.slice(deploy.indexOf('- name: Preview rebuilt with the deployed templates'));
+    const [, script] = /body="\$\(node -e '([^']+)' "deploy-\$\{\{ github\.run_id \}\}-preview"\)"/.exec(step)!;
+    // Act
+    const body = JSON.parse(execFileSync(process.execPath, ['-e', script!, 'deploy-42-preview'], { encoding: 'utf8' })) as ChangeEnvelope;
+    // Assess: what the CLI's build request is, for the preview's queue, which the stack names in its outputs
+    expect(body).toEqual(buildRequestEnvelope('deploy-42-preview', new Date(body.receivedAt)));
+    expect(usableEnvelopes([body]).invalid).toEqual([]);
+    expect(step).toMatch(/aws sqs send-message --queue-url "\$\(outputs PreviewQueueUrl\)" --message-body "\$body"/);
+    expect(template.toJSON().Outputs.PreviewQueueUrl.Value).toEqual({ Ref: expect.stringMatching(/^PreviewChanges[0-9A-F]{8}$/) });
   });
 });
