@@ -12,8 +12,13 @@ import type { PageIndexEntry } from './types.js';
  */
 const UNINDEXED = dep.settings;
 
-/** Most keys have one reader (a product's story); a string until a second page reads it. */
-type Readers = string | Set<string>;
+/**
+ * Most keys have one reader (a product's story), many a handful (a product: its page and listing in
+ * each market): a string, then an array, a Set only past `FEW` readers (a category's key). Building
+ * the index at start made some 200,000 two-element Sets per 100,000 products, most of its cost.
+ */
+type Readers = string | string[] | Set<string>;
+const FEW = 8;
 
 export class DependencyIndex {
   readonly #byDep = new Map<string, Readers>();
@@ -66,8 +71,12 @@ export class DependencyIndex {
       if (key === UNINDEXED) continue;
       const readers = this.#byDep.get(key);
       if (readers === undefined) this.#byDep.set(key, url);
-      else if (typeof readers === 'string') { if (readers !== url) this.#byDep.set(key, new Set([readers, url])); }
-      else readers.add(url);
+      else if (typeof readers === 'string') { if (readers !== url) this.#byDep.set(key, [readers, url]); }
+      else if (Array.isArray(readers)) {
+        if (readers.includes(url)) continue;
+        if (readers.length < FEW) readers.push(url);
+        else this.#byDep.set(key, new Set([...readers, url]));
+      } else readers.add(url);
     }
     if (entry.validUntil !== undefined) {
       const pages = this.#byInstant.get(entry.validUntil);
@@ -84,7 +93,11 @@ export class DependencyIndex {
       if (key === UNINDEXED) continue;
       const readers = this.#byDep.get(key);
       if (readers === url) this.#byDep.delete(key);
-      else if (typeof readers === 'object') {
+      else if (Array.isArray(readers)) {
+        const at = readers.indexOf(url);
+        if (at >= 0) readers.splice(at, 1);
+        if (readers.length === 1) this.#byDep.set(key, readers[0]!);
+      } else if (typeof readers === 'object') {
         readers.delete(url);
         if (readers.size === 1) this.#byDep.set(key, readers.values().next().value!);
       }
