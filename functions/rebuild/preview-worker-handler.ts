@@ -15,7 +15,6 @@ import { createUncachedCdn } from '../shared/adapters/uncached-cdn.js';
 import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { workerFullBuild } from './full-builds.js';
 import { createWorkerHandler } from './sqs.js';
-import { warmIfProvisioned } from './warm-start.js';
 import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
@@ -32,7 +31,6 @@ const worker = new RebuildWorker(
   { ...build, fullBuild: workerFullBuild({ fanOut, build, site, invocationEndsAt: () => invocationEndsAt }) },
   { site, demoImages: false },
 );
-await warmIfProvisioned(worker, config.AWS_LAMBDA_INITIALIZATION_TYPE, o.logger);
 
 const compactions = config.COMPACTION_QUEUE_URL ? aws.compactions(config) : undefined;
 

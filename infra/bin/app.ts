@@ -6,7 +6,7 @@
  * (comma-separated hosts whose product images the PDFs may fetch, besides Contentful's), markets
  * (JSON: the storefronts, as `MARKETS` in docs/configuration; the demo's `us` and `de` when unset),
  * catalogProducts (how many products the store expects: sizes the rebuild workers' memory; 100,000 when unset),
- * warmWorkers (true or false: keep the rebuild workers started ahead of changes; true for prod, false otherwise when unset).
+ * warmWorker (true or false: keep the live site's rebuild worker started ahead of changes; true for prod, false otherwise when unset).
  * Synthesizes with no AWS credentials (environment-agnostic unless CDK_DEFAULT_ACCOUNT is set).
  */
 import { App, Aspects } from 'aws-cdk-lib';
@@ -28,11 +28,11 @@ const catalogProducts = ((raw: unknown) => {
   if (!/^\d+$/.test(String(raw))) throw new Error(`context catalogProducts: expected a whole number of products, got ${JSON.stringify(raw)}`);
   return Number(raw);
 })(app.node.tryGetContext('catalogProducts'));
-const warmWorkers = ((raw: unknown) => {
+const warmWorker = ((raw: unknown) => {
   if (raw === undefined) return undefined;
-  if (!['true', 'false'].includes(String(raw))) throw new Error(`context warmWorkers: expected true or false, got ${JSON.stringify(raw)}`);
+  if (!['true', 'false'].includes(String(raw))) throw new Error(`context warmWorker: expected true or false, got ${JSON.stringify(raw)}`);
   return String(raw) === 'true';
-})(app.node.tryGetContext('warmWorkers'));
+})(app.node.tryGetContext('warmWorker'));
 const stack = new RestaticStack(app, `Restatic-${stage}`, {
   stage,
   contentfulSpaceId: context('contentfulSpaceId') ?? 'restatic-demo',
@@ -46,7 +46,7 @@ const stack = new RestaticStack(app, `Restatic-${stage}`, {
   ...(context('checkoutUrl') ? { checkoutUrl: context('checkoutUrl')! } : {}),
   ...(marketsContext === undefined ? {} : { markets: parseMarkets(marketsContext, 'context markets') }),
   ...(catalogProducts === undefined ? {} : { catalogProducts }),
-  ...(warmWorkers === undefined ? {} : { warmWorkers }),
+  ...(warmWorker === undefined ? {} : { warmWorker }),
   ...(context('pdfImageHosts') ? { pdfImageHosts: context('pdfImageHosts')!.split(',').map((h) => h.trim()).filter(Boolean) } : {}),
   ...(process.env.CDK_DEFAULT_ACCOUNT ? { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' } } : {}),
 });

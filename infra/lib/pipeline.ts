@@ -158,10 +158,12 @@ export class Pipeline extends Construct {
       bundleAwsSdk: true,
       // Eleventy loads template engines and its own files at run time: installed, not inlined.
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
-      // One at a time (with the FIFO group): runs for the site never interleave.
-      reservedConcurrency: 1,
-      // Started ahead of the changes, it reads the live site while it starts: no change pays for that.
-      ...(props.warmWorker ? { provisionedConcurrency: 1 } : {}),
+      // Runs for the site never interleave: the changes queue is FIFO with one message group, so
+      // Lambda delivers one batch at a time. Kept warm, one environment is started ahead of the
+      // changes and reads the live site while it starts; a deploy provisions the new version's
+      // before it lets the old one's go, so the function may then hold two (provisioned concurrency
+      // equal to reserved would fail the deploy).
+      ...(props.warmWorker ? { reservedConcurrency: 2, provisionedConcurrency: 1 } : { reservedConcurrency: 1 }),
     });
     const stream = new RestaticFunction(this, 'Stream', {
       ...common, entry: 'functions/rebuild/stream-handler.ts', description: 'Products stream → change envelopes and PDF jobs', serviceName: 'restatic-catalog-stream',

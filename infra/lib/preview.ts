@@ -47,8 +47,6 @@ export interface PreviewProps {
   logRetention: logs.RetentionDays;
   /** The preview worker's memory: it holds the same catalog as the live worker (`worker-memory.ts`). */
   workerMemoryMb: number;
-  /** Keep one preview worker started ahead of drafts, the preview read while it starts (provisioned concurrency). */
-  warmWorker: boolean;
 }
 
 export class Preview extends Construct {
@@ -115,7 +113,6 @@ export class Preview extends Construct {
       nodeModules: ['@11ty/eleventy', 'nunjucks'], copy: [['site', 'site']],
       // One run at a time: the preview's commits never race (they would be refused and redone).
       reservedConcurrency: 1,
-      ...(props.warmWorker ? { provisionedConcurrency: 1 } : {}),
     });
     const open = new RestaticFunction(this, 'Open', {
       ...common, entry: 'functions/preview/open-handler.ts', description: 'Preview: /_preview/open lands on the page showing an entry', serviceName: 'restatic-preview-open',
@@ -146,7 +143,7 @@ export class Preview extends Construct {
     }));
     compactions.queue.grantSendMessages(worker.fn);
     this.builds.grantRun(worker.fn);
-    worker.target.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
+    worker.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     this.keyProvider = new cr.Provider(this, 'KeyProvider', { onEventHandler: key.fn });
     new CustomResource(this, 'KeyInStore', { serviceToken: this.keyProvider.serviceToken, properties: { Secret: this.keySecret.secretArn, Store: this.keys.keyValueStoreArn }, resourceType: 'Custom::RestaticPreviewKey' });

@@ -31,11 +31,11 @@ export interface RestaticStackProps extends StackProps {
   /** How many products the store expects (100,000 when absent): the rebuild workers' memory follows it (`worker-memory.ts`). */
   catalogProducts?: number;
   /**
-   * Keep the live and preview rebuild workers started ahead of changes (provisioned concurrency, one
-   * each), the live site read while they start, so that no change after a deploy or an idle spell
-   * pays seconds for it. @default true for the `prod` stage, false for others (it is billed by the hour)
+   * Keep the live site's rebuild worker started ahead of changes (provisioned concurrency, one
+   * environment), the live site read while it starts, so that no change after a deploy or an idle
+   * spell pays seconds for it. @default true for the `prod` stage, false for others (it is billed by the hour)
    */
-  warmWorkers?: boolean;
+  warmWorker?: boolean;
 }
 
 export class RestaticStack extends Stack {
@@ -50,7 +50,7 @@ export class RestaticStack extends Stack {
     this.site = new Site(this, 'Site', { removalPolicy, ...(props.domainName ? { domainName: props.domainName } : {}), ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}) });
     // A warm worker holds the live site in memory; a store too large for one function fails here, not in production.
     const { memoryMb: workerMemoryMb } = workerMemory({ products: props.catalogProducts ?? DEFAULT_CATALOG_PRODUCTS, markets: (props.markets ?? DEMO_MARKETS).length });
-    const warmWorkers = props.warmWorkers ?? production;
+    const warmWorker = props.warmWorker ?? production;
     const siteUrl = props.siteUrl ?? (props.domainName ? `https://${props.domainName}` : `https://${this.site.distribution.distributionDomainName}`);
     this.pipeline = new Pipeline(this, 'Pipeline', {
       stage: props.stage, bucket: this.site.bucket, distribution: this.site.distribution, redirects: this.site.redirects, siteUrl,
@@ -59,7 +59,7 @@ export class RestaticStack extends Stack {
       ...(props.existingTableStreamArn ? { existingTableStreamArn: props.existingTableStreamArn } : {}),
       ...(props.pdfImageHosts?.length ? { pdfImageHosts: props.pdfImageHosts } : {}),
       ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}),
-      markets: props.markets ?? DEMO_MARKETS, marketsConfigured: props.markets !== undefined, workerMemoryMb, warmWorker: warmWorkers,
+      markets: props.markets ?? DEMO_MARKETS, marketsConfigured: props.markets !== undefined, workerMemoryMb, warmWorker,
       feedSchedule: props.feedSchedule ?? 'rate(1 hour)', reconcileSchedule: props.reconcileSchedule ?? 'rate(6 hours)',
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
@@ -67,7 +67,7 @@ export class RestaticStack extends Stack {
     // catalog changes, the worker the instants at which sales start or end.
     this.site.serveImagesFrom(this.pipeline.functions.images.fn);
     this.preview = new Preview(this, 'Preview', {
-      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, workerMemoryMb, warmWorker: warmWorkers, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}), ...(props.markets ? { markets: props.markets } : {}),
+      stage: props.stage, logs: this.site.logs, table: this.pipeline.table, siteUrl, workerMemoryMb, ...(props.checkoutUrl ? { checkoutUrl: props.checkoutUrl } : {}), ...(props.markets ? { markets: props.markets } : {}),
       contentfulSpaceId: props.contentfulSpaceId, contentfulEnvironment: props.contentfulEnvironment,
       removalPolicy, logRetention: production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     });
