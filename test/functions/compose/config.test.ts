@@ -1,8 +1,10 @@
 /** The Lambda configuration edge and the AWS composition root built on it. */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import * as aws from '../../../functions/compose/aws.js';
+import { siteContent } from '../../../functions/compose/aws-content.js';
 import { need, readAwsConfig, readCliAwsConfig } from '../../../functions/compose/config.js';
 import { ConfigError } from '../../../functions/shared/errors.js';
 import { productChange } from '../../fixtures/events.js';
@@ -81,6 +83,22 @@ describe('the AWS composition root', () => {
     expect(invalidation).toBe('uncached-build-1');
     expect(() => aws.cdn(readAwsConfig(site))).toThrow(/DISTRIBUTION_ID/);
     expect([aws.buildStepService(live, 'plan'), aws.buildStepService(preview, 'commit')]).toEqual(['restatic-build-plan', 'restatic-preview-build-commit']);
+  });
+
+  it('reads drafts with the Preview API\'s token for the preview\'s build steps, published content with the Delivery API\'s for the storefront\'s', async () => {
+    // Prepare
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'a'.repeat(43) });
+    const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`;
+    const env = { CONTENTFUL_SPACE_ID: 'space', CONTENTFUL_DELIVERY_TOKEN_SECRET_ARN: arn('delivery'), CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: arn('preview') };
+    // Act
+    const preview = await siteContent(readAwsConfig({ ...env, SITE_KIND: 'preview' }));
+    const live = await siteContent(readAwsConfig(env));
+    // Assess
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([arn('preview'), arn('delivery')]);
+    expect('entryVersion' in preview).toBe(true);
+    expect('entryVersion' in live).toBe(false);
+    secrets.restore();
   });
 
   it('gives every SDK client the one retry policy', async () => {
