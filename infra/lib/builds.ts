@@ -89,7 +89,7 @@ export class Builds extends Construct {
     });
     const shard = new RestaticFunction(this, 'Shard', {
       ...common, ...eleventy, entry: 'functions/build/shard-handler.ts', description: `${what}, step 2: render and upload one shard of pages`, serviceName: `${service}-shard`,
-      memorySize: memory.shard, timeout: Duration.minutes(5), environment: { SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
+      memorySize: memory.shard, timeout: Duration.minutes(5), environment: { ...kind, SITE_BUCKET: bucket.bucketName, STATE_TABLE: props.stateTable.tableName },
     });
     const commit = new RestaticFunction(this, 'Commit', {
       ...common, ...eleventy, entry: 'functions/build/commit-handler.ts', description: `${what}, step 3: sitemaps, prune, ${preview ? 'no invalidation (nothing cached)' : 'one invalidation'}, commit`, serviceName: `${service}-commit`,

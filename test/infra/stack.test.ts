@@ -328,7 +328,8 @@ describe('pipeline', () => {
     expect(policy('PreviewWorkerRole')).toContain('states:StartExecution');
     // Every step builds the preview (SITE_KIND), over the preview's bucket and state table
     for (const step of ['Plan', 'Shard', 'Commit']) {
-      expect(variables(`PreviewBuilds${step}Fn`), step).toMatchObject({ SITE_BUCKET: { Ref: previewBucketId }, STATE_TABLE: { Ref: previewStateId } });
+      // (SITE_KIND also names each step's log service, restatic-preview-build-*.)
+      expect(variables(`PreviewBuilds${step}Fn`), step).toMatchObject({ SITE_KIND: 'preview', SITE_BUCKET: { Ref: previewBucketId }, STATE_TABLE: { Ref: previewStateId }, POWERTOOLS_SERVICE_NAME: `restatic-preview-build-${step.toLowerCase()}` });
       expect(policy(`PreviewBuilds${step}Role`), step).not.toMatch(/SiteBucket|PipelineState/);
     }
     expect(variables('PreviewBuildsPlanFn')).toMatchObject({ SITE_KIND: 'preview', CONTENTFUL_PREVIEW_TOKEN_SECRET_ARN: { Ref: expect.stringMatching(/^PreviewContentfulPreviewToken/) } });
