@@ -4,7 +4,7 @@
  * Preview API and the live catalog; its pages say noindex and its distribution caches nothing, so
  * there is nothing to invalidate. No PDFs, feeds or schedules: those are the live site's. Asks
  * the preview's compactor when its segments are due. Its full builds fan out over the preview's
- * own build state machine, as the live site's do.
+ * own build state machine, as the live site's do. A schedule pings it every few minutes to keep it warm.
  */
 import type { Context, SQSEvent } from 'aws-lambda';
 import * as aws from '../compose/aws.js';
@@ -14,6 +14,7 @@ import { lambdaHandler, memoryCheck, observability } from '../compose/lambda.js'
 import { createUncachedCdn } from '../shared/adapters/uncached-cdn.js';
 import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { workerFullBuild } from './full-builds.js';
+import { isWarmPing, keepWarm, type WARM_PING } from './warm-start.js';
 import { createWorkerHandler } from './sqs.js';
 import { RebuildWorker } from './worker.js';
 
@@ -41,7 +42,9 @@ const sqsHandler = createWorkerHandler(worker, o.logger, (processed, result) => 
   ...memoryCheck(config),
 });
 
-export const handler = lambdaHandler(o, async (event: SQSEvent, context: Context) => {
+// Its schedule's pings keep its one environment warm between an editor's drafts.
+export const handler = lambdaHandler(o, async (event: SQSEvent | typeof WARM_PING, context: Context) => {
+  if (isWarmPing(event)) return keepWarm(worker, o.logger);
   invocationEndsAt = Date.now() + context.getRemainingTimeInMillis();
   return sqsHandler(event);
 });

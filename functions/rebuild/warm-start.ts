@@ -2,7 +2,8 @@
  * A rebuild worker started ahead of its first change (Lambda provisioned concurrency) reads the live
  * site while it starts: its initialization may take minutes there, where an on-demand start has 10
  * seconds and the first change would pay the read and the outline instead (seconds at 100,000
- * products).
+ * products). A worker that cannot be kept so (the preview's, one run at a time on a standard queue)
+ * is pinged on a schedule instead, which keeps its one environment from going cold between edits.
  */
 import type { Logger } from '../shared/ports.js';
 
@@ -21,4 +22,22 @@ export async function warmIfProvisioned(worker: { warm(): Promise<string[]> }, i
     logger.warn('rebuild worker: could not read the live site while starting; its first change will', { error: error instanceof Error ? error.message : String(error) });
     return 'failed';
   }
+}
+
+/** What the preview worker's schedule sends it every few minutes. */
+export const WARM_PING = { restatic: 'warm' } as const;
+
+export const isWarmPing = (event: unknown): event is typeof WARM_PING => typeof event === 'object' && event !== null && (event as { restatic?: unknown }).restatic === WARM_PING.restatic;
+
+/**
+ * Answers a ping: the worker reads what changed of the site it serves (nothing, most times: its
+ * cached state is revalidated by one read) and renders the home page once, publishing nothing. A
+ * worker that has just started pays the whole read here instead of on an editor's next draft.
+ */
+export async function keepWarm(worker: { warm(): Promise<string[]> }, logger: Logger): Promise<{ ms: number }> {
+  const t0 = performance.now();
+  await worker.warm();
+  const ms = Math.round(performance.now() - t0);
+  logger.debug('rebuild worker: kept warm', { ms });
+  return { ms };
 }

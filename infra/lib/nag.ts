@@ -42,7 +42,7 @@ export function suppressReviewedFindings(stack: RestaticStack): void {
     if (!child.node.id.startsWith('SchedulerRoleForTarget')) continue;
     NagSuppressions.addResourceSuppressions(child, [{
       id: 'AwsSolutions-IAM5', reason: 'EventBridge Scheduler invokes the function by ARN including its version qualifier (ARN:*); the role can invoke only that one function.',
-      appliesTo: [{ regex: '/^Resource::<Pipeline.*Fn.*\\.Arn>:\\*$/g' }],
+      appliesTo: [{ regex: '/^Resource::<(Pipeline|Preview).*Fn.*\\.Arn>:\\*$/g' }],
     }], true);
   }
   const { preview } = stack;

@@ -18,6 +18,7 @@ import { DEFAULT_CATALOG_PRODUCTS, workerMemory } from '../../infra/lib/worker-m
 import { DEMO_MARKETS } from '../../functions/shared/markets/markets.js';
 import { buildRequestEnvelope, type ChangeEnvelope } from '../../functions/shared/changes/envelope.js';
 import { usableEnvelopes } from '../../functions/rebuild/stages/fence.js';
+import { WARM_PING } from '../../functions/rebuild/warm-start.js';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 let app: App;
@@ -221,7 +222,8 @@ describe('pipeline', () => {
   });
 
   it('schedules feeds and reconciliation with retries and a dead-letter queue; the webhook route is throttled', () => {
-    const schedules = of('AWS::Scheduler::Schedule');
+    // (The preview's keep-warm ping, which is never retried, is held by its own test.)
+    const schedules = of('AWS::Scheduler::Schedule').filter(([id]) => !id.startsWith('PreviewKeepWarm'));
     expect(schedules).toHaveLength(4);
     for (const [, s] of schedules) expect(s.Properties?.Target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: expect.anything() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /_hooks/contentful' });
@@ -312,6 +314,19 @@ describe('pipeline', () => {
     expect(statements('PipelineBuildsShard').some((a) => a.startsWith('s3:DeleteObject'))).toBe(false);
     expect(statements('PipelineBuildsCommit')).toContain('cloudfront:CreateInvalidation');
     expect(statements('PipelineWorkerRole')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:ListExecutions', 'states:DescribeMapRun']));
+  });
+
+  it('pings the preview worker every five minutes to keep its one environment warm, never retrying a ping that finds it busy', () => {
+    // Prepare
+    const [workerId] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PreviewWorkerFn'))!;
+    // Act
+    const pings = of('AWS::Scheduler::Schedule').filter(([id]) => id.startsWith('PreviewKeepWarm'));
+    // Assess
+    expect(pings).toHaveLength(1);
+    expect(pings[0]![1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: { Arn: { 'Fn::GetAtt': [workerId, 'Arn'] }, Input: JSON.stringify(WARM_PING), RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } },
+    });
   });
 
   it('fans the preview\'s full builds out too: a state machine of its own over the preview bucket and state table, drafts from the Preview API, nothing invalidated', () => {

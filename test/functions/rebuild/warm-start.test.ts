@@ -1,6 +1,7 @@
 /** A rebuild worker started ahead of its first change (provisioned concurrency) reads the live site while it starts. */
 import { describe, expect, it } from 'vitest';
-import { PROVISIONED, warmIfProvisioned } from '../../../functions/rebuild/warm-start.js';
+import { isWarmPing, keepWarm, PROVISIONED, WARM_PING, warmIfProvisioned } from '../../../functions/rebuild/warm-start.js';
+import { sqsEvent } from '../../fixtures/events.js';
 import { createJsonLogger } from '../../../functions/shared/logger.js';
 
 function recorded() {
@@ -39,5 +40,25 @@ describe('warm start', () => {
     // Assess
     expect(outcome).toBe('failed');
     expect(lines).toEqual([expect.objectContaining({ level: 'WARN', error: 'Expected the state root, S3 answered 503 SlowDown' })]);
+  });
+});
+
+describe('keep-warm pings (the preview worker\'s schedule)', () => {
+  it('tells its schedule\'s ping from a queue\'s batch, as the schedule sends it (JSON)', () => {
+    expect(isWarmPing(JSON.parse(JSON.stringify(WARM_PING)))).toBe(true);
+    expect(isWarmPing(sqsEvent(['{}']))).toBe(false);
+    expect(isWarmPing({ restatic: 'build' })).toBe(false);
+    expect(isWarmPing(null)).toBe(false);
+  });
+
+  it('reads what changed of the site and renders nothing it publishes, each ping', async () => {
+    // Prepare
+    let warmed = 0;
+    // Act
+    const first = await keepWarm({ warm: async () => { warmed++; return ['/']; } }, recorded().logger);
+    await keepWarm({ warm: async () => { warmed++; return ['/']; } }, recorded().logger);
+    // Assess
+    expect(warmed).toBe(2);
+    expect(first.ms).toBeGreaterThanOrEqual(0);
   });
 });
