@@ -11,7 +11,7 @@ import { requestCompaction } from '../shared/changes/compaction-request.js';
 import { pdfJobsFor } from '../shared/changes/pdf-jobs.js';
 import { workerFullBuild } from './full-builds.js';
 import { createWorkerHandler } from './sqs.js';
-import { warmIfProvisioned } from './warm-start.js';
+import { isWarmPing, keepWarm, warmIfProvisioned, type WARM_PING } from './warm-start.js';
 import { RebuildWorker } from './worker.js';
 
 const config = readAwsConfig();
@@ -51,7 +51,9 @@ const sqsHandler = createWorkerHandler(worker, o.logger, async (processed, resul
   ...memoryCheck(config),
 });
 
-export const handler = lambdaHandler(o, async (event: SQSEvent, context: Context) => {
+// A stage that does not keep it started pings it on a schedule to keep it warm between changes.
+export const handler = lambdaHandler(o, async (event: SQSEvent | typeof WARM_PING, context: Context) => {
+  if (isWarmPing(event)) return keepWarm(worker, o.logger);
   invocationEndsAt = Date.now() + context.getRemainingTimeInMillis();
   return sqsHandler(event);
 });

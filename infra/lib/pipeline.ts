@@ -24,6 +24,7 @@ import { Builds } from './builds.js';
 import { RestaticFunction } from './functions.js';
 import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
+import { keepWarm } from './keep-warm.js';
 import { heapOptions } from './worker-memory.js';
 
 export interface PipelineProps {
@@ -273,6 +274,8 @@ export class Pipeline extends Construct {
 
     // Event sources: partial batch failures everywhere; batching windows coalesce bursts.
     worker.target.addEventSource(new SqsEventSource(changes.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // Not kept started (a stage other than prod): pinged, so that its one environment stays warm between changes.
+    if (!props.warmWorker) keepWarm(this, worker.fn, `Restatic ${props.stage}: keep the rebuild worker warm`);
     pdf.fn.addEventSource(new SqsEventSource(pdfJobs.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true, maxConcurrency: 50 }));
     pdf.fn.addEventSource(new SqsEventSource(pdfCatalog.queue, { batchSize: 1, reportBatchItemFailures: true }));
     stream.fn.addEventSource(new DynamoEventSource(this.table, {

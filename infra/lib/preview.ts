@@ -20,8 +20,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -32,7 +30,7 @@ import { compactorFunction } from './compactor.js';
 import { queueWithDlq } from './queues.js';
 import { CONTENT_SECURITY_POLICY } from './site.js';
 import type { Market } from '../../functions/shared/markets/markets.js';
-import { WARM_PING } from '../../functions/rebuild/warm-start.js';
+import { keepWarm } from './keep-warm.js';
 import { heapOptions } from './worker-memory.js';
 
 export interface PreviewProps {
@@ -148,13 +146,8 @@ export class Preview extends Construct {
     this.builds.grantRun(worker.fn);
     worker.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
     // Its one environment (reserved concurrency 1, for one run at a time) would go cold between
-    // edits, and the next draft would wait for the whole preview to be read: a ping every five
-    // minutes keeps it warm. A ping that finds it busy is dropped, never retried or queued up.
-    new scheduler.Schedule(this, 'KeepWarm', {
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
-      target: new targets.LambdaInvoke(worker.fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1), input: scheduler.ScheduleTargetInput.fromObject(WARM_PING) }),
-      description: `Restatic ${props.stage}: keep the preview worker warm`,
-    });
+    // edits, and the next draft would wait for the whole preview to be read.
+    keepWarm(this, worker.fn, `Restatic ${props.stage}: keep the preview worker warm`);
 
     this.keyProvider = new cr.Provider(this, 'KeyProvider', { onEventHandler: key.fn });
     new CustomResource(this, 'KeyInStore', { serviceToken: this.keyProvider.serviceToken, properties: { Secret: this.keySecret.secretArn, Store: this.keys.keyValueStoreArn }, resourceType: 'Custom::RestaticPreviewKey' });

@@ -155,7 +155,9 @@ describe('pipeline', () => {
     // The changes queue invokes the alias (the environment that read the live site while starting), never the bare function.
     expect(workerMappings(prod, new RegExp(`"Ref":"${aliasId}"`))).toHaveLength(1);
     expect(workerMappings(prod, /"Ref":"PipelineWorkerFn/)).toHaveLength(0);
-    // The preview's standard queue relies on reserved concurrency 1 for one run at a time: not kept warm.
+    // Kept started, the live worker needs no ping; the preview's (its standard queue relies on
+    // reserved concurrency 1 for one run at a time, so no provisioned concurrency) still has its own.
+    expect(Object.keys(prod).filter((id) => /^(Pipeline|Preview)KeepWarm/.test(id) && prod[id]!.Type === 'AWS::Scheduler::Schedule').map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PreviewKeepWarm']);
     expect(reserved(prod, 'PreviewWorkerFn')).toBe(1);
     // The test stage (not prod) keeps none unless asked, and its worker stays at one run at a time.
     expect(aliases(resources)).toEqual([]);
@@ -222,8 +224,8 @@ describe('pipeline', () => {
   });
 
   it('schedules feeds and reconciliation with retries and a dead-letter queue; the webhook route is throttled', () => {
-    // (The preview's keep-warm ping, which is never retried, is held by its own test.)
-    const schedules = of('AWS::Scheduler::Schedule').filter(([id]) => !id.startsWith('PreviewKeepWarm'));
+    // (The workers' keep-warm pings, which are never retried, are held by their own test.)
+    const schedules = of('AWS::Scheduler::Schedule').filter(([id]) => !/^(Pipeline|Preview)KeepWarm/.test(id));
     expect(schedules).toHaveLength(4);
     for (const [, s] of schedules) expect(s.Properties?.Target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: expect.anything() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /_hooks/contentful' });
@@ -316,17 +318,19 @@ describe('pipeline', () => {
     expect(statements('PipelineWorkerRole')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:ListExecutions', 'states:DescribeMapRun']));
   });
 
-  it('pings the preview worker every five minutes to keep its one environment warm, never retrying a ping that finds it busy', () => {
-    // Prepare
-    const [workerId] = of('AWS::Lambda::Function').find(([id]) => id.startsWith('PreviewWorkerFn'))!;
-    // Act
-    const pings = of('AWS::Scheduler::Schedule').filter(([id]) => id.startsWith('PreviewKeepWarm'));
-    // Assess
-    expect(pings).toHaveLength(1);
-    expect(pings[0]![1].Properties).toMatchObject({
-      ScheduleExpression: 'rate(5 minutes)',
-      Target: { Arn: { 'Fn::GetAtt': [workerId, 'Arn'] }, Input: JSON.stringify(WARM_PING), RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } },
-    });
+  it('pings the workers not kept started every five minutes to keep their one environment warm, never retrying a ping that finds one busy', () => {
+    for (const [owner, prefix] of [['Pipeline', 'PipelineWorkerFn'], ['Preview', 'PreviewWorkerFn']] as const) {
+      // Prepare
+      const [workerId] = of('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+      // Act
+      const pings = of('AWS::Scheduler::Schedule').filter(([id]) => id.startsWith(`${owner}KeepWarm`));
+      // Assess
+      expect(pings, owner).toHaveLength(1);
+      expect(pings[0]![1].Properties, owner).toMatchObject({
+        ScheduleExpression: 'rate(5 minutes)',
+        Target: { Arn: { 'Fn::GetAtt': [workerId, 'Arn'] }, Input: JSON.stringify(WARM_PING), RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } },
+      });
+    }
   });
 
   it('fans the preview\'s full builds out too: a state machine of its own over the preview bucket and state table, drafts from the Preview API, nothing invalidated', () => {
