@@ -32,12 +32,18 @@ export const isWarmPing = (event: unknown): event is typeof WARM_PING => typeof 
 /**
  * Answers a ping: the worker reads what changed of the site it serves (nothing, most times: its
  * cached state is revalidated by one read) and renders the home page once, publishing nothing. A
- * worker that has just started pays the whole read here instead of on an editor's next draft.
+ * worker that has just started pays the whole read here instead of on an editor's next draft. A
+ * ping that fails is a warning, not a failed invocation: the function's error alarm is for changes.
  */
-export async function keepWarm(worker: { warm(): Promise<string[]> }, logger: Logger): Promise<{ ms: number }> {
+export async function keepWarm(worker: { warm(): Promise<string[]> }, logger: Logger): Promise<{ warmed: boolean; ms: number }> {
   const t0 = performance.now();
-  await worker.warm();
-  const ms = Math.round(performance.now() - t0);
-  logger.debug('rebuild worker: kept warm', { ms });
-  return { ms };
+  try {
+    await worker.warm();
+    const ms = Math.round(performance.now() - t0);
+    logger.debug('rebuild worker: kept warm', { ms });
+    return { warmed: true, ms };
+  } catch (error) {
+    logger.warn('rebuild worker: a keep-warm ping could not read the site; the next change will', { error: error instanceof Error ? error.message : String(error) });
+    return { warmed: false, ms: Math.round(performance.now() - t0) };
+  }
 }

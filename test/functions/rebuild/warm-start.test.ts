@@ -59,6 +59,16 @@ describe('keep-warm pings (the preview worker\'s schedule)', () => {
     await keepWarm({ warm: async () => { warmed++; return ['/']; } }, recorded().logger);
     // Assess
     expect(warmed).toBe(2);
-    expect(first.ms).toBeGreaterThanOrEqual(0);
+    expect(first).toEqual({ warmed: true, ms: expect.any(Number) });
+  });
+
+  it('answers a ping it could not serve with a warning, not a failed invocation (the error alarm is for changes)', async () => {
+    // Prepare
+    const { lines, logger } = recorded();
+    // Act
+    const outcome = await keepWarm({ warm: async () => { throw new Error('Expected the state root, S3 answered 503 SlowDown'); } }, logger);
+    // Assess
+    expect(outcome.warmed).toBe(false);
+    expect(lines).toEqual([expect.objectContaining({ level: 'WARN', error: 'Expected the state root, S3 answered 503 SlowDown' })]);
   });
 });
