@@ -2,29 +2,38 @@
  * A rebuild worker started ahead of its first change (Lambda provisioned concurrency) reads the live
  * site while it starts: its initialization may take minutes there, where an on-demand start has 10
  * seconds and the first change would pay the read and the outline instead (seconds at 100,000
- * products). A worker that cannot be kept so (the preview's, one run at a time on a standard queue)
- * is pinged on a schedule instead, which keeps its one environment from going cold between edits.
+ * products). A worker that is not kept so (the preview's, one run at a time on a standard queue;
+ * the live one's outside prod) is pinged on a schedule instead, which keeps its one environment warm.
  */
 import type { Logger } from '../shared/ports.js';
 
 /** How Lambda says an environment was started ahead of its invocations. */
 export const PROVISIONED = 'provisioned-concurrency';
 
-export async function warmIfProvisioned(worker: { warm(): Promise<string[]> }, initializationType: string | undefined, logger: Logger): Promise<'warmed' | 'skipped' | 'failed'> {
-  if (initializationType !== PROVISIONED) return 'skipped';
+/** Reads the live site into the worker, timed; a failure is returned, never thrown: a warm-up is never worth a failed start or invocation. */
+async function tryWarm(worker: { warm(): Promise<string[]> }): Promise<{ ms: number; rendered: number } | { ms: number; error: string }> {
   const t0 = performance.now();
   try {
     const pages = await worker.warm();
-    logger.info('rebuild worker: read the live site before its first change', { ms: Math.round(performance.now() - t0), rendered: pages.length });
-    return 'warmed';
+    return { ms: Math.round(performance.now() - t0), rendered: pages.length };
   } catch (error) {
-    // The first change reads it instead: a warm-up is never worth a failed start.
-    logger.warn('rebuild worker: could not read the live site while starting; its first change will', { error: error instanceof Error ? error.message : String(error) });
-    return 'failed';
+    return { ms: Math.round(performance.now() - t0), error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-/** What the preview worker's schedule sends it every few minutes. */
+export async function warmIfProvisioned(worker: { warm(): Promise<string[]> }, initializationType: string | undefined, logger: Logger): Promise<'warmed' | 'skipped' | 'failed'> {
+  if (initializationType !== PROVISIONED) return 'skipped';
+  const outcome = await tryWarm(worker);
+  if ('error' in outcome) {
+    // The first change reads it instead.
+    logger.warn('rebuild worker: could not read the live site while starting; its first change will', { error: outcome.error });
+    return 'failed';
+  }
+  logger.info('rebuild worker: read the live site before its first change', outcome);
+  return 'warmed';
+}
+
+/** What a worker's keep-warm schedule sends it every five minutes (infra/lib/keep-warm.ts). */
 export const WARM_PING = { restatic: 'warm' } as const;
 
 export const isWarmPing = (event: unknown): event is typeof WARM_PING => typeof event === 'object' && event !== null && (event as { restatic?: unknown }).restatic === WARM_PING.restatic;
@@ -36,14 +45,11 @@ export const isWarmPing = (event: unknown): event is typeof WARM_PING => typeof 
  * ping that fails is a warning, not a failed invocation: the function's error alarm is for changes.
  */
 export async function keepWarm(worker: { warm(): Promise<string[]> }, logger: Logger): Promise<{ warmed: boolean; ms: number }> {
-  const t0 = performance.now();
-  try {
-    await worker.warm();
-    const ms = Math.round(performance.now() - t0);
-    logger.debug('rebuild worker: kept warm', { ms });
-    return { warmed: true, ms };
-  } catch (error) {
-    logger.warn('rebuild worker: a keep-warm ping could not read the site; the next change will', { error: error instanceof Error ? error.message : String(error) });
-    return { warmed: false, ms: Math.round(performance.now() - t0) };
+  const outcome = await tryWarm(worker);
+  if ('error' in outcome) {
+    logger.warn('rebuild worker: a keep-warm ping could not read the site; the next change will', { error: outcome.error });
+    return { warmed: false, ms: outcome.ms };
   }
+  logger.debug('rebuild worker: kept warm', { ms: outcome.ms });
+  return { warmed: true, ms: outcome.ms };
 }
